@@ -1,0 +1,29 @@
+#!/bin/sh
+# Install what building and testing need, from Debian's packages, when
+# it is missing and we may (root with apt-get).  Elsewhere, say what is
+# missing and go on: the build then tells what it could not find.
+PKGS="build-essential pkg-config libevent-dev libunbound-dev libidn2-dev
+libpsl-dev libbsd-dev bmake mandoc perl unbound opensmtpd swaks iproute2
+valgrind"
+
+missing=
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+	    missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+	echo "deps: missing packages:$missing (install them, or run as root)" >&2
+	exit 0
+fi
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq || exit 1
+apt-get install -y -qq --no-install-recommends $missing >/dev/null || exit 1
+# Debian starts no daemon here (policy-rc.d), but make sure that the
+# MTA and resolver we install for tests do not stay running.
+for svc in opensmtpd unbound; do
+	[ -x /etc/init.d/$svc ] && /etc/init.d/$svc stop >/dev/null 2>&1
+done
+exit 0
