@@ -1,0 +1,356 @@
+/*
+ * The policy: the table of checks with their default actions and
+ * replies, the reply syntax smtpd accepts, and the name and network
+ * lists of the configuration.
+ */
+#include "compat.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "helo.h"
+#include "policy.h"
+
+/* Replies longer than this leave too little room for the % expansions. */
+#define REPLY_TEMPLATE_MAX	(REPLY_MAX / 2)
+
+struct check_default {
+	const char	*name;
+	enum action	 action;
+	const char	*reply;
+};
+
+static void	reply_adapt(char *, size_t, const char *, enum action);
+
+static const char *const action_names[ACT_COUNT] = {
+	[ACT_PASS] =		"pass",
+	[ACT_REPORT] =		"report",
+	[ACT_JUNK] =		"junk",
+	[ACT_TEMPFAIL] =	"tempfail",
+	[ACT_REJECT] =		"reject",
+	[ACT_DISCONNECT] =	"disconnect",
+};
+
+static const char *const phase_names[] = {
+	[PHASE_HELO] =		"helo",
+	[PHASE_MAIL_FROM] =	"mail-from",
+	[PHASE_RCPT_TO] =	"rcpt-to",
+};
+
+/* One row per enum check, in enum order. */
+static const struct check_default check_defaults[CHECK_COUNT] = {
+	[CHECK_SELF] = { "self", ACT_REJECT,
+	    "550 5.7.1 <%h>: Helo command rejected: you are not me" },
+	[CHECK_RCPT_DOMAIN] = { "rcpt-domain", ACT_REJECT,
+	    "550 5.7.1 <%h>: Helo command rejected: you are not %d" },
+	[CHECK_BLOCKLIST] = { "blocklist", ACT_REJECT,
+	    "550 5.7.1 <%h>: Helo command rejected: Access denied" },
+	[CHECK_SYNTAX] = { "syntax", ACT_REJECT,
+	    "501 5.5.2 <%h>: Helo command rejected: Invalid name" },
+	[CHECK_UNDERSCORE] = { "underscore", ACT_REJECT,
+	    "501 5.5.2 <%h>: Helo command rejected: "
+	    "Invalid name (underscore)" },
+	[CHECK_BARE_IP] = { "bare-ip", ACT_REJECT,
+	    "501 5.5.2 <%h>: Helo command rejected: "
+	    "use an address literal [%i]" },
+	[CHECK_NON_FQDN] = { "non-fqdn", ACT_REJECT,
+	    "504 5.5.2 <%h>: Helo command rejected: "
+	    "need fully-qualified hostname" },
+	[CHECK_LITERAL] = { "literal", ACT_JUNK,
+	    "550 5.7.1 <%h>: Helo command rejected: "
+	    "address literal does not match %i" },
+	[CHECK_DNS] = { "dns", ACT_TEMPFAIL,
+	    "450 4.7.1 <%h>: Helo command rejected: Host not found" },
+	[CHECK_DNS_ERROR] = { "dns-error", ACT_TEMPFAIL,
+	    "451 4.4.3 <%h>: Helo command rejected: "
+	    "temporary DNS failure, try again later" },
+	[CHECK_FORWARD] = { "forward", ACT_REPORT,
+	    "550 5.7.1 <%h>: Helo command rejected: "
+	    "%h does not resolve to %i" },
+	[CHECK_RDNS] = { "rdns", ACT_REPORT,
+	    "450 4.7.25 Client host rejected: "
+	    "cannot find your hostname, [%i]" },
+	[CHECK_RDNS_MATCH] = { "rdns-match", ACT_REPORT,
+	    "450 4.7.1 <%h>: Helo command rejected: "
+	    "does not match your hostname %r" },
+	[CHECK_CNAME] = { "cname", ACT_REPORT,
+	    "550 5.7.1 <%h>: Helo command rejected: is a CNAME" },
+	[CHECK_DYNAMIC] = { "dynamic", ACT_REPORT,
+	    "550 5.7.1 <%h>: Helo command rejected: "
+	    "dynamic host, use your provider's relay" },
+	[CHECK_CHANGED] = { "changed", ACT_JUNK,
+	    "550 5.7.1 <%h>: Helo command rejected: changed during session" },
+};
+
+const char *
+action_name(enum action a)
+{
+	if ((unsigned int)a >= ACT_COUNT)
+		return "unknown";
+	return action_names[a];
+}
+
+int
+action_lookup(const char *s, enum action *a)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(action_names); i++) {
+		if (strcmp(s, action_names[i]) == 0) {
+			*a = i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *
+check_name(enum check c)
+{
+	if ((unsigned int)c >= CHECK_COUNT)
+		return "unknown";
+	return check_defaults[c].name;
+}
+
+int
+check_lookup(const char *s, enum check *c)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(check_defaults); i++) {
+		if (strcmp(s, check_defaults[i].name) == 0) {
+			*c = i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *
+phase_name(enum phase ph)
+{
+	if ((unsigned int)ph >= nitems(phase_names))
+		return "unknown";
+	return phase_names[ph];
+}
+
+void
+policy_init(struct policy *p)
+{
+	int	i;
+
+	memset(p, 0, sizeof(*p));
+	p->phase = PHASE_RCPT_TO;
+	p->dns_timeout = 8;
+	/*
+	 * Registrable domains match by default: a HELO under the same
+	 * domain as the client's PTR name is the common, honest case.
+	 * "profile strict" asks for the exact name.
+	 */
+	p->rdns_mode = RDNS_DOMAIN;
+	for (i = 0; i < CHECK_COUNT; i++)
+		policy_set_action(p, i, check_defaults[i].action);
+}
+
+/* The strict receivers: a HELO must verify against the client. */
+void
+policy_strict(struct policy *p)
+{
+	p->rdns_mode = RDNS_EXACT;
+	policy_set_action(p, CHECK_RDNS_MATCH, ACT_TEMPFAIL);
+	policy_set_action(p, CHECK_RDNS, ACT_TEMPFAIL);
+	policy_set_action(p, CHECK_FORWARD, ACT_TEMPFAIL);
+	policy_set_action(p, CHECK_CNAME, ACT_REPORT);
+	policy_set_action(p, CHECK_LITERAL, ACT_REJECT);
+}
+
+static void
+namelist_free(struct namelist *l)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+void
+policy_free(struct policy *p)
+{
+	namelist_free(&p->resolvers);
+	namelist_free(&p->local_names);
+	namelist_free(&p->local_domains);
+	namelist_free(&p->pass_helo);
+	namelist_free(&p->pass_rdns);
+	namelist_free(&p->block_helo);
+	free(p->pass_client.v);
+	p->pass_client.v = NULL;
+	p->pass_client.n = 0;
+	free(p->explain_url);
+	p->explain_url = NULL;
+	free(p->trust_anchor);
+	p->trust_anchor = NULL;
+}
+
+/*
+ * A reply given by "message" is the admin's; otherwise the default reply
+ * follows the action, so that "check forward tempfail" answers 450 and
+ * "check rdns reject" answers 550.
+ */
+void
+policy_set_action(struct policy *p, enum check c, enum action a)
+{
+	struct rule	*r = &p->rules[c];
+
+	r->action = a;
+	if (!r->reply_set)
+		reply_adapt(r->reply, sizeof(r->reply),
+		    check_defaults[c].reply, a);
+}
+
+/* Give the reply code and the enhanced status code the action's class. */
+static void
+reply_adapt(char *dst, size_t len, const char *def, enum action a)
+{
+	char	class;
+
+	strlcpy(dst, def, len);
+	if (a == ACT_TEMPFAIL)
+		class = '4';
+	else if (a == ACT_REJECT || a == ACT_DISCONNECT)
+		class = '5';
+	else
+		return;
+	dst[0] = class;
+	if (dst[4] >= '2' && dst[4] <= '5' && dst[5] == '.')
+		dst[4] = class;
+}
+
+/*
+ * What smtpd takes as a filter's reply: anything else becomes "421
+ * Internal server error" at run time, so it is refused here instead.
+ */
+int
+reply_valid(const char *reply, const char **errstr)
+{
+	static char	 msg[64];
+	const char	*s;
+	size_t		 len = strlen(reply);
+
+	if (len >= REPLY_TEMPLATE_MAX) {
+		snprintf(msg, sizeof(msg), "reply longer than %d characters",
+		    REPLY_TEMPLATE_MAX - 1);
+		*errstr = msg;
+		return 0;
+	}
+	if (len < 3 || strspn(reply, "0123456789") < 3) {
+		*errstr = "reply must start with a three-digit code";
+		return 0;
+	}
+	if (reply[0] != '4' && reply[0] != '5') {
+		*errstr = "reply code must be 4xx or 5xx";
+		return 0;
+	}
+	if (strncmp(reply, "421", 3) == 0) {
+		*errstr = "reply code 421 makes smtpd close the session; "
+		    "use the disconnect action instead";
+		return 0;
+	}
+	if (reply[3] != ' ' || strspn(reply + 3, " ") == len - 3) {
+		*errstr = "reply code must be followed by a space and text";
+		return 0;
+	}
+	/* RFC 3463: the enhanced status code has the reply's class. */
+	if (reply[4] >= '0' && reply[4] <= '9' && reply[5] == '.' &&
+	    reply[4] != reply[0]) {
+		*errstr = "enhanced status code does not match the reply code";
+		return 0;
+	}
+	for (s = reply + 4; *s != '\0'; s++) {
+		if (*s < 0x20 || *s > 0x7e) {
+			*errstr = "reply contains a control or non-ASCII "
+			    "character";
+			return 0;
+		}
+		if (*s != '%')
+			continue;
+		s++;
+		if (*s == '\0') {
+			*errstr = "reply ends in a lone %";
+			return 0;
+		}
+		if (strchr("hirdc%", *s) == NULL) {
+			snprintf(msg, sizeof(msg), "unknown escape %%%c "
+			    "(known: %%h %%i %%r %%d %%c %%%%)",
+			    *s >= 0x20 && *s <= 0x7e ? *s : '?');
+			*errstr = msg;
+			return 0;
+		}
+	}
+	return 1;
+}
+
+int
+namelist_add(struct namelist *l, const char *name)
+{
+	char	**v;
+	char	 *s;
+
+	if ((s = strdup(name)) == NULL)
+		return -1;
+	if ((v = reallocarray(l->v, l->n + 1, sizeof(*v))) == NULL) {
+		free(s);
+		return -1;
+	}
+	v[l->n++] = s;
+	l->v = v;
+	return 0;
+}
+
+/*
+ * An entry "host.example" matches that name only; ".example.net" matches
+ * every name inside example.net ("a.example.net", "b.a.example.net") but
+ * not "example.net" itself, which needs an entry of its own.
+ */
+int
+namelist_match(const struct namelist *l, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++) {
+		if (l->v[i][0] == '.') {
+			if (name_in_domain(name, l->v[i] + 1) &&
+			    !name_eq(name, l->v[i] + 1))
+				return 1;
+		} else if (name_eq(name, l->v[i]))
+			return 1;
+	}
+	return 0;
+}
+
+int
+cidrlist_add(struct cidrlist *l, const struct cidr *c)
+{
+	struct cidr	*v;
+
+	if ((v = reallocarray(l->v, l->n + 1, sizeof(*v))) == NULL)
+		return -1;
+	v[l->n++] = *c;
+	l->v = v;
+	return 0;
+}
+
+int
+cidrlist_match(const struct cidrlist *l, const struct addr *a)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		if (cidr_match(&l->v[i], a))
+			return 1;
+	return 0;
+}

@@ -1,0 +1,107 @@
+/*
+ * The policy: every check with its action and reply, and the lists and
+ * settings the checks read.  Filled with defaults by policy_init() and
+ * then by the configuration file.
+ */
+#ifndef POLICY_H
+#define POLICY_H
+
+#include <stddef.h>
+
+#include "addr.h"
+
+/* Weakest first: the verdict is the strongest action that fired. */
+enum action {
+	ACT_PASS,
+	ACT_REPORT,
+	ACT_JUNK,
+	ACT_TEMPFAIL,
+	ACT_REJECT,
+	ACT_DISCONNECT,
+	ACT_COUNT
+};
+
+/* Table order is also the tie-break: the first of equal actions replies. */
+enum check {
+	CHECK_SELF,
+	CHECK_RCPT_DOMAIN,
+	CHECK_BLOCKLIST,
+	CHECK_SYNTAX,
+	CHECK_UNDERSCORE,
+	CHECK_BARE_IP,
+	CHECK_NON_FQDN,
+	CHECK_LITERAL,
+	CHECK_DNS,
+	CHECK_DNS_ERROR,
+	CHECK_FORWARD,
+	CHECK_RDNS,
+	CHECK_RDNS_MATCH,
+	CHECK_CNAME,
+	CHECK_DYNAMIC,
+	CHECK_CHANGED,
+	CHECK_COUNT
+};
+
+enum phase {
+	PHASE_HELO,
+	PHASE_MAIL_FROM,
+	PHASE_RCPT_TO
+};
+
+enum rdns_mode {
+	RDNS_EXACT,
+	RDNS_DOMAIN
+};
+
+#define REPLY_MAX	512
+
+struct rule {
+	enum action	 action;
+	char		 reply[REPLY_MAX];	/* with % escapes */
+	int		 reply_set;		/* given by "message" */
+};
+
+/* Normalised names; an entry starting with '.' matches any subdomain. */
+struct namelist {
+	char		**v;
+	size_t		  n;
+};
+
+struct cidrlist {
+	struct cidr	 *v;
+	size_t		  n;
+};
+
+struct policy {
+	struct rule	 rules[CHECK_COUNT];
+	enum phase	 phase;
+	int		 dns_timeout;		/* seconds */
+	enum rdns_mode	 rdns_mode;
+	struct namelist	 resolvers;		/* ADDR[@PORT], verbatim */
+	struct namelist	 local_names;
+	struct namelist	 local_domains;
+	struct namelist	 pass_helo;
+	struct namelist	 pass_rdns;
+	struct namelist	 block_helo;
+	struct cidrlist	 pass_client;
+	char		*explain_url;
+	char		*trust_anchor;
+};
+
+const char	*action_name(enum action);
+int		 action_lookup(const char *, enum action *);
+const char	*check_name(enum check);
+int		 check_lookup(const char *, enum check *);
+const char	*phase_name(enum phase);
+
+void		 policy_init(struct policy *);
+void		 policy_strict(struct policy *);
+void		 policy_free(struct policy *);
+void		 policy_set_action(struct policy *, enum check, enum action);
+int		 reply_valid(const char *, const char **);
+int		 namelist_add(struct namelist *, const char *);
+int		 namelist_match(const struct namelist *, const char *);
+int		 cidrlist_add(struct cidrlist *, const struct cidr *);
+int		 cidrlist_match(const struct cidrlist *, const struct addr *);
+
+#endif
