@@ -1,0 +1,363 @@
+/*
+ * Line I/O for the protocol descriptors, on the caller's event base.
+ * Input is read into one fixed buffer: a line that does not fit is
+ * counted and skipped up to its newline, so memory never grows with it.
+ * Output is one buffer of whole lines, written as the socket accepts.
+ * Nothing here logs; failures are returned to the caller.
+ *
+ * Only the libevent 1.4 subset (event_set, event_base_set) is used, so
+ * the same code builds against OpenBSD's libevent and libevent 2.
+ *
+ * A line callback must not free its io_in.  The end-of-input callback
+ * is the last thing io_in does, so it may.
+ */
+#include "compat.h"
+
+#include <sys/types.h>
+#include <sys/time.h>
+
+#include <errno.h>
+#include <event.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "io.h"
+#include "proto.h"
+
+/* Room for the longest line, a '\r' before its newline and the newline. */
+#define IO_IN_SIZE		(PROTO_LINE_MAX + 2)
+#define IO_OUT_MIN		4096	/* first output buffer size */
+#define IO_FLUSH_TIMEOUT_MS	5000	/* io_out_flush_blocking at exit */
+
+struct io_in {
+	struct event	 ev;
+	int		 fd;
+	io_line_cb	 line_cb;
+	io_eof_cb	 eof_cb;
+	io_toolong_cb	 toolong_cb;
+	void		*arg;
+	char		*buf;
+	size_t		 len;		/* bytes held in buf */
+	int		 skipping;	/* inside an over-long line */
+	size_t		 skipped;	/* its bytes dropped so far */
+};
+
+struct io_out {
+	struct event	 ev;
+	int		 fd;
+	char		*buf;
+	size_t		 size;
+	size_t		 off;		/* first byte not yet written */
+	size_t		 len;		/* end of the pending bytes */
+	int		 waiting;	/* ev is added */
+	int		 dead;		/* a write failed: drop everything */
+};
+
+static int	set_nonblock(int);
+static void	io_in_read(int, short, void *);
+static void	io_in_lines(struct io_in *);
+static void	io_in_line(struct io_in *, char *, size_t);
+static void	io_out_ready(int, short, void *);
+static int	io_out_write(struct io_out *);
+static int	io_out_reserve(struct io_out *, size_t);
+static void	io_out_schedule(struct io_out *);
+static void	io_out_kill(struct io_out *);
+static int	elapsed_ms(const struct timespec *);
+
+struct io_in *
+io_in_new(struct event_base *base, int fd, io_line_cb line_cb,
+    io_eof_cb eof_cb, io_toolong_cb toolong_cb, void *arg)
+{
+	struct io_in	*in;
+
+	if (set_nonblock(fd) == -1)
+		return NULL;
+	if ((in = calloc(1, sizeof(*in))) == NULL)
+		return NULL;
+	if ((in->buf = malloc(IO_IN_SIZE)) == NULL) {
+		free(in);
+		return NULL;
+	}
+	in->fd = fd;
+	in->line_cb = line_cb;
+	in->eof_cb = eof_cb;
+	in->toolong_cb = toolong_cb;
+	in->arg = arg;
+	event_set(&in->ev, fd, EV_READ | EV_PERSIST, io_in_read, in);
+	if (event_base_set(base, &in->ev) == -1 ||
+	    event_add(&in->ev, NULL) == -1) {
+		free(in->buf);
+		free(in);
+		return NULL;
+	}
+	return in;
+}
+
+void
+io_in_free(struct io_in *in)
+{
+	if (in == NULL)
+		return;
+	event_del(&in->ev);
+	free(in->buf);
+	free(in);
+}
+
+struct io_out *
+io_out_new(struct event_base *base, int fd)
+{
+	struct io_out	*out;
+
+	if (set_nonblock(fd) == -1)
+		return NULL;
+	if ((out = calloc(1, sizeof(*out))) == NULL)
+		return NULL;
+	out->fd = fd;
+	event_set(&out->ev, fd, EV_WRITE | EV_PERSIST, io_out_ready, out);
+	if (event_base_set(base, &out->ev) == -1) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+void
+io_out_free(struct io_out *out)
+{
+	if (out == NULL)
+		return;
+	if (out->waiting)
+		event_del(&out->ev);
+	free(out->buf);
+	free(out);
+}
+
+/*
+ * Queue one or more whole lines.  Text without a final newline would
+ * run into the next line and make smtpd fail, so it is refused.
+ */
+int
+io_out_line(struct io_out *out, const char *line)
+{
+	size_t	n = strlen(line);
+	int	was_idle;
+
+	if (out->dead)
+		return -1;
+	if (n == 0 || line[n - 1] != '\n') {
+		errno = EINVAL;
+		return -1;
+	}
+	if (io_out_reserve(out, n) == -1)
+		return -1;
+	was_idle = out->off == out->len;
+	memcpy(out->buf + out->len, line, n);
+	out->len += n;
+	if (was_idle && io_out_write(out) == -1)
+		return -1;
+	io_out_schedule(out);
+	return 0;
+}
+
+size_t
+io_out_pending(const struct io_out *out)
+{
+	return out->len - out->off;
+}
+
+int
+io_out_flush_blocking(struct io_out *out)
+{
+	struct pollfd	pfd;
+	struct timespec	start;
+	int		left;
+
+	if (out->dead)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	pfd.fd = out->fd;
+	pfd.events = POLLOUT;
+	while (io_out_pending(out) > 0) {
+		if (io_out_write(out) == -1)
+			return -1;
+		if (io_out_pending(out) == 0)
+			break;
+		if ((left = IO_FLUSH_TIMEOUT_MS - elapsed_ms(&start)) <= 0)
+			return -1;
+		if (poll(&pfd, 1, left) == -1 && errno != EINTR)
+			return -1;
+	}
+	io_out_schedule(out);
+	return 0;
+}
+
+static int
+set_nonblock(int fd)
+{
+	int	flags;
+
+	if ((flags = fcntl(fd, F_GETFL)) == -1)
+		return -1;
+	if (flags & O_NONBLOCK)
+		return 0;
+	return fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+}
+
+static void
+io_in_read(int fd, short events, void *arg)
+{
+	struct io_in	*in = arg;
+	ssize_t		 n;
+
+	for (;;) {
+		n = read(fd, in->buf + in->len, IO_IN_SIZE - in->len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0)
+			break;
+		in->len += n;
+		io_in_lines(in);
+	}
+
+	/* End of input or a read error: a last line without newline is lost. */
+	event_del(&in->ev);
+	in->len = 0;
+	in->skipping = 0;
+	in->eof_cb(in->arg);
+}
+
+/* Hand out the complete lines in buf and keep the partial one. */
+static void
+io_in_lines(struct io_in *in)
+{
+	char	*start = in->buf, *end = in->buf + in->len, *nl;
+
+	while ((nl = memchr(start, '\n', end - start)) != NULL) {
+		if (in->skipping) {
+			in->skipping = 0;
+			in->toolong_cb(in->skipped + (nl - start), in->arg);
+		} else
+			io_in_line(in, start, nl - start);
+		start = nl + 1;
+	}
+	in->len = end - start;
+	if (in->skipping) {
+		in->skipped += in->len;
+		in->len = 0;
+	} else if (in->len == IO_IN_SIZE) {
+		in->skipping = 1;
+		in->skipped = in->len;
+		in->len = 0;
+	} else if (start != in->buf)
+		memmove(in->buf, start, in->len);
+}
+
+static void
+io_in_line(struct io_in *in, char *line, size_t len)
+{
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (len > PROTO_LINE_MAX) {
+		in->toolong_cb(len, in->arg);
+		return;
+	}
+	line[len] = '\0';
+	in->line_cb(line, len, in->arg);
+}
+
+static void
+io_out_ready(int fd, short events, void *arg)
+{
+	struct io_out	*out = arg;
+
+	if (io_out_write(out) == 0)
+		io_out_schedule(out);
+}
+
+/* Write what the descriptor takes now; -1 once the output is dead. */
+static int
+io_out_write(struct io_out *out)
+{
+	ssize_t	n;
+
+	while (out->off < out->len) {
+		n = write(out->fd, out->buf + out->off, out->len - out->off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n == -1) {
+			io_out_kill(out);
+			return -1;
+		}
+		out->off += n;
+	}
+	if (out->off == out->len)
+		out->off = out->len = 0;
+	return 0;
+}
+
+/* Make room for n more bytes after the pending ones. */
+static int
+io_out_reserve(struct io_out *out, size_t n)
+{
+	size_t	 pending = out->len - out->off, size;
+	char	*buf;
+
+	if (n > SIZE_MAX / 2 - pending) {
+		errno = ENOMEM;
+		return -1;
+	}
+	if (out->off > 0 && out->len + n > out->size) {
+		memmove(out->buf, out->buf + out->off, pending);
+		out->off = 0;
+		out->len = pending;
+	}
+	if (out->len + n <= out->size)
+		return 0;
+	for (size = out->size ? out->size : IO_OUT_MIN; size < out->len + n;)
+		size *= 2;
+	if ((buf = realloc(out->buf, size)) == NULL)
+		return -1;
+	out->buf = buf;
+	out->size = size;
+	return 0;
+}
+
+/* Wait for EV_WRITE exactly while something is pending. */
+static void
+io_out_schedule(struct io_out *out)
+{
+	if (io_out_pending(out) > 0 && !out->waiting) {
+		if (event_add(&out->ev, NULL) == 0)
+			out->waiting = 1;
+	} else if (io_out_pending(out) == 0 && out->waiting) {
+		event_del(&out->ev);
+		out->waiting = 0;
+	}
+}
+
+static void
+io_out_kill(struct io_out *out)
+{
+	out->dead = 1;
+	out->off = out->len = 0;
+	io_out_schedule(out);
+}
+
+static int
+elapsed_ms(const struct timespec *start)
+{
+	struct timespec	now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) * 1000 +
+	    (now.tv_nsec - start->tv_nsec) / 1000000;
+}

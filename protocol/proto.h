@@ -1,0 +1,65 @@
+/*
+ * smtpd-filters(7): pure parse and format of protocol lines, versions
+ * 0.4 to 0.7.  The version is read from every line.  '|' may appear in
+ * the last field only, so lines are split from the left into a known
+ * number of fields and the remainder is kept whole.
+ */
+#ifndef PROTO_H
+#define PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROTO_LINE_MAX	65536	/* longest line kept, newline excluded */
+/* smtpd 6.8 copies each reply into char[LINE_MAX], LINE_MAX being 2048. */
+#define PROTO_REPLY_MAX	2047	/* longest reply, newline included */
+
+enum proto_type {
+	PROTO_CONFIG,
+	PROTO_REPORT,
+	PROTO_FILTER
+};
+
+struct proto_line {
+	enum proto_type	 type;
+	int		 major;
+	int		 minor;
+	const char	*timestamp;
+	const char	*subsystem;
+	const char	*event;		/* report event or filter phase */
+	uint64_t	 sid;
+	uint64_t	 token;		/* filter requests only */
+	const char	*params;	/* the rest, "" if none */
+	const char	*key;		/* config lines: key and value */
+	const char	*value;
+};
+
+/* Parameters of the report events the filter uses. */
+struct proto_connect {
+	const char	*rdns;		/* NULL for "<unknown>" */
+	const char	*fcrdns;
+	const char	*src;
+	const char	*dest;
+};
+
+struct proto_auth {
+	const char	*user;
+	const char	*result;
+};
+
+struct proto_tx {
+	const char	*msgid;
+	const char	*result;
+	const char	*address;
+};
+
+int	proto_parse_line(char *, struct proto_line *, const char **);
+int	proto_split(char *, const char **, int);
+int	proto_parse_connect(char *, struct proto_connect *);
+int	proto_parse_identify(char *, const char **, const char **);
+int	proto_parse_auth(char *, int, int, struct proto_auth *);
+int	proto_parse_tx(char *, int, int, struct proto_tx *);
+int	proto_fmt_result(char *, size_t, int, int, uint64_t, uint64_t,
+	    const char *, const char *);
+
+#endif
