@@ -1,0 +1,536 @@
+/*
+ * The checks of SPEC section 2 and the decision of section 3.  Each
+ * check reads the facts and says clear, fired, unknown (a lookup it
+ * needs failed) or wait (a lookup it needs is still in flight).  The
+ * verdict is the strongest action among the checks that fired.
+ */
+#include "compat.h"
+
+#include <sys/socket.h>
+
+#include <ctype.h>
+#include <libpsl.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "verdict.h"
+
+struct judged {
+	const struct policy	*p;
+	const struct facts	*f;
+	const char		*domain;	/* matched by rcpt-domain */
+};
+
+static enum check_state	lookup_state(enum lookup_state);
+static enum check_state	check_self(struct judged *);
+static enum check_state	check_rcpt_domain(struct judged *);
+static enum check_state	check_blocklist(struct judged *);
+static enum check_state	check_syntax(struct judged *);
+static enum check_state	check_underscore(struct judged *);
+static enum check_state	check_bare_ip(struct judged *);
+static enum check_state	check_non_fqdn(struct judged *);
+static enum check_state	check_literal(struct judged *);
+static enum check_state	check_dns(struct judged *);
+static enum check_state	check_forward(struct judged *);
+static enum check_state	check_rdns(struct judged *);
+static enum check_state	check_rdns_match(struct judged *);
+static enum check_state	check_cname(struct judged *);
+static enum check_state	check_dynamic(struct judged *);
+static enum check_state	check_changed(struct judged *);
+static const char	*exemption(const struct policy *,
+			    const struct facts *, int *);
+static int		 same_org(const char *, const char *);
+
+/* One row per enum check, in enum order; dns-error is decided last. */
+static enum check_state (*const check_fn[CHECK_COUNT])(struct judged *) = {
+	[CHECK_SELF] =		check_self,
+	[CHECK_RCPT_DOMAIN] =	check_rcpt_domain,
+	[CHECK_BLOCKLIST] =	check_blocklist,
+	[CHECK_SYNTAX] =	check_syntax,
+	[CHECK_UNDERSCORE] =	check_underscore,
+	[CHECK_BARE_IP] =	check_bare_ip,
+	[CHECK_NON_FQDN] =	check_non_fqdn,
+	[CHECK_LITERAL] =	check_literal,
+	[CHECK_DNS] =		check_dns,
+	[CHECK_DNS_ERROR] =	NULL,
+	[CHECK_FORWARD] =	check_forward,
+	[CHECK_RDNS] =		check_rdns,
+	[CHECK_RDNS_MATCH] =	check_rdns_match,
+	[CHECK_CNAME] =		check_cname,
+	[CHECK_DYNAMIC] =	check_dynamic,
+	[CHECK_CHANGED] =	check_changed,
+};
+
+static int
+is_name(const struct facts *f)
+{
+	return f->helo_raw != NULL && f->helo.kind == HELO_DOMAIN;
+}
+
+static int
+is_address(const struct facts *f)
+{
+	return f->helo_raw != NULL && (f->helo.kind == HELO_LITERAL4 ||
+	    f->helo.kind == HELO_LITERAL6 || f->helo.kind == HELO_BARE_IP);
+}
+
+/* A lookup's state as a check sees it: no answer means no verdict. */
+static enum check_state
+lookup_state(enum lookup_state ls)
+{
+	switch (ls) {
+	case LOOKUP_PENDING:
+		return CS_WAIT;
+	case LOOKUP_ERROR:
+		return CS_UNKNOWN;
+	default:
+		return CS_CLEAR;
+	}
+}
+
+/* The client's forward-confirmed name, or NULL if it has none (yet). */
+static const char *
+confirmed_rdns(const struct facts *f)
+{
+	if (f->dns.fcrdns == LOOKUP_FOUND && f->dns.rdns[0] != '\0')
+		return f->dns.rdns;
+	return NULL;
+}
+
+static enum check_state
+check_self(struct judged *j)
+{
+	const struct facts	*f = j->f;
+	size_t			 i;
+
+	if (is_address(f)) {
+		if (addr_is_loopback(&f->helo.addr) ||
+		    (f->server.family != 0 &&
+		    addr_eq(&f->helo.addr, &f->server)))
+			return CS_FIRED;
+		return CS_CLEAR;
+	}
+	if (!is_name(f))
+		return CS_CLEAR;
+	if (f->greeting != NULL && name_eq(f->helo.name, f->greeting))
+		return CS_FIRED;
+	for (i = 0; i < j->p->local_names.n; i++)
+		if (name_eq(f->helo.name, j->p->local_names.v[i]))
+			return CS_FIRED;
+	return CS_CLEAR;
+}
+
+/*
+ * The HELO is the recipient's domain or one of ours.  Companies HELO
+ * with their bare domain from their own hosts, so a client whose
+ * confirmed rDNS name lies inside that domain is believed.
+ */
+static enum check_state
+check_rcpt_domain(struct judged *j)
+{
+	const struct facts	*f = j->f;
+	const char		*domain = NULL, *rdns;
+	size_t			 i;
+
+	if (!is_name(f))
+		return CS_CLEAR;
+	if (f->rcpt_domain != NULL && name_eq(f->helo.name, f->rcpt_domain))
+		domain = f->rcpt_domain;
+	for (i = 0; domain == NULL && i < j->p->local_domains.n; i++)
+		if (name_eq(f->helo.name, j->p->local_domains.v[i]))
+			domain = j->p->local_domains.v[i];
+	if (domain == NULL)
+		return CS_CLEAR;
+	j->domain = domain;
+	if (f->dns.fcrdns == LOOKUP_PENDING)
+		return CS_WAIT;
+	if (f->dns.fcrdns == LOOKUP_ERROR)
+		return CS_UNKNOWN;
+	if ((rdns = confirmed_rdns(f)) != NULL && name_in_domain(rdns, domain))
+		return CS_CLEAR;
+	return CS_FIRED;
+}
+
+static enum check_state
+check_blocklist(struct judged *j)
+{
+	if (is_name(j->f) && namelist_match(&j->p->block_helo,
+	    j->f->helo.name))
+		return CS_FIRED;
+	return CS_CLEAR;
+}
+
+static enum check_state
+check_syntax(struct judged *j)
+{
+	const struct facts	*f = j->f;
+
+	if (f->helo_raw != NULL && (f->helo.kind == HELO_INVALID ||
+	    f->helo.kind == HELO_LITERAL_OTHER))
+		return CS_FIRED;
+	return CS_CLEAR;
+}
+
+static enum check_state
+check_underscore(struct judged *j)
+{
+	return is_name(j->f) && j->f->helo.underscore ? CS_FIRED : CS_CLEAR;
+}
+
+static enum check_state
+check_bare_ip(struct judged *j)
+{
+	const struct facts	*f = j->f;
+
+	if (f->helo_raw != NULL && f->helo.kind == HELO_BARE_IP)
+		return CS_FIRED;
+	return CS_CLEAR;
+}
+
+static enum check_state
+check_non_fqdn(struct judged *j)
+{
+	return is_name(j->f) && j->f->helo.dotless ? CS_FIRED : CS_CLEAR;
+}
+
+static enum check_state
+check_literal(struct judged *j)
+{
+	const struct facts	*f = j->f;
+
+	if (f->helo_raw == NULL || f->client.family == 0)
+		return CS_CLEAR;
+	if (f->helo.kind != HELO_LITERAL4 && f->helo.kind != HELO_LITERAL6)
+		return CS_CLEAR;
+	return addr_eq(&f->helo.addr, &f->client) ? CS_CLEAR : CS_FIRED;
+}
+
+/*
+ * Any of A, AAAA, MX with data means the name exists; all three
+ * NXDOMAIN or NODATA mean it does not; otherwise we cannot know.
+ */
+static enum check_state
+check_dns(struct judged *j)
+{
+	const struct dns_facts	*d = &j->f->dns;
+	enum lookup_state	 ls[3];
+	size_t			 i, none = 0, wait = 0, fail = 0;
+
+	if (!is_name(j->f))
+		return CS_CLEAR;
+	ls[0] = d->helo_a;
+	ls[1] = d->helo_aaaa;
+	ls[2] = d->helo_mx;
+	for (i = 0; i < nitems(ls); i++) {
+		switch (ls[i]) {
+		case LOOKUP_FOUND:
+			return CS_CLEAR;
+		case LOOKUP_NONE:
+			none++;
+			break;
+		case LOOKUP_PENDING:
+			wait++;
+			break;
+		case LOOKUP_ERROR:
+			fail++;
+			break;
+		default:
+			break;
+		}
+	}
+	if (none > 0)
+		return CS_CLEAR;
+	if (wait > 0)
+		return CS_WAIT;
+	return fail > 0 ? CS_UNKNOWN : CS_FIRED;
+}
+
+static enum check_state
+check_forward(struct judged *j)
+{
+	const struct facts	*f = j->f;
+	enum lookup_state	 ls;
+	size_t			 i;
+
+	if (!is_name(f) || f->client.family == 0)
+		return CS_CLEAR;
+	ls = f->client.family == AF_INET6 ? f->dns.helo_aaaa : f->dns.helo_a;
+	switch (ls) {
+	case LOOKUP_FOUND:
+		for (i = 0; i < f->dns.helo_naddrs; i++)
+			if (addr_eq(&f->dns.helo_addrs[i], &f->client))
+				return CS_CLEAR;
+		return CS_FIRED;
+	case LOOKUP_NXDOMAIN:
+	case LOOKUP_NODATA:
+		return CS_FIRED;
+	default:
+		return lookup_state(ls);
+	}
+}
+
+static enum check_state
+check_rdns(struct judged *j)
+{
+	switch (j->f->dns.fcrdns) {
+	case LOOKUP_NXDOMAIN:
+	case LOOKUP_NODATA:
+		return CS_FIRED;
+	case LOOKUP_FOUND:
+		return confirmed_rdns(j->f) ? CS_CLEAR : CS_FIRED;
+	default:
+		return lookup_state(j->f->dns.fcrdns);
+	}
+}
+
+static enum check_state
+check_rdns_match(struct judged *j)
+{
+	const struct facts	*f = j->f;
+	const char		*rdns;
+
+	if (!is_name(f) || f->dns.fcrdns == LOOKUP_NONE)
+		return CS_CLEAR;
+	if (f->dns.fcrdns == LOOKUP_PENDING || f->dns.fcrdns == LOOKUP_ERROR)
+		return lookup_state(f->dns.fcrdns);
+	if ((rdns = confirmed_rdns(f)) == NULL)
+		return CS_FIRED;
+	if (name_eq(f->helo.name, rdns))
+		return CS_CLEAR;
+	if (j->p->rdns_mode == RDNS_DOMAIN && same_org(f->helo.name, rdns))
+		return CS_CLEAR;
+	return CS_FIRED;
+}
+
+static enum check_state
+check_cname(struct judged *j)
+{
+	const struct facts	*f = j->f;
+
+	if (!is_name(f))
+		return CS_CLEAR;
+	if (f->dns.helo_cname[0] != '\0')
+		return CS_FIRED;
+	return lookup_state(f->dns.helo_a);
+}
+
+static enum check_state
+check_dynamic(struct judged *j)
+{
+	const struct facts	*f = j->f;
+	const char		*rdns;
+
+	if (f->client.family == 0)
+		return CS_CLEAR;
+	if (is_name(f) && name_dynamic(f->helo.name, &f->client))
+		return CS_FIRED;
+	if ((rdns = confirmed_rdns(f)) != NULL &&
+	    name_dynamic(rdns, &f->client))
+		return CS_FIRED;
+	if (f->dns.fcrdns == LOOKUP_PENDING)
+		return CS_WAIT;
+	return CS_CLEAR;
+}
+
+static enum check_state
+check_changed(struct judged *j)
+{
+	const struct facts	*f = j->f;
+
+	if (f->helo_raw == NULL || f->helo_prev == NULL)
+		return CS_CLEAR;
+	return name_eq(f->helo_raw, f->helo_prev) ? CS_CLEAR : CS_FIRED;
+}
+
+/* Same registrable domain, by the public suffix list. */
+static int
+same_org(const char *a, const char *b)
+{
+	const psl_ctx_t	*psl = psl_builtin();
+	const char	*ra, *rb;
+
+	if (psl == NULL)
+		return 0;
+	ra = psl_registrable_domain(psl, a);
+	rb = psl_registrable_domain(psl, b);
+	return ra != NULL && rb != NULL && strcasecmp(ra, rb) == 0;
+}
+
+/*
+ * Clients that no check applies to.  *wait is set when the answer
+ * depends on a lookup still in flight (a "pass rdns" entry).
+ */
+static const char *
+exemption(const struct policy *p, const struct facts *f, int *wait)
+{
+	const char	*rdns;
+
+	*wait = 0;
+	if (f->authenticated)
+		return "authenticated";
+	if (f->local || (f->client.family != 0 &&
+	    addr_is_loopback(&f->client)))
+		return "local";
+	if (f->client.family != 0 && addr_eq(&f->client, &f->server))
+		return "own address";
+	if (f->client.family != 0 && cidrlist_match(&p->pass_client,
+	    &f->client))
+		return "pass client";
+	if (is_name(f) && namelist_match(&p->pass_helo, f->helo.name))
+		return "pass helo";
+	if (p->pass_rdns.n > 0) {
+		if ((rdns = confirmed_rdns(f)) != NULL &&
+		    namelist_match(&p->pass_rdns, rdns))
+			return "pass rdns";
+		if (f->dns.fcrdns == LOOKUP_PENDING)
+			*wait = 1;
+	}
+	return NULL;
+}
+
+void
+verdict_decide(const struct policy *p, const struct facts *f,
+    struct verdict *v)
+{
+	struct judged	j = { p, f, NULL };
+	enum action	a;
+	int		c, wait;
+
+	memset(v, 0, sizeof(*v));
+	v->action = ACT_PASS;
+	v->check = -1;
+	if ((v->exempt = exemption(p, f, &wait)) != NULL)
+		return;
+	v->wait = wait;
+	for (c = 0; c < CHECK_COUNT; c++) {
+		if (check_fn[c] == NULL || p->rules[c].action == ACT_PASS)
+			continue;
+		v->state[c] = check_fn[c](&j);
+		if (v->state[c] == CS_WAIT)
+			v->wait = 1;
+	}
+	v->domain = j.domain;
+	if (v->wait)
+		return;
+
+	/* A failed lookup may never turn into a permanent refusal. */
+	for (c = 0; c < CHECK_COUNT; c++)
+		if (v->state[c] == CS_UNKNOWN &&
+		    p->rules[c].action >= ACT_TEMPFAIL &&
+		    p->rules[CHECK_DNS_ERROR].action != ACT_PASS)
+			v->state[CHECK_DNS_ERROR] = CS_FIRED;
+
+	for (c = 0; c < CHECK_COUNT; c++) {
+		if (v->state[c] != CS_FIRED)
+			continue;
+		a = p->rules[c].action;
+		if (v->check == -1 || a > v->action) {
+			v->action = a;
+			v->check = c;
+		}
+	}
+}
+
+/* Only printable ASCII of a client's string reaches a reply. */
+static size_t
+append_clean(char *buf, size_t len, size_t i, const char *s)
+{
+	for (; s != NULL && *s != '\0' && i + 1 < len; s++)
+		buf[i++] = (*s >= 0x20 && *s < 0x7f) ? *s : '?';
+	buf[i] = '\0';
+	return i;
+}
+
+/*
+ * The reply of the deciding check with its % escapes expanded, and the
+ * explain-url appended.  Returns 0, or -1 if there is nothing to reply.
+ */
+int
+verdict_reply(const struct policy *p, const struct facts *f,
+    const struct verdict *v, char *buf, size_t len)
+{
+	const char	*t, *val;
+	char		 addr[ADDR_STRLEN];
+	size_t		 i = 0;
+
+	if (v->check < 0 || len == 0)
+		return -1;
+	addr_fmt(&f->client, addr, sizeof(addr));
+	buf[0] = '\0';
+	for (t = p->rules[v->check].reply; *t != '\0' && i + 1 < len; t++) {
+		if (*t != '%' || t[1] == '\0') {
+			buf[i++] = *t;
+			buf[i] = '\0';
+			continue;
+		}
+		switch (*++t) {
+		case 'h':
+			val = f->helo_raw;
+			break;
+		case 'i':
+			val = addr[0] != '\0' ? addr : "unknown";
+			break;
+		case 'r':
+			val = confirmed_rdns(f) ? f->dns.rdns : "unknown";
+			break;
+		case 'd':
+			val = v->domain != NULL ? v->domain : f->helo.name;
+			break;
+		case 'c':
+			val = check_name(v->check);
+			break;
+		default:
+			val = "%";
+			break;
+		}
+		i = append_clean(buf, len, i, val);
+	}
+	if (p->explain_url != NULL) {
+		i = append_clean(buf, len, i, "; see ");
+		i = append_clean(buf, len, i, p->explain_url);
+		i = append_clean(buf, len, i, "#");
+		i = append_clean(buf, len, i, check_name(v->check));
+	}
+	buf[i] = '\0';
+	return 0;
+}
+
+/* The names of the checks in a state, comma-separated, or "-". */
+int
+verdict_list(const struct verdict *v, enum check_state st, char *buf,
+    size_t len)
+{
+	int	c, n = 0;
+
+	if (len == 0)
+		return 0;
+	buf[0] = '\0';
+	for (c = 0; c < CHECK_COUNT; c++) {
+		if (v->state[c] != st)
+			continue;
+		if (n++ > 0)
+			strlcat(buf, ",", len);
+		strlcat(buf, check_name(c), len);
+	}
+	if (n == 0)
+		strlcpy(buf, "-", len);
+	return n;
+}
+
+/*
+ * The deadline passed: every lookup still in flight counts as failed,
+ * so the checks that need it are unknown and the verdict can be given.
+ */
+void
+facts_expire(struct facts *f)
+{
+	enum lookup_state	*ls[] = {
+		&f->dns.ptr, &f->dns.fcrdns, &f->dns.helo_a,
+		&f->dns.helo_aaaa, &f->dns.helo_mx
+	};
+	size_t			 i;
+
+	for (i = 0; i < nitems(ls); i++)
+		if (*ls[i] == LOOKUP_PENDING)
+			*ls[i] = LOOKUP_ERROR;
+}

@@ -1,0 +1,36 @@
+/*
+ * The checks and the decision.  verdict_decide() is pure: it reads the
+ * policy and the facts and says which checks fired, which are unknown,
+ * and whether the answer must wait for lookups still in flight.
+ */
+#ifndef VERDICT_H
+#define VERDICT_H
+
+#include "facts.h"
+#include "policy.h"
+
+enum check_state {
+	CS_CLEAR,		/* ran, did not fire (or not applicable) */
+	CS_FIRED,
+	CS_UNKNOWN,		/* a lookup it needs failed */
+	CS_WAIT			/* a lookup it needs is in flight */
+};
+
+struct verdict {
+	enum action		 action;
+	int			 check;		/* replying check, or -1 */
+	enum check_state	 state[CHECK_COUNT];
+	const char		*exempt;	/* why, when exempt */
+	const char		*domain;	/* for %d: rcpt-domain's match */
+	int			 wait;		/* some needed facts pending */
+};
+
+void	verdict_decide(const struct policy *, const struct facts *,
+	    struct verdict *);
+int	verdict_reply(const struct policy *, const struct facts *,
+	    const struct verdict *, char *, size_t);
+void	facts_expire(struct facts *);
+int	verdict_list(const struct verdict *, enum check_state, char *,
+	    size_t);
+
+#endif

@@ -1,0 +1,348 @@
+/*
+ * The decision: strongest action, tie-break, exemptions, lookups that
+ * are pending, failed or absent, dns-error, and the reply text.
+ */
+#include "compat.h"
+
+#include <sys/socket.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "policy.h"
+#include "tap.h"
+#include "verdict.h"
+
+static struct policy	p;
+static struct facts	f;
+static struct addr	helo_addrs[2];
+
+/* A remote client 192.0.2.10 talking to us at 192.0.2.1. */
+static void
+reset(const char *helo)
+{
+	policy_free(&p);
+	policy_init(&p);
+	memset(&f, 0, sizeof(f));
+	addr_parse("192.0.2.10", &f.client);
+	addr_parse("192.0.2.1", &f.server);
+	f.greeting = "mx.regress.test";
+	f.helo_raw = helo;
+	if (helo != NULL)
+		helo_classify(helo, &f.helo);
+}
+
+static void
+dns_helo(enum lookup_state a, enum lookup_state aaaa, enum lookup_state mx)
+{
+	f.dns.helo_a = a;
+	f.dns.helo_aaaa = aaaa;
+	f.dns.helo_mx = mx;
+}
+
+static void
+rdns(enum lookup_state st, const char *name)
+{
+	f.dns.fcrdns = st;
+	strlcpy(f.dns.rdns, name ? name : "", sizeof(f.dns.rdns));
+}
+
+static const char *
+decided(struct verdict *v)
+{
+	static char	buf[256];
+	char		fired[200];
+
+	verdict_decide(&p, &f, v);
+	if (v->exempt != NULL)
+		snprintf(buf, sizeof(buf), "exempt:%s", v->exempt);
+	else if (v->wait)
+		snprintf(buf, sizeof(buf), "wait");
+	else {
+		verdict_list(v, CS_FIRED, fired, sizeof(fired));
+		snprintf(buf, sizeof(buf), "%s %s %s", action_name(v->action),
+		    v->check >= 0 ? check_name(v->check) : "-", fired);
+	}
+	return buf;
+}
+
+static const char *
+reply(void)
+{
+	static char	buf[1024];
+	struct verdict	v;
+
+	verdict_decide(&p, &f, &v);
+	if (verdict_reply(&p, &f, &v, buf, sizeof(buf)) == -1)
+		return "(none)";
+	return buf;
+}
+
+static void
+test_strongest(void)
+{
+	struct verdict	v;
+
+	reset("good.regress.test");
+	is_str(decided(&v), "pass - -", "a good name passes");
+
+	reset("192.0.2.1");
+	is_str(decided(&v), "reject self self,bare-ip",
+	    "equal actions: the first in table order replies");
+
+	reset("[198.51.100.7]");
+	f.helo_prev = "other.example";
+	is_str(decided(&v), "junk literal literal,changed",
+	    "two junk checks: literal replies");
+
+	reset("[198.51.100.7]");
+	policy_set_action(&p, CHECK_CHANGED, ACT_TEMPFAIL);
+	f.helo_prev = "other.example";
+	is_str(decided(&v), "tempfail changed literal,changed",
+	    "the stronger action wins over table order");
+
+	reset("192-0-2-10.dyn.example.net");
+	is_str(decided(&v), "report dynamic dynamic", "report only reports");
+
+	reset("localhost");
+	policy_set_action(&p, CHECK_NON_FQDN, ACT_PASS);
+	is_str(decided(&v), "pass - -", "a check set to pass never runs");
+	is_int(v.state[CHECK_NON_FQDN], CS_CLEAR, "pass: state clear");
+
+	reset(NULL);
+	is_str(decided(&v), "pass - -", "no HELO yet: nothing fires");
+}
+
+static void
+test_exempt(void)
+{
+	struct verdict	v;
+	struct cidr	c;
+
+	reset("localhost");
+	f.authenticated = 1;
+	is_str(decided(&v), "exempt:authenticated", "authenticated");
+
+	reset("localhost");
+	f.local = 1;
+	memset(&f.client, 0, sizeof(f.client));
+	is_str(decided(&v), "exempt:local", "unix socket");
+
+	reset("localhost");
+	addr_parse("::1", &f.client);
+	is_str(decided(&v), "exempt:local", "IPv6 loopback");
+
+	reset("localhost");
+	addr_parse("192.0.2.1", &f.client);
+	is_str(decided(&v), "exempt:own address", "our own address");
+
+	reset("localhost");
+	cidr_parse("192.0.2.0/28", &c);
+	cidrlist_add(&p.pass_client, &c);
+	is_str(decided(&v), "exempt:pass client", "pass client inside");
+	addr_parse("192.0.2.16", &f.client);
+	is_str(decided(&v), "reject non-fqdn non-fqdn",
+	    "pass client outside");
+
+	reset("a_b.partner.example");
+	namelist_add(&p.pass_helo, ".partner.example");
+	is_str(decided(&v), "exempt:pass helo", "pass helo suffix");
+
+	reset("localhost");
+	namelist_add(&p.pass_rdns, ".partner.example");
+	rdns(LOOKUP_PENDING, NULL);
+	is_str(decided(&v), "wait", "pass rdns waits for the rDNS name");
+	rdns(LOOKUP_FOUND, "mx1.partner.example");
+	is_str(decided(&v), "exempt:pass rdns", "pass rdns confirmed name");
+	rdns(LOOKUP_FOUND, "mx1.other.example");
+	is_str(decided(&v), "reject non-fqdn non-fqdn,rdns-match",
+	    "pass rdns other name");
+}
+
+static void
+test_dns(void)
+{
+	struct verdict	v;
+
+	reset("nowhere.regress.test");
+	dns_helo(LOOKUP_NXDOMAIN, LOOKUP_NXDOMAIN, LOOKUP_NXDOMAIN);
+	is_str(decided(&v), "tempfail dns dns,forward",
+	    "NXDOMAIN for all three: Host not found");
+	is_str(reply(), "450 4.7.1 <nowhere.regress.test>: Helo command "
+	    "rejected: Host not found", "dns reply");
+
+	dns_helo(LOOKUP_NODATA, LOOKUP_NODATA, LOOKUP_FOUND);
+	is_str(decided(&v), "report forward forward",
+	    "MX only: the name exists");
+
+	dns_helo(LOOKUP_NXDOMAIN, LOOKUP_ERROR, LOOKUP_NXDOMAIN);
+	is_str(decided(&v), "tempfail dns-error dns-error,forward",
+	    "one lookup failed: dns is unknown, dns-error fires");
+	is_int(v.state[CHECK_DNS], CS_UNKNOWN, "dns unknown");
+	is_str(reply(), "451 4.4.3 <nowhere.regress.test>: Helo command "
+	    "rejected: temporary DNS failure, try again later",
+	    "dns-error reply");
+
+	dns_helo(LOOKUP_FOUND, LOOKUP_ERROR, LOOKUP_ERROR);
+	is_str(decided(&v), "report forward forward",
+	    "any data: exists, whatever failed");
+
+	dns_helo(LOOKUP_PENDING, LOOKUP_NXDOMAIN, LOOKUP_NXDOMAIN);
+	is_str(decided(&v), "wait", "a lookup in flight: wait");
+	facts_expire(&f);
+	is_int(f.dns.helo_a, LOOKUP_ERROR, "deadline: pending is failed");
+	is_str(decided(&v), "tempfail dns-error dns-error",
+	    "deadline: dns-error");
+
+	reset("nowhere.regress.test");
+	dns_helo(LOOKUP_ERROR, LOOKUP_ERROR, LOOKUP_ERROR);
+	policy_set_action(&p, CHECK_DNS, ACT_REPORT);
+	is_str(decided(&v), "pass - -",
+	    "a failure that only feeds report checks fires nothing");
+	is_int(v.state[CHECK_FORWARD], CS_UNKNOWN, "forward unknown");
+
+	reset("nowhere.regress.test");
+	dns_helo(LOOKUP_ERROR, LOOKUP_ERROR, LOOKUP_ERROR);
+	policy_set_action(&p, CHECK_DNS_ERROR, ACT_PASS);
+	is_str(decided(&v), "pass - -", "dns-error set to pass");
+
+	reset("nowhere.regress.test");
+	dns_helo(LOOKUP_ERROR, LOOKUP_ERROR, LOOKUP_ERROR);
+	policy_set_action(&p, CHECK_SYNTAX, ACT_REJECT);
+	reset("bad..name");
+	dns_helo(LOOKUP_ERROR, LOOKUP_ERROR, LOOKUP_ERROR);
+	is_str(decided(&v), "reject syntax syntax",
+	    "a definite refusal beats a DNS failure");
+}
+
+static void
+test_forward_rdns(void)
+{
+	struct verdict	v;
+
+	reset("good.regress.test");
+	dns_helo(LOOKUP_FOUND, LOOKUP_NODATA, LOOKUP_NODATA);
+	addr_parse("192.0.2.10", &helo_addrs[0]);
+	f.dns.helo_addrs = helo_addrs;
+	f.dns.helo_naddrs = 1;
+	is_str(decided(&v), "pass - -", "forward: resolves to the client");
+	addr_parse("198.51.100.99", &helo_addrs[0]);
+	is_str(decided(&v), "report forward forward",
+	    "forward: resolves elsewhere");
+	policy_strict(&p);
+	is_str(decided(&v), "tempfail forward forward", "strict: forward 4xx");
+	is_str(reply(), "450 4.7.1 <good.regress.test>: Helo command "
+	    "rejected: good.regress.test does not resolve to 192.0.2.10",
+	    "strict: forward reply adapted to 4xx");
+
+	reset("mail.example.co.uk");
+	rdns(LOOKUP_FOUND, "out.example.co.uk");
+	is_str(decided(&v), "pass - -", "rdns-match domain: same org");
+	p.rdns_mode = RDNS_EXACT;
+	is_str(decided(&v), "report rdns-match rdns-match",
+	    "rdns-match exact: different names");
+	rdns(LOOKUP_FOUND, "MAIL.example.co.uk.");
+	is_str(decided(&v), "pass - -", "rdns-match exact: case, dot");
+
+	reset("mail.a.co.uk");
+	rdns(LOOKUP_FOUND, "mail.b.co.uk");
+	is_str(decided(&v), "report rdns-match rdns-match",
+	    "rdns-match domain: public suffix is no org");
+
+	reset("good.regress.test");
+	rdns(LOOKUP_NXDOMAIN, NULL);
+	is_str(decided(&v), "report rdns rdns,rdns-match", "no PTR: rdns");
+	policy_strict(&p);
+	is_str(decided(&v), "tempfail rdns rdns,rdns-match",
+	    "strict: no PTR is 4xx");
+	is_str(reply(), "450 4.7.25 Client host rejected: cannot find your "
+	    "hostname, [192.0.2.10]", "rdns reply");
+
+	reset("good.regress.test");
+	policy_strict(&p);
+	rdns(LOOKUP_ERROR, NULL);
+	is_str(decided(&v), "tempfail dns-error dns-error",
+	    "strict: PTR lookup failed is dns-error, never 5xx");
+
+	reset("alias.regress.test");
+	dns_helo(LOOKUP_FOUND, LOOKUP_NODATA, LOOKUP_NODATA);
+	strlcpy(f.dns.helo_cname, "www.regress.test",
+	    sizeof(f.dns.helo_cname));
+	f.dns.helo_addrs = NULL;
+	f.dns.helo_naddrs = 0;
+	is_str(decided(&v), "report forward forward,cname", "cname");
+
+	reset("mx.isp.example");
+	rdns(LOOKUP_FOUND, "c-192-0-2-10.hsd1.isp.example");
+	is_str(decided(&v), "report dynamic dynamic",
+	    "dynamic from the rDNS name");
+}
+
+static void
+test_rcpt_domain(void)
+{
+	struct verdict	v;
+
+	reset("regress.test");
+	f.rcpt_domain = "regress.test";
+	rdns(LOOKUP_FOUND, "mx2.regress.test");
+	is_str(decided(&v), "pass - -",
+	    "rcpt-domain from a host inside the domain");
+	rdns(LOOKUP_FOUND, "host.elsewhere.example");
+	is_str(decided(&v), "reject rcpt-domain rcpt-domain,rdns-match",
+	    "rcpt-domain from elsewhere");
+	is_str(reply(), "550 5.7.1 <regress.test>: Helo command rejected: "
+	    "you are not regress.test", "rcpt-domain reply");
+	rdns(LOOKUP_ERROR, NULL);
+	is_str(decided(&v), "tempfail dns-error dns-error",
+	    "rcpt-domain without rDNS answer: dns-error");
+	rdns(LOOKUP_PENDING, NULL);
+	is_str(decided(&v), "wait", "rcpt-domain waits for rDNS");
+
+	reset("regress.test");
+	is_str(decided(&v), "pass - -", "no rcpt, no local-domain: clear");
+	namelist_add(&p.local_domains, "regress.test");
+	is_str(decided(&v), "reject rcpt-domain rcpt-domain",
+	    "local-domain");
+}
+
+static void
+test_reply(void)
+{
+	struct verdict	v;
+
+	reset("localhost");
+	strlcpy(p.rules[CHECK_NON_FQDN].reply,
+	    "550 5.7.1 h=%h i=%i r=%r d=%d c=%c 100%%",
+	    sizeof(p.rules[CHECK_NON_FQDN].reply));
+	rdns(LOOKUP_FOUND, "c.regress.test");
+	is_str(reply(), "550 5.7.1 h=localhost i=192.0.2.10 r=c.regress.test "
+	    "d=localhost c=non-fqdn 100%", "every escape");
+
+	reset("bad\001\177name");
+	p.explain_url = "https://example.org/helo.html";
+	is_str(reply(), "501 5.5.2 <bad??name>: Helo command rejected: "
+	    "Invalid name; see https://example.org/helo.html#syntax",
+	    "non-printable bytes become '?', explain-url appended");
+	p.explain_url = NULL;
+
+	reset("good.regress.test");
+	verdict_decide(&p, &f, &v);
+	is_int(verdict_reply(&p, &f, &v, (char [8]){ 0 }, 8), -1,
+	    "nothing fired: no reply");
+}
+
+int
+main(void)
+{
+	plan_lazy();
+	policy_init(&p);
+	test_strongest();
+	test_exempt();
+	test_dns();
+	test_forward_rdns();
+	test_rcpt_domain();
+	test_reply();
+	policy_free(&p);
+	return done_testing();
+}
