@@ -1,0 +1,77 @@
+/*
+ * filter-helo: judge the HELO/EHLO name of SMTP clients.
+ * main() is the lifecycle: options, configuration, then the front end.
+ */
+#include "compat.h"
+
+#include <err.h>
+#include <event.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "policy.h"
+#include "smtpd.h"
+
+static __dead void	usage(void);
+
+static __dead void
+usage(void)
+{
+	fprintf(stderr, "usage: %s [-nv] [-f file]\n", getprogname());
+	exit(1);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct policy		 policy;
+	struct event_base	*base;
+	const char		*conffile = NULL;
+	int			 ch, check_only = 0, verbose = 0;
+
+	while ((ch = getopt(argc, argv, "f:nv")) != -1) {
+		switch (ch) {
+		case 'f':
+			conffile = optarg;
+			break;
+		case 'n':
+			check_only = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	log_init(verbose, 0);
+	policy_init(&policy);
+	if (conffile != NULL && config_load(&policy, conffile) == -1)
+		exit(1);
+	if (config_finish(&policy, conffile ? conffile : "defaults") == -1)
+		exit(1);
+	if (check_only) {
+		config_print(&policy, stdout);
+		exit(0);
+	}
+
+	/* A vanished smtpd must not kill us before stdin says so. */
+	signal(SIGPIPE, SIG_IGN);
+	if ((base = event_base_new()) == NULL)
+		errx(1, "event_base_new");
+	if (pledge("stdio dns", NULL) == -1)
+		err(1, "pledge");
+
+	smtpd_run(base, &policy);
+
+	event_base_free(base);
+	policy_free(&policy);
+	return 0;
+}

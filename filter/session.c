@@ -1,0 +1,135 @@
+/*
+ * Session table.  smtpd names every session with a 64-bit id; the
+ * tree keeps lookups cheap with thousands of sessions open.
+ */
+#include "compat.h"
+
+#include <sys/tree.h>
+
+#include <event.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "session.h"
+
+RB_HEAD(session_tree, session);
+
+static int	session_cmp(struct session *, struct session *);
+
+RB_PROTOTYPE(session_tree, session, entry, session_cmp);
+
+static struct session_tree	sessions = RB_INITIALIZER(&sessions);
+static size_t			nsessions;
+static void		      (*release_hook)(struct session *);
+
+static int
+session_cmp(struct session *a, struct session *b)
+{
+	if (a->sid < b->sid)
+		return -1;
+	return a->sid > b->sid;
+}
+
+RB_GENERATE(session_tree, session, entry, session_cmp);
+
+void
+session_on_free(void (*hook)(struct session *))
+{
+	release_hook = hook;
+}
+
+struct session *
+session_find(uint64_t sid)
+{
+	struct session	key;
+
+	key.sid = sid;
+	return RB_FIND(session_tree, &sessions, &key);
+}
+
+/* Find the session, or open one: a line may name a session whose
+ * link-connect we did not see (the filter was restarted). */
+struct session *
+session_get(uint64_t sid)
+{
+	struct session	*s;
+
+	if ((s = session_find(sid)) != NULL)
+		return s;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		fatal("%s: calloc", __func__);
+	s->sid = sid;
+	s->last = time(NULL);
+	RB_INSERT(session_tree, &sessions, s);
+	nsessions++;
+	return s;
+}
+
+void
+session_free(struct session *s)
+{
+	if (release_hook != NULL)
+		release_hook(s);
+	RB_REMOVE(session_tree, &sessions, s);
+	nsessions--;
+	if (s->req.deadline != NULL)
+		event_free(s->req.deadline);
+	free(s->greeting);
+	free(s->helo);
+	free(s->helo_accepted);
+	free(s->helo_prev);
+	free(s->rcpt_domain);
+	free(s->smtpd_rdns);
+	free(s);
+}
+
+void
+session_free_all(void)
+{
+	struct session	*s, *next;
+
+	RB_FOREACH_SAFE(s, session_tree, &sessions, next)
+		session_free(s);
+}
+
+size_t
+session_count(void)
+{
+	return nsessions;
+}
+
+/*
+ * Reclaim sessions idle since before "older": smtpd drops a session
+ * after its own idle timeout and then sends link-disconnect, so one that
+ * stays silent far longer was lost (a report dropped, smtpd restarted).
+ * A session with a request in flight is never reclaimed: it is answered
+ * first, within the DNS deadline.
+ */
+void
+session_sweep(time_t older, void (*expire)(struct session *))
+{
+	struct session	*s, *next;
+
+	RB_FOREACH_SAFE(s, session_tree, &sessions, next) {
+		if (s->req.active || s->last >= older)
+			continue;
+		if (expire != NULL)
+			expire(s);
+		session_free(s);
+	}
+}
+
+/* Replace a string owned by the session; NULL clears it. */
+int
+session_set(char **field, const char *value)
+{
+	char	*copy = NULL;
+
+	if (value != NULL && (copy = strdup(value)) == NULL)
+		fatal("%s: strdup", __func__);
+	free(*field);
+	*field = copy;
+	return 0;
+}

@@ -1,0 +1,54 @@
+/*
+ * The session table: one entry per smtpd session, keyed by its id,
+ * created at link-connect (or at the first line that names it) and freed
+ * at link-disconnect, or by the sweep for sessions that never disconnect.
+ */
+#ifndef SESSION_H
+#define SESSION_H
+
+#include <sys/tree.h>
+
+#include <stdint.h>
+#include <time.h>
+
+#include "facts.h"
+
+struct event;
+
+/* A filter request waiting for its answer. */
+struct request {
+	int		 active;
+	int		 major;
+	int		 minor;
+	int		 phase;		/* enum phase, or -1 for helo/ehlo */
+	uint64_t	 token;
+	struct event	*deadline;
+};
+
+struct session {
+	RB_ENTRY(session)	 entry;
+	uint64_t		 sid;
+	time_t			 last;		/* last line seen */
+
+	struct facts		 facts;		/* points into the strings */
+	char			*greeting;
+	char			*helo;		/* current HELO argument */
+	char			*helo_accepted;	/* last HELO we let through */
+	char			*helo_prev;	/* earlier one, for "changed" */
+	char			*rcpt_domain;
+	char			*smtpd_rdns;	/* smtpd's, for the log */
+
+	struct request		 req;
+	void			*lookups;	/* DNS state, owned by lookup.c */
+};
+
+struct session	*session_find(uint64_t);
+struct session	*session_get(uint64_t);
+void		 session_free(struct session *);
+void		 session_free_all(void);
+void		 session_on_free(void (*)(struct session *));
+size_t		 session_count(void);
+void		 session_sweep(time_t, void (*)(struct session *));
+int		 session_set(char **, const char *);
+
+#endif

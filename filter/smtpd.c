@@ -1,0 +1,497 @@
+/*
+ * OpenSMTPD front end.  Reports build each session's facts; filter
+ * requests are answered "proceed" before the verdict phase and with the
+ * verdict at it.  Whatever happens, every request gets exactly one
+ * well-formed answer, and nothing but protocol lines reaches stdout.
+ */
+#include "compat.h"
+
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <event.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "io.h"
+#include "log.h"
+#include "proto.h"
+#include "session.h"
+#include "smtpd.h"
+#include "verdict.h"
+
+#define SWEEP_INTERVAL	60
+#define ESCAPED_MAX	(4 * NAME_BUFSZ)
+
+struct report_handler {
+	const char	*event;
+	void		(*fn)(struct session *, struct proto_line *);
+};
+
+struct filter_handler {
+	const char	*phase;
+	int		 verdict_phase;		/* enum phase, -1: helo/ehlo */
+	void		(*fn)(struct session *, struct proto_line *);
+};
+
+static void	on_line(char *, size_t, void *);
+static void	on_eof(void *);
+static void	on_toolong(size_t, void *);
+static void	on_sweep(int, short, void *);
+static void	on_deadline(int, short, void *);
+static void	handle_config(struct proto_line *);
+static void	handle_report(struct proto_line *);
+static void	handle_filter(struct proto_line *);
+static void	register_hooks(void);
+static void	report_connect(struct session *, struct proto_line *);
+static void	report_greeting(struct session *, struct proto_line *);
+static void	report_identify(struct session *, struct proto_line *);
+static void	report_auth(struct session *, struct proto_line *);
+static void	report_disconnect(struct session *, struct proto_line *);
+static void	report_timeout(struct session *, struct proto_line *);
+static void	request_helo(struct session *, struct proto_line *);
+static void	request_mail_from(struct session *, struct proto_line *);
+static void	request_rcpt_to(struct session *, struct proto_line *);
+static void	judge(struct session *, int);
+static void	answer(struct session *, const char *, const char *);
+static void	log_verdict(struct session *, const struct verdict *);
+
+static const struct report_handler report_handlers[] = {
+	{ "link-connect",	report_connect },
+	{ "link-greeting",	report_greeting },
+	{ "link-identify",	report_identify },
+	{ "link-auth",		report_auth },
+	{ "link-disconnect",	report_disconnect },
+	{ "timeout",		report_timeout },
+};
+
+static const struct filter_handler filter_handlers[] = {
+	{ "helo",	-1,		request_helo },
+	{ "ehlo",	-1,		request_helo },
+	{ "mail-from",	PHASE_MAIL_FROM, request_mail_from },
+	{ "rcpt-to",	PHASE_RCPT_TO,	request_rcpt_to },
+};
+
+static struct {
+	struct event_base	*base;
+	const struct policy	*policy;
+	struct io_in		*in;
+	struct io_out		*out;
+	struct event		*sweep;
+	int			 registered;
+	long long		 session_timeout;
+} smtpd;
+
+int
+smtpd_run(struct event_base *base, const struct policy *policy)
+{
+	struct timeval	tv = { SWEEP_INTERVAL, 0 };
+
+	smtpd.base = base;
+	smtpd.policy = policy;
+	smtpd.session_timeout = 300;
+	if ((smtpd.out = io_out_new(base, 1)) == NULL)
+		fatal("%s: output", __func__);
+	if ((smtpd.in = io_in_new(base, 0, on_line, on_eof, on_toolong,
+	    NULL)) == NULL)
+		fatal("%s: input", __func__);
+	if ((smtpd.sweep = event_new(base, -1, EV_PERSIST, on_sweep,
+	    NULL)) == NULL || event_add(smtpd.sweep, &tv) == -1)
+		fatal("%s: sweep timer", __func__);
+
+	event_base_dispatch(base);
+
+	/* stdin ended: smtpd is going away.  Leave nothing half-written. */
+	io_out_flush_blocking(smtpd.out);
+	session_free_all();
+	event_free(smtpd.sweep);
+	io_in_free(smtpd.in);
+	io_out_free(smtpd.out);
+	return 0;
+}
+
+static void
+on_eof(void *arg)
+{
+	event_base_loopexit(smtpd.base, NULL);
+}
+
+static void
+on_toolong(size_t len, void *arg)
+{
+	log_warnx("dropped a %zu-byte line from smtpd (limit %d)", len,
+	    PROTO_LINE_MAX);
+}
+
+static void
+on_line(char *line, size_t len, void *arg)
+{
+	struct proto_line	 pl;
+	const char		*errstr;
+	char			 esc[128];
+
+	if (proto_parse_line(line, &pl, &errstr) == -1) {
+		log_warnx("malformed line from smtpd (%s): %s", errstr,
+		    log_escape(line, esc, sizeof(esc)));
+		return;
+	}
+	switch (pl.type) {
+	case PROTO_CONFIG:
+		handle_config(&pl);
+		break;
+	case PROTO_REPORT:
+	case PROTO_FILTER:
+		if (pl.major != 0) {
+			log_warnx("unsupported protocol version %d.%d, "
+			    "line ignored", pl.major, pl.minor);
+			return;
+		}
+		if (strcmp(pl.subsystem, "smtp-in") != 0)
+			return;
+		if (pl.type == PROTO_REPORT)
+			handle_report(&pl);
+		else
+			handle_filter(&pl);
+		break;
+	}
+}
+
+static void
+handle_config(struct proto_line *pl)
+{
+	const char	*errstr;
+	long long	 n;
+
+	if (strcmp(pl->key, "ready") == 0) {
+		register_hooks();
+		return;
+	}
+	if (strcmp(pl->key, "protocol") == 0) {
+		/* Only 7.6 and later say this; a major we do not know
+		 * is refused now rather than misread later. */
+		if (strncmp(pl->value, "0.", 2) != 0)
+			fatalx("unsupported filter protocol %s (this "
+			    "filter speaks 0.4 to 0.7)", pl->value);
+		return;
+	}
+	if (strcmp(pl->key, "smtp-session-timeout") == 0) {
+		n = strtonum(pl->value, 1, 86400, &errstr);
+		if (errstr == NULL)
+			smtpd.session_timeout = n;
+	}
+}
+
+static void
+register_hooks(void)
+{
+	static const char	*reports[] = {
+		"link-connect", "link-greeting", "link-identify",
+		"link-auth", "link-disconnect", "timeout"
+	};
+	char			 line[128];
+	size_t			 i;
+
+	if (smtpd.registered++)
+		return;
+	for (i = 0; i < nitems(reports); i++) {
+		snprintf(line, sizeof(line), "register|report|smtp-in|%s\n",
+		    reports[i]);
+		io_out_line(smtpd.out, line);
+	}
+	io_out_line(smtpd.out, "register|filter|smtp-in|helo\n");
+	io_out_line(smtpd.out, "register|filter|smtp-in|ehlo\n");
+	if (smtpd.policy->phase == PHASE_MAIL_FROM)
+		io_out_line(smtpd.out, "register|filter|smtp-in|mail-from\n");
+	if (smtpd.policy->phase == PHASE_RCPT_TO)
+		io_out_line(smtpd.out, "register|filter|smtp-in|rcpt-to\n");
+	io_out_line(smtpd.out, "register|ready\n");
+}
+
+static void
+handle_report(struct proto_line *pl)
+{
+	struct session	*s;
+	size_t		 i;
+
+	for (i = 0; i < nitems(report_handlers); i++) {
+		if (strcmp(pl->event, report_handlers[i].event) != 0)
+			continue;
+		/* A late report for a session already gone opens none. */
+		if ((s = session_find(pl->sid)) == NULL) {
+			if (strcmp(pl->event, "link-disconnect") == 0)
+				return;
+			s = session_get(pl->sid);
+		}
+		s->last = time(NULL);
+		report_handlers[i].fn(s, pl);
+		return;
+	}
+}
+
+static void
+handle_filter(struct proto_line *pl)
+{
+	struct session	*s;
+	size_t		 i;
+
+	s = session_get(pl->sid);
+	s->last = time(NULL);
+	if (s->req.active) {
+		/* smtpd asks one thing at a time; never leave one behind. */
+		log_warnx("%016" PRIx64 " new request while one is pending",
+		    s->sid);
+		answer(s, "proceed", NULL);
+	}
+	s->req.active = 1;
+	s->req.major = pl->major;
+	s->req.minor = pl->minor;
+	s->req.token = pl->token;
+	s->req.phase = -2;
+	for (i = 0; i < nitems(filter_handlers); i++) {
+		if (strcmp(pl->event, filter_handlers[i].phase) != 0)
+			continue;
+		s->req.phase = filter_handlers[i].verdict_phase;
+		filter_handlers[i].fn(s, pl);
+		return;
+	}
+	/* A phase we did not register: still exactly one answer. */
+	answer(s, "proceed", NULL);
+}
+
+static void
+report_connect(struct session *s, struct proto_line *pl)
+{
+	struct proto_connect	 c;
+	int			 local = 0;
+
+	if (proto_parse_connect((char *)pl->params, &c) == -1) {
+		log_warnx("%016" PRIx64 " malformed link-connect", s->sid);
+		return;
+	}
+	if (addr_parse_endpoint(c.src, &s->facts.client, &local) == -1)
+		log_warnx("%016" PRIx64 " unparsable client address",
+		    s->sid);
+	s->facts.local = local;
+	local = 0;
+	if (addr_parse_endpoint(c.dest, &s->facts.server, &local) == -1)
+		log_warnx("%016" PRIx64 " unparsable server address",
+		    s->sid);
+	session_set(&s->smtpd_rdns, c.rdns);
+}
+
+static void
+report_greeting(struct session *s, struct proto_line *pl)
+{
+	session_set(&s->greeting, pl->params);
+}
+
+/* smtpd says this once it took the HELO: only then is it "earlier". */
+static void
+report_identify(struct session *s, struct proto_line *pl)
+{
+	const char	*method, *identity;
+
+	if (proto_parse_identify((char *)pl->params, &method,
+	    &identity) == -1)
+		return;
+	session_set(&s->helo_accepted, identity);
+}
+
+static void
+report_auth(struct session *s, struct proto_line *pl)
+{
+	struct proto_auth	a;
+
+	if (proto_parse_auth((char *)pl->params, pl->major, pl->minor,
+	    &a) == -1) {
+		log_warnx("%016" PRIx64 " malformed link-auth", s->sid);
+		return;
+	}
+	s->facts.authenticated = strcmp(a.result, "pass") == 0;
+}
+
+static void
+report_disconnect(struct session *s, struct proto_line *pl)
+{
+	/* Not expected while smtpd waits for us, but answer all the same. */
+	if (s->req.active)
+		judge(s, 1);
+	session_free(s);
+}
+
+static void
+report_timeout(struct session *s, struct proto_line *pl)
+{
+	log_debug("%016" PRIx64 " smtpd idle timeout", s->sid);
+}
+
+static void
+request_helo(struct session *s, struct proto_line *pl)
+{
+	session_set(&s->helo_prev, s->helo_accepted);
+	session_set(&s->helo, pl->params);
+	helo_classify(pl->params, &s->facts.helo);
+	if (smtpd.policy->phase == PHASE_HELO)
+		judge(s, 0);
+	else
+		answer(s, "proceed", NULL);
+}
+
+static void
+request_mail_from(struct session *s, struct proto_line *pl)
+{
+	if (smtpd.policy->phase == PHASE_MAIL_FROM)
+		judge(s, 0);
+	else
+		answer(s, "proceed", NULL);
+}
+
+static void
+request_rcpt_to(struct session *s, struct proto_line *pl)
+{
+	const char	*at;
+	char		 domain[NAME_BUFSZ];
+
+	if ((at = strrchr(pl->params, '@')) != NULL &&
+	    name_normalise(at + 1, domain, sizeof(domain)) == 0)
+		session_set(&s->rcpt_domain, domain);
+	else
+		session_set(&s->rcpt_domain, NULL);
+	if (smtpd.policy->phase == PHASE_RCPT_TO)
+		judge(s, 0);
+	else
+		answer(s, "proceed", NULL);
+}
+
+/*
+ * Decide the pending request, or wait for lookups until the deadline.
+ * With force, whatever is still in flight counts as failed.
+ */
+static void
+judge(struct session *s, int force)
+{
+	struct facts	*f = &s->facts;
+	struct verdict	 v;
+	struct timeval	 tv;
+	char		 reply[1024];
+
+	if (force)
+		facts_expire(f);
+	f->greeting = s->greeting;
+	f->helo_raw = s->helo;
+	f->helo_prev = s->helo_prev;
+	f->rcpt_domain = s->req.phase == PHASE_RCPT_TO ? s->rcpt_domain :
+	    NULL;
+	verdict_decide(smtpd.policy, f, &v);
+	if (v.wait) {
+		if (s->req.deadline == NULL && (s->req.deadline =
+		    evtimer_new(smtpd.base, on_deadline, s)) == NULL)
+			fatal("%s: evtimer_new", __func__);
+		if (!evtimer_pending(s->req.deadline, NULL)) {
+			tv.tv_sec = smtpd.policy->dns_timeout;
+			tv.tv_usec = 0;
+			evtimer_add(s->req.deadline, &tv);
+		}
+		return;
+	}
+	log_verdict(s, &v);
+	switch (v.action) {
+	case ACT_JUNK:
+		answer(s, "junk", NULL);
+		break;
+	case ACT_TEMPFAIL:
+	case ACT_REJECT:
+	case ACT_DISCONNECT:
+		if (verdict_reply(smtpd.policy, f, &v, reply,
+		    sizeof(reply)) == 0) {
+			answer(s, v.action == ACT_DISCONNECT ?
+			    "disconnect" : "reject", reply);
+			break;
+		}
+		/* FALLTHROUGH */
+	default:
+		answer(s, "proceed", NULL);
+		break;
+	}
+}
+
+static void
+on_deadline(int fd, short ev, void *arg)
+{
+	struct session	*s = arg;
+
+	if (s->req.active)
+		judge(s, 1);
+}
+
+/* The one place a filter-result is written. */
+static void
+answer(struct session *s, const char *decision, const char *param)
+{
+	char	line[PROTO_REPLY_MAX + 1];
+
+	if (!s->req.active)
+		return;
+	if (proto_fmt_result(line, sizeof(line), s->req.major, s->req.minor,
+	    s->sid, s->req.token, decision, param) == -1) {
+		log_warnx("%016" PRIx64 " cannot send %s, proceeding", s->sid,
+		    decision);
+		if (proto_fmt_result(line, sizeof(line), s->req.major,
+		    s->req.minor, s->sid, s->req.token, "proceed",
+		    NULL) == -1)
+			fatalx("%s: cannot format proceed", __func__);
+	}
+	io_out_line(smtpd.out, line);
+	s->req.active = 0;
+	if (s->req.deadline != NULL)
+		evtimer_del(s->req.deadline);
+}
+
+static void
+log_verdict(struct session *s, const struct verdict *v)
+{
+	const struct facts	*f = &s->facts;
+	char			 ip[ADDR_STRLEN], helo[ESCAPED_MAX];
+	char			 rdns[ESCAPED_MAX], fired[256], unknown[256];
+	const char		*name;
+	int			 c;
+
+	addr_fmt(&f->client, ip, sizeof(ip));
+	if (f->dns.fcrdns == LOOKUP_FOUND && f->dns.rdns[0] != '\0')
+		name = f->dns.rdns;
+	else
+		name = s->smtpd_rdns ? s->smtpd_rdns : "unknown";
+	log_escape(name, rdns, sizeof(rdns));
+	log_escape(s->helo ? s->helo : "", helo, sizeof(helo));
+	if (v->exempt != NULL) {
+		log_info("%016" PRIx64 " ip=%s rdns=%s helo=%s verdict=pass "
+		    "(exempt: %s)", s->sid, f->local ? "local" : ip, rdns,
+		    helo, v->exempt);
+		return;
+	}
+	verdict_list(v, CS_FIRED, fired, sizeof(fired));
+	if (verdict_list(v, CS_UNKNOWN, unknown, sizeof(unknown)) == 0)
+		unknown[0] = '\0';
+	log_info("%016" PRIx64 " ip=%s rdns=%s helo=%s verdict=%s checks=%s"
+	    "%s%s%s", s->sid, ip, rdns, helo, action_name(v->action), fired,
+	    unknown[0] ? " unknown=" : "", unknown,
+	    f->dns.helo_secure ? " dns=secure" : "");
+	if (!log_verbose())
+		return;
+	for (c = 0; c < CHECK_COUNT; c++)
+		if (v->state[c] != CS_CLEAR)
+			log_debug("%016" PRIx64 " check %s %s (%s)", s->sid,
+			    check_name(c), v->state[c] == CS_FIRED ? "fired" :
+			    "unknown", action_name(smtpd.policy->rules[c].action));
+}
+
+static void
+on_sweep(int fd, short ev, void *arg)
+{
+	time_t	older = time(NULL) - 2 * smtpd.session_timeout;
+
+	session_sweep(older, NULL);
+}

@@ -1,0 +1,209 @@
+# Drive the real filter-helo binary over pipes, as smtpd would: write
+# protocol lines to its stdin, read its answers from stdout, keep its
+# stderr (the log) in a file.  Used by the regress/*.t tests.
+package Filter;
+
+use strict;
+use warnings;
+use File::Temp qw(tempfile tempdir);
+use IO::Handle;
+use IO::Select;
+use IPC::Open3;
+use POSIX qw(:sys_wait_h);
+use Symbol qw(gensym);
+use Time::HiRes qw(time);
+
+our $BIN = $ENV{FILTER_HELO} // './filter-helo';
+our $TMP = tempdir('filter-helo.XXXXXX', TMPDIR => 1, CLEANUP => 1);
+
+# A config file from text; returns its path.
+sub config {
+	my ($text) = @_;
+	my ($fh, $path) = tempfile(DIR => $TMP, SUFFIX => '.conf');
+	print $fh $text;
+	close $fh;
+	return $path;
+}
+
+# Start the filter with the given arguments.
+sub new {
+	my ($class, @args) = @_;
+	my $self = bless { buf => '', lines => [] }, $class;
+	(undef, $self->{errfile}) = tempfile(DIR => $TMP, SUFFIX => '.log');
+	open(my $err, '>', $self->{errfile}) or die "$self->{errfile}: $!";
+	my ($in, $out);
+	$self->{pid} = open3($in, $out, '>&' . fileno($err), $BIN, @args);
+	close $err;
+	$in->autoflush(1);
+	$self->{in} = $in;
+	$self->{out} = $out;
+	$self->{sel} = IO::Select->new($out);
+	return $self;
+}
+
+sub send {
+	my ($self, @lines) = @_;
+	my $in = $self->{in};
+	local $SIG{PIPE} = 'IGNORE';
+	print $in map { "$_\n" } @lines;
+}
+
+# Raw bytes, no newline added.
+sub send_raw {
+	my ($self, $bytes) = @_;
+	my $in = $self->{in};
+	local $SIG{PIPE} = 'IGNORE';
+	print $in $bytes;
+}
+
+sub _fill {
+	my ($self, $timeout) = @_;
+	return 0 unless $self->{sel}->can_read($timeout);
+	my $n = sysread($self->{out}, my $chunk, 65536);
+	return -1 unless $n;
+	$self->{buf} .= $chunk;
+	while ($self->{buf} =~ s/^([^\n]*)\n//) {
+		push @{$self->{lines}}, $1;
+	}
+	return 1;
+}
+
+# The next line of output, or undef after $timeout seconds.
+sub line {
+	my ($self, $timeout) = @_;
+	$timeout //= 5;
+	my $end = time + $timeout;
+	while (!@{$self->{lines}}) {
+		my $left = $end - time;
+		return undef if $left <= 0;
+		return undef if $self->_fill($left) < 0;
+	}
+	return shift @{$self->{lines}};
+}
+
+# All lines that arrive within $timeout seconds of quiet.
+sub drain {
+	my ($self, $timeout) = @_;
+	$timeout //= 0.3;
+	my @l;
+	while (defined(my $l = $self->line($timeout))) {
+		push @l, $l;
+	}
+	return @l;
+}
+
+# Answer the handshake the way smtpd 6.8 (0.6) or 7.8 (0.7) does;
+# returns the registration lines.
+sub handshake {
+	my ($self, $version) = @_;
+	$version //= '0.6';
+	my @cfg = ('config|smtpd-version|6.8.0p2');
+	@cfg = ('config|smtpd-version|7.8.0-portable',
+	    "config|protocol|$version") if $version eq '0.7';
+	@cfg = ('config|smtpd-version|6.6.4') if $version eq '0.4';
+	push @cfg, 'config|smtp-session-timeout|300',
+	    'config|subsystem|smtp-in', 'config|admd|mx.regress.test',
+	    'config|ready';
+	$self->send(@cfg);
+	my @reg;
+	while (defined(my $l = $self->line(5))) {
+		push @reg, $l;
+		last if $l eq 'register|ready';
+	}
+	return @reg;
+}
+
+# Close stdin and wait; returns the exit status ($? form).
+sub finish {
+	my ($self, $timeout) = @_;
+	$timeout //= 10;
+	close $self->{in};
+	my $end = time + $timeout;
+	while (time < $end) {
+		$self->_fill(0.1);
+		my $r = waitpid($self->{pid}, WNOHANG);
+		if ($r == $self->{pid}) {
+			my $st = $?;
+			1 while $self->_fill(0.05) > 0;
+			return $st;
+		}
+	}
+	kill 'KILL', $self->{pid};
+	waitpid($self->{pid}, 0);
+	return -1;
+}
+
+sub stderr {
+	my ($self) = @_;
+	open(my $fh, '<', $self->{errfile}) or return '';
+	local $/;
+	return scalar <$fh>;
+}
+
+# A line smtpd accepts from a filter; anything else would stop smtpd.
+sub is_protocol {
+	my ($l) = @_;
+	return 1 if $l =~ /^register\|(report|filter)\|smtp-in\|[a-z-]+$/;
+	return 1 if $l eq 'register|ready';
+	return 1 if $l =~ /^filter-result\|[0-9a-f]{16}\|[0-9a-f]{16}\|(proceed|junk)$/;
+	return 1 if $l =~ /^filter-result\|[0-9a-f]{16}\|[0-9a-f]{16}\|(reject|disconnect)\|[45]\d\d [\x20-\x7e]+$/;
+	return 0;
+}
+
+sub pending_lines {
+	my ($self) = @_;
+	return @{$self->{lines}};
+}
+
+# A session as smtpd numbers it.
+package Filter::Session;
+
+my $next_sid = 0x7bef000;
+
+sub new {
+	my ($class, $filter, %o) = @_;
+	my $self = bless {
+		f => $filter,
+		v => $o{version} // '0.6',
+		sid => sprintf('5b32df56%08x', $next_sid++),
+		token => sprintf('ecf3d8c6%08x', $next_sid),
+	}, $class;
+	return $self;
+}
+
+sub sid { $_[0]{sid} }
+
+sub ts { sprintf('%d.%06d', time, 0) }
+
+sub report {
+	my ($self, $event, @params) = @_;
+	$self->{f}->send(join('|', 'report', $self->{v}, ts(), 'smtp-in',
+	    $event, $self->{sid}, @params));
+}
+
+# Send a filter request; returns the answer line (or undef).
+sub request {
+	my ($self, $phase, $param, $timeout) = @_;
+	$self->{f}->send(join('|', 'filter', $self->{v}, ts(), 'smtp-in',
+	    $phase, $self->{sid}, $self->{token}, $param // ''));
+	return $self->{f}->line($timeout // 5);
+}
+
+# The decision part of an answer to this session, checking the ids.
+sub decision {
+	my ($self, $answer) = @_;
+	return undef unless defined $answer;
+	my ($minor) = $self->{v} =~ /^0\.(\d+)/;
+	my $ids = $minor < 5 ? "$self->{token}\\|$self->{sid}" :
+	    "$self->{sid}\\|$self->{token}";
+	return undef unless $answer =~ /^filter-result\|$ids\|(.*)$/;
+	return $1;
+}
+
+sub connect {
+	my ($self, $src, $dest, $rdns, $fcrdns) = @_;
+	$self->report('link-connect', $rdns // '<unknown>', $fcrdns // 'fail',
+	    $src, $dest);
+}
+
+1;

@@ -1,0 +1,73 @@
+#!/usr/bin/perl
+# The command line as an admin uses it: -n prints the effective policy
+# and exits 0, a broken file exits 1 naming file and line before any
+# protocol line is written, and the shipped example configs are valid.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Filter;
+use Test::More;
+
+my $top = "$FindBin::Bin/..";
+my $bin = $Filter::BIN;
+
+sub run {
+	my (@cmd) = @_;
+	my $out = qx{@cmd 2>&1};
+	return ($? >> 8, $out);
+}
+
+my ($st, $out) = run($bin, '-n');
+is($st, 0, '-n with defaults exits 0');
+like($out, qr/^verdict-phase rcpt-to$/m, '-n: verdict phase');
+like($out, qr/^dns-timeout 8$/m, '-n: dns timeout');
+like($out, qr/^check dns tempfail$/m, '-n: dns action');
+like($out, qr/^message dns "450 4\.7\.1 <%h>: Helo command rejected: Host not found"$/m,
+    '-n: dns reply');
+my @checks = $out =~ /^check (\S+) /mg;
+is(scalar(@checks), 16, '-n: every check is listed');
+
+my $strict = Filter::config("profile strict\ncheck cname junk\n");
+($st, $out) = run($bin, '-n', '-f', $strict);
+is($st, 0, '-n strict exits 0');
+like($out, qr/^check rdns-match tempfail$/m, 'strict: rdns-match tempfail');
+like($out, qr/^rdns-match exact$/m, 'strict: exact');
+like($out, qr/^check literal reject$/m, 'strict: literal reject');
+like($out, qr/^check cname junk$/m, 'a directive after profile overrides it');
+like($out, qr/^message forward "450 4\.7\.1 /m, 'strict: forward answers 4xx');
+
+# What -n prints is itself a valid configuration.
+my $again = Filter::config($out);
+my ($st2, $out2) = run($bin, '-n', '-f', $again);
+is($st2, 0, '-n output loads again');
+is($out2, $out, '-n output is stable');
+
+my $bad = Filter::config("dns-timeout 8\ncheck rdns_match tempfail\n"
+    . "message dns \"250 ok\"\n");
+($st, $out) = run($bin, '-n', '-f', $bad);
+is($st, 1, 'broken config: exit 1');
+like($out, qr/^\Q$bad\E:2: /m, 'broken config: file and line of the check');
+like($out, qr/^\Q$bad\E:3: /m, 'broken config: every error reported');
+
+# A broken config never reaches the handshake: nothing on stdout.
+my $f = Filter->new('-f', $bad);
+$f->send('config|smtpd-version|6.8.0p2', 'config|ready');
+my @lines = $f->drain(0.5);
+my $fst = $f->finish;
+ok($fst != 0, 'broken config in filter mode: exits non-zero');
+is_deeply(\@lines, [], 'broken config in filter mode: no protocol line');
+
+($st, $out) = run($bin, '-n', '-f', '/nonexistent/filter-helo.conf');
+is($st, 1, 'missing file: exit 1');
+like($out, qr{/nonexistent/filter-helo\.conf}, 'missing file: named');
+
+($st, $out) = run($bin, '-x');
+isnt($st, 0, 'unknown option: non-zero');
+like($out, qr/usage: /, 'unknown option: usage');
+
+# The example configuration in the README and the man page.
+($st, $out) = run($bin, '-n', '-f', "$top/regress/filter-helo.conf.example");
+is($st, 0, 'filter-helo.conf example loads') or diag($out);
+
+done_testing();

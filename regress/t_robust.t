@@ -1,0 +1,102 @@
+#!/usr/bin/perl
+# What would take smtpd down if the filter got it wrong: garbage from
+# smtpd, an unknown protocol version, a huge line, input that ends in
+# the middle of a line.  The filter logs, skips, keeps answering, writes
+# only protocol lines, and exits 0 only when stdin ends.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Filter;
+use Test::More tests => 19;
+
+my $SRV = '192.0.2.1:25';
+my $CLI = '192.0.2.10:41234';
+
+sub session_works {
+	my ($f, $what) = @_;
+	my $s = Filter::Session->new($f);
+	$s->connect($CLI, $SRV);
+	is($s->decision($s->request('ehlo', 'localhost')), 'proceed',
+	    "$what: ehlo still answered");
+	like($s->decision($s->request('rcpt-to', 'bob@regress.test')),
+	    qr/^reject\|504 5\.5\.2 <localhost>/, "$what: verdict still given");
+}
+
+# Garbage and malformed lines are logged and skipped.
+{
+	my $f = Filter->new();
+	$f->handshake('0.6');
+	$f->send('garbage line', '', '|||', 'filter|x.y|1|smtp-in|helo|a|b|c',
+	    'filter|0.6|1|smtp-in|helo|zzzz|0000000000000001|x.example',
+	    'report|0.6|1|smtp-in|link-connect',
+	    'report|0.6|1|smtp-in|no-such-event|00000000000000aa|x',
+	    'report|0.6|1|smtp-out|link-connect|00000000000000ab|a|pass|1.2.3.4:1|5.6.7.8:25',
+	    'config|late-key|value',
+	    'report|0.6|1|smtp-in|link-disconnect|00000000000000ff');
+	session_works($f, 'after garbage');
+	my @extra = $f->drain(0.3);
+	is_deeply(\@extra, [], 'garbage gets no answer');
+	is($f->finish, 0, 'exit 0 at EOF after garbage');
+	like($f->stderr, qr/malformed line from smtpd/, 'garbage is logged');
+}
+
+# A major version we do not know, announced at start, is refused then.
+{
+	my $f = Filter->new();
+	$f->send('config|smtpd-version|9.0', 'config|protocol|1.0',
+	    'config|ready');
+	my @out = $f->drain(0.5);
+	my $st = $f->finish;
+	ok($st != 0, 'unknown major version: exits non-zero at start');
+	ok(!grep(/register\|ready/, @out), 'unknown major version: never ready');
+	like($f->stderr, qr/unsupported filter protocol 1\.0/,
+	    'unknown major version: says why');
+}
+
+# The same major, a newer minor: fine.
+{
+	my $f = Filter->new();
+	my @reg = $f->handshake('0.7');
+	is($reg[-1], 'register|ready', 'protocol 0.7 accepted');
+	$f->send('report|1.0|1|smtp-in|link-connect|00000000000000aa|x|pass|'
+	    . '192.0.2.9:1|192.0.2.1:25');
+	session_works($f, 'after a line of major 1');
+	$f->finish;
+	like($f->stderr, qr/unsupported protocol version 1\.0, line ignored/,
+	    'a line of an unknown major is logged and ignored');
+}
+
+# A 1 MiB line is dropped without taking memory, and the next line works.
+{
+	my $f = Filter->new();
+	$f->handshake('0.6');
+	$f->send_raw('report|0.6|1|smtp-in|protocol-client|00000000000000aa|'
+	    . ('x' x (1024 * 1024)) . "\n");
+	session_works($f, 'after a 1 MiB line');
+	is($f->finish, 0, '1 MiB line: exit 0 at EOF');
+	like($f->stderr, qr/dropped a \d+-byte line from smtpd \(limit 65536\)/,
+	    '1 MiB line: logged');
+}
+
+# Input that ends in the middle of a line: exit 0, nothing written.
+{
+	my $f = Filter->new();
+	$f->handshake('0.6');
+	my $s = Filter::Session->new($f);
+	$s->connect($CLI, $SRV);
+	$f->send_raw('filter|0.6|1|smtp-in|ehlo|' . $s->sid . '|0000');
+	is($f->finish, 0, 'EOF mid-line: exit 0');
+	is_deeply([ $f->pending_lines ], [], 'EOF mid-line: no answer to half a line');
+}
+
+# A request for a phase not registered still gets its one answer.
+{
+	my $f = Filter->new();
+	$f->handshake('0.6');
+	my $s = Filter::Session->new($f);
+	$s->connect($CLI, $SRV);
+	is($s->decision($s->request('noop', '')), 'proceed',
+	    'unregistered phase: answered proceed');
+	$f->finish;
+}

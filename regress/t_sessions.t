@@ -1,0 +1,256 @@
+#!/usr/bin/perl
+# Scripted smtpd sessions through the real binary, one per offline check:
+# the answer smtpd gets at the verdict phase (the client sees its reply
+# text), and the verdict line in the log.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Filter;
+use Test::More;
+
+my $SRV = '192.0.2.1:25';
+my $CLI = '192.0.2.10:41234';
+
+# name, config, client, helo, rcpt, expected answer at rcpt-to, log match
+my @cases = (
+    [ 'good name', '', $CLI, 'good.regress.test', 'bob@regress.test',
+      'proceed', qr/verdict=pass checks=-/ ],
+    [ 'syntax', '', $CLI, 'a..b.example', 'bob@regress.test',
+      'reject|501 5.5.2 <a..b.example>: Helo command rejected: Invalid name',
+      qr/verdict=reject checks=syntax/ ],
+    [ 'syntax: untagged IPv6 literal', '', $CLI, '[2001:db8::10]',
+      'bob@regress.test',
+      'reject|501 5.5.2 <[2001:db8::10]>: Helo command rejected: Invalid name',
+      qr/checks=syntax/ ],
+    [ 'underscore', '', $CLI, 'mail_1.example.com', 'bob@regress.test',
+      'reject|501 5.5.2 <mail_1.example.com>: Helo command rejected: '
+      . 'Invalid name (underscore)', qr/checks=underscore/ ],
+    [ 'bare IPv4', '', $CLI, '192.0.2.10', 'bob@regress.test',
+      'reject|501 5.5.2 <192.0.2.10>: Helo command rejected: use an '
+      . 'address literal [192.0.2.10]', qr/checks=bare-ip/ ],
+    [ 'non-fqdn', '', $CLI, 'DESKTOP-7H2K', 'bob@regress.test',
+      'reject|504 5.5.2 <DESKTOP-7H2K>: Helo command rejected: need '
+      . 'fully-qualified hostname', qr/checks=non-fqdn/ ],
+    [ 'self by our address', '', $CLI, '[192.0.2.1]', 'bob@regress.test',
+      'reject|550 5.7.1 <[192.0.2.1]>: Helo command rejected: you are '
+      . 'not me', qr/checks=self,literal/ ],
+    [ 'self by our bare address', '', $CLI, '192.0.2.1',
+      'bob@regress.test',
+      'reject|550 5.7.1 <192.0.2.1>: Helo command rejected: you are not me',
+      qr/checks=self,bare-ip/ ],
+    [ 'self by our greeting name, any case', '', $CLI, 'MX.Regress.Test',
+      'bob@regress.test',
+      'reject|550 5.7.1 <MX.Regress.Test>: Helo command rejected: you are '
+      . 'not me', qr/checks=self/ ],
+    [ 'self by local-name', "local-name mail.regress.test\n", $CLI,
+      'mail.regress.test', 'bob@regress.test',
+      'reject|550 5.7.1 <mail.regress.test>: Helo command rejected: you '
+      . 'are not me', qr/checks=self/ ],
+    [ 'rcpt-domain', '', $CLI, 'regress.test', 'bob@Regress.Test',
+      'reject|550 5.7.1 <regress.test>: Helo command rejected: you are not '
+      . 'regress.test', qr/checks=rcpt-domain/ ],
+    [ 'local-domain', "local-domain example.org\n", $CLI, 'example.org',
+      'bob@regress.test',
+      'reject|550 5.7.1 <example.org>: Helo command rejected: you are not '
+      . 'example.org', qr/checks=rcpt-domain/ ],
+    [ 'another domain is not rcpt-domain', '', $CLI, 'other.example',
+      'bob@regress.test', 'proceed', qr/checks=-/ ],
+    [ 'blocklist suffix', "block helo .yahoo.com\n", $CLI,
+      'smtp.yahoo.com', 'bob@regress.test',
+      'reject|550 5.7.1 <smtp.yahoo.com>: Helo command rejected: Access '
+      . 'denied', qr/checks=blocklist/ ],
+    [ 'blocklist exact', "block helo yahoo.com\n", $CLI, 'YAHOO.com',
+      'bob@regress.test',
+      'reject|550 5.7.1 <YAHOO.com>: Helo command rejected: Access denied',
+      qr/checks=blocklist/ ],
+    [ 'literal of the client', '', $CLI, '[192.0.2.10]', 'bob@regress.test',
+      'proceed', qr/checks=-/ ],
+    [ 'literal of another address: junk', '', $CLI, '[198.51.100.7]',
+      'bob@regress.test', 'junk', qr/verdict=junk checks=literal/ ],
+    [ 'IPv6 literal of the client', '', '[2001:db8::10]:5000',
+      '[IPv6:2001:DB8:0::10]', 'bob@regress.test', 'proceed',
+      qr/ip=2001:db8::10 .*checks=-/ ],
+    [ 'IPv6 literal from an IPv4 client', '', $CLI, '[ipv6:2001:db8::10]',
+      'bob@regress.test', 'junk', qr/checks=literal/ ],
+    [ 'dynamic only reports', '', $CLI, '192-0-2-10.pool.example.net',
+      'bob@regress.test', 'proceed',
+      qr/verdict=report checks=dynamic/ ],
+    [ 'dynamic rejects when told', "check dynamic reject\n", $CLI,
+      '192-0-2-10.pool.example.net', 'bob@regress.test',
+      'reject|550 5.7.1 <192-0-2-10.pool.example.net>: Helo command '
+      . 'rejected: dynamic host, use your provider\'s relay',
+      qr/checks=dynamic/ ],
+    [ 'two octets are not dynamic', "check dynamic reject\n",
+      '54.240.8.21:25000', 'a8-21.smtp-out.amazonses.com',
+      'bob@regress.test', 'proceed', qr/checks=-/ ],
+    [ 'strongest action wins', '', $CLI, '[198.51.100.7]',
+      'bob@regress.test', 'junk', qr/checks=literal/ ],
+    [ 'strict: literal rejects', "profile strict\n", $CLI,
+      '[198.51.100.7]', 'bob@regress.test',
+      'reject|550 5.7.1 <[198.51.100.7]>: Helo command rejected: address '
+      . 'literal does not match 192.0.2.10', qr/verdict=reject/ ],
+    [ 'pass turns a check off', "check bare-ip pass\n", $CLI,
+      '192.0.2.10', 'bob@regress.test', 'proceed', qr/checks=-/ ],
+    [ 'tempfail adapts the reply class', "check non-fqdn tempfail\n", $CLI,
+      'localhost', 'bob@regress.test',
+      'reject|404 4.5.2 <localhost>: Helo command rejected: need '
+      . 'fully-qualified hostname', qr/verdict=tempfail/ ],
+    [ 'disconnect', "check bare-ip disconnect\n", $CLI, '192.0.2.10',
+      'bob@regress.test',
+      'disconnect|501 5.5.2 <192.0.2.10>: Helo command rejected: use an '
+      . 'address literal [192.0.2.10]', qr/verdict=disconnect/ ],
+    [ 'message with escapes', "message non-fqdn \"550 5.7.1 %h from %i "
+      . "(%c) 100%%\"\n", $CLI, 'localhost', 'bob@regress.test',
+      'reject|550 5.7.1 localhost from 192.0.2.10 (non-fqdn) 100%',
+      qr/checks=non-fqdn/ ],
+    [ 'explain-url', "explain-url https://example.org/helo.html\n", $CLI,
+      'localhost', 'bob@regress.test',
+      'reject|504 5.5.2 <localhost>: Helo command rejected: need '
+      . 'fully-qualified hostname; see https://example.org/helo.html'
+      . '#non-fqdn', qr/checks=non-fqdn/ ],
+    [ 'exempt: pass client', "pass client 192.0.2.0/24\n", $CLI,
+      'localhost', 'bob@regress.test', 'proceed',
+      qr/verdict=pass \(exempt: pass client\)/ ],
+    [ 'exempt: pass helo', "pass helo .corp.example\n", $CLI,
+      'host_1.corp.example', 'bob@regress.test', 'proceed',
+      qr/\(exempt: pass helo\)/ ],
+    [ 'exempt: loopback', '', '127.0.0.1:4000', 'localhost',
+      'bob@regress.test', 'proceed', qr/\(exempt: local\)/ ],
+    [ 'exempt: unix socket', '', 'unix:/var/run/smtpd.sock', 'localhost',
+      'bob@regress.test', 'proceed', qr/\(exempt: local\)/ ],
+    [ 'exempt: our own address', '', '192.0.2.1:4000', 'localhost',
+      'bob@regress.test', 'proceed', qr/\(exempt: own address\)/ ],
+);
+
+plan tests => 2 * @cases + 18;
+
+for my $c (@cases) {
+	my ($name, $conf, $src, $helo, $rcpt, $want, $log) = @$c;
+	my $f = Filter->new('-f', Filter::config($conf));
+	$f->handshake('0.6');
+	my $s = Filter::Session->new($f);
+	$s->connect($src, $SRV);
+	$s->report('link-greeting', 'mx.regress.test');
+	my $a = $s->decision($s->request('ehlo', $helo));
+	$s->report('link-identify', 'EHLO', $helo) if ($a // '') eq 'proceed';
+	my $got = $s->decision($s->request('rcpt-to', $rcpt));
+	is($got, $want, "$name: answer");
+	$f->finish;
+	like($f->stderr, $log, "$name: log");
+}
+
+# Authenticated clients are exempt, in both link-auth field orders.
+for my $v ('0.6', '0.7') {
+	my $f = Filter->new();
+	$f->handshake($v);
+	my $s = Filter::Session->new($f, version => $v);
+	$s->connect($CLI, $SRV);
+	$s->request('ehlo', 'localhost');
+	$s->report('link-auth', $v eq '0.7' ? ('pass', 'al|ice') :
+	    ('al|ice', 'pass'));
+	is($s->decision($s->request('rcpt-to', 'bob@regress.test')),
+	    'proceed', "$v: authenticated client exempt");
+	$f->finish;
+	like($f->stderr, qr/\(exempt: authenticated\)/, "$v: logged exempt");
+}
+
+# A failed AUTH exempts nothing.
+{
+	my $f = Filter->new();
+	$f->handshake('0.7');
+	my $s = Filter::Session->new($f, version => '0.7');
+	$s->connect($CLI, $SRV);
+	$s->request('ehlo', 'localhost');
+	$s->report('link-auth', 'fail', 'alice');
+	like($s->decision($s->request('rcpt-to', 'bob@regress.test')),
+	    qr/^reject\|504 /, 'failed auth is not exempt');
+	$f->finish;
+}
+
+# Verdict at HELO: refused, then a retry judged afresh.
+{
+	my $f = Filter->new('-f', Filter::config("verdict-phase helo\n"));
+	my @reg = $f->handshake('0.6');
+	ok(!grep(/rcpt-to|mail-from/, @reg), 'helo phase registers no rcpt-to');
+	my $s = Filter::Session->new($f);
+	$s->connect($CLI, $SRV);
+	like($s->decision($s->request('helo', '192.0.2.10')),
+	    qr/^reject\|501 5\.5\.2 <192\.0\.2\.10>/, 'helo phase: bare IP refused');
+	is($s->decision($s->request('helo', 'good.regress.test')), 'proceed',
+	    'helo phase: retry with a name is judged afresh');
+	$s->report('link-identify', 'HELO', 'good.regress.test');
+	$f->finish;
+	unlike($f->stderr, qr/changed/, 'a refused HELO is not "earlier"');
+}
+
+# Verdict at MAIL FROM.
+{
+	my $f = Filter->new('-f', Filter::config("verdict-phase mail-from\n"));
+	my @reg = $f->handshake('0.6');
+	ok(grep(/^register\|filter\|smtp-in\|mail-from$/, @reg),
+	    'mail-from phase registered');
+	my $s = Filter::Session->new($f);
+	$s->connect($CLI, $SRV);
+	is($s->decision($s->request('ehlo', 'localhost')), 'proceed',
+	    'mail-from phase: ehlo proceeds');
+	like($s->decision($s->request('mail-from', 'a@b.example')),
+	    qr/^reject\|504 /, 'mail-from phase: refused at MAIL');
+	$f->finish;
+}
+
+# A HELO that changes within the session (after STARTTLS) is junk.
+{
+	my $f = Filter->new();
+	$f->handshake('0.6');
+	my $s = Filter::Session->new($f);
+	$s->connect($CLI, $SRV);
+	$s->request('ehlo', 'first.regress.test');
+	$s->report('link-identify', 'EHLO', 'first.regress.test');
+	$s->request('ehlo', 'second.regress.test');
+	$s->report('link-identify', 'EHLO', 'second.regress.test');
+	is($s->decision($s->request('rcpt-to', 'bob@regress.test')), 'junk',
+	    'changed: junk');
+	$f->finish;
+	like($f->stderr, qr/helo=second\.regress\.test verdict=junk checks=changed/,
+	    'changed: logged');
+}
+
+# The same name again, in another case, is no change.
+{
+	my $f = Filter->new();
+	$f->handshake('0.6');
+	my $s = Filter::Session->new($f);
+	$s->connect($CLI, $SRV);
+	$s->request('ehlo', 'first.regress.test');
+	$s->report('link-identify', 'EHLO', 'first.regress.test');
+	$s->request('ehlo', 'FIRST.regress.test');
+	is($s->decision($s->request('rcpt-to', 'bob@regress.test')), 'proceed',
+	    'same name in another case is not changed');
+	$f->finish;
+}
+
+# Protocol 0.4 answers TOKEN|SID; 0.7 SID|TOKEN.
+for my $v ('0.4', '0.7') {
+	my $f = Filter->new();
+	$f->handshake($v);
+	my $s = Filter::Session->new($f, version => $v);
+	$s->connect($CLI, $SRV);
+	$s->request('ehlo', 'localhost');
+	like($s->decision($s->request('rcpt-to', 'bob@regress.test')),
+	    qr/^reject\|504 /, "$v: ids in the right order");
+	$f->finish;
+}
+
+# Every check that fired is logged, and control characters are escaped.
+{
+	my $f = Filter->new();
+	$f->handshake('0.6');
+	my $s = Filter::Session->new($f);
+	$s->connect($CLI, $SRV);
+	$s->request('ehlo', "bad\x01_name");
+	$s->decision($s->request('rcpt-to', 'bob@regress.test'));
+	$f->finish;
+	like($f->stderr, qr/helo=bad\\001_name verdict=reject checks=syntax/,
+	    'control character escaped in the log');
+}
