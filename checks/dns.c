@@ -1,0 +1,592 @@
+/*
+ * The resolver on libunbound, in its thread mode: libunbound resolves in
+ * a thread of its own and writes the answers to a pipe, which the event
+ * loop watches.  Each query also has a deadline of ours.  libunbound's
+ * own retries can run for minutes, and a run of unanswered queries makes
+ * it mark the forwarder down and fail unrelated names at once; cancelling
+ * at our deadline avoids both.
+ */
+#include "compat.h"
+
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <event.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unbound.h>
+
+#include "dns.h"
+#include "log.h"
+
+#define DNS_CLASS_IN	1
+#define DNS_WIRE_MAX	255
+/* a wire name in text, every octet escaped as \DDD at worst */
+#define DNS_TEXT_LEN	(4 * DNS_WIRE_MAX + 1)
+
+struct dns_query {
+	TAILQ_ENTRY(dns_query)	 entry;
+	char			*name;
+	int			 type;
+	int			 id;		/* libunbound's async id */
+	int			 running;	/* libunbound has it */
+	const char		*failed;	/* why it could not start */
+	struct event		 deadline;
+	struct timespec		 start;
+	dns_cb			 cb;
+	void			*arg;
+};
+
+enum rdata {
+	RDATA_OTHER,
+	RDATA_INET,
+	RDATA_INET6,
+	RDATA_NAME
+};
+
+static const struct dns_type {
+	int		 type;
+	const char	*name;
+	enum rdata	 rdata;
+	size_t		 name_at;	/* the name follows a preference */
+} dns_types[] = {
+	{ DNS_TYPE_A,		"A",		RDATA_INET,	0 },
+	{ DNS_TYPE_AAAA,	"AAAA",		RDATA_INET6,	0 },
+	{ DNS_TYPE_CNAME,	"CNAME",	RDATA_NAME,	0 },
+	{ DNS_TYPE_MX,		"MX",		RDATA_NAME,	2 },
+	{ DNS_TYPE_PTR,		"PTR",		RDATA_NAME,	0 },
+};
+
+/* libunbound reports an upstream REFUSED as SERVFAIL. */
+static const struct {
+	int		 rcode;
+	const char	*why;
+} dns_rcodes[] = {
+	{ 1,	"formerr" },
+	{ 2,	"servfail" },
+	{ 4,	"notimp" },
+	{ 5,	"refused" },
+};
+
+static const char *dns_status_names[] = {
+	[DNS_FOUND] =		"found",
+	[DNS_NXDOMAIN] =	"nxdomain",
+	[DNS_NODATA] =		"nodata",
+	[DNS_ERROR] =		"error",
+};
+
+/*
+ * libunbound answers these names itself, empty or with localhost data, as
+ * an Internet resolver should (RFC 6303, 6761, 7686).  A filter must ask
+ * the site's resolver instead: sites serve 10.in-addr.arpa and the like
+ * internally.  "local-zone: NAME nodefault" is silently ignored when given
+ * through ub_ctx_set_option() (the whole string becomes the zone name), so
+ * each of these is declared transparent, which replaces the default zone
+ * and lets every query through.
+ */
+static const char *dns_default_zones[] = {
+	"localhost.",
+	"127.in-addr.arpa.",
+	"1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
+	    "0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa.",
+	"home.arpa.",
+	"onion.",
+	"test.",
+	"invalid.",
+};
+
+/*
+ * The private and documentation reverse zones (the AS112 list) are all
+ * released by "unblock-lan-zones".  Sites serve them unsigned, so under a
+ * trust anchor they would all be bogus: "insecure-lan-zones" leaves them
+ * unvalidated.
+ */
+static const char *dns_lan_options[] = {
+	"unblock-lan-zones:",
+	"insecure-lan-zones:",
+};
+
+static TAILQ_HEAD(, dns_query)	 dns_pending =
+    TAILQ_HEAD_INITIALIZER(dns_pending);
+static struct ub_ctx		*dns_ctx;
+static struct event_base	*dns_base;
+static struct event		 dns_ev;
+
+static int	dns_configure(const struct policy *);
+static void	dns_dispatch(int, short, void *);
+static void	dns_answer(void *, int, struct ub_result *);
+static void	dns_deadline(int, short, void *);
+static void	dns_finish(struct dns_query *, struct dns_result *);
+static void	dns_classify(const struct ub_result *, struct dns_result *);
+static void	dns_parse(const struct ub_result *, int, struct dns_result *);
+static int	dns_name_text(const uint8_t *, size_t, char *, size_t);
+static void	dns_canon(const char *, const char *, char *, size_t);
+static int	dns_name_eq(const char *, const char *);
+static void	dns_result_free(struct dns_result *);
+static const struct dns_type *dns_type_lookup(int);
+
+int
+dns_init(struct event_base *base, const struct policy *policy)
+{
+	if (dns_ctx != NULL) {
+		log_warnx("dns_init: already initialised");
+		return -1;
+	}
+	if ((dns_ctx = ub_ctx_create()) == NULL) {
+		log_warnx("ub_ctx_create failed");
+		return -1;
+	}
+	if (dns_configure(policy) == -1)
+		goto fail;
+	event_set(&dns_ev, ub_fd(dns_ctx), EV_READ | EV_PERSIST,
+	    dns_dispatch, NULL);
+	if (event_base_set(base, &dns_ev) == -1 ||
+	    event_add(&dns_ev, NULL) == -1) {
+		log_warnx("dns_init: cannot watch the resolver's descriptor");
+		goto fail;
+	}
+	dns_base = base;
+	return 0;
+
+ fail:
+	ub_ctx_delete(dns_ctx);
+	dns_ctx = NULL;
+	return -1;
+}
+
+static int
+dns_configure(const struct policy *policy)
+{
+	char	 zone[128];
+	size_t	 i;
+	int	 r;
+
+	for (i = 0; i < nitems(dns_lan_options); i++) {
+		r = ub_ctx_set_option(dns_ctx, dns_lan_options[i], "yes");
+		if (r != 0) {
+			log_warnx("%s %s", dns_lan_options[i], ub_strerror(r));
+			return -1;
+		}
+	}
+	for (i = 0; i < nitems(dns_default_zones); i++) {
+		snprintf(zone, sizeof(zone), "%s transparent",
+		    dns_default_zones[i]);
+		r = ub_ctx_set_option(dns_ctx, "local-zone:", zone);
+		if (r != 0) {
+			log_warnx("local-zone %s: %s", zone, ub_strerror(r));
+			return -1;
+		}
+	}
+	for (i = 0; i < policy->resolvers.n; i++) {
+		r = ub_ctx_set_fwd(dns_ctx, policy->resolvers.v[i]);
+		if (r != 0) {
+			log_warnx("resolver %s: %s", policy->resolvers.v[i],
+			    ub_strerror(r));
+			return -1;
+		}
+	}
+	if (policy->resolvers.n == 0 &&
+	    (r = ub_ctx_resolvconf(dns_ctx, NULL)) != 0) {
+		log_warnx("resolv.conf: %s", ub_strerror(r));
+		return -1;
+	}
+	if (policy->trust_anchor != NULL &&
+	    (r = ub_ctx_add_ta_file(dns_ctx, policy->trust_anchor)) != 0) {
+		log_warnx("trust anchor %s: %s", policy->trust_anchor,
+		    ub_strerror(r));
+		return -1;
+	}
+	if ((r = ub_ctx_async(dns_ctx, 1)) != 0) {
+		log_warnx("ub_ctx_async: %s", ub_strerror(r));
+		return -1;
+	}
+	/*
+	 * Removing data that is not there finalizes the context: the trust
+	 * anchor is read now, before any pledge(2), and a bad one stops
+	 * the start instead of failing every query.
+	 */
+	if ((r = ub_ctx_data_remove(dns_ctx, "invalid.")) != 0) {
+		if (policy->trust_anchor != NULL)
+			log_warnx("trust anchor %s: %s", policy->trust_anchor,
+			    ub_strerror(r));
+		else
+			log_warnx("resolver setup: %s", ub_strerror(r));
+		return -1;
+	}
+	return 0;
+}
+
+void
+dns_shutdown(void)
+{
+	if (dns_ctx == NULL)
+		return;
+	while (!TAILQ_EMPTY(&dns_pending))
+		dns_cancel(TAILQ_FIRST(&dns_pending));
+	event_del(&dns_ev);
+	ub_ctx_delete(dns_ctx);
+	dns_ctx = NULL;
+	dns_base = NULL;
+}
+
+/*
+ * Returns NULL only when out of memory.  Otherwise the callback runs
+ * later, from the event loop, never from in here: a query libunbound
+ * refuses at once fails on a deadline of zero.
+ */
+struct dns_query *
+dns_query(const char *name, int type, long timeout_ms, dns_cb cb, void *arg)
+{
+	struct dns_query	*q;
+	struct timeval		 tv;
+	char			 buf[DNS_TEXT_LEN];
+	int			 r;
+
+	if (dns_ctx == NULL)
+		fatalx("dns_query before dns_init");
+	if ((q = calloc(1, sizeof(*q))) == NULL ||
+	    (q->name = strdup(name)) == NULL) {
+		log_warn("dns_query");
+		free(q);
+		return NULL;
+	}
+	q->type = type;
+	q->cb = cb;
+	q->arg = arg;
+	clock_gettime(CLOCK_MONOTONIC, &q->start);
+	evtimer_set(&q->deadline, dns_deadline, q);
+	event_base_set(dns_base, &q->deadline);
+
+	r = ub_resolve_async(dns_ctx, name, type, DNS_CLASS_IN, q,
+	    dns_answer, &q->id);
+	if (r == 0)
+		q->running = 1;
+	else {
+		log_warnx("dns %s %s: %s", log_escape(name, buf, sizeof(buf)),
+		    dns_type_name(type), ub_strerror(r));
+		q->failed = "local error";
+		timeout_ms = 0;
+	}
+	if (timeout_ms < 0)
+		timeout_ms = 0;
+	tv.tv_sec = timeout_ms / 1000;
+	tv.tv_usec = timeout_ms % 1000 * 1000;
+	evtimer_add(&q->deadline, &tv);
+	TAILQ_INSERT_TAIL(&dns_pending, q, entry);
+	return q;
+}
+
+void
+dns_cancel(struct dns_query *q)
+{
+	if (q == NULL)
+		return;
+	evtimer_del(&q->deadline);
+	if (q->running)
+		ub_cancel(dns_ctx, q->id);
+	TAILQ_REMOVE(&dns_pending, q, entry);
+	free(q->name);
+	free(q);
+}
+
+static void
+dns_dispatch(int fd, short events, void *arg)
+{
+	int	 r;
+
+	if ((r = ub_process(dns_ctx)) != 0)
+		log_warnx("ub_process: %s", ub_strerror(r));
+}
+
+static void
+dns_answer(void *arg, int err, struct ub_result *ub)
+{
+	struct dns_query	*q = arg;
+	struct dns_result	 res;
+	char			 cname[DNS_TEXT_LEN], buf[DNS_TEXT_LEN];
+
+	q->running = 0;
+	memset(&res, 0, sizeof(res));
+	if (err != 0 || ub == NULL) {
+		log_warnx("dns %s %s: %s",
+		    log_escape(q->name, buf, sizeof(buf)),
+		    dns_type_name(q->type), ub_strerror(err));
+		res.status = DNS_ERROR;
+		res.why = "local error";
+	} else {
+		dns_classify(ub, &res);
+		if (res.status == DNS_FOUND)
+			dns_parse(ub, q->type, &res);
+		if (ub->canonname != NULL) {
+			dns_canon(ub->canonname, q->name, cname,
+			    sizeof(cname));
+			if (cname[0] != '\0')
+				res.cname = cname;
+		}
+	}
+	dns_finish(q, &res);
+	dns_result_free(&res);
+	if (ub != NULL)
+		ub_resolve_free(ub);
+}
+
+static void
+dns_deadline(int fd, short events, void *arg)
+{
+	struct dns_query	*q = arg;
+	struct dns_result	 res;
+
+	if (q->running) {
+		ub_cancel(dns_ctx, q->id);
+		q->running = 0;
+	}
+	memset(&res, 0, sizeof(res));
+	res.status = DNS_ERROR;
+	res.why = q->failed != NULL ? q->failed : "timeout";
+	dns_finish(q, &res);
+}
+
+/* The query leaves the list before its callback, which may start others. */
+static void
+dns_finish(struct dns_query *q, struct dns_result *res)
+{
+	struct timespec	 now;
+	char		 buf[DNS_TEXT_LEN];
+
+	evtimer_del(&q->deadline);
+	TAILQ_REMOVE(&dns_pending, q, entry);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	res->msec = (now.tv_sec - q->start.tv_sec) * 1000 +
+	    (now.tv_nsec - q->start.tv_nsec) / 1000000;
+	log_debug("dns %s %s %s %ldms", log_escape(q->name, buf, sizeof(buf)),
+	    dns_type_name(q->type), res->status == DNS_ERROR ? res->why :
+	    dns_status_names[res->status], res->msec);
+	q->cb(res, q->arg);
+	free(q->name);
+	free(q);
+}
+
+/*
+ * A bogus answer keeps rcode 0 and its data: only the flag tells.  A
+ * validating resolver would have said SERVFAIL, and so do we.
+ */
+static void
+dns_classify(const struct ub_result *ub, struct dns_result *res)
+{
+	char	 buf[DNS_TEXT_LEN];
+	size_t	 i;
+
+	res->ttl = ub->ttl;
+	res->secure = ub->secure;
+	if (ub->bogus) {
+		res->status = DNS_ERROR;
+		res->why = "bogus";
+		res->secure = 0;
+		log_debug("dns %s: %s", log_escape(ub->qname, buf, sizeof(buf)),
+		    ub->why_bogus ? ub->why_bogus : "bogus");
+	} else if (ub->havedata)
+		res->status = DNS_FOUND;
+	else if (ub->nxdomain || ub->rcode == 3)
+		res->status = DNS_NXDOMAIN;
+	else if (ub->rcode == 0)
+		res->status = DNS_NODATA;
+	else {
+		res->status = DNS_ERROR;
+		res->why = "error";
+		for (i = 0; i < nitems(dns_rcodes); i++)
+			if (dns_rcodes[i].rcode == ub->rcode)
+				res->why = dns_rcodes[i].why;
+	}
+}
+
+/* Records that do not parse are skipped, as if they were not there. */
+static void
+dns_parse(const struct ub_result *ub, int type, struct dns_result *res)
+{
+	const struct dns_type	*t;
+	const uint8_t		*rd;
+	struct addr		*a;
+	char			 name[DNS_TEXT_LEN];
+	size_t			 n, i, len, at;
+
+	if ((t = dns_type_lookup(type)) == NULL || t->rdata == RDATA_OTHER)
+		return;
+	for (n = 0; ub->data[n] != NULL; n++)
+		;
+	if (n == 0)
+		return;
+	if (t->rdata == RDATA_NAME)
+		res->names = reallocarray(NULL, n, sizeof(*res->names));
+	else
+		res->addrs = reallocarray(NULL, n, sizeof(*res->addrs));
+	if (res->names == NULL && res->addrs == NULL) {
+		log_warn("dns_parse");
+		res->status = DNS_ERROR;
+		res->why = "local error";
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		rd = (const uint8_t *)ub->data[i];
+		len = ub->len[i];
+		switch (t->rdata) {
+		case RDATA_INET:
+		case RDATA_INET6:
+			if (len != (t->rdata == RDATA_INET ? 4 : 16))
+				break;
+			a = &res->addrs[res->naddrs++];
+			memset(a, 0, sizeof(*a));
+			a->family = t->rdata == RDATA_INET ? AF_INET : AF_INET6;
+			memcpy(a->bytes, rd, len);
+			break;
+		case RDATA_NAME:
+			at = t->name_at;
+			/* the root (a null MX) names no host */
+			if (len <= at || dns_name_text(rd + at, len - at,
+			    name, sizeof(name)) == -1 || name[0] == '\0')
+				break;
+			if ((res->names[res->nnames] = strdup(name)) == NULL) {
+				log_warn("dns_parse");
+				break;
+			}
+			res->nnames++;
+			break;
+		case RDATA_OTHER:
+			break;
+		}
+	}
+}
+
+/*
+ * libunbound gives names in rdata as uncompressed wire labels.  The text
+ * is lower-case without the trailing dot; octets that would make it
+ * ambiguous or unprintable ('.', '\', controls, non-ASCII) are written
+ * \DDD, so that such a name never equals a host name.
+ */
+static int
+dns_name_text(const uint8_t *p, size_t len, char *buf, size_t bufsz)
+{
+	size_t	 i = 0, o = 0, lab;
+	int	 c;
+
+	if (bufsz < DNS_TEXT_LEN || len > DNS_WIRE_MAX)
+		return -1;
+	for (;;) {
+		if (i >= len)
+			return -1;
+		if ((lab = p[i++]) == 0)
+			break;
+		if (lab > 63 || i + lab > len)
+			return -1;
+		if (o > 0)
+			buf[o++] = '.';
+		for (; lab > 0; lab--) {
+			c = p[i++];
+			if (c >= 'A' && c <= 'Z')
+				c += 'a' - 'A';
+			if (c <= ' ' || c >= 0x7f || c == '.' || c == '\\')
+				o += snprintf(buf + o, bufsz - o, "\\%03d", c);
+			else
+				buf[o++] = c;
+		}
+	}
+	buf[o] = '\0';
+	return 0;
+}
+
+/*
+ * libunbound's canonname, lower-case without the trailing dot, or "" if
+ * it is the name asked for (no CNAME was followed).
+ */
+static void
+dns_canon(const char *canon, const char *qname, char *buf, size_t bufsz)
+{
+	size_t	 i;
+
+	strlcpy(buf, canon, bufsz);
+	for (i = 0; buf[i] != '\0'; i++)
+		if (buf[i] >= 'A' && buf[i] <= 'Z')
+			buf[i] += 'a' - 'A';
+	if (i > 1 && buf[i - 1] == '.')
+		buf[i - 1] = '\0';
+	if (dns_name_eq(buf, qname))
+		buf[0] = '\0';
+}
+
+/* Names equal ignoring case and one trailing dot. */
+static int
+dns_name_eq(const char *a, const char *b)
+{
+	size_t	 la = strlen(a), lb = strlen(b);
+
+	if (la > 0 && a[la - 1] == '.')
+		la--;
+	if (lb > 0 && b[lb - 1] == '.')
+		lb--;
+	return la == lb && strncasecmp(a, b, la) == 0;
+}
+
+static void
+dns_result_free(struct dns_result *res)
+{
+	size_t	 i;
+
+	for (i = 0; i < res->nnames; i++)
+		free(res->names[i]);
+	free(res->names);
+	free(res->addrs);
+}
+
+int
+dns_reverse_name(const struct addr *a, char *buf, size_t len)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	size_t			 o = 0;
+	int			 i, n;
+
+	switch (a->family) {
+	case AF_INET:
+		n = snprintf(buf, len, "%u.%u.%u.%u.in-addr.arpa",
+		    a->bytes[3], a->bytes[2], a->bytes[1], a->bytes[0]);
+		return n < 0 || (size_t)n >= len ? -1 : 0;
+	case AF_INET6:
+		if (len < DNS_REVERSE_LEN)
+			return -1;
+		for (i = 15; i >= 0; i--) {
+			buf[o++] = hex[a->bytes[i] & 0xf];
+			buf[o++] = '.';
+			buf[o++] = hex[a->bytes[i] >> 4];
+			buf[o++] = '.';
+		}
+		strlcpy(buf + o, "ip6.arpa", len - o);
+		return 0;
+	}
+	return -1;
+}
+
+static const struct dns_type *
+dns_type_lookup(int type)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(dns_types); i++)
+		if (dns_types[i].type == type)
+			return &dns_types[i];
+	return NULL;
+}
+
+const char *
+dns_type_name(int type)
+{
+	static char		 buf[sizeof("TYPE65535")];
+	const struct dns_type	*t;
+
+	if ((t = dns_type_lookup(type)) != NULL)
+		return t->name;
+	snprintf(buf, sizeof(buf), "TYPE%d", type & 0xffff);
+	return buf;
+}

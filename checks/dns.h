@@ -1,0 +1,66 @@
+/*
+ * The resolver: the only code that knows libunbound.  Queries run in
+ * libunbound's thread; answers come back through one descriptor watched
+ * by the filter's event loop.  Every query has a deadline, and its
+ * callback is called exactly once, unless the query is cancelled.
+ */
+#ifndef DNS_H
+#define DNS_H
+
+#include <stddef.h>
+
+#include "addr.h"
+#include "policy.h"
+
+/* RR types, so that callers need neither libunbound nor arpa/nameser.h */
+#define DNS_TYPE_A	1
+#define DNS_TYPE_CNAME	5
+#define DNS_TYPE_PTR	12
+#define DNS_TYPE_MX	15
+#define DNS_TYPE_AAAA	28
+
+/* 32 nibbles with their dots, "ip6.arpa" and the NUL */
+#define DNS_REVERSE_LEN	73
+
+struct event_base;
+struct dns_query;
+
+enum dns_status {
+	DNS_FOUND,
+	DNS_NXDOMAIN,
+	DNS_NODATA,
+	DNS_ERROR		/* SERVFAIL, REFUSED, timeout, bogus, local */
+};
+
+struct dns_result {
+	enum dns_status	  status;
+	const char	 *why;		/* DNS_ERROR: "servfail", "timeout"... */
+	int		  secure;	/* DNSSEC validated */
+	int		  ttl;
+	const char	 *cname;	/* canonical name if a CNAME was
+					   followed, else NULL */
+	struct addr	 *addrs;	/* A, AAAA */
+	size_t		  naddrs;
+	char		**names;	/* PTR targets, MX exchanges */
+	size_t		  nnames;
+	long		  msec;		/* time taken */
+};
+
+typedef void	(*dns_cb)(const struct dns_result *, void *);
+
+/*
+ * dns_query() returns NULL only when out of memory; otherwise the
+ * callback runs later, from the event loop, never from dns_query()
+ * itself.  The result and its arrays live only during the callback.  A
+ * callback may start and cancel other queries, but neither cancel its
+ * own query nor call dns_shutdown().
+ */
+
+int		 dns_init(struct event_base *, const struct policy *);
+void		 dns_shutdown(void);
+struct dns_query *dns_query(const char *, int, long, dns_cb, void *);
+void		 dns_cancel(struct dns_query *);
+int		 dns_reverse_name(const struct addr *, char *, size_t);
+const char	*dns_type_name(int);
+
+#endif

@@ -1,0 +1,588 @@
+/*
+ * The resolver against the regress DNS fixture (regress/dns), which
+ * t_dns.sh starts and names in REGRESS_DNS_PORT and REGRESS_DNS_DIR.
+ * Every answer is summed up in one line, as a user of dns.h would read
+ * it: "found 192.0.2.10 cname=good.regress.test", "nxdomain",
+ * "error timeout".
+ */
+#include "compat.h"
+
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "addr.h"
+#include "dns.h"
+#include "log.h"
+#include "policy.h"
+#include "tap.h"
+
+#define SUMMARY_LEN	2048
+#define ITEMS_MAX	32
+#define ITEM_LEN	256
+
+/* one finished lookup, copied out of the callback */
+struct answer {
+	int		 calls;
+	char		 summary[SUMMARY_LEN];
+	long		 msec;
+};
+
+static const struct {
+	const char	*name;
+	int		 type;
+	const char	*want;
+} lookups[] = {
+	{ "a-only.regress.test",	DNS_TYPE_A,	"found 192.0.2.31" },
+	{ "a-only.regress.test",	DNS_TYPE_AAAA,	"nodata" },
+	{ "a-only.regress.test",	DNS_TYPE_MX,	"nodata" },
+	{ "aaaa-only.regress.test",	DNS_TYPE_AAAA,	"found 2001:db8::31" },
+	{ "aaaa-only.regress.test",	DNS_TYPE_A,	"nodata" },
+	{ "dual.regress.test",		DNS_TYPE_A,	"found 192.0.2.34" },
+	{ "dual.regress.test",		DNS_TYPE_AAAA,	"found 2001:db8::34" },
+	{ "multi.regress.test",		DNS_TYPE_A,
+	    "found 192.0.2.35 192.0.2.36" },
+	{ "mx-only.regress.test",	DNS_TYPE_MX,
+	    "found mail.regress.test" },
+	{ "mx-only.regress.test",	DNS_TYPE_A,	"nodata" },
+	{ "mx-pair.regress.test",	DNS_TYPE_MX,
+	    "found mail.regress.test mx2.regress.test" },
+	{ "null-mx.regress.test",	DNS_TYPE_MX,	"found" },
+	{ "nodata.regress.test",	DNS_TYPE_A,	"nodata" },
+	{ "nodata.regress.test",	DNS_TYPE_AAAA,	"nodata" },
+	{ "nodata.regress.test",	DNS_TYPE_MX,	"nodata" },
+	{ "missing.regress.test",	DNS_TYPE_A,	"nxdomain" },
+	{ "missing.regress.test",	DNS_TYPE_MX,	"nxdomain" },
+	{ "alias.regress.test",		DNS_TYPE_A,
+	    "found 192.0.2.10 cname=good.regress.test" },
+	{ "ALIAS.Regress.Test.",	DNS_TYPE_AAAA,
+	    "found 2001:db8::10 cname=good.regress.test" },
+	{ "Good.Regress.Test.",		DNS_TYPE_A,	"found 192.0.2.10" },
+	{ "dangling.regress.test",	DNS_TYPE_A,
+	    "nxdomain cname=missing.regress.test" },
+	{ "anything.wild.regress.test",	DNS_TYPE_A,	"found 192.0.2.37" },
+	{ "regress.test",		DNS_TYPE_MX,
+	    "found mx.regress.test" },
+	{ "mx.regress.test",		DNS_TYPE_A,	"found 192.0.2.1" },
+	{ "mx.regress.test",		DNS_TYPE_AAAA,	"found 2001:db8::1" },
+	{ "good.regress.test",		DNS_TYPE_AAAA,	"found 2001:db8::10" },
+	{ "liar.regress.test",		DNS_TYPE_A,	"found 198.51.100.99" },
+	{ "noptr.regress.test",		DNS_TYPE_A,	"found 192.0.2.12" },
+	{ "192-0-2-13.pool.regress.test", DNS_TYPE_A,	"found 192.0.2.13" },
+	{ "good6.regress.test",		DNS_TYPE_AAAA,	"found 2001:db8::20" },
+	{ "liar6.regress.test",		DNS_TYPE_AAAA,	"found 2001:db8::99" },
+	{ "mail.other.regress.test",	DNS_TYPE_A,	"found 203.0.113.30" },
+	{ "relay.other.regress.test",	DNS_TYPE_A,	"found 198.51.100.20" },
+	{ "alias.regress.test",		DNS_TYPE_CNAME,
+	    "found good.regress.test" },
+	/* libunbound reports an upstream REFUSED as SERVFAIL */
+	{ "x.refused.test",		DNS_TYPE_A,	"error servfail" },
+	{ "x.servfail.test",		DNS_TYPE_A,	"error servfail" },
+	{ "outside.example",		DNS_TYPE_A,	"error servfail" },
+	{ "a..b.regress.test",		DNS_TYPE_A,	"error local error" },
+};
+
+/* The reverse names are those of dns_reverse_name(), tested first. */
+static const struct {
+	const char	*addr;
+	const char	*want;
+} ptrs[] = {
+	{ "192.0.2.1",		"found mx.regress.test" },
+	{ "192.0.2.10",		"found good.regress.test" },
+	{ "2001:db8::10",	"found good.regress.test" },
+	{ "192.0.2.11",		"found liar.regress.test" },
+	{ "192.0.2.12",		"nxdomain" },
+	{ "192.0.2.13",		"found 192-0-2-13.pool.regress.test" },
+	{ "203.0.113.30",	"found mail.other.regress.test" },
+	{ "198.51.100.20",	"found relay.other.regress.test" },
+	{ "2001:db8::20",	"found good6.regress.test" },
+	{ "2001:db8::21",	"found liar6.regress.test" },
+	{ "2001:db8::ffff",	"nxdomain" },
+	/* libunbound's built-in empty 10.in-addr.arpa must not answer */
+	{ "10.0.0.1",		"found lan-host.regress.test" },
+	{ "198.51.100.67",	"error servfail" },
+};
+
+static const struct {
+	const char	*addr;
+	const char	*want;
+} reverses[] = {
+	{ "192.0.2.1",		"1.2.0.192.in-addr.arpa" },
+	{ "10.0.0.1",		"1.0.0.10.in-addr.arpa" },
+	{ "255.254.253.0",	"0.253.254.255.in-addr.arpa" },
+	{ "::ffff:198.51.100.7", "7.100.51.198.in-addr.arpa" },
+	{ "2001:db8::1",
+	    "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
+	    "0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa" },
+	{ "2001:db8:1234:5678:9abc:def0:1:2",
+	    "2.0.0.0.1.0.0.0.0.f.e.d.c.b.a.9."
+	    "8.7.6.5.4.3.2.1.8.b.d.0.1.0.0.2.ip6.arpa" },
+	{ "::1",
+	    "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
+	    "0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa" },
+	{ "fe80::a:b",
+	    "b.0.0.0.a.0.0.0.0.0.0.0.0.0.0.0."
+	    "0.0.0.0.0.0.0.0.0.0.0.0.0.8.e.f.ip6.arpa" },
+	{ "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fff0",
+	    "0.f.f.f.f.f.f.f.f.f.f.f.f.f.f.f."
+	    "f.f.f.f.f.f.f.f.f.f.f.f.f.f.f.f.ip6.arpa" },
+};
+
+static const struct {
+	int		 type;
+	const char	*want;
+} types[] = {
+	{ DNS_TYPE_A,		"A" },
+	{ DNS_TYPE_AAAA,	"AAAA" },
+	{ DNS_TYPE_MX,		"MX" },
+	{ DNS_TYPE_PTR,		"PTR" },
+	{ DNS_TYPE_CNAME,	"CNAME" },
+	{ 16,			"TYPE16" },
+};
+
+static const char *status_names[] = {
+	[DNS_FOUND] =		"found",
+	[DNS_NXDOMAIN] =	"nxdomain",
+	[DNS_NODATA] =		"nodata",
+	[DNS_ERROR] =		"error",
+};
+
+static struct event_base	*base;
+static struct event		 guard;
+static int			 awaited;
+static int			 early_calls;
+static char			 fixture_dir[1024];
+static char			 resolver[64];
+
+static void	test_reverse_names(void);
+static void	test_types(void);
+static void	test_lookups(void);
+static void	test_ptrs(void);
+static void	test_cache(void);
+static void	test_cancel(void);
+static void	test_deadline(void);
+static void	test_shutdown_pending(void);
+static void	test_bogus(void);
+static void	test_init_errors(void);
+static int	start(char *);
+static void	got(const struct dns_result *, void *);
+static void	ask(const char *, int, long, struct answer *);
+static void	lookup(const char *, int, struct answer *);
+static void	run(long, const struct answer *);
+static void	idle(long);
+static void	arm(long);
+static void	guard_fired(int, short, void *);
+static int	cmp_items(const void *, const void *);
+static long	ms_since(const struct timespec *);
+static int	log_count(const char *);
+
+int
+main(void)
+{
+	const char	*port, *dir;
+
+	if ((port = getenv("REGRESS_DNS_PORT")) == NULL ||
+	    (dir = getenv("REGRESS_DNS_DIR")) == NULL) {
+		printf("1..0 # SKIP no DNS fixture (run regress/t_dns.sh)\n");
+		return 0;
+	}
+	snprintf(resolver, sizeof(resolver), "127.0.0.1@%s", port);
+	strlcpy(fixture_dir, dir, sizeof(fixture_dir));
+	log_init(0, 0);
+	if ((base = event_base_new()) == NULL) {
+		printf("Bail out! event_base_new\n");
+		return 1;
+	}
+	evtimer_set(&guard, guard_fired, NULL);
+	event_base_set(base, &guard);
+	plan_lazy();
+
+	test_reverse_names();
+	test_types();
+	/* a fresh resolver, with a fresh cache, for each part */
+	if (ok(start(NULL) == 0, "init: forward to %s", resolver)) {
+		test_lookups();
+		test_ptrs();
+		test_cache();
+		test_cancel();
+		dns_shutdown();
+	}
+	if (ok(start(NULL) == 0, "init: again, after shutdown")) {
+		test_deadline();
+		test_shutdown_pending();
+	}
+	test_bogus();
+	test_init_errors();
+	is_int(early_calls, 0, "no callback ran inside dns_query()");
+
+	event_base_free(base);
+	return done_testing();
+}
+
+static void
+test_reverse_names(void)
+{
+	struct addr	 a;
+	char		 buf[DNS_REVERSE_LEN];
+	size_t		 i;
+
+	for (i = 0; i < nitems(reverses); i++) {
+		if (addr_parse(reverses[i].addr, &a) == -1) {
+			ok(0, "addr_parse %s", reverses[i].addr);
+			continue;
+		}
+		if (dns_reverse_name(&a, buf, sizeof(buf)) == -1)
+			strlcpy(buf, "(failed)", sizeof(buf));
+		is_str(buf, reverses[i].want, "reverse name of %s",
+		    reverses[i].addr);
+	}
+	addr_parse("2001:db8::1", &a);
+	is_int(dns_reverse_name(&a, buf, DNS_REVERSE_LEN - 1), -1,
+	    "reverse name: IPv6 into a short buffer fails");
+	addr_parse("192.0.2.1", &a);
+	is_int(dns_reverse_name(&a, buf, 10), -1,
+	    "reverse name: IPv4 into a short buffer fails");
+	memset(&a, 0, sizeof(a));
+	is_int(dns_reverse_name(&a, buf, sizeof(buf)), -1,
+	    "reverse name: no address, no name");
+}
+
+static void
+test_types(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(types); i++)
+		is_str(dns_type_name(types[i].type), types[i].want,
+		    "type name %d", types[i].type);
+}
+
+static void
+test_lookups(void)
+{
+	struct answer	 an;
+	size_t		 i;
+
+	for (i = 0; i < nitems(lookups); i++) {
+		lookup(lookups[i].name, lookups[i].type, &an);
+		is_str(an.summary, lookups[i].want, "%s %s", lookups[i].name,
+		    dns_type_name(lookups[i].type));
+	}
+	/* failures come back at once: the fixture answers them */
+	lookup("y.refused.test", DNS_TYPE_MX, &an);
+	ok(an.msec < 1000, "REFUSED is quick (%ldms)", an.msec);
+	lookup("y.servfail.test", DNS_TYPE_MX, &an);
+	ok(an.msec < 1000, "SERVFAIL is quick (%ldms)", an.msec);
+}
+
+static void
+test_ptrs(void)
+{
+	struct answer	 an;
+	struct addr	 a;
+	char		 name[DNS_REVERSE_LEN];
+	size_t		 i;
+
+	for (i = 0; i < nitems(ptrs); i++) {
+		if (addr_parse(ptrs[i].addr, &a) == -1 ||
+		    dns_reverse_name(&a, name, sizeof(name)) == -1) {
+			ok(0, "reverse name of %s", ptrs[i].addr);
+			continue;
+		}
+		lookup(name, DNS_TYPE_PTR, &an);
+		is_str(an.summary, ptrs[i].want, "PTR of %s", ptrs[i].addr);
+	}
+}
+
+/* The fixture logs each query it gets; the second one must not come. */
+static void
+test_cache(void)
+{
+	struct answer	 first, second;
+
+	lookup("cached.regress.test", DNS_TYPE_A, &first);
+	lookup("cached.regress.test", DNS_TYPE_A, &second);
+	is_str(first.summary, "found 192.0.2.38", "cache: first answer");
+	is_str(second.summary, "found 192.0.2.38", "cache: second answer");
+	is_int(log_count(" cached.regress.test. A IN"), 1,
+	    "cache: the server was asked once");
+}
+
+static void
+test_cancel(void)
+{
+	struct answer		 slow, quick;
+	struct dns_query	*q;
+
+	memset(&slow, 0, sizeof(slow));
+	memset(&quick, 0, sizeof(quick));
+	q = dns_query("cancel.dropped.test", DNS_TYPE_A, 300, got, &slow);
+	dns_cancel(q);
+	q = dns_query("dual.regress.test", DNS_TYPE_MX, 3000, got, &quick);
+	dns_cancel(q);
+	dns_cancel(NULL);
+	idle(800);
+	is_int(slow.calls, 0, "cancel: no callback, not even at the deadline");
+	is_int(quick.calls, 0, "cancel: no callback when the answer comes");
+	lookup("dual.regress.test", DNS_TYPE_A, &quick);
+	is_str(quick.summary, "found 192.0.2.34",
+	    "cancel: the resolver still works");
+}
+
+/*
+ * Dropped queries end at our deadline, and meanwhile, and after, other
+ * names resolve at once: libunbound does not get to mark the forwarder
+ * down.
+ */
+static void
+test_deadline(void)
+{
+	struct answer	 drop[5], good, after;
+	struct timespec	 t0;
+	char		 name[64];
+	long		 took;
+	size_t		 i;
+	int		 all_timeout = 1, all_in_time = 1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < nitems(drop); i++) {
+		snprintf(name, sizeof(name), "x%zu.dropped.test", i);
+		ask(name, DNS_TYPE_A, 1500, &drop[i]);
+	}
+	idle(200);
+	ask("good.regress.test", DNS_TYPE_MX, 8000, &good);
+	run(5000, &good);
+	is_str(good.summary, "nodata", "good name while drops are pending");
+	ok(good.msec < 1000, "... answered in %ldms", good.msec);
+
+	run(5000, NULL);
+	took = ms_since(&t0);
+	for (i = 0; i < nitems(drop); i++) {
+		if (strcmp(drop[i].summary, "error timeout") != 0) {
+			diag("x%zu.dropped.test: %s", i, drop[i].summary);
+			all_timeout = 0;
+		}
+		if (drop[i].msec < 1400 || drop[i].msec >= 3000) {
+			diag("x%zu.dropped.test: %ldms", i, drop[i].msec);
+			all_in_time = 0;
+		}
+	}
+	ok(all_timeout, "dropped queries end with \"timeout\"");
+	ok(all_in_time, "... at the 1500ms deadline");
+	ok(took >= 1400 && took < 3000, "... seen by the caller (%ldms)",
+	    took);
+
+	lookup("after.wild.regress.test", DNS_TYPE_A, &after);
+	is_str(after.summary, "found 192.0.2.37", "a new name after the drops");
+	ok(after.msec < 1000, "... answered in %ldms", after.msec);
+}
+
+/* dns_shutdown() frees pending queries without calling them back. */
+static void
+test_shutdown_pending(void)
+{
+	struct answer	 an;
+
+	ask("pending.dropped.test", DNS_TYPE_A, 1000, &an);
+	dns_shutdown();
+	awaited--;		/* it never will be answered */
+	idle(1300);
+	is_int(an.calls, 0, "shutdown: no callback for a pending query");
+}
+
+static void
+test_bogus(void)
+{
+	struct answer	 an;
+	char		 path[1100];
+
+	snprintf(path, sizeof(path), "%s/bogus.ds", fixture_dir);
+	if (!ok(start(path) == 0, "init: trust anchor %s", path))
+		return;
+	lookup("good.regress.test", DNS_TYPE_A, &an);
+	is_str(an.summary, "error bogus", "answer failing DNSSEC is an error");
+	lookup("1.0.0.10.in-addr.arpa", DNS_TYPE_PTR, &an);
+	is_str(an.summary, "found lan-host.regress.test",
+	    "a private reverse zone under a trust anchor is not validated");
+	lookup("30.113.0.203.in-addr.arpa", DNS_TYPE_PTR, &an);
+	is_str(an.summary, "found mail.other.regress.test",
+	    "nor is a documentation reverse zone");
+	dns_shutdown();
+}
+
+static void
+test_init_errors(void)
+{
+	struct policy	 p;
+	char		 badaddr[] = "not-an-address";
+	char		 nofile[] = "/nonexistent/anchor.ds";
+	char		*bad[] = { badaddr };
+
+	memset(&p, 0, sizeof(p));
+	p.resolvers.v = bad;
+	p.resolvers.n = 1;
+	is_int(dns_init(base, &p), -1, "init: bad resolver address");
+
+	is_int(start(nofile), -1,
+	    "init: unreadable trust anchor");
+
+	if (start(NULL) == 0) {
+		is_int(dns_init(base, &p), -1, "init: twice");
+		dns_shutdown();
+	}
+	dns_shutdown();
+	ok(1, "shutdown: twice");
+}
+
+/* The resolver as the filter sets it up, aimed at the fixture. */
+static int
+start(char *anchor)
+{
+	struct policy	 p;
+	char		*fwd[] = { resolver };
+
+	memset(&p, 0, sizeof(p));
+	p.resolvers.v = fwd;
+	p.resolvers.n = 1;
+	p.trust_anchor = anchor;
+	return dns_init(base, &p);
+}
+
+/* The result lives only during the call: copy it out as a summary. */
+static void
+got(const struct dns_result *res, void *arg)
+{
+	struct answer	*an = arg;
+	char		 items[ITEMS_MAX][ITEM_LEN];
+	char		*sorted[ITEMS_MAX];
+	size_t		 i, n = 0;
+
+	an->calls++;
+	awaited--;
+	an->msec = res->msec;
+	for (i = 0; i < res->naddrs && n < ITEMS_MAX; i++, n++)
+		addr_fmt(&res->addrs[i], items[n], ITEM_LEN);
+	for (i = 0; i < res->nnames && n < ITEMS_MAX; i++, n++)
+		strlcpy(items[n], res->names[i], ITEM_LEN);
+	for (i = 0; i < n; i++)
+		sorted[i] = items[i];
+	qsort(sorted, n, sizeof(sorted[0]), cmp_items);
+
+	strlcpy(an->summary, status_names[res->status], SUMMARY_LEN);
+	if (res->status == DNS_ERROR) {
+		strlcat(an->summary, " ", SUMMARY_LEN);
+		strlcat(an->summary, res->why ? res->why : "(null)",
+		    SUMMARY_LEN);
+	}
+	for (i = 0; i < n; i++) {
+		strlcat(an->summary, " ", SUMMARY_LEN);
+		strlcat(an->summary, sorted[i], SUMMARY_LEN);
+	}
+	if (res->cname != NULL) {
+		strlcat(an->summary, " cname=", SUMMARY_LEN);
+		strlcat(an->summary, res->cname, SUMMARY_LEN);
+	}
+	if (res->secure)
+		strlcat(an->summary, " secure", SUMMARY_LEN);
+}
+
+static void
+ask(const char *name, int type, long timeout_ms, struct answer *an)
+{
+	memset(an, 0, sizeof(*an));
+	strlcpy(an->summary, "(no answer)", SUMMARY_LEN);
+	if (dns_query(name, type, timeout_ms, got, an) == NULL) {
+		strlcpy(an->summary, "(dns_query failed)", SUMMARY_LEN);
+		return;
+	}
+	if (an->calls != 0)
+		early_calls++;
+	awaited++;
+}
+
+static void
+lookup(const char *name, int type, struct answer *an)
+{
+	ask(name, type, 5000, an);
+	run(6000, an);
+}
+
+/*
+ * Runs the event loop until the answer comes, or every awaited answer if
+ * an is NULL, for max_ms at most.
+ */
+static void
+run(long max_ms, const struct answer *an)
+{
+	arm(max_ms);
+	while (evtimer_pending(&guard, NULL) &&
+	    (an != NULL ? an->calls == 0 : awaited > 0))
+		event_base_loop(base, EVLOOP_ONCE);
+	evtimer_del(&guard);
+}
+
+/* Runs the event loop for ms, whatever happens. */
+static void
+idle(long ms)
+{
+	arm(ms);
+	while (evtimer_pending(&guard, NULL))
+		event_base_loop(base, EVLOOP_ONCE);
+}
+
+/* The guard timer makes sure the loop always has something to wait for. */
+static void
+arm(long ms)
+{
+	struct timeval	 tv;
+
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = ms % 1000 * 1000;
+	evtimer_add(&guard, &tv);
+}
+
+static void
+guard_fired(int fd, short events, void *arg)
+{
+}
+
+static int
+cmp_items(const void *a, const void *b)
+{
+	return strcmp(*(char * const *)a, *(char * const *)b);
+}
+
+static long
+ms_since(const struct timespec *t0)
+{
+	struct timespec	 now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t0->tv_sec) * 1000 +
+	    (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* Lines of the fixture's query log that contain s. */
+static int
+log_count(const char *s)
+{
+	FILE	*f;
+	char	 path[1100], line[1024];
+	int	 n = 0;
+
+	snprintf(path, sizeof(path), "%s/unbound.log", fixture_dir);
+	if ((f = fopen(path, "r")) == NULL) {
+		diag("%s: cannot open", path);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strstr(line, s) != NULL)
+			n++;
+	fclose(f);
+	return n;
+}
