@@ -22,20 +22,26 @@ INCS =		-Ifilter -Iprotocol -Ichecks
 PROTO_OBJS =	protocol/proto.o protocol/io.o
 CHECK_OBJS =	checks/addr.o checks/helo.o checks/dynamic.o \
 		checks/policy.o checks/verdict.o
+DNS_OBJS =	checks/dns.o checks/lookup.o
 FRONT_OBJS =	filter/log.o filter/config.o filter/session.o \
 		filter/smtpd.o
-OBJS =		filter/main.o $(FRONT_OBJS) $(CHECK_OBJS) $(PROTO_OBJS)
+OBJS =		filter/main.o $(FRONT_OBJS) $(DNS_OBJS) $(CHECK_OBJS) \
+		$(PROTO_OBJS)
 HDRS =		filter/compat.h filter/config.h filter/log.h \
 		filter/session.h filter/smtpd.h \
 		protocol/proto.h protocol/io.h \
 		checks/addr.h checks/helo.h checks/policy.h checks/facts.h \
-		checks/verdict.h
+		checks/verdict.h checks/dns.h checks/lookup.h
 
 TAP_OBJ =	regress/tap.o
 UNIT_TESTS =	regress/t_proto regress/t_helo regress/t_config \
-		regress/t_verdict
-TESTS =		$(UNIT_TESTS) regress/t_transcript.t regress/t_sessions.t \
-		regress/t_robust.t regress/t_config_cli.t regress/t_build.sh \
+		regress/t_verdict regress/t_dns
+UNIT_OBJS =	regress/t_proto.o regress/t_helo.o regress/t_config.o \
+		regress/t_verdict.o regress/t_dns.o
+TESTS =		regress/t_proto regress/t_helo regress/t_config \
+		regress/t_verdict regress/t_dns.sh regress/t_transcript.t \
+		regress/t_sessions.t regress/t_robust.t regress/t_dnschecks.t \
+		regress/t_leaks.t regress/t_config_cli.t regress/t_build.sh \
 		regress/t_docs.sh
 
 all: $(PROG)
@@ -43,7 +49,7 @@ all: $(PROG)
 .c.o:
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(INCS) -c -o $@ $<
 
-$(OBJS) $(TAP_OBJ): $(HDRS)
+$(OBJS) $(TAP_OBJ) $(UNIT_OBJS): $(HDRS)
 
 $(PROG): $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
@@ -64,6 +70,11 @@ regress/t_config: regress/t_config.o $(TAP_OBJ) filter/config.o \
 regress/t_verdict: regress/t_verdict.o $(TAP_OBJ) $(CHECK_OBJS)
 	$(CC) $(LDFLAGS) -o $@ regress/t_verdict.o $(TAP_OBJ) $(CHECK_OBJS) \
 	    $(PKG_LIBS)
+
+regress/t_dns: regress/t_dns.o $(TAP_OBJ) checks/dns.o filter/log.o \
+    $(CHECK_OBJS)
+	$(CC) $(LDFLAGS) -o $@ regress/t_dns.o $(TAP_OBJ) checks/dns.o \
+	    filter/log.o $(CHECK_OBJS) $(PKG_LIBS)
 
 # The test and demo targets install their packages first (as root, when
 # missing), then build, so a fresh machine needs nothing else.

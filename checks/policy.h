@@ -21,7 +21,12 @@ enum action {
 	ACT_COUNT
 };
 
-/* Table order is also the tie-break: the first of equal actions replies. */
+/*
+ * Table order is also the tie-break: the first of equal actions replies,
+ * so the more telling reply comes first ("you are not me" before "use an
+ * address literal", "does not match your hostname" before "does not
+ * resolve to").
+ */
 enum check {
 	CHECK_SELF,
 	CHECK_RCPT_DOMAIN,
@@ -33,9 +38,9 @@ enum check {
 	CHECK_LITERAL,
 	CHECK_DNS,
 	CHECK_DNS_ERROR,
-	CHECK_FORWARD,
 	CHECK_RDNS,
 	CHECK_RDNS_MATCH,
+	CHECK_FORWARD,
 	CHECK_CNAME,
 	CHECK_DYNAMIC,
 	CHECK_CHANGED,

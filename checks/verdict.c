@@ -53,9 +53,9 @@ static enum check_state (*const check_fn[CHECK_COUNT])(struct judged *) = {
 	[CHECK_LITERAL] =	check_literal,
 	[CHECK_DNS] =		check_dns,
 	[CHECK_DNS_ERROR] =	NULL,
-	[CHECK_FORWARD] =	check_forward,
 	[CHECK_RDNS] =		check_rdns,
 	[CHECK_RDNS_MATCH] =	check_rdns_match,
+	[CHECK_FORWARD] =	check_forward,
 	[CHECK_CNAME] =		check_cname,
 	[CHECK_DYNAMIC] =	check_dynamic,
 	[CHECK_CHANGED] =	check_changed,
@@ -522,11 +522,10 @@ verdict_list(const struct verdict *v, enum check_state st, char *buf,
  * so the checks that need it are unknown and the verdict can be given.
  */
 void
-facts_expire(struct facts *f)
+dns_facts_expire(struct dns_facts *d)
 {
 	enum lookup_state	*ls[] = {
-		&f->dns.ptr, &f->dns.fcrdns, &f->dns.helo_a,
-		&f->dns.helo_aaaa, &f->dns.helo_mx
+		&d->ptr, &d->fcrdns, &d->helo_a, &d->helo_aaaa, &d->helo_mx
 	};
 	size_t			 i;
 

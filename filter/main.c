@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "dns.h"
 #include "log.h"
 #include "policy.h"
 #include "smtpd.h"
@@ -66,11 +67,14 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	if ((base = event_base_new()) == NULL)
 		errx(1, "event_base_new");
+	if (dns_init(base, &policy) == -1)
+		errx(1, "cannot set up the resolver");
 	if (pledge("stdio dns", NULL) == -1)
 		err(1, "pledge");
 
 	smtpd_run(base, &policy);
 
+	dns_shutdown();
 	event_base_free(base);
 	policy_free(&policy);
 	return 0;

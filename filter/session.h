@@ -14,13 +14,15 @@
 #include "facts.h"
 
 struct event;
+struct lookup_set;
 
 /* A filter request waiting for its answer. */
 struct request {
 	int		 active;
 	int		 major;
 	int		 minor;
-	int		 phase;		/* enum phase, or -1 for helo/ehlo */
+	int		 phase;		/* enum phase, -1 for others */
+	int		 judging;	/* the verdict waits for lookups */
 	uint64_t	 token;
 	struct event	*deadline;
 };
@@ -39,7 +41,7 @@ struct session {
 	char			*smtpd_rdns;	/* smtpd's, for the log */
 
 	struct request		 req;
-	void			*lookups;	/* DNS state, owned by lookup.c */
+	struct lookup_set	*lookups;	/* in flight, owned by lookup.c */
 };
 
 struct session	*session_find(uint64_t);

@@ -18,6 +18,7 @@
 
 #include "io.h"
 #include "log.h"
+#include "lookup.h"
 #include "proto.h"
 #include "session.h"
 #include "smtpd.h"
@@ -33,7 +34,7 @@ struct report_handler {
 
 struct filter_handler {
 	const char	*phase;
-	int		 verdict_phase;		/* enum phase, -1: helo/ehlo */
+	int		 verdict_phase;		/* enum phase */
 	void		(*fn)(struct session *, struct proto_line *);
 };
 
@@ -58,6 +59,10 @@ static void	request_rcpt_to(struct session *, struct proto_line *);
 static void	judge(struct session *, int);
 static void	answer(struct session *, const char *, const char *);
 static void	log_verdict(struct session *, const struct verdict *);
+static void	on_lookup(void *);
+static void	session_release(struct session *);
+static struct lookup_set *session_lookups(struct session *);
+static int	skip_dns(const struct session *);
 
 static const struct report_handler report_handlers[] = {
 	{ "link-connect",	report_connect },
@@ -69,8 +74,8 @@ static const struct report_handler report_handlers[] = {
 };
 
 static const struct filter_handler filter_handlers[] = {
-	{ "helo",	-1,		request_helo },
-	{ "ehlo",	-1,		request_helo },
+	{ "helo",	PHASE_HELO,	request_helo },
+	{ "ehlo",	PHASE_HELO,	request_helo },
 	{ "mail-from",	PHASE_MAIL_FROM, request_mail_from },
 	{ "rcpt-to",	PHASE_RCPT_TO,	request_rcpt_to },
 };
@@ -93,6 +98,7 @@ smtpd_run(struct event_base *base, const struct policy *policy)
 	smtpd.base = base;
 	smtpd.policy = policy;
 	smtpd.session_timeout = 300;
+	session_on_free(session_release);
 	if ((smtpd.out = io_out_new(base, 1)) == NULL)
 		fatal("%s: output", __func__);
 	if ((smtpd.in = io_in_new(base, 0, on_line, on_eof, on_toolong,
@@ -249,7 +255,8 @@ handle_filter(struct proto_line *pl)
 	s->req.major = pl->major;
 	s->req.minor = pl->minor;
 	s->req.token = pl->token;
-	s->req.phase = -2;
+	s->req.phase = -1;
+	s->req.judging = 0;
 	for (i = 0; i < nitems(filter_handlers); i++) {
 		if (strcmp(pl->event, filter_handlers[i].phase) != 0)
 			continue;
@@ -280,6 +287,8 @@ report_connect(struct session *s, struct proto_line *pl)
 		log_warnx("%016" PRIx64 " unparsable server address",
 		    s->sid);
 	session_set(&s->smtpd_rdns, c.rdns);
+	if (!skip_dns(s))
+		lookup_client(session_lookups(s), &s->facts.client);
 }
 
 static void
@@ -334,6 +343,8 @@ request_helo(struct session *s, struct proto_line *pl)
 	session_set(&s->helo_prev, s->helo_accepted);
 	session_set(&s->helo, pl->params);
 	helo_classify(pl->params, &s->facts.helo);
+	if (!skip_dns(s))
+		lookup_helo(session_lookups(s), &s->facts.helo);
 	if (smtpd.policy->phase == PHASE_HELO)
 		judge(s, 0);
 	else
@@ -378,8 +389,11 @@ judge(struct session *s, int force)
 	struct timeval	 tv;
 	char		 reply[1024];
 
-	if (force)
-		facts_expire(f);
+	if (force) {
+		if (s->lookups != NULL)
+			lookup_expire(s->lookups);
+		dns_facts_expire(&f->dns);
+	}
 	f->greeting = s->greeting;
 	f->helo_raw = s->helo;
 	f->helo_prev = s->helo_prev;
@@ -387,6 +401,7 @@ judge(struct session *s, int force)
 	    NULL;
 	verdict_decide(smtpd.policy, f, &v);
 	if (v.wait) {
+		s->req.judging = 1;
 		if (s->req.deadline == NULL && (s->req.deadline =
 		    evtimer_new(smtpd.base, on_deadline, s)) == NULL)
 			fatal("%s: evtimer_new", __func__);
@@ -416,6 +431,43 @@ judge(struct session *s, int force)
 		answer(s, "proceed", NULL);
 		break;
 	}
+}
+
+/* An answer arrived: a verdict waiting for it may be given now. */
+static void
+on_lookup(void *arg)
+{
+	struct session	*s = arg;
+
+	if (s->req.active && s->req.judging)
+		judge(s, 0);
+}
+
+static struct lookup_set *
+session_lookups(struct session *s)
+{
+	if (s->lookups == NULL)
+		s->lookups = lookup_new(&s->facts.dns,
+		    smtpd.policy->dns_timeout * 1000L, on_lookup, s);
+	return s->lookups;
+}
+
+/* Local clients are exempt whatever DNS says: ask nothing for them. */
+static int
+skip_dns(const struct session *s)
+{
+	const struct facts	*f = &s->facts;
+
+	return f->local || f->client.family == 0 ||
+	    addr_is_loopback(&f->client) || addr_eq(&f->client, &f->server) ||
+	    cidrlist_match(&smtpd.policy->pass_client, &f->client);
+}
+
+static void
+session_release(struct session *s)
+{
+	lookup_free(s->lookups);
+	s->lookups = NULL;
 }
 
 static void

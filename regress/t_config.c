@@ -131,8 +131,8 @@ static const struct check_row defaults[] = {
 
 static const char *const check_names[CHECK_COUNT] = {
 	"self", "rcpt-domain", "blocklist", "syntax", "underscore", "bare-ip",
-	"non-fqdn", "literal", "dns", "dns-error", "forward", "rdns",
-	"rdns-match", "cname", "dynamic", "changed",
+	"non-fqdn", "literal", "dns", "dns-error", "rdns", "rdns-match",
+	"forward", "cname", "dynamic", "changed",
 };
 
 /* One line on a default policy, then one value of the result. */

@@ -189,7 +189,7 @@ test_dns(void)
 
 	dns_helo(LOOKUP_PENDING, LOOKUP_NXDOMAIN, LOOKUP_NXDOMAIN);
 	is_str(decided(&v), "wait", "a lookup in flight: wait");
-	facts_expire(&f);
+	dns_facts_expire(&f.dns);
 	is_int(f.dns.helo_a, LOOKUP_ERROR, "deadline: pending is failed");
 	is_str(decided(&v), "tempfail dns-error dns-error",
 	    "deadline: dns-error");

@@ -1,0 +1,304 @@
+/*
+ * The lookups of one client.  Each answer is written into the client's
+ * dns_facts as soon as it arrives, and the owner is told, so a verdict
+ * waiting for it is given at once; the checks never see the resolver.
+ */
+#include "compat.h"
+
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns.h"
+#include "lookup.h"
+#include "log.h"
+#include "verdict.h"
+
+/* More PTR names than this are a misconfiguration; confirm the first. */
+#define PTR_NAMES_MAX	8
+
+enum lookup_kind {
+	LK_PTR,
+	LK_CONFIRM,		/* A or AAAA of a PTR name */
+	LK_HELO_A,
+	LK_HELO_AAAA,
+	LK_HELO_MX
+};
+
+struct lookup {
+	TAILQ_ENTRY(lookup)	 entry;
+	struct lookup_set	*set;
+	struct dns_query	*q;
+	enum lookup_kind	 kind;
+	char			 name[NAME_BUFSZ];
+};
+
+struct lookup_set {
+	struct dns_facts	*facts;
+	long			 timeout_ms;
+	lookup_cb		 cb;
+	void			*arg;
+	TAILQ_HEAD(, lookup)	 pending;
+	struct addr		 client;
+	int			 confirming;	/* PTR names being checked */
+	int			 confirm_failed;
+	int			 helo_answered;
+	int			 helo_secure;
+};
+
+static void	lookup_start(struct lookup_set *, enum lookup_kind,
+		    const char *, int);
+static void	lookup_done(const struct dns_result *, void *);
+static void	on_ptr(struct lookup_set *, const struct dns_result *);
+static void	on_confirm(struct lookup_set *, struct lookup *,
+		    const struct dns_result *);
+static void	on_helo(struct lookup_set *, struct lookup *,
+		    const struct dns_result *);
+static void	lookup_cancel(struct lookup_set *, int);
+static enum lookup_state status_state(enum dns_status);
+
+struct lookup_set *
+lookup_new(struct dns_facts *facts, long timeout_ms, lookup_cb cb, void *arg)
+{
+	struct lookup_set	*set;
+
+	if ((set = calloc(1, sizeof(*set))) == NULL)
+		fatal("%s: calloc", __func__);
+	set->facts = facts;
+	set->timeout_ms = timeout_ms;
+	set->cb = cb;
+	set->arg = arg;
+	TAILQ_INIT(&set->pending);
+	return set;
+}
+
+/* The client's PTR names, then forward confirmation of each. */
+void
+lookup_client(struct lookup_set *set, const struct addr *client)
+{
+	char	rev[DNS_REVERSE_LEN];
+
+	if (client->family == 0 || dns_reverse_name(client, rev,
+	    sizeof(rev)) == -1)
+		return;
+	set->client = *client;
+	set->facts->ptr = LOOKUP_PENDING;
+	set->facts->fcrdns = LOOKUP_PENDING;
+	set->facts->rdns[0] = '\0';
+	lookup_start(set, LK_PTR, rev, DNS_TYPE_PTR);
+}
+
+/* A, AAAA and MX of the HELO name; a new HELO replaces the old answers. */
+void
+lookup_helo(struct lookup_set *set, const struct helo *helo)
+{
+	struct dns_facts	*d = set->facts;
+
+	lookup_cancel(set, 1);
+	free(d->helo_addrs);
+	d->helo_addrs = NULL;
+	d->helo_naddrs = 0;
+	d->helo_cname[0] = '\0';
+	d->helo_secure = 0;
+	d->helo_a = d->helo_aaaa = d->helo_mx = LOOKUP_NONE;
+	set->helo_answered = 0;
+	set->helo_secure = 0;
+	if (helo->kind != HELO_DOMAIN || helo->dotless)
+		return;
+	d->helo_a = d->helo_aaaa = d->helo_mx = LOOKUP_PENDING;
+	lookup_start(set, LK_HELO_A, helo->name, DNS_TYPE_A);
+	lookup_start(set, LK_HELO_AAAA, helo->name, DNS_TYPE_AAAA);
+	lookup_start(set, LK_HELO_MX, helo->name, DNS_TYPE_MX);
+}
+
+int
+lookup_pending(const struct lookup_set *set)
+{
+	return !TAILQ_EMPTY(&set->pending);
+}
+
+/* The deadline passed: what is still in flight has failed. */
+void
+lookup_expire(struct lookup_set *set)
+{
+	lookup_cancel(set, 0);
+	dns_facts_expire(set->facts);
+}
+
+void
+lookup_free(struct lookup_set *set)
+{
+	if (set == NULL)
+		return;
+	lookup_cancel(set, 0);
+	free(set->facts->helo_addrs);
+	set->facts->helo_addrs = NULL;
+	set->facts->helo_naddrs = 0;
+	free(set);
+}
+
+static void
+lookup_start(struct lookup_set *set, enum lookup_kind kind,
+    const char *name, int type)
+{
+	struct lookup	*l;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		fatal("%s: calloc", __func__);
+	l->set = set;
+	l->kind = kind;
+	strlcpy(l->name, name, sizeof(l->name));
+	if ((l->q = dns_query(name, type, set->timeout_ms, lookup_done,
+	    l)) == NULL)
+		fatal("%s: dns_query", __func__);
+	TAILQ_INSERT_TAIL(&set->pending, l, entry);
+}
+
+/* Cancel the lookups in flight: all of them, or those of the HELO. */
+static void
+lookup_cancel(struct lookup_set *set, int helo_only)
+{
+	struct lookup	*l, *next;
+
+	for (l = TAILQ_FIRST(&set->pending); l != NULL; l = next) {
+		next = TAILQ_NEXT(l, entry);
+		if (helo_only && (l->kind == LK_PTR || l->kind == LK_CONFIRM))
+			continue;
+		TAILQ_REMOVE(&set->pending, l, entry);
+		dns_cancel(l->q);
+		free(l);
+	}
+}
+
+static enum lookup_state
+status_state(enum dns_status st)
+{
+	switch (st) {
+	case DNS_FOUND:
+		return LOOKUP_FOUND;
+	case DNS_NXDOMAIN:
+		return LOOKUP_NXDOMAIN;
+	case DNS_NODATA:
+		return LOOKUP_NODATA;
+	default:
+		return LOOKUP_ERROR;
+	}
+}
+
+static void
+lookup_done(const struct dns_result *res, void *arg)
+{
+	struct lookup		*l = arg;
+	struct lookup_set	*set = l->set;
+
+	TAILQ_REMOVE(&set->pending, l, entry);
+	switch (l->kind) {
+	case LK_PTR:
+		on_ptr(set, res);
+		break;
+	case LK_CONFIRM:
+		on_confirm(set, l, res);
+		break;
+	default:
+		on_helo(set, l, res);
+		break;
+	}
+	free(l);
+	set->cb(set->arg);
+}
+
+static void
+on_ptr(struct lookup_set *set, const struct dns_result *res)
+{
+	struct dns_facts	*d = set->facts;
+	size_t			 i;
+	int			 type;
+
+	d->ptr = status_state(res->status);
+	if (res->status == DNS_ERROR) {
+		d->fcrdns = LOOKUP_ERROR;
+		return;
+	}
+	if (res->status != DNS_FOUND || res->nnames == 0) {
+		d->fcrdns = LOOKUP_NXDOMAIN;
+		return;
+	}
+	type = set->client.family == AF_INET6 ? DNS_TYPE_AAAA : DNS_TYPE_A;
+	for (i = 0; i < res->nnames && i < PTR_NAMES_MAX; i++) {
+		if (res->names[i][0] == '\0')
+			continue;
+		set->confirming++;
+		lookup_start(set, LK_CONFIRM, res->names[i], type);
+	}
+	if (set->confirming == 0)
+		d->fcrdns = LOOKUP_NXDOMAIN;
+}
+
+/*
+ * A PTR name is confirmed when its addresses include the client's.  The
+ * first confirmed name is the client's name; if none is, the client has
+ * none, unless a lookup failed, and then we cannot know.
+ */
+static void
+on_confirm(struct lookup_set *set, struct lookup *l,
+    const struct dns_result *res)
+{
+	struct dns_facts	*d = set->facts;
+	size_t			 i;
+
+	set->confirming--;
+	if (d->fcrdns != LOOKUP_PENDING)
+		return;
+	if (res->status == DNS_ERROR)
+		set->confirm_failed++;
+	for (i = 0; res->status == DNS_FOUND && i < res->naddrs; i++) {
+		if (addr_eq(&res->addrs[i], &set->client)) {
+			strlcpy(d->rdns, l->name, sizeof(d->rdns));
+			d->fcrdns = LOOKUP_FOUND;
+			return;
+		}
+	}
+	if (set->confirming == 0)
+		d->fcrdns = set->confirm_failed ? LOOKUP_ERROR :
+		    LOOKUP_NXDOMAIN;
+}
+
+static void
+on_helo(struct lookup_set *set, struct lookup *l,
+    const struct dns_result *res)
+{
+	struct dns_facts	*d = set->facts;
+	struct addr		*a;
+	enum lookup_state	 st = status_state(res->status);
+
+	switch (l->kind) {
+	case LK_HELO_A:
+		d->helo_a = st;
+		break;
+	case LK_HELO_AAAA:
+		d->helo_aaaa = st;
+		break;
+	default:
+		d->helo_mx = st;
+		break;
+	}
+	if (res->cname != NULL && l->kind != LK_HELO_MX)
+		strlcpy(d->helo_cname, res->cname, sizeof(d->helo_cname));
+	if (l->kind != LK_HELO_MX && res->status == DNS_FOUND &&
+	    res->naddrs > 0) {
+		if ((a = reallocarray(d->helo_addrs, d->helo_naddrs +
+		    res->naddrs, sizeof(*a))) == NULL)
+			fatal("%s: reallocarray", __func__);
+		memcpy(a + d->helo_naddrs, res->addrs,
+		    res->naddrs * sizeof(*a));
+		d->helo_addrs = a;
+		d->helo_naddrs += res->naddrs;
+	}
+	/* dns=secure only when all three answers validated. */
+	set->helo_answered++;
+	if (res->secure && res->status != DNS_ERROR)
+		set->helo_secure++;
+	d->helo_secure = set->helo_answered == 3 && set->helo_secure == 3;
+}
