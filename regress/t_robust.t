@@ -8,10 +8,14 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Filter;
-use Test::More tests => 19;
+use Test::More;
 
 my $SRV = '192.0.2.1:25';
 my $CLI = '192.0.2.10:41234';
+my ($port) = Filter::dns_fixture();
+plan skip_all => 'unbound not installed' unless defined $port;
+plan tests => 19;
+my $conf = Filter::config("resolver 127.0.0.1\@$port\n");
 
 sub session_works {
 	my ($f, $what) = @_;
@@ -25,7 +29,7 @@ sub session_works {
 
 # Garbage and malformed lines are logged and skipped.
 {
-	my $f = Filter->new();
+	my $f = Filter->new('-f', $conf);
 	$f->handshake('0.6');
 	$f->send('garbage line', '', '|||', 'filter|x.y|1|smtp-in|helo|a|b|c',
 	    'filter|0.6|1|smtp-in|helo|zzzz|0000000000000001|x.example',
@@ -43,7 +47,7 @@ sub session_works {
 
 # A major version we do not know, announced at start, is refused then.
 {
-	my $f = Filter->new();
+	my $f = Filter->new('-f', $conf);
 	$f->send('config|smtpd-version|9.0', 'config|protocol|1.0',
 	    'config|ready');
 	my @out = $f->drain(0.5);
@@ -56,7 +60,7 @@ sub session_works {
 
 # The same major, a newer minor: fine.
 {
-	my $f = Filter->new();
+	my $f = Filter->new('-f', $conf);
 	my @reg = $f->handshake('0.7');
 	is($reg[-1], 'register|ready', 'protocol 0.7 accepted');
 	$f->send('report|1.0|1|smtp-in|link-connect|00000000000000aa|x|pass|'
@@ -69,7 +73,7 @@ sub session_works {
 
 # A 1 MiB line is dropped without taking memory, and the next line works.
 {
-	my $f = Filter->new();
+	my $f = Filter->new('-f', $conf);
 	$f->handshake('0.6');
 	$f->send_raw('report|0.6|1|smtp-in|protocol-client|00000000000000aa|'
 	    . ('x' x (1024 * 1024)) . "\n");
@@ -81,7 +85,7 @@ sub session_works {
 
 # Input that ends in the middle of a line: exit 0, nothing written.
 {
-	my $f = Filter->new();
+	my $f = Filter->new('-f', $conf);
 	$f->handshake('0.6');
 	my $s = Filter::Session->new($f);
 	$s->connect($CLI, $SRV);
@@ -92,7 +96,7 @@ sub session_works {
 
 # A request for a phase not registered still gets its one answer.
 {
-	my $f = Filter->new();
+	my $f = Filter->new('-f', $conf);
 	$f->handshake('0.6');
 	my $s = Filter::Session->new($f);
 	$s->connect($CLI, $SRV);

@@ -16,6 +16,40 @@ use Time::HiRes qw(time);
 our $BIN = $ENV{FILTER_HELO} // './filter-helo';
 our $TMP = tempdir('filter-helo.XXXXXX', TMPDIR => 1, CLEANUP => 1);
 
+# The regress DNS fixture (regress/dns/dns.sh): started once per test
+# file on a port of its own, stopped when the test ends, whatever
+# happens.  Returns (port, directory).
+my $dns_dir;
+
+sub dns_fixture {
+	return (undef, undef) unless system('command -v unbound >/dev/null 2>&1 '
+	    . '|| test -x /usr/sbin/unbound') == 0;
+	$dns_dir = tempdir('dns.XXXXXX', DIR => $TMP);
+	my $sh = __FILE__ =~ s{lib/Filter\.pm$}{dns/dns.sh}r;
+	for my $try (0 .. 9) {
+		my $port = 20000 + ($$ * 7 + $try * 101) % 20000;
+		return ($port, $dns_dir)
+		    if system('sh', $sh, 'start', $dns_dir, $port) == 0;
+	}
+	return (undef, undef);
+}
+
+END {
+	if (defined $dns_dir) {
+		my $sh = __FILE__ =~ s{lib/Filter\.pm$}{dns/dns.sh}r;
+		local $?;
+		system('sh', $sh, 'stop', $dns_dir);
+	}
+}
+
+# How many queries for NAME and TYPE the fixture saw.
+sub dns_queries {
+	my ($name, $type) = @_;
+	open(my $fh, '<', "$dns_dir/unbound.log") or return -1;
+	my $n = grep { / \Q$name\E\.? \Q$type\E IN$/i } <$fh>;
+	return $n;
+}
+
 # A config file from text; returns its path.
 sub config {
 	my ($text) = @_;

@@ -1,0 +1,67 @@
+#!/usr/bin/perl
+# The filter runs for months: under valgrind, sessions that finish,
+# sessions that disconnect while their lookups are in flight, and a
+# deadline that cancels lookups leave no leak and no memory error.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Filter;
+use Test::More;
+
+plan skip_all => 'valgrind not installed'
+    unless system('command -v valgrind >/dev/null 2>&1') == 0;
+my ($port) = Filter::dns_fixture();
+plan skip_all => 'unbound not installed' unless defined $port;
+plan tests => 6;
+
+my $SRV = '192.0.2.1:25';
+my $conf = Filter::config("resolver 127.0.0.1\@$port\ndns-timeout 2\n"
+    . "profile strict\n");
+my $vlog = "$Filter::TMP/valgrind.log";
+{
+	local $Filter::BIN = 'valgrind';
+	my $f = Filter->new('--quiet', '--leak-check=full',
+	    '--errors-for-leak-kinds=definite,indirect', '--error-exitcode=99',
+	    "--log-file=$vlog", $ENV{FILTER_HELO} // './filter-helo',
+	    '-f', $conf);
+	my @reg = $f->handshake('0.7');
+	is($reg[-1], 'register|ready', 'handshake under valgrind');
+
+	# Answered sessions, v4 and v6.
+	for my $c ([ '192.0.2.10:1', 'good.regress.test' ],
+	    [ '[2001:db8::20]:2', 'good6.regress.test' ],
+	    [ '192.0.2.12:3', 'missing.regress.test' ]) {
+		my $s = Filter::Session->new($f, version => '0.7');
+		$s->connect(@$c[0], $SRV);
+		$s->request('ehlo', $c->[1], 10);
+		$s->request('rcpt-to', 'bob@regress.test', 10);
+		$s->report('link-disconnect');
+	}
+	# Gone while lookups are in flight.
+	for my $n (1 .. 3) {
+		my $s = Filter::Session->new($f, version => '0.7');
+		$s->connect("198.51.100.66:1$n", $SRV);
+		$s->request('ehlo', "gone$n.dropped.test", 10);
+		$s->report('link-disconnect');
+	}
+	# Cancelled by the deadline.
+	my $s = Filter::Session->new($f, version => '0.7');
+	$s->connect('198.51.100.66:20', $SRV);
+	$s->request('ehlo', 'late.dropped.test', 10);
+	like($s->decision($s->request('rcpt-to', 'bob@regress.test', 15)) // '',
+	    qr/^reject\|451 /, 'deadline under valgrind: 451');
+	# Still open at EOF, lookups in flight.
+	my $o = Filter::Session->new($f, version => '0.7');
+	$o->connect('198.51.100.66:21', $SRV);
+	$o->request('ehlo', 'open.dropped.test', 10);
+
+	my $st = $f->finish(60);
+	isnt($st, -1, 'exits at EOF under valgrind');
+	is($st >> 8, 0, 'valgrind: no error, no definite or indirect leak');
+}
+open(my $fh, '<', $vlog) or die "$vlog: $!";
+my $text = do { local $/; <$fh> };
+unlike($text, qr/Invalid (read|write)|uninitialised/, 'no invalid access');
+unlike($text, qr/definitely lost: [1-9]/, 'nothing definitely lost');
+diag($text) if $text =~ /\S/;
