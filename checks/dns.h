@@ -34,7 +34,7 @@ enum dns_status {
 
 struct dns_result {
 	enum dns_status	  status;
-	const char	 *why;		/* DNS_ERROR: "servfail", "timeout"... */
+	const char	 *why;		/* DNS_ERROR: "servfail"... */
 	int		  secure;	/* DNSSEC validated */
 	int		  ttl;
 	const char	 *cname;	/* canonical name if a CNAME was

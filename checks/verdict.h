@@ -21,7 +21,7 @@ struct verdict {
 	int			 check;		/* replying check, or -1 */
 	enum check_state	 state[CHECK_COUNT];
 	const char		*exempt;	/* why, when exempt */
-	const char		*domain;	/* for %d: rcpt-domain's match */
+	const char		*domain;	/* %d: rcpt-domain's match */
 	int			 wait;		/* some needed facts pending */
 };
 

@@ -41,7 +41,7 @@ struct session {
 	char			*smtpd_rdns;	/* smtpd's, for the log */
 
 	struct request		 req;
-	struct lookup_set	*lookups;	/* in flight, owned by lookup.c */
+	struct lookup_set	*lookups;	/* owned by lookup.c */
 };
 
 struct session	*session_find(uint64_t);

@@ -73,6 +73,13 @@ static const struct report_handler report_handlers[] = {
 	{ "timeout",		report_timeout },
 };
 
+static const char *const state_names[] = {
+	[CS_CLEAR] =	"clear",
+	[CS_FIRED] =	"fired",
+	[CS_UNKNOWN] =	"unknown",
+	[CS_WAIT] =	"waiting",
+};
+
 static const struct filter_handler filter_handlers[] = {
 	{ "helo",	PHASE_HELO,	request_helo },
 	{ "ehlo",	PHASE_HELO,	request_helo },
@@ -286,7 +293,9 @@ report_connect(struct session *s, struct proto_line *pl)
 	if (addr_parse_endpoint(c.dest, &s->facts.server, &local) == -1)
 		log_warnx("%016" PRIx64 " unparsable server address",
 		    s->sid);
-	session_set(&s->smtpd_rdns, c.rdns);
+	/* For the log, until our own lookups confirm a name. */
+	session_set(&s->smtpd_rdns, c.fcrdns != NULL &&
+	    strcmp(c.fcrdns, "pass") == 0 ? c.rdns : NULL);
 	if (!skip_dns(s))
 		lookup_client(session_lookups(s), &s->facts.client);
 }
@@ -509,6 +518,7 @@ log_verdict(struct session *s, const struct verdict *v)
 	char			 ip[ADDR_STRLEN], helo[ESCAPED_MAX];
 	char			 rdns[ESCAPED_MAX], fired[256], unknown[256];
 	const char		*name;
+	enum action		 a;
 	int			 c;
 
 	addr_fmt(&f->client, ip, sizeof(ip));
@@ -533,11 +543,13 @@ log_verdict(struct session *s, const struct verdict *v)
 	    f->dns.helo_secure ? " dns=secure" : "");
 	if (!log_verbose())
 		return;
-	for (c = 0; c < CHECK_COUNT; c++)
-		if (v->state[c] != CS_CLEAR)
+	for (c = 0; c < CHECK_COUNT; c++) {
+		a = smtpd.policy->rules[c].action;
+		if (a != ACT_PASS)
 			log_debug("%016" PRIx64 " check %s %s (%s)", s->sid,
-			    check_name(c), v->state[c] == CS_FIRED ? "fired" :
-			    "unknown", action_name(smtpd.policy->rules[c].action));
+			    check_name(c), state_names[v->state[c]],
+			    action_name(a));
+	}
 }
 
 static void
