@@ -214,7 +214,7 @@ check_dns(struct judged *j)
 {
 	const struct dns_facts	*d = &j->f->dns;
 	enum lookup_state	 ls[3];
-	size_t			 i, none = 0, wait = 0, fail = 0;
+	size_t			 i, found = 0, none = 0, wait = 0, fail = 0;
 
 	if (!is_name(j->f))
 		return CS_CLEAR;
@@ -224,7 +224,8 @@ check_dns(struct judged *j)
 	for (i = 0; i < nitems(ls); i++) {
 		switch (ls[i]) {
 		case LOOKUP_FOUND:
-			return CS_CLEAR;
+			found++;
+			break;
 		case LOOKUP_NONE:
 			none++;
 			break;
@@ -238,6 +239,14 @@ check_dns(struct judged *j)
 			break;
 		}
 	}
+	/*
+	 * One answer with data settles it; with DNSSEC on, the others are
+	 * still awaited (within the deadline) so that the log can say
+	 * whether all of the name's records validated.
+	 */
+	if (found > 0)
+		return wait > 0 && j->p->trust_anchor != NULL ? CS_WAIT :
+		    CS_CLEAR;
 	if (none > 0)
 		return CS_CLEAR;
 	if (wait > 0)

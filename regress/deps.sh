@@ -3,7 +3,7 @@
 # it is missing and we may (root with apt-get).  Elsewhere, say what is
 # missing and go on: the build then tells what it could not find.
 PKGS="build-essential pkg-config libevent-dev libunbound-dev libidn2-dev
-libpsl-dev libbsd-dev bmake mandoc perl unbound opensmtpd swaks iproute2
+libpsl-dev libbsd-dev bmake mandoc perl unbound ldnsutils opensmtpd swaks iproute2
 valgrind"
 
 missing=

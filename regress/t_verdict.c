@@ -187,6 +187,16 @@ test_dns(void)
 	is_str(decided(&v), "report forward forward",
 	    "any data: exists, whatever failed");
 
+	reset("good.regress.test");
+	dns_helo(LOOKUP_FOUND, LOOKUP_PENDING, LOOKUP_PENDING);
+	policy_set_action(&p, CHECK_FORWARD, ACT_PASS);
+	is_str(decided(&v), "pass - -", "one answer with data settles dns");
+	p.trust_anchor = "ta";
+	is_str(decided(&v), "wait",
+	    "with DNSSEC, all answers are awaited for dns=secure");
+	p.trust_anchor = NULL;
+
+	reset("nowhere.regress.test");
 	dns_helo(LOOKUP_PENDING, LOOKUP_NXDOMAIN, LOOKUP_NXDOMAIN);
 	is_str(decided(&v), "wait", "a lookup in flight: wait");
 	dns_facts_expire(&f.dns);

@@ -8,12 +8,16 @@
 #				wait until it serves; DIR/unbound.pid,
 #				DIR/unbound.log (one line per query),
 #				DIR/bogus.ds (a trust anchor no answer
-#				matches)
+#				matches), DIR/signed.ta (the trust anchor
+#				of signed.test, which is signed anew with
+#				a new key; only with the ldns tools)
 #	dns.sh stop DIR		stop it and wait until it is gone
 #
 # Readiness: unbound logs "start of service" once its sockets are bound
 # and the zones are loaded; a query sent after that is answered.  This
-# needs nothing beyond the unbound package (no dig, no unbound-host).
+# needs nothing beyond the unbound package (no dig, no unbound-host);
+# signing signed.test needs ldns-keygen and ldns-signzone (Debian:
+# ldnsutils), and without them it is served unsigned.
 
 set -eu
 
@@ -52,6 +56,7 @@ start()
 		mv "$dir/conf.tmp" "$dir/unbound.conf"
 	fi
 	cp "$here/regress.test.zone" "$here/bogus.ds" "$dir/"
+	sign "$dir"
 	unbound-checkconf "$dir/unbound.conf" >/dev/null ||
 	    fail "bad configuration $dir/unbound.conf"
 
@@ -76,6 +81,34 @@ start()
 		fi
 		sleep 0.1
 	done
+}
+
+# signed.test with a key of this run only, so that no key lives in the
+# tree and the signatures are always current.  One key signs everything
+# (flags 257, a KSK as its own ZSK): validation does not tell the
+# difference.  tampered.signed.test is changed after signing to make a
+# bad signature under a good chain of trust.
+sign()
+{
+	dir=$1
+
+	cp "$here/signed.test.zone" "$dir/signed.test.zone"
+	rm -rf "$dir/signed.ta" "$dir/keys"
+	command -v ldns-keygen >/dev/null 2>&1 &&
+	    command -v ldns-signzone >/dev/null 2>&1 || return 0
+	mkdir "$dir/keys"
+	key=$(cd "$dir/keys" &&
+	    ldns-keygen -a ECDSAP256SHA256 -k signed.test) ||
+	    fail "ldns-keygen failed"
+	ldns-signzone -o signed.test. -f "$dir/keys/signed.test.zone" \
+	    "$dir/signed.test.zone" "$dir/keys/$key" ||
+	    fail "ldns-signzone failed"
+	# 192.0.2.41 is in tampered's A record and nowhere else
+	sed 's/[[:space:]]192\.0\.2\.41$/ 192.0.2.42/' \
+	    "$dir/keys/signed.test.zone" >"$dir/signed.test.zone"
+	grep -q '[[:space:]]192\.0\.2\.42$' "$dir/signed.test.zone" ||
+	    fail "cannot tamper with tampered.signed.test"
+	cp "$dir/keys/$key.ds" "$dir/signed.ta"
 }
 
 stop()
