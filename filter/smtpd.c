@@ -47,6 +47,8 @@ static void	handle_config(struct proto_line *);
 static void	handle_report(struct proto_line *);
 static void	handle_filter(struct proto_line *);
 static void	register_hooks(void);
+static void	arm_sweep(void);
+static void	expire_session(struct session *);
 static void	report_connect(struct session *, struct proto_line *);
 static void	report_greeting(struct session *, struct proto_line *);
 static void	report_identify(struct session *, struct proto_line *);
@@ -100,7 +102,6 @@ static struct {
 int
 smtpd_run(struct event_base *base, const struct policy *policy)
 {
-	struct timeval	tv = { SWEEP_INTERVAL, 0 };
 
 	smtpd.base = base;
 	smtpd.policy = policy;
@@ -112,7 +113,7 @@ smtpd_run(struct event_base *base, const struct policy *policy)
 	    NULL)) == NULL)
 		fatal("%s: input", __func__);
 	if ((smtpd.sweep = event_new(base, -1, EV_PERSIST, on_sweep,
-	    NULL)) == NULL || event_add(smtpd.sweep, &tv) == -1)
+	    NULL)) == NULL)
 		fatal("%s: sweep timer", __func__);
 
 	event_base_dispatch(base);
@@ -180,6 +181,7 @@ handle_config(struct proto_line *pl)
 
 	if (strcmp(pl->key, "ready") == 0) {
 		register_hooks();
+		arm_sweep();
 		return;
 	}
 	if (strcmp(pl->key, "protocol") == 0) {
@@ -229,6 +231,9 @@ handle_report(struct proto_line *pl)
 	struct session	*s;
 	size_t		 i;
 
+	/* Any line naming a session shows it is alive. */
+	if ((s = session_find(pl->sid)) != NULL)
+		s->last = time(NULL);
 	for (i = 0; i < nitems(report_handlers); i++) {
 		if (strcmp(pl->event, report_handlers[i].event) != 0)
 			continue;
@@ -552,10 +557,30 @@ log_verdict(struct session *s, const struct verdict *v)
 	}
 }
 
+/* Look for lost sessions as often as smtpd's own timeout could fire. */
+static void
+arm_sweep(void)
+{
+	struct timeval	tv;
+
+	tv.tv_sec = smtpd.session_timeout < SWEEP_INTERVAL ?
+	    smtpd.session_timeout : SWEEP_INTERVAL;
+	tv.tv_usec = 0;
+	if (event_add(smtpd.sweep, &tv) == -1)
+		fatal("%s: event_add", __func__);
+}
+
 static void
 on_sweep(int fd, short ev, void *arg)
 {
 	time_t	older = time(NULL) - 2 * smtpd.session_timeout;
 
-	session_sweep(older, NULL);
+	session_sweep(older, expire_session);
+}
+
+static void
+expire_session(struct session *s)
+{
+	log_warnx("%016" PRIx64 " reclaimed: no line from smtpd for %lld s",
+	    s->sid, (long long)(time(NULL) - s->last));
 }

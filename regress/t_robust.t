@@ -14,7 +14,7 @@ my $SRV = '192.0.2.1:25';
 my $CLI = '192.0.2.10:41234';
 my ($port) = Filter::dns_fixture();
 plan skip_all => 'unbound not installed' unless defined $port;
-plan tests => 19;
+plan tests => 22;
 my $conf = Filter::config("resolver 127.0.0.1\@$port\n");
 
 sub session_works {
@@ -103,4 +103,32 @@ sub session_works {
 	is($s->decision($s->request('noop', '')), 'proceed',
 	    'unregistered phase: answered proceed');
 	$f->finish;
+}
+
+# A session smtpd never disconnects is reclaimed after twice smtpd's
+# session timeout; one that is still talking is kept.
+{
+	my $f = Filter->new('-f', $conf);
+	$f->send('config|smtpd-version|6.8.0p2',
+	    'config|smtp-session-timeout|1', 'config|ready');
+	$f->drain(0.3);
+	my $lost = Filter::Session->new($f);
+	$lost->connect($CLI, $SRV);
+	$lost->report('link-auth', 'alice', 'pass');
+	my $live = Filter::Session->new($f);
+	$live->connect($CLI, $SRV);
+	$live->report('link-auth', 'bob', 'pass');
+	for (1 .. 8) {
+		select(undef, undef, undef, 0.5);
+		$live->report('protocol-client', 'NOOP');
+	}
+	$live->request('ehlo', 'localhost');
+	is($live->decision($live->request('rcpt-to', 'x@regress.test')),
+	    'proceed', 'a live session keeps its state (still exempt)');
+	$lost->request('ehlo', 'localhost');
+	like($lost->decision($lost->request('rcpt-to', 'x@regress.test')),
+	    qr/^reject\|504 /, 'a lost session was reclaimed (state gone)');
+	$f->finish;
+	like($f->stderr, qr/${\ $lost->sid} reclaimed: no line from smtpd/,
+	    'reclaiming is logged');
 }
