@@ -16,6 +16,7 @@
 
 static int	log_debugging;
 static int	log_to_syslog;
+static int	log_fatal_exit = 1;
 
 void
 log_init(int verbose, int use_syslog)
@@ -24,6 +25,13 @@ log_init(int verbose, int use_syslog)
 	log_to_syslog = use_syslog;
 	if (use_syslog)
 		openlog("filter-helo", LOG_PID | LOG_NDELAY, LOG_MAIL);
+}
+
+/* Exim reads exit 1 as "reject": its front end exits otherwise. */
+void
+log_fatal_status(int status)
+{
+	log_fatal_exit = status;
 }
 
 int
@@ -113,7 +121,7 @@ fatal(const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vwrite_errno(LOG_CRIT, saved, fmt, ap);
 	va_end(ap);
-	exit(1);
+	exit(log_fatal_exit);
 }
 
 void
@@ -124,7 +132,7 @@ fatalx(const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vwrite(LOG_CRIT, fmt, ap);
 	va_end(ap);
-	exit(1);
+	exit(log_fatal_exit);
 }
 
 /*

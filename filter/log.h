@@ -11,6 +11,7 @@
 #include "compat.h"
 
 void	log_init(int, int);
+void	log_fatal_status(int);
 int	log_verbose(void);
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));

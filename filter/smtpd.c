@@ -20,12 +20,12 @@
 #include "log.h"
 #include "lookup.h"
 #include "proto.h"
+#include "report.h"
 #include "session.h"
 #include "smtpd.h"
 #include "verdict.h"
 
 #define SWEEP_INTERVAL	60
-#define ESCAPED_MAX	(4 * NAME_BUFSZ)
 
 struct report_handler {
 	const char	*event;
@@ -73,13 +73,6 @@ static const struct report_handler report_handlers[] = {
 	{ "link-auth",		report_auth },
 	{ "link-disconnect",	report_disconnect },
 	{ "timeout",		report_timeout },
-};
-
-static const char *const state_names[] = {
-	[CS_CLEAR] =	"clear",
-	[CS_FIRED] =	"fired",
-	[CS_UNKNOWN] =	"unknown",
-	[CS_WAIT] =	"waiting",
 };
 
 static const struct filter_handler filter_handlers[] = {
@@ -519,42 +512,10 @@ answer(struct session *s, const char *decision, const char *param)
 static void
 log_verdict(struct session *s, const struct verdict *v)
 {
-	const struct facts	*f = &s->facts;
-	char			 ip[ADDR_STRLEN], helo[ESCAPED_MAX];
-	char			 rdns[ESCAPED_MAX], fired[256], unknown[256];
-	const char		*name;
-	enum action		 a;
-	int			 c;
+	char	id[20];
 
-	addr_fmt(&f->client, ip, sizeof(ip));
-	if (f->dns.fcrdns == LOOKUP_FOUND && f->dns.rdns[0] != '\0')
-		name = f->dns.rdns;
-	else
-		name = s->smtpd_rdns ? s->smtpd_rdns : "unknown";
-	log_escape(name, rdns, sizeof(rdns));
-	log_escape(s->helo ? s->helo : "", helo, sizeof(helo));
-	if (v->exempt != NULL) {
-		log_info("%016" PRIx64 " ip=%s rdns=%s helo=%s verdict=pass "
-		    "(exempt: %s)", s->sid, f->local ? "local" : ip, rdns,
-		    helo, v->exempt);
-		return;
-	}
-	verdict_list(v, CS_FIRED, fired, sizeof(fired));
-	if (verdict_list(v, CS_UNKNOWN, unknown, sizeof(unknown)) == 0)
-		unknown[0] = '\0';
-	log_info("%016" PRIx64 " ip=%s rdns=%s helo=%s verdict=%s checks=%s"
-	    "%s%s%s", s->sid, ip, rdns, helo, action_name(v->action), fired,
-	    unknown[0] ? " unknown=" : "", unknown,
-	    f->dns.helo_secure ? " dns=secure" : "");
-	if (!log_verbose())
-		return;
-	for (c = 0; c < CHECK_COUNT; c++) {
-		a = smtpd.policy->rules[c].action;
-		if (a != ACT_PASS)
-			log_debug("%016" PRIx64 " check %s %s (%s)", s->sid,
-			    check_name(c), state_names[v->state[c]],
-			    action_name(a));
-	}
+	snprintf(id, sizeof(id), "%016" PRIx64 " ", s->sid);
+	report_verdict(id, smtpd.policy, &s->facts, v, s->smtpd_rdns);
 }
 
 /* Look for lost sessions as often as smtpd's own timeout could fire. */

@@ -1,0 +1,65 @@
+/*
+ * The verdict log line.  Client data in it is escaped, so that one
+ * verdict is one line and says exactly what was sent.
+ */
+#include "compat.h"
+
+#include <stdio.h>
+
+#include "log.h"
+#include "report.h"
+#include "verdict.h"
+
+#define ESCAPED_MAX	(4 * NAME_BUFSZ)
+
+static const char *const state_names[] = {
+	[CS_CLEAR] =	"clear",
+	[CS_FIRED] =	"fired",
+	[CS_UNKNOWN] =	"unknown",
+	[CS_WAIT] =	"waiting",
+};
+
+/*
+ * id prefixes the line (smtpd's session id, or "" for Exim); rdns is
+ * the name to show when our own lookups confirmed none (smtpd's, if it
+ * confirmed one), or NULL.
+ */
+void
+report_verdict(const char *id, const struct policy *p, const struct facts *f,
+    const struct verdict *v, const char *rdns)
+{
+	char		ip[ADDR_STRLEN], helo[ESCAPED_MAX], name[ESCAPED_MAX];
+	char		fired[256], unknown[256];
+	enum action	a;
+	int		c;
+
+	if (f->local)
+		snprintf(ip, sizeof(ip), "local");
+	else
+		addr_fmt(&f->client, ip, sizeof(ip));
+	if (f->dns.fcrdns == LOOKUP_FOUND && f->dns.rdns[0] != '\0')
+		rdns = f->dns.rdns;
+	log_escape(rdns != NULL ? rdns : "unknown", name, sizeof(name));
+	log_escape(f->helo_raw != NULL ? f->helo_raw : "", helo,
+	    sizeof(helo));
+	if (v->exempt != NULL) {
+		log_info("%sip=%s rdns=%s helo=%s verdict=pass (exempt: %s)",
+		    id, ip, name, helo, v->exempt);
+		return;
+	}
+	verdict_list(v, CS_FIRED, fired, sizeof(fired));
+	if (verdict_list(v, CS_UNKNOWN, unknown, sizeof(unknown)) == 0)
+		unknown[0] = '\0';
+	log_info("%sip=%s rdns=%s helo=%s verdict=%s checks=%s%s%s%s", id,
+	    ip, name, helo, action_name(v->action), fired,
+	    unknown[0] ? " unknown=" : "", unknown,
+	    f->dns.helo_secure ? " dns=secure" : "");
+	if (!log_verbose())
+		return;
+	for (c = 0; c < CHECK_COUNT; c++) {
+		if ((a = p->rules[c].action) == ACT_PASS)
+			continue;
+		log_debug("%scheck %s %s (%s)", id, check_name(c),
+		    state_names[v->state[c]], action_name(a));
+	}
+}
