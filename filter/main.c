@@ -13,17 +13,23 @@
 
 #include "config.h"
 #include "dns.h"
+#include "exim.h"
 #include "log.h"
 #include "policy.h"
 #include "smtpd.h"
 
 static __dead void	usage(void);
 
+/* Exim reads exit 1 as "reject": its errors must exit apart. */
+static int	exim_mode;
+
 static __dead void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-nv] [-f file]\n", getprogname());
-	exit(1);
+	fprintf(stderr, "usage: %s [-nv] [-f file]\n"
+	    "       %s -E [-v] [-f file] helo=name [name=value ...]\n",
+	    getprogname(), getprogname());
+	exit(exim_mode ? EXIM_EX_USAGE : 1);
 }
 
 int
@@ -32,10 +38,13 @@ main(int argc, char *argv[])
 	struct policy		 policy;
 	struct event_base	*base;
 	const char		*conffile = NULL;
-	int			 ch, check_only = 0, verbose = 0;
+	int			 ch, check_only = 0, status, verbose = 0;
 
-	while ((ch = getopt(argc, argv, "f:nv")) != -1) {
+	while ((ch = getopt(argc, argv, "Ef:nv")) != -1) {
 		switch (ch) {
+		case 'E':
+			exim_mode = 1;
+			break;
 		case 'f':
 			conffile = optarg;
 			break;
@@ -49,18 +58,25 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
-	if (optind != argc)
+	if ((exim_mode && check_only) || (!exim_mode && optind != argc))
 		usage();
 
-	log_init(verbose, 0);
+	/* Exim takes our stdout for the reply: log to syslog there. */
+	log_init(verbose, exim_mode);
 	policy_init(&policy);
 	if (conffile != NULL && config_load(&policy, conffile) == -1)
-		exit(1);
+		exit(exim_mode ? EXIM_EX_CONFIG : 1);
 	if (config_finish(&policy, conffile ? conffile : "defaults") == -1)
-		exit(1);
+		exit(exim_mode ? EXIM_EX_CONFIG : 1);
 	if (check_only) {
 		config_print(&policy, stdout);
 		exit(0);
+	}
+
+	if (exim_mode) {
+		status = exim_main(argc - optind, argv + optind, &policy);
+		policy_free(&policy);
+		return status;
 	}
 
 	/* A vanished smtpd must not kill us before stdin says so. */

@@ -1,0 +1,373 @@
+/*
+ * The one-shot front end for Exim.  Exim's ${run} passes each operand
+ * as one argument, whatever the client sent, and keeps or drops empty
+ * ones depending on its version; operands are therefore name=value
+ * pairs, so that nothing can shift.  The checks, the configuration and
+ * the replies are the filter's own; only the way in and out differs.
+ * The answer comes within dns-timeout and a margin, far below the 60 s
+ * after which Exim kills the command and answers 451 itself.
+ */
+#include "compat.h"
+
+#include <event.h>
+#include <fcntl.h>
+#include <paths.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dns.h"
+#include "exim.h"
+#include "helo.h"
+#include "log.h"
+#include "lookup.h"
+#include "policy.h"
+#include "report.h"
+#include "verdict.h"
+
+/* Each lookup gives up at dns-timeout; this much later we answer. */
+#define DEADLINE_MARGIN_MS	500
+#define ESCAPED_MAX		(4 * NAME_BUFSZ)
+#define LINE_MAX_LEN		1024
+
+struct exim_args {
+	const char	*helo;
+	const char	*first_helo;
+	const char	*client;
+	const char	*server;
+	const char	*auth;
+	const char	*rcpt_domain;
+	const char	*greeting;
+};
+
+static const struct operand {
+	const char	*name;
+	size_t		 offset;
+} operands[] = {
+	{ "helo",		offsetof(struct exim_args, helo) },
+	{ "first-helo",		offsetof(struct exim_args, first_helo) },
+	{ "client",		offsetof(struct exim_args, client) },
+	{ "server",		offsetof(struct exim_args, server) },
+	{ "auth",		offsetof(struct exim_args, auth) },
+	{ "rcpt-domain",	offsetof(struct exim_args, rcpt_domain) },
+	{ "greeting",		offsetof(struct exim_args, greeting) },
+};
+
+/* Report-only findings accept; disconnect is a reject to Exim. */
+static const int exit_codes[ACT_COUNT] = {
+	[ACT_PASS] =		EXIM_ACCEPT,
+	[ACT_REPORT] =		EXIM_ACCEPT,
+	[ACT_JUNK] =		EXIM_JUNK,
+	[ACT_TEMPFAIL] =	EXIM_TEMPFAIL,
+	[ACT_REJECT] =		EXIM_REJECT,
+	[ACT_DISCONNECT] =	EXIM_REJECT,
+};
+
+static struct {
+	const struct policy	*policy;
+	struct event_base	*base;
+	struct lookup_set	*lookups;
+	struct facts		 facts;
+	struct verdict		 verdict;
+	char			 rcpt_domain[NAME_BUFSZ];
+} ex;
+
+static int	finish(int);
+static int	operand_error(const char *, const char *);
+static int	parse_operands(int, char *[], struct exim_args *);
+static const char *nonempty(const char *);
+static int	fill_facts(const struct exim_args *);
+static int	silence_stderr(void);
+static int	judge_with_dns(void);
+static void	decide(void);
+static void	on_lookup(void *);
+static void	on_deadline(int, short, void *);
+static int	answer(void);
+static void	junk_reason(char *, size_t);
+static const char *reply_text(const char *);
+static void	log_verdict(void);
+
+int
+exim_main(int argc, char *argv[], const struct policy *policy)
+{
+	struct exim_args	 args;
+
+	ex.policy = policy;
+	log_fatal_status(EXIM_EX_SOFTWARE);
+	if (parse_operands(argc, argv, &args) == -1 ||
+	    fill_facts(&args) == -1)
+		return finish(EXIM_EX_USAGE);
+	if (silence_stderr() == -1)
+		return finish(EXIM_EX_SOFTWARE);
+
+	/* Exempt clients are judged without asking DNS anything. */
+	verdict_decide(policy, &ex.facts, &ex.verdict);
+	if (ex.verdict.exempt == NULL && judge_with_dns() == -1)
+		return finish(EXIM_EX_SOFTWARE);
+	return finish(answer());
+}
+
+static int
+finish(int status)
+{
+	if (ex.lookups != NULL)
+		lookup_free(ex.lookups);
+	if (ex.base != NULL) {
+		dns_shutdown();
+		event_base_free(ex.base);
+	}
+	ex.lookups = NULL;
+	ex.base = NULL;
+	return status;
+}
+
+/* A mistake in the ACL: say so where an admin trying it by hand sees. */
+static int
+operand_error(const char *what, const char *arg)
+{
+	char	esc[ESCAPED_MAX];
+
+	fprintf(stderr, "%s: -E: %s: %s\n", getprogname(), what,
+	    log_escape(arg, esc, sizeof(esc)));
+	fprintf(stderr, "usage: %s -E [-v] [-f file] helo=NAME "
+	    "[client=ADDR] [server=ADDR]\n\t[auth=ID] [rcpt-domain=DOMAIN] "
+	    "[greeting=NAME] [first-helo=NAME]\n", getprogname());
+	return -1;
+}
+
+static int
+parse_operands(int argc, char *argv[], struct exim_args *a)
+{
+	const struct operand	*op;
+	const char		**slot;
+	const char		*eq;
+	size_t			 i, len;
+	int			 n;
+
+	memset(a, 0, sizeof(*a));
+	for (n = 0; n < argc; n++) {
+		if ((eq = strchr(argv[n], '=')) == NULL)
+			return operand_error("not name=value", argv[n]);
+		len = eq - argv[n];
+		for (op = NULL, i = 0; op == NULL && i < nitems(operands); i++)
+			if (strlen(operands[i].name) == len &&
+			    strncmp(operands[i].name, argv[n], len) == 0)
+				op = &operands[i];
+		if (op == NULL)
+			return operand_error("unknown operand", argv[n]);
+		slot = (const char **)((char *)a + op->offset);
+		if (*slot != NULL)
+			return operand_error("operand given twice", argv[n]);
+		*slot = eq + 1;
+	}
+	if (a->helo == NULL)
+		return operand_error("missing operand", "helo=");
+	return 0;
+}
+
+static const char *
+nonempty(const char *s)
+{
+	return s != NULL && *s != '\0' ? s : NULL;
+}
+
+/*
+ * An empty client address is Exim's local submission; an empty HELO is
+ * a client that gave none, which leaves the HELO checks nothing to judge.
+ */
+static int
+fill_facts(const struct exim_args *a)
+{
+	struct facts	*f = &ex.facts;
+
+	memset(f, 0, sizeof(*f));
+	if (nonempty(a->client) == NULL)
+		f->local = 1;
+	else if (addr_parse(a->client, &f->client) == -1)
+		return operand_error("not an address", a->client);
+	if (nonempty(a->server) != NULL &&
+	    addr_parse(a->server, &f->server) == -1)
+		return operand_error("not an address", a->server);
+	f->authenticated = nonempty(a->auth) != NULL;
+	f->greeting = nonempty(a->greeting);
+	if ((f->helo_raw = nonempty(a->helo)) != NULL)
+		helo_classify(f->helo_raw, &f->helo);
+	f->helo_prev = nonempty(a->first_helo);
+	if (nonempty(a->rcpt_domain) != NULL &&
+	    name_normalise(a->rcpt_domain, ex.rcpt_domain,
+	    sizeof(ex.rcpt_domain)) == 0)
+		f->rcpt_domain = ex.rcpt_domain;
+	return 0;
+}
+
+/*
+ * Exim gives the ACL the program's stderr mixed into its stdout: a
+ * library's warning there would become part of the reply.  Our own
+ * logs go to syslog.
+ */
+static int
+silence_stderr(void)
+{
+	int	fd;
+
+	if ((fd = open(_PATH_DEVNULL, O_WRONLY)) == -1) {
+		log_warn("%s", _PATH_DEVNULL);
+		return -1;
+	}
+	if (fd != STDERR_FILENO) {
+		if (dup2(fd, STDERR_FILENO) == -1) {
+			log_warn("dup2");
+			close(fd);
+			return -1;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+/*
+ * Ask every question at once and decide as soon as the answers allow;
+ * a deadline just past the lookups' own decides with whatever is left
+ * counted as failed, so a silent resolver costs dns-timeout, no more.
+ */
+static int
+judge_with_dns(void)
+{
+	const struct policy	*p = ex.policy;
+	struct event		*deadline;
+	struct timeval		 tv;
+
+	if ((ex.base = event_base_new()) == NULL) {
+		log_warnx("event_base_new failed");
+		return -1;
+	}
+	if (dns_init(ex.base, p) == -1) {
+		log_warnx("cannot set up the resolver");
+		event_base_free(ex.base);
+		ex.base = NULL;
+		return -1;
+	}
+	if (pledge("stdio dns", NULL) == -1) {
+		log_warn("pledge");
+		return -1;
+	}
+	ex.lookups = lookup_new(&ex.facts.dns, p->dns_timeout * 1000L,
+	    on_lookup, NULL);
+	lookup_client(ex.lookups, &ex.facts.client);
+	if (ex.facts.helo_raw != NULL)
+		lookup_helo(ex.lookups, &ex.facts.helo);
+	decide();
+	if (!ex.verdict.wait)
+		return 0;
+
+	if ((deadline = evtimer_new(ex.base, on_deadline, NULL)) == NULL) {
+		log_warnx("evtimer_new failed");
+		return -1;
+	}
+	tv.tv_sec = p->dns_timeout + DEADLINE_MARGIN_MS / 1000;
+	tv.tv_usec = (DEADLINE_MARGIN_MS % 1000) * 1000;
+	if (evtimer_add(deadline, &tv) == -1 ||
+	    event_base_dispatch(ex.base) == -1) {
+		log_warnx("event loop failed");
+		event_free(deadline);
+		return -1;
+	}
+	event_free(deadline);
+	return ex.verdict.wait ? -1 : 0;
+}
+
+static void
+decide(void)
+{
+	verdict_decide(ex.policy, &ex.facts, &ex.verdict);
+	if (!ex.verdict.wait && ex.base != NULL)
+		event_base_loopbreak(ex.base);
+}
+
+static void
+on_lookup(void *arg)
+{
+	decide();
+}
+
+static void
+on_deadline(int fd, short event, void *arg)
+{
+	lookup_expire(ex.lookups);
+	decide();
+}
+
+/* One line on stdout, which Exim hands to the ACL as $value. */
+static int
+answer(void)
+{
+	const struct verdict	*v = &ex.verdict;
+	char			 line[LINE_MAX_LEN];
+
+	log_verdict();
+	switch (v->action) {
+	case ACT_JUNK:
+		junk_reason(line, sizeof(line));
+		break;
+	case ACT_TEMPFAIL:
+	case ACT_REJECT:
+	case ACT_DISCONNECT:
+		if (verdict_reply(ex.policy, &ex.facts, v, line,
+		    sizeof(line)) == -1) {
+			log_warnx("no reply for verdict %s",
+			    action_name(v->action));
+			return EXIM_EX_SOFTWARE;
+		}
+		break;
+	default:
+		strlcpy(line, "accept", sizeof(line));
+		break;
+	}
+	if (printf("%s\n", line) < 0 || fflush(stdout) == EOF) {
+		log_warn("stdout");
+		return EXIM_EX_SOFTWARE;
+	}
+	return exit_codes[v->action];
+}
+
+/*
+ * For the X-HELO-Check header: the checks that fired and the deciding
+ * one's reply without its SMTP codes, as the message is not refused.
+ */
+static void
+junk_reason(char *buf, size_t len)
+{
+	char	checks[256], reply[LINE_MAX_LEN];
+
+	verdict_list(&ex.verdict, CS_FIRED, checks, sizeof(checks));
+	strlcpy(buf, checks, len);
+	if (verdict_reply(ex.policy, &ex.facts, &ex.verdict, reply,
+	    sizeof(reply)) == 0) {
+		strlcat(buf, "; ", len);
+		strlcat(buf, reply_text(reply), len);
+	}
+}
+
+/* "550 5.7.1 text" or "550 text" without the codes. */
+static const char *
+reply_text(const char *reply)
+{
+	const char	*t;
+	size_t		 n;
+
+	if (strlen(reply) < 4 || reply[3] != ' ')
+		return reply;
+	t = reply + 4;
+	n = strspn(t, "0123456789.");
+	if (n > 0 && t[n] == ' ' && memchr(t, '.', n) != NULL)
+		t += n + 1;
+	return t;
+}
+
+static void
+log_verdict(void)
+{
+	report_verdict("", ex.policy, &ex.facts, &ex.verdict, NULL);
+}

@@ -1,0 +1,375 @@
+#!/usr/bin/perl
+# The Exim front end.  First "filter-helo -E" alone: one line on stdout,
+# the exit status the ACL maps, nothing on stderr, errors kept apart
+# from reject.  Then behind the real Exim: exim.conf.snippet included
+# in an Exim configuration, SMTP dialogues through "exim -bh", and what
+# the client sees for every check, for an authenticated client, for a
+# HELO full of shell characters, a silent resolver and a missing
+# program.  Exim comes from regress/exim/fetch.sh (Debian's package,
+# unpacked, never installed); without root or network that part skips.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Filter;
+use File::Copy qw(copy);
+use File::Temp qw(tempdir);
+use IO::Socket::INET;
+use POSIX qw(_exit);
+use Test::More;
+use Time::HiRes qw(time);
+
+my ($port) = Filter::dns_fixture();
+plan skip_all => 'unbound not installed' unless defined $port;
+
+my $top = "$FindBin::Bin/..";
+my $TIMEOUT = 2;
+my $dir = tempdir('exim.XXXXXX', TMPDIR => 1, CLEANUP => 1);
+# Exim runs the program as its own user: all of this must be readable.
+chmod(0755, $dir) or die "$dir: $!";
+
+sub spew {
+	my ($path, $text) = @_;
+	open(my $fh, '>', $path) or die "$path: $!";
+	print $fh $text;
+	close $fh or die "$path: $!";
+	chmod(0644, $path);
+}
+
+sub slurp {
+	my ($path) = @_;
+	open(my $fh, '<', $path) or return '';
+	local $/;
+	return scalar <$fh>;
+}
+
+my $conf = "$dir/filter-helo.conf";
+sub policy {
+	my ($extra) = @_;
+	spew($conf, "resolver 127.0.0.1\@$port\ndns-timeout $TIMEOUT\n"
+	    . ($extra // ''));
+}
+
+# Run a command with stdout and stderr kept apart.
+sub run {
+	my ($stdin, @cmd) = @_;
+	spew("$dir/in", $stdin);
+	my $t0 = time;
+	my $pid = fork // die "fork: $!";
+	if ($pid == 0) {
+		open(STDIN, '<', "$dir/in") or _exit(126);
+		open(STDOUT, '>', "$dir/out") or _exit(126);
+		open(STDERR, '>', "$dir/err") or _exit(126);
+		exec(@cmd) or _exit(127);
+	}
+	waitpid($pid, 0);
+	return { status => $? >> 8, out => slurp("$dir/out"),
+	    err => slurp("$dir/err"), elapsed => time - $t0 };
+}
+
+# -E on its own.
+my $bin = "$dir/filter-helo";
+copy($Filter::BIN, $bin) or die "copy $Filter::BIN: $!";
+chmod(0755, $bin);
+
+sub oneshot { return run('', $bin, '-E', '-f', $conf, @_) }
+
+policy();
+my @direct = (
+    [ 'a good client is accepted', [ 'helo=good.regress.test',
+      'client=192.0.2.10' ], 0, "accept\n" ],
+    [ 'reject: exit 1 and the 5xx reply', [ 'helo=localhost',
+      'client=192.0.2.10' ], 1, "504 5.5.2 <localhost>: Helo command "
+      . "rejected: need fully-qualified hostname\n" ],
+    [ 'tempfail: exit 2 and the 4xx reply', [ 'helo=missing.regress.test',
+      'client=192.0.2.10' ], 2, "450 4.7.1 <missing.regress.test>: Helo "
+      . "command rejected: Host not found\n" ],
+    [ 'junk: exit 3 and the checks with the reason', [
+      'helo=[192.0.2.99]', 'client=192.0.2.10' ], 3, "literal; "
+      . "<[192.0.2.99]>: Helo command rejected: address literal does not "
+      . "match 192.0.2.10\n" ],
+    [ 'report only is accepted', [ 'helo=a-only.regress.test',
+      'client=192.0.2.10' ], 0, "accept\n" ],
+    [ 'an empty auth= is no authentication', [ 'helo=localhost', 'auth=',
+      'client=192.0.2.10' ], 1, qr/^504 / ],
+    [ 'auth= exempts', [ 'helo=localhost', 'auth=plain',
+      'client=192.0.2.10' ], 0, "accept\n" ],
+    [ 'an empty client= is a local submission', [ 'helo=localhost',
+      'client=' ], 0, "accept\n" ],
+    [ 'server= is ours: self', [ 'helo=[192.0.2.1]', 'server=192.0.2.1',
+      'client=192.0.2.10' ], 1, "550 5.7.1 <[192.0.2.1]>: Helo command "
+      . "rejected: you are not me\n" ],
+    [ 'greeting= is ours: self', [ 'greeting=MX.regress.test',
+      'helo=mx.regress.test.', 'client=192.0.2.10' ], 1,
+      qr/^550 5\.7\.1 <mx\.regress\.test\.>: .*you are not me\n\z/ ],
+    [ 'rcpt-domain= is judged', [ 'helo=regress.test',
+      'rcpt-domain=Regress.Test', 'client=192.0.2.12' ], 1,
+      "550 5.7.1 <regress.test>: Helo command rejected: you are not "
+      . "regress.test\n" ],
+    [ 'first-helo= another name: changed', [ 'helo=good.regress.test',
+      'first-helo=dual.regress.test', 'client=192.0.2.10' ], 3,
+      qr/^changed; <good\.regress\.test>: .*changed during session\n\z/ ],
+    [ 'an IPv6 client as Exim -bh writes it', [ 'helo=[IPv6:2001:db8::99]',
+      'client=2001:0db8:0000:0000:0000:0000:0000:0020' ], 3,
+      qr/address literal does not match 2001:db8::20\n\z/ ],
+    [ 'no HELO given: nothing to judge', [ 'helo=',
+      'client=192.0.2.10' ], 0, "accept\n" ],
+);
+for my $t (@direct) {
+	my ($name, $args, $status, $out) = @$t;
+	my $r = oneshot(@$args);
+	is($r->{status}, $status, "-E $name: exit $status");
+	if (ref $out) {
+		like($r->{out}, $out, "-E $name: the line");
+	} else {
+		is($r->{out}, $out, "-E $name: the line");
+	}
+	is($r->{err}, '', "-E $name: nothing on stderr");
+}
+
+# Errors never exit 0 to 3: the snippet defers on them.
+my @errors = (
+    [ 'helo= missing', 64, [ 'client=192.0.2.10' ] ],
+    [ 'not name=value', 64, [ 'helo=x.example', 'client' ] ],
+    [ 'unknown name', 64, [ 'helo=x.example', 'ip=192.0.2.10' ] ],
+    [ 'name given twice', 64, [ 'helo=x.example', 'helo=y.example' ] ],
+    [ 'client= not an address', 64, [ 'helo=x.example', 'client=x' ] ],
+    [ 'unknown option', 64, [ '-x', 'helo=x.example' ] ],
+    [ '-n with -E', 64, [ '-n', 'helo=x.example' ] ],
+    [ 'missing configuration', 78, [ '-f', "$dir/none.conf",
+      'helo=x.example' ] ],
+);
+for my $t (@errors) {
+	my ($name, $status, $args) = @$t;
+	my $r = run('', $bin, '-E', @$args);
+	is($r->{status}, $status, "-E error, $name: exit $status");
+	is($r->{out}, '', "-E error, $name: nothing on stdout");
+}
+
+# The dropping resolver of the timing tests: bound, never read.
+my $silent = IO::Socket::INET->new(Proto => 'udp', LocalAddr => '127.0.0.1',
+    LocalPort => 0) or die "udp socket: $!";
+my $silent_port = $silent->sockport;
+
+spew("$dir/silent.conf", "resolver 127.0.0.1\@$silent_port\n"
+    . "dns-timeout $TIMEOUT\n");
+my $r = run('', $bin, '-E', '-f', "$dir/silent.conf",
+    'helo=good.regress.test', 'client=192.0.2.10');
+is($r->{status}, 2, '-E silent resolver: tempfail');
+like($r->{out}, qr/^451 4\.4\.3 <good\.regress\.test>: .*temporary DNS failure/,
+    '-E silent resolver: dns-error');
+cmp_ok($r->{elapsed}, '<', $TIMEOUT + 1, '-E silent resolver: answered '
+    . "within dns-timeout + 1 s ($r->{elapsed})");
+
+# Behind the real Exim.
+# name, config, client, HELOs, RCPT reply, header, exim options
+my $ok = '250 Accepted';
+my @cases = (
+    [ 'a good client', '', '192.0.2.10', [ 'good.regress.test' ],
+      $ok, undef ],
+    [ 'syntax', '', '192.0.2.10', [ 'bad..regress.test' ],
+      '501 5.5.2 <bad..regress.test>: Helo command rejected: '
+      . 'Invalid name', undef ],
+    [ 'underscore', '', '192.0.2.10', [ 'mail_1.regress.test' ],
+      '501 5.5.2 <mail_1.regress.test>: Helo command rejected: '
+      . 'Invalid name (underscore)', undef ],
+    [ 'bare-ip', '', '192.0.2.10', [ '192.0.2.10' ],
+      '501 5.5.2 <192.0.2.10>: Helo command rejected: use an address '
+      . 'literal [192.0.2.10]', undef ],
+    [ 'non-fqdn', '', '192.0.2.10', [ 'localhost' ],
+      '504 5.5.2 <localhost>: Helo command rejected: need '
+      . 'fully-qualified hostname', undef ],
+    [ 'self: our greeting name', '', '192.0.2.10',
+      [ 'MX.regress.test' ], '550 5.7.1 <MX.regress.test>: Helo '
+      . 'command rejected: you are not me', undef ],
+    [ 'self: the address it connected to', '', '192.0.2.10',
+      [ '[192.0.2.1]' ], '550 5.7.1 <[192.0.2.1]>: Helo command '
+      . 'rejected: you are not me', undef, [ '-oMi', '192.0.2.1' ] ],
+    [ 'rcpt-domain', '', '192.0.2.12', [ 'regress.test' ],
+      '550 5.7.1 <regress.test>: Helo command rejected: you are not '
+      . 'regress.test', undef ],
+    [ 'rcpt-domain: its own host', '', '192.0.2.10',
+      [ 'regress.test' ], $ok, undef ],
+    [ 'blocklist', "block helo .wild.regress.test\n", '192.0.2.10',
+      [ 'x.wild.regress.test' ], '550 5.7.1 <x.wild.regress.test>: '
+      . 'Helo command rejected: Access denied', undef ],
+    [ 'literal: junk', '', '192.0.2.10', [ '[192.0.2.99]' ], $ok,
+      'literal; <[192.0.2.99]>: Helo command rejected: address '
+      . 'literal does not match 192.0.2.10' ],
+    [ 'literal: an IPv6 client', '', '2001:db8::20',
+      [ '[IPv6:2001:db8::99]' ], $ok, 'literal; '
+      . '<[IPv6:2001:db8::99]>: Helo command rejected: address '
+      . 'literal does not match 2001:db8::20' ],
+    [ 'dns', '', '192.0.2.10', [ 'missing.regress.test' ],
+      '450 4.7.1 <missing.regress.test>: Helo command rejected: '
+      . 'Host not found', undef ],
+    [ 'dns-error', '', '192.0.2.10', [ 'x.servfail.test' ],
+      '451 4.4.3 <x.servfail.test>: Helo command rejected: '
+      . 'temporary DNS failure, try again later', undef ],
+    [ 'forward', "check forward reject\n", '192.0.2.11',
+      [ 'good.regress.test' ], '550 5.7.1 <good.regress.test>: Helo '
+      . 'command rejected: good.regress.test does not resolve to '
+      . '192.0.2.11', undef ],
+    [ 'rdns', "check rdns tempfail\n", '192.0.2.12',
+      [ 'noptr.regress.test' ], '450 4.7.25 Client host rejected: '
+      . 'cannot find your hostname, [192.0.2.12]', undef ],
+    [ 'rdns-match', "rdns-match exact\ncheck rdns-match tempfail\n",
+      '192.0.2.10', [ 'a-only.regress.test' ], '450 4.7.1 '
+      . '<a-only.regress.test>: Helo command rejected: does not match '
+      . 'your hostname good.regress.test', undef ],
+    [ 'cname', "check cname reject\n", '192.0.2.10',
+      [ 'alias.regress.test' ], '550 5.7.1 <alias.regress.test>: '
+      . 'Helo command rejected: is a CNAME', undef ],
+    [ 'dynamic', "check dynamic reject\n", '192.0.2.13',
+      [ '192-0-2-13.pool.regress.test' ], '550 5.7.1 '
+      . "<192-0-2-13.pool.regress.test>: Helo command rejected: "
+      . "dynamic host, use your provider's relay", undef ],
+    [ 'changed: a second EHLO naming another host', '', '192.0.2.10',
+      [ 'good.regress.test', 'dual.regress.test' ], $ok,
+      'forward,changed; <dual.regress.test>: Helo command rejected: '
+      . 'changed during session' ],
+    [ 'changed: the same name again', '', '192.0.2.10',
+      [ 'good.regress.test', 'GOOD.regress.test' ], $ok, undef ],
+    [ 'authenticated: exempt', '', '192.0.2.10', [ 'localhost' ], $ok,
+      undef, [ '-oMaa', 'plain', '-oMai', 'bob' ] ],
+    [ 'explain-url', "explain-url https://mx.regress.test/helo\n",
+      '192.0.2.10', [ 'localhost' ], '504 5.5.2 <localhost>: Helo '
+      . 'command rejected: need fully-qualified hostname; see '
+      . 'https://mx.regress.test/helo#non-fqdn', undef ],
+);
+my $exim_count = 9 + grep({ $_->[4] eq $ok } @cases) + @cases;
+
+SKIP: {
+	my $why = $> != 0 ? 'needs root (Exim drops to its own user)' : undef;
+	my $exim;
+	unless ($why) {
+		$exim = qx{sh $FindBin::Bin/exim/fetch.sh 2>&1};
+		chomp $exim;
+		$why = "no Exim: $exim" if $? != 0;
+	}
+	skip($why, $exim_count) if $why;
+	note("Exim: $exim");
+	exim_tests($exim);
+}
+
+sub exim_conf {
+	my ($name, $program) = @_;
+	my $snippet = slurp("$top/exim.conf.snippet");
+	$snippet =~ s{/usr/local/libexec/smtpd/filter-helo}{$program}g
+	    or die "no program path in exim.conf.snippet";
+	spew("$dir/$name/snippet.conf", $snippet);
+	my $in = slurp("$FindBin::Bin/exim/exim.conf.in");
+	$in =~ s/\@DIR\@/$dir\/$name/g;
+	spew("$dir/$name/exim.conf", $in);
+	return "$dir/$name/exim.conf";
+}
+
+# Exim wraps a long reply into lines of its own ("501-5.5.2 <x>: Helo
+# command rejected:" then "501 5.5.2 Invalid name"): the client reads it
+# as one text.
+sub unwrap {
+	my ($first, @more) = @_;
+	return join(' ', $first =~ s/^(\d{3})-/$1 /r,
+	    map { s/^\d{3}[ -](?:\d\.\d{1,3}\.\d{1,3} )?//r } @more);
+}
+
+# One SMTP session: the HELOs, MAIL, one RCPT and, with data, DATA.
+# Returns the RCPT reply, the X-HELO-Check header or undef, the run.
+sub session {
+	my ($exim, $cfg, $client, $helos, %o) = @_;
+	my @cmd = ((map { "EHLO $_" } @$helos), 'MAIL FROM:<alice@other.test>',
+	    'RCPT TO:<bob@regress.test>');
+	push @cmd, 'DATA', 'Subject: test', '', 'hello', '.' if $o{data};
+	push @cmd, 'QUIT';
+	my $r = run(join('', map { "$_\r\n" } @cmd), $exim, '-C', $cfg,
+	    '-bh', $client, @{$o{opts} // []});
+	my (@replies, @lines);
+	for (split /\r?\n/, $r->{out}) {
+		next unless /^\d{3}[ -]/;
+		push @lines, $_;
+		next if /^\d{3}-/;
+		push @replies, unwrap(@lines);
+		$r->{raw}[@replies - 1] = [ @lines ];
+		@lines = ();
+	}
+	my ($headers) = $r->{err} =~ /^LOG: \S+ HEADERS (.*)$/m;
+	my $hdr;
+	$hdr = $1 if defined $headers &&
+	    $headers =~ /\\nX-HELO-Check: (.*?)(?:\\n|$)/;
+	return ($replies[@$helos + 2], $hdr, $r);
+}
+
+sub exim_tests {
+	my ($exim) = @_;
+	for my $sub (qw(main missing)) {
+		mkdir("$dir/$sub", 0755);
+		# -bh writes nothing there, but Exim wants them.
+		for (qw(spool log)) {
+			mkdir("$dir/$sub/$_");
+			chmod(01777, "$dir/$sub/$_");
+		}
+	}
+	my $cfg = exim_conf('main', "$bin -f $conf");
+
+	for my $c (@cases) {
+		my ($name, $extra, $client, $helos, $reply, $hdr, $opts) = @$c;
+		policy($extra);
+		my ($got, $ghdr, $r) = session($exim, $cfg, $client, $helos,
+		    data => $reply eq $ok, opts => $opts);
+		is($got, $reply, "exim: $name: the client sees the reply")
+		    or diag($r->{out}, $r->{err});
+		is($ghdr, $hdr, "exim: $name: " . (defined $hdr ?
+		    'X-HELO-Check header' : 'no X-HELO-Check header'))
+		    if $reply eq $ok;
+	}
+	policy();
+
+	my (undef, undef, $wr) = session($exim, $cfg, '192.0.2.10',
+	    [ 'mail_1.regress.test' ]);
+	is_deeply($wr->{raw}[3], [ '501-5.5.2 <mail_1.regress.test>: Helo '
+	    . 'command rejected:', '501 5.5.2 Invalid name (underscore)' ],
+	    'exim: Exim wraps a long reply, with the codes on every line');
+
+	# A HELO of shell syntax, quotes and spaces is one argument, data.
+	my $w = "$dir/w";
+	mkdir($w);
+	chmod(0777, $w);
+	my $evil = "x.example; touch $w/a \$(touch $w/b) `touch $w/c` "
+	    . "\"q r\" 's t' \\ | touch $w/d & \${run{/bin/touch $w/e}}";
+	my ($got, undef, $er) = session($exim, $cfg, '192.0.2.10', [ $evil ]);
+	is($got, "501 5.5.2 <$evil>: Helo command rejected: Invalid name",
+	    'exim: a HELO of shell syntax comes back whole in the reply')
+	    or diag($er->{out}, $er->{err});
+	my @made = glob("$w/*");
+	is(scalar(@made), 0, 'exim: and nothing in it ran') or diag("@made");
+
+	# A resolver that never answers: 4xx within dns-timeout + 1 s.
+	spew($conf, "resolver 127.0.0.1\@$silent_port\ndns-timeout $TIMEOUT\n");
+	($got, undef, $er) = session($exim, $cfg, '192.0.2.10',
+	    [ 'good.regress.test' ]);
+	is($got, '451 4.4.3 <good.regress.test>: Helo command rejected: '
+	    . 'temporary DNS failure, try again later',
+	    'exim: silent resolver: 451');
+	cmp_ok($er->{elapsed}, '<', $TIMEOUT + 1, 'exim: silent resolver: '
+	    . "answered within dns-timeout + 1 s ($er->{elapsed})");
+
+	# Our errors defer, with the reason in Exim's log.
+	spew($conf, "dns-timeout 99\n");
+	($got, undef, $er) = session($exim, $cfg, '192.0.2.10',
+	    [ 'localhost' ]);
+	is($got, '451 4.3.0 Temporary local problem, try again later',
+	    'exim: broken configuration: 451, not the 504 it would be');
+	like($er->{err}, qr/filter-helo failed \(exit 78\): .*dns-timeout/,
+	    'exim: broken configuration: exit 78 and why, in the log');
+	policy();
+
+	my $missing = exim_conf('missing', "$dir/no/such/filter-helo");
+	($got, undef, $er) = session($exim, $missing, '192.0.2.10',
+	    [ 'good.regress.test' ]);
+	is($got, '451 4.3.0 Temporary local problem, try again later',
+	    'exim: missing program: 451, not accepted unchecked');
+	like($er->{err}, qr/filter-helo failed \(exit 127\)/,
+	    'exim: missing program: exit 127 in the log');
+}
+
+done_testing();
