@@ -1,0 +1,256 @@
+# The client side of the end-to-end harness (harness.sh): bring smtpd,
+# filter-helo and the DNS fixture up in their namespaces and take them
+# down again whatever happens, send SMTP sessions from a chosen client
+# address, and tell what the client saw, what the filter logged and what
+# was delivered.  Used by regress/t_e2e.t and regress/e2e/demo.pl.
+package E2E;
+
+use strict;
+use warnings;
+use Cwd qw(abs_path);
+use File::Basename qw(dirname);
+use File::Temp qw(tempdir);
+use Time::HiRes qw(sleep time);
+
+my $HERE = dirname(abs_path(__FILE__));
+our $HARNESS = "$HERE/harness.sh";
+our $TOP = abs_path("$HERE/../..");
+
+# The AUTH account of the listener on port 2587 (harness.sh makes it).
+our $USER = 'alice';
+our $PASSWORD = 'e2e-password';
+
+my @owned;
+
+sub have {
+	my ($prog) = @_;
+	return grep { -x "$_/$prog" }
+	    split(/:/, $ENV{PATH} // ''), qw(/usr/sbin /sbin);
+}
+
+# Why the harness cannot run on this machine, or undef if it can.
+sub missing {
+	return 'needs root (network namespaces, smtpd)' if $> != 0;
+	for my $p (qw(ip smtpd smtpctl swaks unbound openssl)) {
+		return "$p is not installed" unless have($p);
+	}
+	# swaks speaks IPv6 only with this one.
+	return 'perl module IO::Socket::INET6 is not installed '
+	    . '(Debian: libio-socket-inet6-perl)'
+	    unless eval { require IO::Socket::INET6; 1 };
+	my $probe = "fh-probe-$$";
+	return '"ip netns" is not available'
+	    if system("ip netns add $probe >/dev/null 2>&1") != 0;
+	system("ip netns del $probe >/dev/null 2>&1");
+	my $bin = $ENV{FILTER_HELO} // "$TOP/filter-helo";
+	return "no filter binary $bin (run make)" unless -x $bin;
+	return undef;
+}
+
+# Bring everything up in a new directory; it goes down at exit, also on
+# SIGINT and SIGTERM.  Dies with smtpd's complaint if it cannot.
+sub up {
+	my ($class) = @_;
+	my $dir = tempdir('filter-helo-e2e.XXXXXX', TMPDIR => 1,
+	    CLEANUP => !$ENV{E2E_KEEP});
+	my $self = $class->attach($dir);
+	push @owned, $self;
+	$SIG{INT} = $SIG{TERM} = sub { exit 1 };
+	# The harness's output is for humans: keep it off TAP's stdout.
+	system("sh '$HARNESS' up '$dir' >&2") == 0
+	    or die "harness.sh up failed\n";
+	return $self;
+}
+
+# Use what harness.sh up made in DIR (the caller takes it down).
+sub attach {
+	my ($class, $dir) = @_;
+	return bless { dir => $dir, n => 0 }, $class;
+}
+
+sub dir { $_[0]{dir} }
+
+sub down {
+	my ($self) = @_;
+	return if $self->{down}++;
+	local $?;
+	system("sh '$HARNESS' down '$self->{dir}' >&2");
+}
+
+END {
+	$_->down for @owned;
+}
+
+# The processes that were in the namespaces and are still alive, after
+# down: none, or it left something behind.
+sub leftovers {
+	my ($self) = @_;
+	open(my $fh, '<', "$self->{dir}/pids.seen") or return ('pids.seen?');
+	my @pids = map { split } <$fh>;
+	return grep { kill(0, $_) } @pids;
+}
+
+# The namespace names harness.sh used.
+sub namespaces {
+	my ($self) = @_;
+	open(my $fh, '<', "$self->{dir}/harness.env") or return ();
+	return map { /^\w+=(\S+)$/ ? $1 : () } <$fh>;
+}
+
+# Run CMD in the client (or the server) namespace; returns its stdout
+# and stderr.
+sub client { my $self = shift; return $self->run_in('client', @_) }
+sub server { my $self = shift; return $self->run_in('server', @_) }
+
+sub run_in {
+	my ($self, $side, @cmd) = @_;
+	my $pid = open(my $fh, '-|');
+	die "fork: $!" unless defined $pid;
+	if ($pid == 0) {
+		open(STDERR, '>&', \*STDOUT);
+		exec('sh', $HARNESS, $side, $self->{dir}, @cmd);
+		die "exec: $!";
+	}
+	my @out = <$fh>;
+	close $fh;
+	chomp @out;
+	return @out;
+}
+
+sub log_lines {
+	my ($self, $from) = @_;
+	open(my $fh, '<', "$self->{dir}/smtpd.log") or return ();
+	seek($fh, $from, 0);
+	my @l = <$fh>;
+	chomp @l;
+	return @l;
+}
+
+# smtpd's session id of the session from ADDR logged after offset FROM,
+# and the filter's lines for it ("NAME: SID ..."), waiting a little for
+# them: smtpd reads the filter's stderr apart from the session.
+sub session_log {
+	my ($self, $from, $addr) = @_;
+	my ($sid, @flt, $gone);
+	my $end = time + 2;
+	while (time < $end) {
+		my @l = $self->log_lines($from);
+		($sid) = map { /^([0-9a-f]{16}) smtp connected address=\[?\Q$addr\E\]? /
+		    ? $1 : () } @l unless defined $sid;
+		if (defined $sid) {
+			@flt = grep { /^[\w-]+: \Q$sid\E / } @l;
+			$gone //= time
+			    if grep { /^\Q$sid\E smtp disconnected/ } @l;
+			# Sessions the filter never judged log nothing.
+			last if $gone && (@flt || time > $gone + 0.5);
+		}
+		sleep 0.05;
+	}
+	return ($sid, @flt);
+}
+
+# The reply line at the verdict: the first refusal (4xx or 5xx) after the
+# banner, or else the last line of the answer to the command VERB, or
+# else swaks's last complaint ("*** TLS startup failed ...").
+sub verdict_reply {
+	my ($lines, $verb) = @_;
+	my ($cmd, $answer, $complaint);
+	for (@$lines) {
+		if (/^\s*[-~*]+> (.*)$/) {
+			$cmd = $1;
+		} elsif (/^\*\*\* (.*)$/) {
+			$complaint //= $1;
+		} elsif (/^<[-~*][-~* ]\s*(\d{3})([ -])(.*)$/) {
+			my ($code, $last, $text) = ($1, $2 eq ' ', $3);
+			next unless defined $cmd;
+			return "$code $text" if $code =~ /^[45]/;
+			$answer = "$code $text" if $last && $cmd =~ /^$verb/i;
+		}
+	}
+	return $answer // $complaint // '(no answer)';
+}
+
+# One SMTP session with swaks from the client namespace.  Options:
+#	from	the client's address (required)
+#	helo	the HELO/EHLO name (required)
+#	server	192.0.2.1 or 2001:db8::1; port 25
+#	to	the recipient, bob@regress.test
+#	smtp	send HELO instead of EHLO
+#	tls, auth	STARTTLS; AUTH LOGIN as $USER
+#	verdict	the command whose answer is the verdict: RCPT TO
+#	side	'server' to connect from the server's own namespace
+# Returns a hash: lines (the transcript), reply (see verdict_reply),
+# sid, log (the filter's lines), subject (of the message, if sent).
+sub session {
+	my ($self, %o) = @_;
+	my $subject = sprintf('e2e-%d %s', ++$self->{n}, $o{helo});
+	my @cmd = ('swaks', '--server', $o{server} // '192.0.2.1',
+	    '--port', $o{port} // 25, '--local-interface', $o{from},
+	    '--helo', $o{helo}, '--from', 'alice@sender.example',
+	    '--to', $o{to} // 'bob@regress.test',
+	    '--header', "Subject: $subject", '--timeout', 30);
+	push @cmd, '--protocol', 'SMTP' if $o{smtp};
+	push @cmd, '--tls' if $o{tls};
+	push @cmd, '--auth', 'LOGIN', '--auth-user', $USER,
+	    '--auth-password', $PASSWORD if $o{auth};
+	my $off = -s "$self->{dir}/smtpd.log";
+	my @lines = $self->run_in($o{side} // 'client', @cmd);
+	my ($sid, @log) = $self->session_log($off, $o{from});
+	return {
+		lines	=> \@lines,
+		reply	=> verdict_reply(\@lines, $o{verdict} // 'RCPT TO'),
+		sid	=> $sid,
+		log	=> \@log,
+		subject	=> $subject,
+	};
+}
+
+# Why a STARTTLS session cannot be shown here, or undef if it can.
+# Debian 12's smtpd 6.8.0p2 fails every handshake with OpenSSL 3,
+# whatever the key (OpenSMTPD issues 1171 and 1239): the client gets
+# "tlsv1 alert internal error".
+sub starttls_missing {
+	my ($self) = @_;
+	return 'swaks needs perl module Net::SSLeay for STARTTLS (Debian: '
+	    . 'libnet-ssleay-perl)'
+	    unless eval { require Net::SSLeay; 1 };
+	my @l = $self->client('swaks', '--server', '192.0.2.1', '--port',
+	    2587, '--local-interface', '192.0.2.10', '--helo',
+	    'good.regress.test', '--tls', '--quit-after', 'TLS',
+	    '--timeout', 30);
+	return undef if grep { /^=== TLS started/ } @l;
+	return 'smtpd fails the STARTTLS handshake here (6.8.0p2 with '
+	    . 'OpenSSL 3: OpenSMTPD issue 1171)';
+}
+
+# A hand-made dialogue, for what swaks cannot say (two HELOs in one
+# session): connect from FROM to 192.0.2.1:PORT, send each command, and
+# return the last line of each answer, the banner first.
+sub dialogue {
+	my ($self, $from, $port, @cmds) = @_;
+	my $off = -s "$self->{dir}/smtpd.log";
+	my @replies = $self->client('perl', "$HERE/dialogue.pl", $from,
+	    '192.0.2.1', $port, @cmds);
+	my ($sid, @log) = $self->session_log($off, $from);
+	return { replies => \@replies, sid => $sid, log => \@log };
+}
+
+# The delivered message with this subject (waiting for the delivery a
+# little), or undef.
+sub message {
+	my ($self, $subject) = @_;
+	my $end = time + 5;
+	while (time < $end) {
+		for my $f (glob("$self->{dir}/maildir/new/*"),
+		    glob("$self->{dir}/maildir/cur/*")) {
+			open(my $fh, '<', $f) or next;
+			local $/;
+			my $m = <$fh>;
+			return $m if $m =~ /^Subject: \Q$subject\E$/m;
+		}
+		sleep 0.1;
+	}
+	return undef;
+}
+
+1;

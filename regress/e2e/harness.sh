@@ -1,0 +1,294 @@
+#!/bin/sh
+#
+# The end-to-end harness: the system's real smtpd(8) with the built
+# filter-helo, in network namespaces of its own, asking the regress DNS
+# fixture; the clients connect from a second namespace.  Used by
+# regress/t_e2e.t and regress/demo.sh (through regress/e2e/E2E.pm).
+#
+#	harness.sh up DIR	build everything in DIR, an empty directory
+#				readable by all, and wait until smtpd serves
+#	harness.sh down DIR	take it all apart; safe to repeat, and after
+#				an "up" that failed half-way
+#	harness.sh client DIR CMD [ARG ...]
+#	harness.sh server DIR CMD [ARG ...]
+#				run CMD in the client or the server namespace
+#
+# The namespaces, named after the PID of "up" so that runs side by side
+# do not collide (DIR/harness.env records the names):
+#	fh-PID-srv  veth fhPIDs: 192.0.2.1/24, 2001:db8::1/64; routes to
+#		    198.51.100.20 and 203.0.113.30 over the veth; lo with
+#		    the DNS fixture on 127.0.0.1 and ::1 port 53, named by
+#		    /etc/netns/fh-PID-srv/resolv.conf; smtpd
+#	fh-PID-cli  veth fhPIDc: 192.0.2.10-13/24, 2001:db8::20 and ::21/64,
+#		    198.51.100.20/32, 203.0.113.30/32
+# Neither has a default route or another interface: nothing leaves them.
+#
+# smtpd's configuration is smtpd.conf.example with the substitutions made
+# by make_config below, followed by smtpd-test.conf.in.  It runs as
+# "smtpd -d" in a mount namespace of its own (the one "ip netns exec"
+# makes) with tmpfs over /var/spool and /run: its queue and control socket
+# are private, the host's stay untouched.  Files in DIR:
+#	smtpd.conf smtpd.log smtpd.pid	the server and its log (stderr)
+#	bin/filter-helo *.conf		the filter and its configurations
+#	tls/ creds maildir/		certificate, AUTH table, deliveries
+#	dns/				the DNS fixture's run directory
+#	pids.seen			every process found in the namespaces
+#					at "down", all gone when it returns
+
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+PATH=$PATH:/usr/sbin:/sbin
+FILTER_HELO=${FILTER_HELO:-$top/filter-helo}
+
+# The listeners smtpd must answer on before "up" returns.
+LISTENERS="192.0.2.1:25 [2001:db8::1]:25 192.0.2.1:587 192.0.2.1:2525
+[2001:db8::1]:2525 192.0.2.1:2526 192.0.2.1:2587"
+
+fail()
+{
+	echo "harness.sh: $*" >&2
+	exit 1
+}
+
+usage()
+{
+	echo "usage: harness.sh up|down DIR | client|server DIR CMD [ARG ...]" >&2
+	exit 2
+}
+
+netns_exists()
+{
+	ip netns list | awk '{ print $1 }' | grep -qx "$1"
+}
+
+# Wait up to $2 tenths of a second for process $1 to go away.
+wait_gone()
+{
+	n=0
+	while kill -0 "$1" 2>/dev/null; do
+		n=$((n + 1))
+		[ "$n" -gt "$2" ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+make_namespaces()
+{
+	ip netns add "$srv"
+	ip netns add "$cli"
+	ip link add "$vsrv" netns "$srv" type veth peer name "$vcli" \
+	    netns "$cli"
+
+	ip -n "$srv" link set lo up
+	ip -n "$srv" addr add 192.0.2.1/24 dev "$vsrv"
+	# nodad: usable at once, not "tentative" for a second or two.
+	ip -n "$srv" addr add 2001:db8::1/64 dev "$vsrv" nodad
+	ip -n "$srv" link set "$vsrv" up
+	ip -n "$srv" route add 198.51.100.20/32 via 192.0.2.10
+	ip -n "$srv" route add 203.0.113.30/32 via 192.0.2.10
+
+	ip -n "$cli" link set lo up
+	for a in 192.0.2.10/24 192.0.2.11/24 192.0.2.12/24 192.0.2.13/24 \
+	    198.51.100.20/32 203.0.113.30/32; do
+		ip -n "$cli" addr add "$a" dev "$vcli"
+	done
+	for a in 2001:db8::20/64 2001:db8::21/64; do
+		ip -n "$cli" addr add "$a" dev "$vcli" nodad
+	done
+	ip -n "$cli" link set "$vcli" up
+
+	# "ip netns exec" mounts these over /etc/resolv.conf.
+	mkdir -p "/etc/netns/$srv" "/etc/netns/$cli"
+	echo 'nameserver 127.0.0.1' >"/etc/netns/$srv/resolv.conf"
+	echo 'nameserver 192.0.2.1' >"/etc/netns/$cli/resolv.conf"
+}
+
+# smtpd.conf.example, made to run here.  Each substitution must match
+# exactly once, so that a change to the example cannot silently leave
+# the test running something else:
+#	the filter's path and configuration	-> DIR/bin, DIR/default.conf
+#	the certificate and key			-> DIR/tls/mx.crt, mx.key
+#	delivery to system users' ~/Maildir	-> DIR/maildir as nobody
+#	example.org				-> regress.test (the fixture's)
+make_config()
+{
+	ex=$top/smtpd.conf.example
+	filter_cmd='/usr/local/libexec/smtpd/filter-helo -f /etc/mail/filter-helo.conf'
+	for s in "$filter_cmd" \
+	    '"/etc/ssl/certs/mx.example.org.crt"' \
+	    '"/etc/ssl/private/mx.example.org.key"' \
+	    'maildir alias <aliases>'; do
+		[ "$(grep -cF "$s" "$ex")" -eq 1 ] ||
+		    fail "smtpd.conf.example: expected one line with $s"
+	done
+	{
+		sed -e "s|$filter_cmd|$dir/bin/filter-helo -f $dir/default.conf|" \
+		    -e "s|\"/etc/ssl/certs/mx.example.org.crt\"|\"$dir/tls/mx.crt\"|" \
+		    -e "s|\"/etc/ssl/private/mx.example.org.key\"|\"$dir/tls/mx.key\"|" \
+		    -e "s|maildir alias <aliases>|maildir \"$dir/maildir\" \
+			virtual { \"@\" = \"nobody\" }|" \
+		    -e 's|example\.org|regress.test|g' "$ex"
+		sed -e "s|@DIR@|$dir|g" "$here/smtpd-test.conf.in"
+	} >"$dir/smtpd.conf"
+	smtpd -n -f "$dir/smtpd.conf" >"$dir/smtpd-n.log" 2>&1 || {
+		cat "$dir/smtpd-n.log" >&2
+		fail "smtpd -n -f $dir/smtpd.conf failed"
+	}
+}
+
+make_files()
+{
+	# The filter runs as user opensmtpd and the delivery as nobody:
+	# both need to reach DIR, whatever the tree's permissions.
+	chmod 755 "$dir"
+	[ -x "$FILTER_HELO" ] || fail "no filter binary $FILTER_HELO (run make)"
+	mkdir -p "$dir/bin" "$dir/tls" "$dir/maildir" "$dir/dns"
+	cp "$FILTER_HELO" "$dir/bin/filter-helo"
+	chmod 755 "$dir/bin" "$dir/bin/filter-helo"
+	for c in default strict helo-phase; do
+		cp "$here/$c.conf" "$dir/$c.conf"
+		chmod 644 "$dir/$c.conf"
+	done
+	chown nobody "$dir/maildir"
+
+	setpriv --reuid=opensmtpd --regid=opensmtpd --clear-groups \
+	    test -x "$dir/bin/filter-helo" -a -r "$dir/default.conf" ||
+	    fail "user opensmtpd cannot reach $dir: set TMPDIR to a" \
+		"directory that all users may traverse"
+
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
+	    -subj /CN=mx.regress.test -keyout "$dir/tls/mx.key" \
+	    -out "$dir/tls/mx.crt" >/dev/null 2>&1 ||
+	    fail "openssl could not make a certificate"
+	chmod 600 "$dir/tls/mx.key"
+	# The hash works without a running smtpd.
+	echo "alice $(smtpctl encrypt e2e-password)" >"$dir/creds"
+}
+
+start_smtpd()
+{
+	# "ip netns exec" execs, and so does sh: $! is smtpd itself.
+	ip netns exec "$srv" sh -c '
+		mount -t tmpfs -o mode=0755 tmpfs /var/spool &&
+		mount -t tmpfs -o mode=0755 tmpfs /run &&
+		exec smtpd -d -f "$1"' sh "$dir/smtpd.conf" \
+	    </dev/null >"$dir/smtpd.log" 2>&1 &
+	echo $! >"$dir/smtpd.pid"
+}
+
+# Poll every listener's banner from the client side; give up when smtpd
+# exits or after 20 s.
+wait_banners()
+{
+	# shellcheck disable=SC2086
+	ip netns exec "$cli" perl -MIO::Socket::IP -e '
+		my $pid = shift;
+		my $end = time + 20;
+		# A listener that accepts but never greets must not hang us.
+		$SIG{ALRM} = sub { die "no banner within 25 s\n" };
+		alarm 25;
+		for my $l (@ARGV) {
+			my ($h, $p) = $l =~ /^\[?([^\]]+)\]?:(\d+)$/;
+			for (;;) {
+				kill(0, $pid) or die "smtpd exited\n";
+				time < $end or die "no banner on $l\n";
+				my $s = IO::Socket::IP->new(PeerHost => $h,
+				    PeerPort => $p, Timeout => 2);
+				my $line = $s ? <$s> : undef;
+				last if defined $line && $line =~ /^220 /;
+				select(undef, undef, undef, 0.1);
+			}
+		}' "$(cat "$dir/smtpd.pid")" $LISTENERS
+}
+
+up()
+{
+	[ "$(id -u)" -eq 0 ] || fail "must run as root"
+	[ -d "$dir" ] || fail "no directory $dir"
+	dir=$(cd "$dir" && pwd)
+	[ ! -f "$dir/harness.env" ] || fail "$dir is in use"
+	id=$$
+	srv=fh-$id-srv
+	cli=fh-$id-cli
+	printf 'srv=%s\ncli=%s\n' "$srv" "$cli" >"$dir/harness.env"
+	# Until everything is up, a failure or a signal takes it all down.
+	trap 'down' EXIT
+	trap 'exit 1' INT TERM
+
+	vsrv=fh${id}s
+	vcli=fh${id}c
+	make_files
+	make_config
+	make_namespaces
+	ip netns exec "$srv" sh "$top/regress/dns/dns.sh" start \
+	    "$dir/dns" 53 || fail "the DNS fixture did not start"
+	start_smtpd
+	if ! wait_banners; then
+		cat "$dir/smtpd.log" >&2
+		fail "smtpd is not serving"
+	fi
+	trap - EXIT INT TERM
+}
+
+# Stop smtpd (its children go with it) and unbound, then anything else
+# still in our namespaces, then the namespaces.
+down()
+{
+	[ -f "$dir/harness.env" ] || return 0
+	. "$dir/harness.env"
+	for ns in $srv $cli; do
+		netns_exists "$ns" && ip netns pids "$ns" >>"$dir/pids.seen"
+	done
+	# unbound takes two seconds to stop: let it start at once.
+	if [ -f "$dir/dns/unbound.pid" ]; then
+		kill "$(cat "$dir/dns/unbound.pid")" 2>/dev/null || true
+	fi
+	if [ -f "$dir/smtpd.pid" ]; then
+		pid=$(cat "$dir/smtpd.pid")
+		kill "$pid" 2>/dev/null || true
+		wait_gone "$pid" 100 || kill -KILL "$pid" 2>/dev/null || true
+		rm -f "$dir/smtpd.pid"
+	fi
+	sh "$top/regress/dns/dns.sh" stop "$dir/dns" || true
+	for ns in $srv $cli; do
+		netns_exists "$ns" || continue
+		pids=$(ip netns pids "$ns")
+		for pid in $pids; do
+			kill "$pid" 2>/dev/null || true
+		done
+		for pid in $pids; do
+			wait_gone "$pid" 50 || kill -KILL "$pid" 2>/dev/null ||
+			    true
+		done
+		ip netns del "$ns"
+	done
+	rm -rf "/etc/netns/$srv" "/etc/netns/$cli"
+	rmdir /etc/netns 2>/dev/null || true
+}
+
+[ $# -ge 2 ] || usage
+cmd=$1
+dir=$2
+shift 2
+case $cmd in
+up)
+	[ $# -eq 0 ] || usage
+	up
+	;;
+down)
+	[ $# -eq 0 ] || usage
+	down
+	;;
+client|server)
+	[ $# -ge 1 ] || usage
+	. "$dir/harness.env"
+	[ "$cmd" = client ] && ns=$cli || ns=$srv
+	exec ip netns exec "$ns" "$@"
+	;;
+*)
+	usage
+	;;
+esac
