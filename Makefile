@@ -24,11 +24,11 @@ CHECK_OBJS =	checks/addr.o checks/helo.o checks/dynamic.o \
 		checks/policy.o checks/verdict.o
 DNS_OBJS =	checks/dns.o checks/lookup.o
 FRONT_OBJS =	filter/log.o filter/config.o filter/session.o \
-		filter/smtpd.o
+		filter/smtpd.o filter/exim.o filter/report.o
 OBJS =		filter/main.o $(FRONT_OBJS) $(DNS_OBJS) $(CHECK_OBJS) \
 		$(PROTO_OBJS)
 HDRS =		filter/compat.h filter/config.h filter/log.h \
-		filter/session.h filter/smtpd.h \
+		filter/session.h filter/smtpd.h filter/exim.h filter/report.h \
 		protocol/proto.h protocol/io.h \
 		checks/addr.h checks/helo.h checks/policy.h checks/facts.h \
 		checks/verdict.h checks/dns.h checks/lookup.h
@@ -42,8 +42,8 @@ TESTS =		regress/t_proto regress/t_helo regress/t_config \
 		regress/t_verdict regress/t_dns.sh regress/t_transcript.t \
 		regress/t_sessions.t regress/t_robust.t regress/t_dnschecks.t \
 		regress/t_dnssec.t \
-		regress/t_leaks.t regress/t_config_cli.t regress/t_build.sh \
-		regress/t_docs.sh
+		regress/t_leaks.t regress/t_config_cli.t regress/t_e2e.t \
+		regress/t_exim.t regress/t_build.sh regress/t_docs.sh
 
 all: $(PROG)
 

@@ -3,8 +3,13 @@
 # it is missing and we may (root with apt-get).  Elsewhere, say what is
 # missing and go on: the build then tells what it could not find.
 PKGS="build-essential pkg-config libevent-dev libunbound-dev libidn2-dev
-libpsl-dev libbsd-dev bmake mandoc perl unbound ldnsutils opensmtpd swaks iproute2
-valgrind"
+libpsl-dev libbsd-dev bmake mandoc perl valgrind
+unbound ldnsutils
+opensmtpd swaks iproute2 openssl libio-socket-inet6-perl libnet-ssleay-perl
+adduser libidn12 libgnutls-dane0 libnsl2 libdb5.3 libpcre2-8-0"
+# build and unit tests; the DNS fixture (ldnsutils signs its DNSSEC
+# zone); smtpd end to end (swaks needs the two Perl modules for IPv6
+# and TLS); the unpacked Exim's user and libraries.
 
 missing=
 for p in $PKGS; do
