@@ -95,7 +95,6 @@ static struct {
 int
 smtpd_run(struct event_base *base, const struct policy *policy)
 {
-
 	smtpd.base = base;
 	smtpd.policy = policy;
 	smtpd.session_timeout = 300;
