@@ -1,14 +1,16 @@
 /*
  * The resolver on libunbound, in its thread mode: libunbound resolves in
  * a thread of its own and writes the answers to a pipe, which the event
- * loop watches.  Each query also has a deadline of ours.  libunbound's
- * own retries can run for minutes, and a run of unanswered queries makes
- * it mark the forwarder down and fail unrelated names at once; cancelling
- * at our deadline avoids both.
+ * loop watches.  Each query also has a deadline of ours: libunbound's
+ * own retries can run for minutes.  A query cancelled at our deadline
+ * still retries inside libunbound and keeps its outgoing socket, so the
+ * library gets as many sockets as the descriptor limit allows, or a
+ * burst of unanswered queries would leave none for the next names.
  */
 #include "compat.h"
 
 #include <sys/queue.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -25,6 +27,9 @@
 #include "log.h"
 
 #define DNS_CLASS_IN	1
+#define DNS_PORTS_MIN	16	/* libunbound's own default */
+#define DNS_PORTS_MAX	4096
+#define DNS_FD_RESERVE	64	/* for smtpd's socket, logs, the pipe */
 #define DNS_WIRE_MAX	255
 /* a wire name in text, every octet escaped as \DDD at worst */
 #define DNS_TEXT_LEN	(4 * DNS_WIRE_MAX + 1)
@@ -118,6 +123,7 @@ static struct event_base	*dns_base;
 static struct event		 dns_ev;
 
 static int	dns_configure(const struct policy *);
+static int	dns_ports(void);
 static void	dns_dispatch(int, short, void *);
 static void	dns_answer(void *, int, struct ub_result *);
 static void	dns_deadline(int, short, void *);
@@ -182,6 +188,11 @@ dns_configure(const struct policy *policy)
 			return -1;
 		}
 	}
+	snprintf(zone, sizeof(zone), "%d", dns_ports());
+	if ((r = ub_ctx_set_option(dns_ctx, "outgoing-range:", zone)) != 0) {
+		log_warnx("outgoing-range %s: %s", zone, ub_strerror(r));
+		return -1;
+	}
 	for (i = 0; i < policy->resolvers.n; i++) {
 		r = ub_ctx_set_fwd(dns_ctx, policy->resolvers.v[i]);
 		if (r != 0) {
@@ -219,6 +230,30 @@ dns_configure(const struct policy *policy)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Outgoing sockets for libunbound: the descriptor limit, raised to the
+ * hard limit (as far as we can use it), less what we need ourselves.
+ */
+static int
+dns_ports(void)
+{
+	struct rlimit	rl;
+	rlim_t		want = DNS_PORTS_MAX + DNS_FD_RESERVE;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return DNS_PORTS_MIN;
+	if (rl.rlim_cur < want && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur <= DNS_PORTS_MIN + DNS_FD_RESERVE)
+		return DNS_PORTS_MIN;
+	if (rl.rlim_cur - DNS_FD_RESERVE > DNS_PORTS_MAX)
+		return DNS_PORTS_MAX;
+	return rl.rlim_cur - DNS_FD_RESERVE;
 }
 
 void

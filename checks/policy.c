@@ -354,3 +354,38 @@ cidrlist_match(const struct cidrlist *l, const struct addr *a)
 			return 1;
 	return 0;
 }
+
+/*
+ * Which lookups the policy needs: a lookup that feeds only checks set
+ * to pass is never asked.  The client's confirmed rDNS name feeds rdns,
+ * rdns-match, rcpt-domain (a company's own hosts), dynamic (the rDNS
+ * name) and "pass rdns"; the HELO's A, AAAA and MX feed dns, forward and
+ * cname.
+ */
+int
+policy_needs_rdns(const struct policy *p)
+{
+	static const enum check	 users[] = {
+		CHECK_RDNS, CHECK_RDNS_MATCH, CHECK_RCPT_DOMAIN, CHECK_DYNAMIC
+	};
+	size_t			 i;
+
+	for (i = 0; i < nitems(users); i++)
+		if (p->rules[users[i]].action != ACT_PASS)
+			return 1;
+	return p->pass_rdns.n > 0;
+}
+
+int
+policy_needs_helo_dns(const struct policy *p)
+{
+	static const enum check	 users[] = {
+		CHECK_DNS, CHECK_FORWARD, CHECK_CNAME
+	};
+	size_t			 i;
+
+	for (i = 0; i < nitems(users); i++)
+		if (p->rules[users[i]].action != ACT_PASS)
+			return 1;
+	return 0;
+}

@@ -108,5 +108,7 @@ int		 namelist_add(struct namelist *, const char *);
 int		 namelist_match(const struct namelist *, const char *);
 int		 cidrlist_add(struct cidrlist *, const struct cidr *);
 int		 cidrlist_match(const struct cidrlist *, const struct addr *);
+int		 policy_needs_rdns(const struct policy *);
+int		 policy_needs_helo_dns(const struct policy *);
 
 #endif

@@ -255,8 +255,9 @@ judge_with_dns(void)
 	}
 	ex.lookups = lookup_new(&ex.facts.dns, p->dns_timeout * 1000L,
 	    on_lookup, NULL);
-	lookup_client(ex.lookups, &ex.facts.client);
-	if (ex.facts.helo_raw != NULL)
+	if (policy_needs_rdns(p))
+		lookup_client(ex.lookups, &ex.facts.client);
+	if (ex.facts.helo_raw != NULL && policy_needs_helo_dns(p))
 		lookup_helo(ex.lookups, &ex.facts.helo);
 	decide();
 	if (!ex.verdict.wait)

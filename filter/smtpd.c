@@ -293,7 +293,7 @@ report_connect(struct session *s, struct proto_line *pl)
 	/* For the log, until our own lookups confirm a name. */
 	session_set(&s->smtpd_rdns, c.fcrdns != NULL &&
 	    strcmp(c.fcrdns, "pass") == 0 ? c.rdns : NULL);
-	if (!skip_dns(s))
+	if (!skip_dns(s) && policy_needs_rdns(smtpd.policy))
 		lookup_client(session_lookups(s), &s->facts.client);
 }
 
@@ -349,7 +349,7 @@ request_helo(struct session *s, struct proto_line *pl)
 	session_set(&s->helo_prev, s->helo_accepted);
 	session_set(&s->helo, pl->params);
 	helo_classify(pl->params, &s->facts.helo);
-	if (!skip_dns(s))
+	if (!skip_dns(s) && policy_needs_helo_dns(smtpd.policy))
 		lookup_helo(session_lookups(s), &s->facts.helo);
 	if (smtpd.policy->phase == PHASE_HELO)
 		judge(s, 0);

@@ -236,4 +236,65 @@ for my $c (@cases) {
 	is($f->finish, 0, 'exit 0 at EOF with lookups in flight');
 }
 
+# A lookup that feeds only checks set to pass is never asked.
+{
+	my $off = join('', map { "check $_ pass\n" }
+	    qw(dns forward cname rdns rdns-match rcpt-domain dynamic));
+	my $f = Filter->new('-f', Filter::config($base . $off));
+	$f->handshake('0.6');
+	my $s = Filter::Session->new($f);
+	$s->connect('192.0.2.77:40030', $SRV);
+	$s->request('ehlo', 'unasked.wild.regress.test');
+	is($s->decision($s->request('rcpt-to', 'bob@regress.test')), 'proceed',
+	    'DNS checks off: answered');
+	$f->finish;
+	is(Filter::dns_queries('unasked.wild.regress.test', 'A') +
+	    Filter::dns_queries('unasked.wild.regress.test', 'MX') +
+	    Filter::dns_queries('77.2.0.192.in-addr.arpa', 'PTR'), 0,
+	    'DNS checks off: no query reached the server');
+	my $g = Filter->new('-f', Filter::config($base));
+	$g->handshake('0.6');
+	$s = Filter::Session->new($g);
+	$s->connect('192.0.2.77:40031', $SRV);
+	$s->request('ehlo', 'unasked.wild.regress.test');
+	$s->request('rcpt-to', 'bob@regress.test');
+	$g->finish;
+	is(Filter::dns_queries('unasked.wild.regress.test', 'A') +
+	    Filter::dns_queries('77.2.0.192.in-addr.arpa', 'PTR'), 2,
+	    'DNS checks on: the same session asks them');
+}
+
+# After a burst of sessions whose queries are never answered, a fresh
+# name still resolves: the unanswered queries, cancelled at our deadline,
+# must not hold up libunbound's outgoing sockets for the next ones.
+{
+	my $f = Filter->new('-f', Filter::config($base));
+	$f->handshake('0.6');
+	my @burst;
+	for my $n (1 .. 60) {
+		my $s = Filter::Session->new($f);
+		$s->connect("192.0.2.10:41$n", $SRV);
+		$f->send(join('|', 'filter', '0.6', '1.0', 'smtp-in', 'ehlo',
+		    $s->sid, $s->{token}, "burst$n.dropped.test"));
+		push @burst, $s;
+	}
+	$f->drain(0.5);
+	for my $s (@burst) {
+		$f->send(join('|', 'filter', '0.6', '1.0', 'smtp-in', 'rcpt-to',
+		    $s->sid, $s->{token}, 'bob@regress.test'));
+	}
+	my @late = $f->drain($TIMEOUT + 1);
+	is(scalar(grep { /\|reject\|451 / } @late), scalar(@burst),
+	    'burst: every dropped session gets its 451');
+	my $s = Filter::Session->new($f);
+	$s->connect('192.0.2.10:42000', $SRV);
+	$s->request('ehlo', 'after-burst.wild.regress.test');
+	my $t0 = time;
+	like($s->decision($s->request('rcpt-to', 'bob@regress.test',
+	    $TIMEOUT + 3)) // '', qr/^proceed$/,
+	    'after a burst of dropped queries, a fresh name still resolves');
+	ok(time - $t0 < 1, 'and at once');
+	$f->finish;
+}
+
 done_testing();
