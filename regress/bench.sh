@@ -1,0 +1,83 @@
+#!/bin/sh
+#
+# make bench: speed and memory of the real filter-helo against the
+# regress DNS fixture (an unbound on loopback).  Prints a report in
+# Markdown on stdout; BENCH_OUT=FILE also writes it there.  It measures
+# and reports, and fails only when it cannot run.  Parameters are the
+# BENCH_* variables listed at the top of regress/bench/drive.pl; the
+# method and one run's numbers are in regress/bench/RESULTS.md.
+
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+PATH=$PATH:/usr/sbin:/usr/local/sbin
+FILTER_HELO=${FILTER_HELO:-$top/filter-helo}
+export FILTER_HELO
+
+if [ ! -x "$FILTER_HELO" ]; then
+	echo "bench: no $FILTER_HELO (make all)" >&2
+	exit 1
+fi
+if ! command -v unbound >/dev/null 2>&1; then
+	echo "bench: unbound not installed" >&2
+	exit 1
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/filter-helo-bench.XXXXXX")
+dnsdir=$tmp/dns
+mkdir "$dnsdir"
+# The fixture goes away whatever happens; a signal ends us through exit
+# so that the EXIT trap runs.
+cleanup()
+{
+	sh "$here/dns/dns.sh" stop "$dnsdir" >/dev/null 2>&1 || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+port=
+try=0
+while [ $try -lt 10 ]; do
+	p=$((20000 + ($$ * 7 + try * 101) % 20000))
+	if sh "$here/dns/dns.sh" start "$dnsdir" "$p" 2>"$tmp/dns.err"; then
+		port=$p
+		break
+	fi
+	try=$((try + 1))
+done
+if [ -z "$port" ]; then
+	cat "$tmp/dns.err" >&2
+	echo "bench: cannot start the DNS fixture" >&2
+	exit 1
+fi
+
+version()
+{
+	dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo unknown
+}
+
+report()
+{
+	echo "# filter-helo benchmark"
+	echo
+	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "- filter: $(cd "$top" && git describe --always --dirty \
+	    2>/dev/null || echo unknown), $FILTER_HELO"
+	echo "- machine: $(nproc) CPUs, $(sed -n \
+	    's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)," \
+	    "$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' \
+	    /proc/meminfo), Linux $(uname -r)"
+	echo "- unbound $(version unbound), libunbound $(version \
+	    libunbound8), libevent $(version libevent-2.1-7), perl" \
+	    "$(perl -e 'printf "%vd", $^V')"
+	echo
+	BENCH_DNS_PORT=$port BENCH_DNS_DIR=$dnsdir \
+	    perl "$here/bench/drive.pl"
+}
+
+# The report streams as it is made; its status survives the pipe.
+{ report && echo 0 >"$tmp/rc" || echo 1 >"$tmp/rc"; } |
+    tee "${BENCH_OUT:-/dev/null}"
+exit "$(cat "$tmp/rc")"
