@@ -8,6 +8,7 @@ PROG =		filter-helo
 PREFIX =	/usr/local
 LIBEXECDIR =	$(PREFIX)/libexec/smtpd
 MANDIR =	$(PREFIX)/man
+EXAMPLEDIR =	$(PREFIX)/share/examples/filter-helo
 CC =		cc
 CFLAGS =	-O2 -g -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes \
 		-Wshadow -Wpointer-arith -Wno-unused-parameter
@@ -100,6 +101,11 @@ install: all
 	chmod 755 $(DESTDIR)$(LIBEXECDIR)/$(PROG)
 	cp filter-helo.8 $(DESTDIR)$(MANDIR)/man8/filter-helo.8
 	chmod 644 $(DESTDIR)$(MANDIR)/man8/filter-helo.8
+	mkdir -p $(DESTDIR)$(EXAMPLEDIR)
+	cp smtpd.conf.example exim.conf.snippet $(DESTDIR)$(EXAMPLEDIR)/
+	cp regress/filter-helo.conf.example \
+	    $(DESTDIR)$(EXAMPLEDIR)/filter-helo.conf
+	chmod 644 $(DESTDIR)$(EXAMPLEDIR)/*
 
 clean:
 	rm -f $(PROG) $(OBJS) $(TAP_OBJ) $(UNIT_TESTS) regress/*.o

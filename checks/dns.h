@@ -22,6 +22,13 @@
 /* 32 nibbles with their dots, "ip6.arpa" and the NUL */
 #define DNS_REVERSE_LEN	73
 
+/*
+ * pledge(2) promises once the resolver is set up: libunbound opens its
+ * own UDP and TCP sockets, not SOCK_DNS ones, so "dns" alone would not
+ * let it query; "inet" does.
+ */
+#define DNS_PLEDGE	"stdio inet dns"
+
 struct event_base;
 struct dns_query;
 

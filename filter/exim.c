@@ -249,7 +249,7 @@ judge_with_dns(void)
 		ex.base = NULL;
 		return -1;
 	}
-	if (pledge("stdio dns", NULL) == -1) {
+	if (pledge(DNS_PLEDGE, NULL) == -1) {
 		log_warn("pledge");
 		return -1;
 	}

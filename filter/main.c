@@ -85,7 +85,7 @@ main(int argc, char *argv[])
 		errx(1, "event_base_new");
 	if (dns_init(base, &policy) == -1)
 		errx(1, "cannot set up the resolver");
-	if (pledge("stdio dns", NULL) == -1)
+	if (pledge(DNS_PLEDGE, NULL) == -1)
 		err(1, "pledge");
 
 	smtpd_run(base, &policy);

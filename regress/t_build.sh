@@ -5,12 +5,13 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-echo "1..4"
+echo "1..6"
 n=0
 for mk in make bmake; do
 	if ! command -v $mk >/dev/null 2>&1; then
-		n=$((n + 1)); echo "ok $n # SKIP $mk not installed"
-		n=$((n + 1)); echo "ok $n # SKIP $mk not installed"
+		for i in 1 2 3; do
+			n=$((n + 1)); echo "ok $n # SKIP $mk not installed"
+		done
 		continue
 	fi
 	dir=$tmp/$mk
@@ -34,5 +35,20 @@ for mk in make bmake; do
 		grep -i -A3 'warning' "$tmp/$mk.log" | sed 's/^/# /' | head -20
 	else
 		echo "ok $n - $mk build is warning-free"
+	fi
+	n=$((n + 1))
+	dest=$tmp/$mk-root
+	if (cd "$dir" && $mk install DESTDIR="$dest" PREFIX=/usr/local) \
+	    >"$tmp/$mk-install.log" 2>&1 &&
+	    [ -x "$dest/usr/local/libexec/smtpd/filter-helo" ] &&
+	    [ -f "$dest/usr/local/man/man8/filter-helo.8" ] &&
+	    [ -f "$dest/usr/local/share/examples/filter-helo/smtpd.conf.example" ] &&
+	    [ -f "$dest/usr/local/share/examples/filter-helo/exim.conf.snippet" ] &&
+	    [ -f "$dest/usr/local/share/examples/filter-helo/filter-helo.conf" ]
+	then
+		echo "ok $n - $mk install puts program, manual and examples in place"
+	else
+		echo "not ok $n - $mk install puts program, manual and examples in place"
+		sed 's/^/# /' "$tmp/$mk-install.log" | tail -10
 	fi
 done
