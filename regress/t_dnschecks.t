@@ -132,23 +132,14 @@ my @cases = (
       'bob@regress.test', 'proceed', qr/\(exempt: pass rdns\)/ ],
 );
 
-sub ipport {
-	my ($ip) = @_;
-	return $ip =~ /:/ ? "[$ip]:40000" : "$ip:40000";
-}
-
 for my $c (@cases) {
 	my ($name, $conf, $ip, $helo, $rcpt, $want, $log) = @$c;
 	my $f = Filter->new('-f', Filter::config($base . $conf));
 	$f->handshake('0.6');
 	my $s = Filter::Session->new($f);
-	$s->connect(ipport($ip), $SRV);
-	$s->report('link-greeting', 'mx.regress.test');
-	my $a = $s->decision($s->request('ehlo', $helo));
-	$s->report('link-identify', 'EHLO', $helo);
-	my $t0 = time;
-	my $got = $s->decision($s->request('rcpt-to', $rcpt, $TIMEOUT + 3));
-	my $took = time - $t0;
+	$s->connect(Filter::ipport($ip), $SRV);
+	my ($a, $got, $took) = $s->verdict($helo, $rcpt,
+	    timeout => $TIMEOUT + 3);
 	is($a, 'proceed', "$name: EHLO proceeds before the verdict phase");
 	is($got, $want, "$name: answer");
 	ok($took < $TIMEOUT + 1, "$name: answered within dns-timeout + 1 s")

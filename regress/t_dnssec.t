@@ -105,25 +105,16 @@ my @cases = (
       . 'verdict=tempfail checks=dns-error unknown=dns,forward,cname' ],
 );
 
-sub ipport {
-	my ($ip) = @_;
-	return $ip =~ /:/ ? "[$ip]:40000" : "$ip:40000";
-}
-
 for my $c (@cases) {
 	my ($name, $conf, $ip, $helo, $want, $log) = @$c;
 	my $f = Filter->new('-f', Filter::config($base . $conf));
 	$f->handshake('0.6');
 	my $s = Filter::Session->new($f);
-	$s->connect(ipport($ip), $SRV);
-	$s->report('link-greeting', 'mx.regress.test');
-	my $a = $s->decision($s->request('ehlo', $helo));
-	$s->report('link-identify', 'EHLO', $helo);
+	$s->connect(Filter::ipport($ip), $SRV);
 	# A client's MAIL FROM comes a round trip after EHLO: the answers
 	# to A, AAAA and MX are in by the time the verdict is given.
-	sleep(0.2);
-	my $got = $s->decision($s->request('rcpt-to', 'bob@regress.test',
-	    $TIMEOUT + 3));
+	my ($a, $got) = $s->verdict($helo, 'bob@regress.test', pause => 0.2,
+	    timeout => $TIMEOUT + 3);
 	is($a, 'proceed', "$name: EHLO proceeds before the verdict phase");
 	is($got, $want, "$name: answer");
 	$f->finish;

@@ -133,17 +133,13 @@ my @cases = (
 
 plan tests => 2 * @cases + 18;
 
-
 for my $c (@cases) {
 	my ($name, $conf, $src, $helo, $rcpt, $want, $log) = @$c;
 	my $f = Filter->new('-f', cfg($conf));
 	$f->handshake('0.6');
 	my $s = Filter::Session->new($f);
 	$s->connect($src, $SRV);
-	$s->report('link-greeting', 'mx.regress.test');
-	my $a = $s->decision($s->request('ehlo', $helo));
-	$s->report('link-identify', 'EHLO', $helo) if ($a // '') eq 'proceed';
-	my $got = $s->decision($s->request('rcpt-to', $rcpt));
+	my (undef, $got) = $s->verdict($helo, $rcpt);
 	is($got, $want, "$name: answer");
 	$f->finish;
 	like($f->stderr, $log, "$name: log");

@@ -50,6 +50,13 @@ sub dns_queries {
 	return $n;
 }
 
+# ADDR:PORT as smtpd writes a link-connect endpoint.
+sub ipport {
+	my ($ip, $port) = @_;
+	$port //= 40000;
+	return $ip =~ /:/ ? "[$ip]:$port" : "$ip:$port";
+}
+
 # A config file from text; returns its path.
 sub config {
 	my ($text) = @_;
@@ -232,6 +239,23 @@ sub decision {
 	    "$self->{sid}\\|$self->{token}";
 	return undef unless $answer =~ /^filter-result\|$ids\|(.*)$/;
 	return $1;
+}
+
+# The usual session up to the verdict at RCPT TO, as smtpd reports it:
+# greeting, EHLO (link-identify once smtpd took it), then RCPT TO after
+# pause seconds (a client's round trips).  Returns the EHLO decision,
+# the RCPT TO decision and the seconds the latter took.
+sub verdict {
+	my ($self, $helo, $rcpt, %o) = @_;
+	$self->report('link-greeting', 'mx.regress.test');
+	my $ehlo = $self->decision($self->request('ehlo', $helo));
+	$self->report('link-identify', 'EHLO', $helo)
+	    if ($ehlo // '') =~ /^(proceed|junk)$/;
+	Time::HiRes::sleep($o{pause}) if $o{pause};
+	my $t0 = Time::HiRes::time();
+	my $answer = $self->decision($self->request('rcpt-to', $rcpt,
+	    $o{timeout}));
+	return ($ehlo, $answer, Time::HiRes::time() - $t0);
 }
 
 sub connect {
