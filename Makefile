@@ -13,10 +13,14 @@ CC =		cc
 CFLAGS =	-O2 -g -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes \
 		-Wshadow -Wpointer-arith -Wno-unused-parameter
 LDFLAGS =
-PKGS =		libevent libidn2 libpsl libunbound
+# libbsd only where the BSD APIs are not native; OpenBSD's base libevent
+# has no .pc file.
+PKGS =		libidn2 libpsl libunbound
 PKG_CFLAGS =	`pkg-config --cflags libbsd-overlay 2>/dev/null` \
+		`pkg-config --cflags libevent 2>/dev/null` \
 		`pkg-config --cflags $(PKGS)`
 PKG_LIBS =	`pkg-config --libs libbsd-overlay 2>/dev/null` \
+		`pkg-config --libs libevent 2>/dev/null || echo -levent` \
 		`pkg-config --libs $(PKGS)`
 INCS =		-Ifilter -Iprotocol -Ichecks
 

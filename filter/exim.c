@@ -236,7 +236,7 @@ static int
 judge_with_dns(void)
 {
 	const struct policy	*p = ex.policy;
-	struct event		*deadline;
+	struct event		 deadline;
 	struct timeval		 tv;
 
 	if ((ex.base = event_base_new()) == NULL) {
@@ -263,19 +263,17 @@ judge_with_dns(void)
 	if (!ex.verdict.wait)
 		return 0;
 
-	if ((deadline = evtimer_new(ex.base, on_deadline, NULL)) == NULL) {
-		log_warnx("evtimer_new failed");
-		return -1;
-	}
+	evtimer_set(&deadline, on_deadline, NULL);
 	tv.tv_sec = p->dns_timeout + DEADLINE_MARGIN_MS / 1000;
 	tv.tv_usec = (DEADLINE_MARGIN_MS % 1000) * 1000;
-	if (evtimer_add(deadline, &tv) == -1 ||
+	if (event_base_set(ex.base, &deadline) == -1 ||
+	    evtimer_add(&deadline, &tv) == -1 ||
 	    event_base_dispatch(ex.base) == -1) {
 		log_warnx("event loop failed");
-		event_free(deadline);
+		evtimer_del(&deadline);
 		return -1;
 	}
-	event_free(deadline);
+	evtimer_del(&deadline);
 	return ex.verdict.wait ? -1 : 0;
 }
 

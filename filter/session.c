@@ -74,8 +74,8 @@ session_free(struct session *s)
 		release_hook(s);
 	RB_REMOVE(session_tree, &sessions, s);
 	nsessions--;
-	if (s->req.deadline != NULL)
-		event_free(s->req.deadline);
+	if (s->req.deadline_set)
+		evtimer_del(&s->req.deadline);
 	free(s->greeting);
 	free(s->helo);
 	free(s->helo_accepted);

@@ -8,12 +8,12 @@
 
 #include <sys/tree.h>
 
+#include <event.h>
 #include <stdint.h>
 #include <time.h>
 
 #include "facts.h"
 
-struct event;
 struct lookup_set;
 
 /* A filter request waiting for its answer. */
@@ -24,7 +24,8 @@ struct request {
 	int		 phase;		/* enum phase, -1 for others */
 	int		 judging;	/* the verdict waits for lookups */
 	uint64_t	 token;
-	struct event	*deadline;
+	struct event	 deadline;
+	int		 deadline_set;	/* the event is set up */
 };
 
 struct session {

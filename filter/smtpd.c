@@ -87,7 +87,7 @@ static struct {
 	const struct policy	*policy;
 	struct io_in		*in;
 	struct io_out		*out;
-	struct event		*sweep;
+	struct event		 sweep;
 	int			 registered;
 	long long		 session_timeout;
 } smtpd;
@@ -104,8 +104,8 @@ smtpd_run(struct event_base *base, const struct policy *policy)
 	if ((smtpd.in = io_in_new(base, 0, on_line, on_eof, on_toolong,
 	    NULL)) == NULL)
 		fatal("%s: input", __func__);
-	if ((smtpd.sweep = event_new(base, -1, EV_PERSIST, on_sweep,
-	    NULL)) == NULL)
+	evtimer_set(&smtpd.sweep, on_sweep, NULL);
+	if (event_base_set(base, &smtpd.sweep) == -1)
 		fatal("%s: sweep timer", __func__);
 
 	event_base_dispatch(base);
@@ -113,7 +113,7 @@ smtpd_run(struct event_base *base, const struct policy *policy)
 	/* stdin ended: smtpd is going away.  Leave nothing half-written. */
 	io_out_flush_blocking(smtpd.out);
 	session_free_all();
-	event_free(smtpd.sweep);
+	evtimer_del(&smtpd.sweep);
 	io_in_free(smtpd.in);
 	io_out_free(smtpd.out);
 	return 0;
@@ -408,13 +408,17 @@ judge(struct session *s, int force)
 	verdict_decide(smtpd.policy, f, &v);
 	if (v.wait) {
 		s->req.judging = 1;
-		if (s->req.deadline == NULL && (s->req.deadline =
-		    evtimer_new(smtpd.base, on_deadline, s)) == NULL)
-			fatal("%s: evtimer_new", __func__);
-		if (!evtimer_pending(s->req.deadline, NULL)) {
+		if (!s->req.deadline_set) {
+			evtimer_set(&s->req.deadline, on_deadline, s);
+			if (event_base_set(smtpd.base, &s->req.deadline) == -1)
+				fatal("%s: event_base_set", __func__);
+			s->req.deadline_set = 1;
+		}
+		if (!evtimer_pending(&s->req.deadline, NULL)) {
 			tv.tv_sec = smtpd.policy->dns_timeout;
 			tv.tv_usec = 0;
-			evtimer_add(s->req.deadline, &tv);
+			if (evtimer_add(&s->req.deadline, &tv) == -1)
+				fatal("%s: evtimer_add", __func__);
 		}
 		return;
 	}
@@ -504,8 +508,8 @@ answer(struct session *s, const char *decision, const char *param)
 	}
 	io_out_line(smtpd.out, line);
 	s->req.active = 0;
-	if (s->req.deadline != NULL)
-		evtimer_del(s->req.deadline);
+	if (s->req.deadline_set)
+		evtimer_del(&s->req.deadline);
 }
 
 static void
@@ -526,8 +530,8 @@ arm_sweep(void)
 	tv.tv_sec = smtpd.session_timeout < SWEEP_INTERVAL ?
 	    smtpd.session_timeout : SWEEP_INTERVAL;
 	tv.tv_usec = 0;
-	if (event_add(smtpd.sweep, &tv) == -1)
-		fatal("%s: event_add", __func__);
+	if (evtimer_add(&smtpd.sweep, &tv) == -1)
+		fatal("%s: evtimer_add", __func__);
 }
 
 static void
@@ -536,6 +540,7 @@ on_sweep(int fd, short ev, void *arg)
 	time_t	older = time(NULL) - 2 * smtpd.session_timeout;
 
 	session_sweep(older, expire_session);
+	arm_sweep();
 }
 
 static void
