@@ -22,7 +22,8 @@ struct dns_facts {
 	/* the client's reverse DNS, forward-confirmed */
 	enum lookup_state	  ptr;
 	enum lookup_state	  fcrdns;	/* all PTR names' A/AAAA */
-	char			  rdns[NAME_BUFSZ];	/* confirmed name */
+	char			**rdns;		/* the confirmed names, sorted */
+	size_t			  nrdns;
 
 	/* the HELO name */
 	enum lookup_state	  helo_a;

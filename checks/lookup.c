@@ -8,6 +8,7 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +45,8 @@ struct lookup_set {
 	struct addr		 client;
 	int			 confirming;	/* PTR names being checked */
 	int			 confirm_failed;
+	char			*confirmed[PTR_NAMES_MAX];
+	size_t			 nconfirmed;
 	int			 helo_answered;
 	int			 helo_secure;
 };
@@ -57,6 +60,10 @@ static void	on_confirm(struct lookup_set *, struct lookup *,
 static void	on_helo(struct lookup_set *, struct lookup *,
 		    const struct dns_result *);
 static void	lookup_cancel(struct lookup_set *, int);
+static int	host_name(const char *);
+static void	confirm_done(struct lookup_set *);
+static void	confirmed_free(struct lookup_set *);
+static int	name_cmp(const void *, const void *);
 static enum lookup_state status_state(enum dns_status);
 
 struct lookup_set *
@@ -83,10 +90,11 @@ lookup_client(struct lookup_set *set, const struct addr *client)
 	if (client->family == 0 || dns_reverse_name(client, rev,
 	    sizeof(rev)) == -1)
 		return;
+	confirmed_free(set);
 	set->client = *client;
+	set->confirming = set->confirm_failed = 0;
 	set->facts->ptr = LOOKUP_PENDING;
 	set->facts->fcrdns = LOOKUP_PENDING;
-	set->facts->rdns[0] = '\0';
 	lookup_start(set, LK_PTR, rev, DNS_TYPE_PTR);
 }
 
@@ -123,6 +131,9 @@ lookup_pending(const struct lookup_set *set)
 void
 lookup_expire(struct lookup_set *set)
 {
+	/* The names confirmed so far are the client's names. */
+	if (set->facts->fcrdns == LOOKUP_PENDING && set->nconfirmed > 0)
+		confirm_done(set);
 	lookup_cancel(set, 0);
 	dns_facts_expire(set->facts);
 }
@@ -133,6 +144,7 @@ lookup_free(struct lookup_set *set)
 	if (set == NULL)
 		return;
 	lookup_cancel(set, 0);
+	confirmed_free(set);
 	free(set->facts->helo_addrs);
 	set->facts->helo_addrs = NULL;
 	set->facts->helo_naddrs = 0;
@@ -227,7 +239,7 @@ on_ptr(struct lookup_set *set, const struct dns_result *res)
 	}
 	type = set->client.family == AF_INET6 ? DNS_TYPE_AAAA : DNS_TYPE_A;
 	for (i = 0; i < res->nnames && i < PTR_NAMES_MAX; i++) {
-		if (res->names[i][0] == '\0')
+		if (!host_name(res->names[i]))
 			continue;
 		set->confirming++;
 		lookup_start(set, LK_CONFIRM, res->names[i], type);
@@ -238,31 +250,85 @@ on_ptr(struct lookup_set *set, const struct dns_result *res)
 
 /*
  * A PTR name is confirmed when its addresses include the client's.  The
- * first confirmed name is the client's name; if none is, the client has
- * none, unless a lookup failed, and then we cannot know.
+ * client's names are all the confirmed ones, known once every PTR name
+ * has answered, so that the verdict does not depend on which answer
+ * came first.  None confirmed: the client has no name, unless a lookup
+ * failed, and then we cannot know.
  */
 static void
 on_confirm(struct lookup_set *set, struct lookup *l,
     const struct dns_result *res)
 {
-	struct dns_facts	*d = set->facts;
-	size_t			 i;
+	size_t	i;
 
 	set->confirming--;
-	if (d->fcrdns != LOOKUP_PENDING)
-		return;
 	if (res->status == DNS_ERROR)
 		set->confirm_failed++;
 	for (i = 0; res->status == DNS_FOUND && i < res->naddrs; i++) {
-		if (addr_eq(&res->addrs[i], &set->client)) {
-			strlcpy(d->rdns, l->name, sizeof(d->rdns));
-			d->fcrdns = LOOKUP_FOUND;
-			return;
-		}
+		if (!addr_eq(&res->addrs[i], &set->client))
+			continue;
+		if (set->nconfirmed < nitems(set->confirmed) &&
+		    (set->confirmed[set->nconfirmed++] = strdup(l->name)) ==
+		    NULL)
+			fatal("%s: strdup", __func__);
+		break;
 	}
-	if (set->confirming == 0)
+	if (set->confirming == 0 && set->facts->fcrdns == LOOKUP_PENDING)
+		confirm_done(set);
+}
+
+static void
+confirm_done(struct lookup_set *set)
+{
+	struct dns_facts	*d = set->facts;
+
+	if (set->nconfirmed == 0) {
 		d->fcrdns = set->confirm_failed ? LOOKUP_ERROR :
 		    LOOKUP_NXDOMAIN;
+		return;
+	}
+	qsort(set->confirmed, set->nconfirmed, sizeof(set->confirmed[0]),
+	    name_cmp);
+	d->rdns = set->confirmed;
+	d->nrdns = set->nconfirmed;
+	d->fcrdns = LOOKUP_FOUND;
+}
+
+static void
+confirmed_free(struct lookup_set *set)
+{
+	size_t	i;
+
+	for (i = 0; i < set->nconfirmed; i++)
+		free(set->confirmed[i]);
+	set->nconfirmed = 0;
+	set->facts->rdns = NULL;
+	set->facts->nrdns = 0;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Only a host name can be the client's name.  A PTR target is any wire
+ * name, and dns.c writes odd octets as \DDD: such a name, or one too
+ * long to keep whole, could be cut down to look like somebody else's.
+ */
+static int
+host_name(const char *name)
+{
+	const char	*p;
+
+	if (name[0] == '\0' || strlen(name) > NAME_MAX_LEN)
+		return 0;
+	for (p = name; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.' &&
+		    *p != '_')
+			return 0;
+	return 1;
 }
 
 static void

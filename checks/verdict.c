@@ -88,13 +88,56 @@ lookup_state(enum lookup_state ls)
 	}
 }
 
-/* The client's forward-confirmed name, or NULL if it has none (yet). */
+/* The client's first forward-confirmed name, or NULL if none (yet). */
 static const char *
 confirmed_rdns(const struct facts *f)
 {
-	if (f->dns.fcrdns == LOOKUP_FOUND && f->dns.rdns[0] != '\0')
-		return f->dns.rdns;
-	return NULL;
+	return dns_facts_rdns(&f->dns);
+}
+
+/*
+ * Does any of the client's forward-confirmed names pass the test?  A
+ * client may have several, and each is as much its name as another.
+ */
+static int
+any_rdns(const struct facts *f, int (*test)(const char *, const void *),
+    const void *arg)
+{
+	size_t	i;
+
+	if (f->dns.fcrdns != LOOKUP_FOUND)
+		return 0;
+	for (i = 0; i < f->dns.nrdns; i++)
+		if (test(f->dns.rdns[i], arg))
+			return 1;
+	return 0;
+}
+
+static int
+rdns_in_domain(const char *rdns, const void *domain)
+{
+	return name_in_domain(rdns, domain);
+}
+
+static int
+rdns_is_helo(const char *rdns, const void *arg)
+{
+	const struct judged	*j = arg;
+
+	return name_eq(j->f->helo.name, rdns) ||
+	    (j->p->rdns_mode == RDNS_DOMAIN && same_org(j->f->helo.name, rdns));
+}
+
+static int
+rdns_dynamic(const char *rdns, const void *client)
+{
+	return name_dynamic(rdns, client);
+}
+
+static int
+rdns_passed(const char *rdns, const void *list)
+{
+	return namelist_match(list, rdns);
 }
 
 static enum check_state
@@ -129,7 +172,7 @@ static enum check_state
 check_rcpt_domain(struct judged *j)
 {
 	const struct facts	*f = j->f;
-	const char		*domain = NULL, *rdns;
+	const char		*domain = NULL;
 	size_t			 i;
 
 	if (!is_name(f))
@@ -142,13 +185,18 @@ check_rcpt_domain(struct judged *j)
 	if (domain == NULL)
 		return CS_CLEAR;
 	j->domain = domain;
-	if (f->dns.fcrdns == LOOKUP_PENDING)
-		return CS_WAIT;
-	if (f->dns.fcrdns == LOOKUP_ERROR)
-		return CS_UNKNOWN;
-	if ((rdns = confirmed_rdns(f)) != NULL && name_in_domain(rdns, domain))
+	switch (f->dns.fcrdns) {
+	case LOOKUP_NONE:
+		/* Nothing asked (no client address): nothing to hold. */
 		return CS_CLEAR;
-	return CS_FIRED;
+	case LOOKUP_PENDING:
+		return CS_WAIT;
+	case LOOKUP_ERROR:
+		return CS_UNKNOWN;
+	default:
+		return any_rdns(f, rdns_in_domain, domain) ? CS_CLEAR :
+		    CS_FIRED;
+	}
 }
 
 static enum check_state
@@ -296,19 +344,12 @@ static enum check_state
 check_rdns_match(struct judged *j)
 {
 	const struct facts	*f = j->f;
-	const char		*rdns;
 
 	if (!is_name(f) || f->dns.fcrdns == LOOKUP_NONE)
 		return CS_CLEAR;
 	if (f->dns.fcrdns == LOOKUP_PENDING || f->dns.fcrdns == LOOKUP_ERROR)
 		return lookup_state(f->dns.fcrdns);
-	if ((rdns = confirmed_rdns(f)) == NULL)
-		return CS_FIRED;
-	if (name_eq(f->helo.name, rdns))
-		return CS_CLEAR;
-	if (j->p->rdns_mode == RDNS_DOMAIN && same_org(f->helo.name, rdns))
-		return CS_CLEAR;
-	return CS_FIRED;
+	return any_rdns(f, rdns_is_helo, j) ? CS_CLEAR : CS_FIRED;
 }
 
 static enum check_state
@@ -327,28 +368,43 @@ static enum check_state
 check_dynamic(struct judged *j)
 {
 	const struct facts	*f = j->f;
-	const char		*rdns;
 
 	if (f->client.family == 0)
 		return CS_CLEAR;
 	if (is_name(f) && name_dynamic(f->helo.name, &f->client))
 		return CS_FIRED;
-	if ((rdns = confirmed_rdns(f)) != NULL &&
-	    name_dynamic(rdns, &f->client))
+	if (any_rdns(f, rdns_dynamic, &f->client))
 		return CS_FIRED;
-	if (f->dns.fcrdns == LOOKUP_PENDING)
-		return CS_WAIT;
-	return CS_CLEAR;
+	return lookup_state(f->dns.fcrdns);
 }
 
+/*
+ * The same host named twice is no change, however it was spelt: names
+ * compare as A-labels, literals as addresses.
+ */
 static enum check_state
 check_changed(struct judged *j)
 {
 	const struct facts	*f = j->f;
+	struct helo		 prev;
 
 	if (f->helo_raw == NULL || f->helo_prev == NULL)
 		return CS_CLEAR;
-	return name_eq(f->helo_raw, f->helo_prev) ? CS_CLEAR : CS_FIRED;
+	helo_classify(f->helo_prev, &prev);
+	if (prev.kind != f->helo.kind)
+		return CS_FIRED;
+	switch (prev.kind) {
+	case HELO_DOMAIN:
+		return name_eq(prev.name, f->helo.name) ? CS_CLEAR : CS_FIRED;
+	case HELO_LITERAL4:
+	case HELO_LITERAL6:
+	case HELO_BARE_IP:
+		return addr_eq(&prev.addr, &f->helo.addr) ? CS_CLEAR :
+		    CS_FIRED;
+	default:
+		return name_eq(f->helo_prev, f->helo_raw) ? CS_CLEAR :
+		    CS_FIRED;
+	}
 }
 
 /* Same registrable domain, by the public suffix list. */
@@ -372,8 +428,6 @@ same_org(const char *a, const char *b)
 static const char *
 exemption(const struct policy *p, const struct facts *f, int *wait)
 {
-	const char	*rdns;
-
 	*wait = 0;
 	if (f->authenticated)
 		return "authenticated";
@@ -388,8 +442,7 @@ exemption(const struct policy *p, const struct facts *f, int *wait)
 	if (is_name(f) && namelist_match(&p->pass_helo, f->helo.name))
 		return "pass helo";
 	if (p->pass_rdns.n > 0) {
-		if ((rdns = confirmed_rdns(f)) != NULL &&
-		    namelist_match(&p->pass_rdns, rdns))
+		if (any_rdns(f, rdns_passed, &p->pass_rdns))
 			return "pass rdns";
 		if (f->dns.fcrdns == LOOKUP_PENDING)
 			*wait = 1;
@@ -438,6 +491,18 @@ verdict_decide(const struct policy *p, const struct facts *f,
 			v->check = c;
 		}
 	}
+
+	/*
+	 * A "pass rdns" entry might have exempted this client, had the
+	 * lookup of its name not failed: a refusal is then at most for now.
+	 */
+	if (v->action >= ACT_TEMPFAIL && p->pass_rdns.n > 0 &&
+	    f->dns.fcrdns == LOOKUP_ERROR) {
+		v->action = p->rules[CHECK_DNS_ERROR].action;
+		v->check = v->action == ACT_PASS ? -1 : CHECK_DNS_ERROR;
+		if (v->action != ACT_PASS)
+			v->state[CHECK_DNS_ERROR] = CS_FIRED;
+	}
 }
 
 /* Only printable ASCII of a client's string reaches a reply. */
@@ -480,7 +545,7 @@ verdict_reply(const struct policy *p, const struct facts *f,
 			val = addr[0] != '\0' ? addr : "unknown";
 			break;
 		case 'r':
-			val = confirmed_rdns(f) ? f->dns.rdns : "unknown";
+			val = confirmed_rdns(f) ? confirmed_rdns(f) : "unknown";
 			break;
 		case 'd':
 			val = v->domain != NULL ? v->domain : f->helo.name;
@@ -530,6 +595,15 @@ verdict_list(const struct verdict *v, enum check_state st, char *buf,
  * The deadline passed: every lookup still in flight counts as failed,
  * so the checks that need it are unknown and the verdict can be given.
  */
+/* The first of the client's forward-confirmed names, or NULL. */
+const char *
+dns_facts_rdns(const struct dns_facts *d)
+{
+	if (d->fcrdns == LOOKUP_FOUND && d->nrdns > 0)
+		return d->rdns[0];
+	return NULL;
+}
+
 void
 dns_facts_expire(struct dns_facts *d)
 {

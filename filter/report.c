@@ -37,8 +37,8 @@ report_verdict(const char *id, const struct policy *p, const struct facts *f,
 		snprintf(ip, sizeof(ip), "local");
 	else
 		addr_fmt(&f->client, ip, sizeof(ip));
-	if (f->dns.fcrdns == LOOKUP_FOUND && f->dns.rdns[0] != '\0')
-		rdns = f->dns.rdns;
+	if (dns_facts_rdns(&f->dns) != NULL)
+		rdns = dns_facts_rdns(&f->dns);
 	log_escape(rdns != NULL ? rdns : "unknown", name, sizeof(name));
 	log_escape(f->helo_raw != NULL ? f->helo_raw : "", helo,
 	    sizeof(helo));

@@ -75,6 +75,11 @@ my @cases = (
       '192.0.2.11', 'liar.regress.test', 'bob@regress.test',
       'reject|450 4.7.25 Client host rejected: cannot find your hostname, '
       . '[192.0.2.11]', qr/checks=rdns,rdns-match,forward$/m ],
+    [ 'rdns: a PTR name that is no host name is never confirmed',
+      "check rdns tempfail\n", '192.0.2.14', 'good.regress.test',
+      'bob@regress.test',
+      'reject|450 4.7.25 Client host rejected: cannot find your hostname, '
+      . '[192.0.2.14]', qr/rdns=unknown .*checks=rdns,/ ],
     [ 'rdns: confirmed', "check rdns tempfail\n", '192.0.2.10',
       'good.regress.test', 'bob@regress.test', 'proceed', qr/checks=-/ ],
     [ 'rdns: PTR lookup fails', "check rdns tempfail\n", '198.51.100.67',

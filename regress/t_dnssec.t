@@ -93,7 +93,7 @@ my @cases = (
       "reject|451 4.4.3 <good.regress.test>: $dnsfail",
       'ip=192.0.2.10 rdns=unknown helo=good.regress.test '
       . 'verdict=tempfail checks=dns-error '
-      . 'unknown=dns,rdns,rdns-match,forward,cname' ],
+      . 'unknown=dns,rdns,rdns-match,forward,cname,dynamic' ],
     [ 'a second anchor leaves the first alone', $mixed, '192.0.2.40',
       'good.signed.test', 'proceed', 'ip=192.0.2.40 '
       . 'rdns=good.signed.test helo=good.signed.test verdict=pass '

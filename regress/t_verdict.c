@@ -40,11 +40,24 @@ dns_helo(enum lookup_state a, enum lookup_state aaaa, enum lookup_state mx)
 	f.dns.helo_mx = mx;
 }
 
+static char	*rdns_names[2];
+
+/* The client's confirmed names: none, one, or two ("a b"). */
 static void
-rdns(enum lookup_state st, const char *name)
+rdns(enum lookup_state st, const char *names)
 {
+	static char	buf[2 * NAME_BUFSZ];
+	char		*tok;
+
 	f.dns.fcrdns = st;
-	strlcpy(f.dns.rdns, name ? name : "", sizeof(f.dns.rdns));
+	f.dns.nrdns = 0;
+	f.dns.rdns = rdns_names;
+	if (names == NULL)
+		return;
+	strlcpy(buf, names, sizeof(buf));
+	for (tok = strtok(buf, " "); tok != NULL && f.dns.nrdns < 2;
+	    tok = strtok(NULL, " "))
+		rdns_names[f.dns.nrdns++] = tok;
 }
 
 static const char *
@@ -310,10 +323,91 @@ test_rcpt_domain(void)
 	is_str(decided(&v), "wait", "rcpt-domain waits for rDNS");
 
 	reset("regress.test");
-	is_str(decided(&v), "pass - -", "no rcpt, no local-domain: clear");
+	rdns(LOOKUP_NXDOMAIN, NULL);
+	is_str(decided(&v), "report rdns rdns,rdns-match",
+	    "no rcpt, no local-domain: rcpt-domain clear");
 	namelist_add(&p.local_domains, "regress.test");
-	is_str(decided(&v), "reject rcpt-domain rcpt-domain",
+	is_str(decided(&v), "reject rcpt-domain rcpt-domain,rdns,rdns-match",
 	    "local-domain");
+}
+
+/* A client may have several confirmed names; each counts. */
+static void
+test_several_names(void)
+{
+	struct verdict	v;
+
+	reset("regress.test");
+	f.rcpt_domain = "regress.test";
+	rdns(LOOKUP_FOUND, "host.isp.example mx.regress.test");
+	is_str(decided(&v), "pass - -",
+	    "rcpt-domain: one of two names inside the domain");
+	rdns(LOOKUP_FOUND, "mx.regress.test host.isp.example");
+	is_str(decided(&v), "pass - -", "rcpt-domain: in either order");
+	rdns(LOOKUP_FOUND, "host.isp.example mx.other.example");
+	is_str(decided(&v), "reject rcpt-domain rcpt-domain,rdns-match",
+	    "rcpt-domain: no name inside the domain");
+
+	reset("mail.victim.example");
+	rdns(LOOKUP_FOUND, "a.isp.example mail.victim.example");
+	p.rdns_mode = RDNS_EXACT;
+	is_str(decided(&v), "pass - -", "rdns-match: any confirmed name");
+
+	reset("localhost");
+	namelist_add(&p.pass_rdns, ".partner.example");
+	rdns(LOOKUP_FOUND, "a.isp.example mx.partner.example");
+	is_str(decided(&v), "exempt:pass rdns", "pass rdns: any name");
+
+	reset("mail.regress.test");
+	policy_set_action(&p, CHECK_DYNAMIC, ACT_REJECT);
+	rdns(LOOKUP_ERROR, NULL);
+	is_str(decided(&v), "tempfail dns-error dns-error",
+	    "dynamic unknown when the rDNS lookup failed");
+	rdns(LOOKUP_FOUND, "mx.isp.example 192-0-2-10.pool.isp.example");
+	is_str(decided(&v), "reject dynamic rdns-match,dynamic",
+	    "dynamic from any confirmed name");
+}
+
+/* A pass rdns entry that might have exempted: never a refusal for good. */
+static void
+test_pass_rdns_unknown(void)
+{
+	struct verdict	v;
+
+	reset("mail_1.partner.example");
+	namelist_add(&p.pass_rdns, ".partner.example");
+	rdns(LOOKUP_ERROR, NULL);
+	is_str(decided(&v), "tempfail dns-error underscore,dns-error",
+	    "undecidable exemption: dns-error, not 501");
+	policy_set_action(&p, CHECK_DNS_ERROR, ACT_PASS);
+	is_str(decided(&v), "pass - underscore",
+	    "undecidable exemption, dns-error off: no refusal");
+	reset("mail_1.partner.example");
+	rdns(LOOKUP_ERROR, NULL);
+	is_str(decided(&v), "reject underscore underscore",
+	    "without pass rdns entries the refusal stands");
+}
+
+static void
+test_changed(void)
+{
+	struct verdict	v;
+
+	reset("[IPv6:2001:db8::5]");
+	addr_parse("2001:db8::5", &f.client);
+	f.helo_prev = "[IPv6:2001:DB8:0::5]";
+	is_str(decided(&v), "pass - -", "changed: the same address literal");
+	reset("xn--mnchen-3ya.de");
+	rdns(LOOKUP_NXDOMAIN, NULL);
+	policy_set_action(&p, CHECK_RDNS, ACT_PASS);
+	policy_set_action(&p, CHECK_RDNS_MATCH, ACT_PASS);
+	f.helo_prev = "M\xc3\xbcnchen.de";
+	is_str(decided(&v), "pass - -", "changed: a U-label and its A-label");
+	f.helo_prev = "berlin.de";
+	is_str(decided(&v), "junk changed changed", "changed: another name");
+	f.helo_prev = "[192.0.2.10]";
+	is_str(decided(&v), "junk changed changed",
+	    "changed: a literal, then a name");
 }
 
 static void
@@ -352,6 +446,9 @@ main(void)
 	test_dns();
 	test_forward_rdns();
 	test_rcpt_domain();
+	test_several_names();
+	test_pass_rdns_unknown();
+	test_changed();
 	test_reply();
 	policy_free(&p);
 	return done_testing();
