@@ -59,6 +59,11 @@ enum rdns_mode {
 };
 
 #define REPLY_MAX	512
+/*
+ * Exim kills a ${run} command after 60 s; the one-shot mode answers
+ * within dns-timeout and half a second, plus its start and exit.
+ */
+#define DNS_TIMEOUT_MAX	50
 
 struct rule {
 	enum action	 action;

@@ -450,38 +450,23 @@ exemption(const struct policy *p, const struct facts *f, int *wait)
 	return NULL;
 }
 
-void
-verdict_decide(const struct policy *p, const struct facts *f,
-    struct verdict *v)
+/*
+ * The strongest action among the checks that fired, and the check that
+ * replies: the first in table order of equal actions.  A check whose
+ * lookup failed fires dns-error if its action is tempfail or stronger:
+ * a failed lookup may never turn into a permanent refusal.
+ */
+static void
+strongest(const struct policy *p, struct verdict *v)
 {
-	struct judged	j = { p, f, NULL };
 	enum action	a;
-	int		c, wait;
+	int		c;
 
-	memset(v, 0, sizeof(*v));
-	v->action = ACT_PASS;
-	v->check = -1;
-	if ((v->exempt = exemption(p, f, &wait)) != NULL)
-		return;
-	v->wait = wait;
-	for (c = 0; c < CHECK_COUNT; c++) {
-		if (check_fn[c] == NULL || p->rules[c].action == ACT_PASS)
-			continue;
-		v->state[c] = check_fn[c](&j);
-		if (v->state[c] == CS_WAIT)
-			v->wait = 1;
-	}
-	v->domain = j.domain;
-	if (v->wait)
-		return;
-
-	/* A failed lookup may never turn into a permanent refusal. */
 	for (c = 0; c < CHECK_COUNT; c++)
 		if (v->state[c] == CS_UNKNOWN &&
 		    p->rules[c].action >= ACT_TEMPFAIL &&
 		    p->rules[CHECK_DNS_ERROR].action != ACT_PASS)
 			v->state[CHECK_DNS_ERROR] = CS_FIRED;
-
 	for (c = 0; c < CHECK_COUNT; c++) {
 		if (v->state[c] != CS_FIRED)
 			continue;
@@ -489,6 +474,58 @@ verdict_decide(const struct policy *p, const struct facts *f,
 		if (v->check == -1 || a > v->action) {
 			v->action = a;
 			v->check = c;
+		}
+	}
+}
+
+/* Could the answer of check c, or its failure, outrank the verdict? */
+static int
+may_outrank(const struct policy *p, const struct verdict *v, int c)
+{
+	enum action	a = p->rules[c].action;
+
+	if (a > v->action || (a == v->action && c < v->check))
+		return 1;
+	if (a < ACT_TEMPFAIL || v->state[CHECK_DNS_ERROR] == CS_FIRED)
+		return 0;
+	a = p->rules[CHECK_DNS_ERROR].action;
+	return a > v->action || (a == v->action && CHECK_DNS_ERROR < v->check);
+}
+
+void
+verdict_decide(const struct policy *p, const struct facts *f,
+    struct verdict *v)
+{
+	struct judged	j = { p, f, NULL };
+	int		c, pending = 0, wait;
+
+	memset(v, 0, sizeof(*v));
+	v->action = ACT_PASS;
+	v->check = -1;
+	if ((v->exempt = exemption(p, f, &wait)) != NULL)
+		return;
+	for (c = 0; c < CHECK_COUNT; c++) {
+		if (check_fn[c] == NULL || p->rules[c].action == ACT_PASS)
+			continue;
+		v->state[c] = check_fn[c](&j);
+		if (v->state[c] == CS_WAIT)
+			pending = 1;
+	}
+	v->domain = j.domain;
+	if (wait) {
+		v->wait = 1;
+		return;
+	}
+	strongest(p, v);
+
+	/*
+	 * Lookups still in flight matter only if what they may say could
+	 * outrank what is known: an obvious refusal need not wait for DNS.
+	 */
+	for (c = 0; pending && c < CHECK_COUNT; c++) {
+		if (v->state[c] == CS_WAIT && may_outrank(p, v, c)) {
+			v->wait = 1;
+			return;
 		}
 	}
 

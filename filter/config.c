@@ -238,10 +238,11 @@ parse_dns_timeout(struct policy *p, char **arg, const char **errstr)
 	const char	*why;
 	int		 n;
 
-	n = strtonum(arg[0], 1, 59, &why);
+	n = strtonum(arg[0], 1, DNS_TIMEOUT_MAX, &why);
 	if (why != NULL) {
-		*errstr = errorf("dns-timeout \"%s\" is %s: use 1 to 59 "
-		    "seconds, below Exim's 60 s limit", arg[0], why);
+		*errstr = errorf("dns-timeout \"%s\" is %s: use 1 to %d "
+		    "seconds, well below Exim's 60 s limit", arg[0], why,
+		    DNS_TIMEOUT_MAX);
 		return -1;
 	}
 	p->dns_timeout = n;
@@ -436,19 +437,21 @@ parse_explain_url(struct policy *p, char **arg, const char **errstr)
 }
 
 /*
- * "profile default" undoes a profile (actions, replies, rdns-match) but
- * keeps the lists and settings given so far.
+ * A profile sets the actions, replies and rdns-match mode, whatever came
+ * before, and keeps the lists and settings given so far; directives
+ * after it override it.
  */
 static int
 parse_profile(struct policy *p, char **arg, const char **errstr)
 {
 	struct policy	def;
+	int		strict;
 
-	if (strcmp(arg[0], "strict") == 0) {
-		policy_strict(p);
-		return 0;
-	}
-	if (strcmp(arg[0], "default") != 0) {
+	if (strcmp(arg[0], "strict") == 0)
+		strict = 1;
+	else if (strcmp(arg[0], "default") == 0)
+		strict = 0;
+	else {
 		*errstr = errorf("unknown profile \"%s\": use default or "
 		    "strict", arg[0]);
 		return -1;
@@ -457,6 +460,8 @@ parse_profile(struct policy *p, char **arg, const char **errstr)
 	memcpy(p->rules, def.rules, sizeof(p->rules));
 	p->rdns_mode = def.rdns_mode;
 	policy_free(&def);
+	if (strict)
+		policy_strict(p);
 	return 0;
 }
 
@@ -488,9 +493,10 @@ config_finish(struct policy *p, const char *path)
 
 	if (path == NULL)
 		path = getprogname();
-	if (p->dns_timeout < 1 || p->dns_timeout > 59) {
-		fprintf(stderr, "%s: dns-timeout %d is not 1 to 59 seconds, "
-		    "below Exim's 60 s limit\n", path, p->dns_timeout);
+	if (p->dns_timeout < 1 || p->dns_timeout > DNS_TIMEOUT_MAX) {
+		fprintf(stderr, "%s: dns-timeout %d is not 1 to %d seconds, "
+		    "well below Exim's 60 s limit\n", path, p->dns_timeout,
+		    DNS_TIMEOUT_MAX);
 		rc = -1;
 	}
 	for (c = 0; c < CHECK_COUNT; c++) {

@@ -95,7 +95,6 @@ exim_main(int argc, char *argv[], const struct policy *policy)
 	struct exim_args	 args;
 
 	ex.policy = policy;
-	log_fatal_status(EXIM_EX_SOFTWARE);
 	if (parse_operands(argc, argv, &args) == -1 ||
 	    fill_facts(&args) == -1)
 		return finish(EXIM_EX_USAGE);

@@ -20,16 +20,17 @@
 
 static __dead void	usage(void);
 
-/* Exim reads exit 1 as "reject": its errors must exit apart. */
-static int	exim_mode;
-
+/*
+ * Exim reads exit 1 as "reject": a usage error exits 64 in every mode,
+ * since -E may come after the mistake, and so does an internal error.
+ */
 static __dead void
 usage(void)
 {
 	fprintf(stderr, "usage: %s [-nv] [-f file]\n"
 	    "       %s -E [-v] [-f file] helo=name [name=value ...]\n",
 	    getprogname(), getprogname());
-	exit(exim_mode ? EXIM_EX_USAGE : 1);
+	exit(EXIM_EX_USAGE);
 }
 
 int
@@ -38,8 +39,10 @@ main(int argc, char *argv[])
 	struct policy		 policy;
 	struct event_base	*base;
 	const char		*conffile = NULL;
-	int			 ch, check_only = 0, status, verbose = 0;
+	int			 ch, check_only = 0, exim_mode = 0, status;
+	int			 verbose = 0;
 
+	log_fatal_status(EXIM_EX_SOFTWARE);
 	while ((ch = getopt(argc, argv, "Ef:nv")) != -1) {
 		switch (ch) {
 		case 'E':

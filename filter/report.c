@@ -29,7 +29,7 @@ report_verdict(const char *id, const struct policy *p, const struct facts *f,
     const struct verdict *v, const char *rdns)
 {
 	char		ip[ADDR_STRLEN], helo[ESCAPED_MAX], name[ESCAPED_MAX];
-	char		fired[256], unknown[256];
+	char		fired[256], unknown[256], waiting[256];
 	enum action	a;
 	int		c;
 
@@ -50,9 +50,13 @@ report_verdict(const char *id, const struct policy *p, const struct facts *f,
 	verdict_list(v, CS_FIRED, fired, sizeof(fired));
 	if (verdict_list(v, CS_UNKNOWN, unknown, sizeof(unknown)) == 0)
 		unknown[0] = '\0';
-	log_info("%sip=%s rdns=%s helo=%s verdict=%s checks=%s%s%s%s", id,
+	/* Checks still waiting for DNS when a refusal was already sure. */
+	if (verdict_list(v, CS_WAIT, waiting, sizeof(waiting)) == 0)
+		waiting[0] = '\0';
+	log_info("%sip=%s rdns=%s helo=%s verdict=%s checks=%s%s%s%s%s%s", id,
 	    ip, name, helo, action_name(v->action), fired,
 	    unknown[0] ? " unknown=" : "", unknown,
+	    waiting[0] ? " waiting=" : "", waiting,
 	    f->dns.helo_secure ? " dns=secure" : "");
 	if (!log_verbose())
 		return;

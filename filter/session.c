@@ -4,6 +4,10 @@
  */
 #include "compat.h"
 
+/* libbsd's tree.h marks its static functions __unused, glibc does not. */
+#ifndef __unused
+#define __unused	__attribute__((__unused__))
+#endif
 #include <sys/tree.h>
 
 #include <event.h>
@@ -18,10 +22,9 @@ RB_HEAD(session_tree, session);
 
 static int	session_cmp(struct session *, struct session *);
 
-RB_PROTOTYPE(session_tree, session, entry, session_cmp);
+RB_PROTOTYPE_STATIC(session_tree, session, entry, session_cmp);
 
 static struct session_tree	sessions = RB_INITIALIZER(&sessions);
-static size_t			nsessions;
 static void		      (*release_hook)(struct session *);
 
 static int
@@ -32,7 +35,7 @@ session_cmp(struct session *a, struct session *b)
 	return a->sid > b->sid;
 }
 
-RB_GENERATE(session_tree, session, entry, session_cmp);
+RB_GENERATE_STATIC(session_tree, session, entry, session_cmp);
 
 void
 session_on_free(void (*hook)(struct session *))
@@ -61,9 +64,8 @@ session_get(uint64_t sid)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		fatal("%s: calloc", __func__);
 	s->sid = sid;
-	s->last = time(NULL);
+	s->last = session_clock();
 	RB_INSERT(session_tree, &sessions, s);
-	nsessions++;
 	return s;
 }
 
@@ -73,7 +75,6 @@ session_free(struct session *s)
 	if (release_hook != NULL)
 		release_hook(s);
 	RB_REMOVE(session_tree, &sessions, s);
-	nsessions--;
 	if (s->req.deadline_set)
 		evtimer_del(&s->req.deadline);
 	free(s->greeting);
@@ -94,16 +95,10 @@ session_free_all(void)
 		session_free(s);
 }
 
-size_t
-session_count(void)
-{
-	return nsessions;
-}
-
 /*
- * Reclaim sessions idle since before "older": smtpd drops a session
- * after its own idle timeout and then sends link-disconnect, so one that
- * stays silent far longer was lost (a report dropped, smtpd restarted).
+ * Reclaim sessions idle since before "older" (session_clock()): smtpd
+ * drops a session after its own idle timeout and then sends
+ * link-disconnect, so one that stays silent far longer was lost.
  * A session with a request in flight is never reclaimed: it is answered
  * first, within the DNS deadline.
  */
@@ -121,8 +116,19 @@ session_sweep(time_t older, void (*expire)(struct session *))
 	}
 }
 
+/* Seconds on a clock that wall-clock changes do not move. */
+time_t
+session_clock(void)
+{
+	struct timespec	ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		fatal("%s: clock_gettime", __func__);
+	return ts.tv_sec;
+}
+
 /* Replace a string owned by the session; NULL clears it. */
-int
+void
 session_set(char **field, const char *value)
 {
 	char	*copy = NULL;
@@ -131,5 +137,4 @@ session_set(char **field, const char *value)
 		fatal("%s: strdup", __func__);
 	free(*field);
 	*field = copy;
-	return 0;
 }

@@ -50,8 +50,8 @@ struct session	*session_get(uint64_t);
 void		 session_free(struct session *);
 void		 session_free_all(void);
 void		 session_on_free(void (*)(struct session *));
-size_t		 session_count(void);
 void		 session_sweep(time_t, void (*)(struct session *));
-int		 session_set(char **, const char *);
+void		 session_set(char **, const char *);
+time_t		 session_clock(void);
 
 #endif

@@ -8,7 +8,6 @@
 
 #include <sys/types.h>
 
-#include <ctype.h>
 #include <event.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -26,6 +25,13 @@
 #include "verdict.h"
 
 #define SWEEP_INTERVAL	60
+/*
+ * A session smtpd has not named for this many of its session timeouts
+ * was lost (a report dropped).  smtpd's timeout is on idle I/O, and a
+ * long DATA transfer shows us nothing, so leave ample room; losing the
+ * state of a session still alive only fails open.
+ */
+#define SESSION_LOST	4
 
 struct report_handler {
 	const char	*event;
@@ -34,7 +40,7 @@ struct report_handler {
 
 struct filter_handler {
 	const char	*phase;
-	int		 verdict_phase;		/* enum phase */
+	enum phase	 verdict_phase;
 	void		(*fn)(struct session *, struct proto_line *);
 };
 
@@ -60,6 +66,7 @@ static void	request_mail_from(struct session *, struct proto_line *);
 static void	request_rcpt_to(struct session *, struct proto_line *);
 static void	judge(struct session *, int);
 static void	answer(struct session *, const char *, const char *);
+static void	request_drop(struct session *);
 static void	log_verdict(struct session *, const struct verdict *);
 static void	on_lookup(void *);
 static void	session_release(struct session *);
@@ -208,12 +215,15 @@ register_hooks(void)
 		    reports[i]);
 		io_out_line(smtpd.out, line);
 	}
-	io_out_line(smtpd.out, "register|filter|smtp-in|helo\n");
-	io_out_line(smtpd.out, "register|filter|smtp-in|ehlo\n");
-	if (smtpd.policy->phase == PHASE_MAIL_FROM)
-		io_out_line(smtpd.out, "register|filter|smtp-in|mail-from\n");
-	if (smtpd.policy->phase == PHASE_RCPT_TO)
-		io_out_line(smtpd.out, "register|filter|smtp-in|rcpt-to\n");
+	/* HELO/EHLO always (facts, lookups), then the verdict phase. */
+	for (i = 0; i < nitems(filter_handlers); i++) {
+		if (filter_handlers[i].verdict_phase != PHASE_HELO &&
+		    filter_handlers[i].verdict_phase != smtpd.policy->phase)
+			continue;
+		snprintf(line, sizeof(line), "register|filter|smtp-in|%s\n",
+		    filter_handlers[i].phase);
+		io_out_line(smtpd.out, line);
+	}
 	io_out_line(smtpd.out, "register|ready\n");
 }
 
@@ -225,17 +235,16 @@ handle_report(struct proto_line *pl)
 
 	/* Any line naming a session shows it is alive. */
 	if ((s = session_find(pl->sid)) != NULL)
-		s->last = time(NULL);
+		s->last = session_clock();
 	for (i = 0; i < nitems(report_handlers); i++) {
 		if (strcmp(pl->event, report_handlers[i].event) != 0)
 			continue;
 		/* A late report for a session already gone opens none. */
-		if ((s = session_find(pl->sid)) == NULL) {
+		if (s == NULL) {
 			if (strcmp(pl->event, "link-disconnect") == 0)
 				return;
 			s = session_get(pl->sid);
 		}
-		s->last = time(NULL);
 		report_handlers[i].fn(s, pl);
 		return;
 	}
@@ -248,12 +257,15 @@ handle_filter(struct proto_line *pl)
 	size_t		 i;
 
 	s = session_get(pl->sid);
-	s->last = time(NULL);
+	s->last = session_clock();
 	if (s->req.active) {
-		/* smtpd asks one thing at a time; never leave one behind. */
-		log_warnx("%016" PRIx64 " new request while one is pending",
-		    s->sid);
-		answer(s, "proceed", NULL);
+		/*
+		 * smtpd asks one thing at a time: it has moved on, and an
+		 * answer with the old token would now be fatal to it.
+		 */
+		log_warnx("%016" PRIx64 " new request while one is pending; "
+		    "the old one is dropped", s->sid);
+		request_drop(s);
 	}
 	s->req.active = 1;
 	s->req.major = pl->major;
@@ -507,7 +519,14 @@ answer(struct session *s, const char *decision, const char *param)
 			fatalx("%s: cannot format proceed", __func__);
 	}
 	io_out_line(smtpd.out, line);
+	request_drop(s);
+}
+
+static void
+request_drop(struct session *s)
+{
 	s->req.active = 0;
+	s->req.judging = 0;
 	if (s->req.deadline_set)
 		evtimer_del(&s->req.deadline);
 }
@@ -537,9 +556,8 @@ arm_sweep(void)
 static void
 on_sweep(int fd, short ev, void *arg)
 {
-	time_t	older = time(NULL) - 2 * smtpd.session_timeout;
-
-	session_sweep(older, expire_session);
+	session_sweep(session_clock() - SESSION_LOST * smtpd.session_timeout,
+	    expire_session);
 	arm_sweep();
 }
 
@@ -547,5 +565,5 @@ static void
 expire_session(struct session *s)
 {
 	log_warnx("%016" PRIx64 " reclaimed: no line from smtpd for %lld s",
-	    s->sid, (long long)(time(NULL) - s->last));
+	    s->sid, (long long)(session_clock() - s->last));
 }

@@ -143,7 +143,7 @@ static const struct line_row lines[] = {
 	{ "resolver ::1", "resolvers", "::1" },
 	{ "resolver 2001:db8::53@53", "resolvers", "2001:db8::53@53" },
 	{ "dns-timeout 1", "dns-timeout", "1" },
-	{ "dns-timeout 59", "dns-timeout", "59" },
+	{ "dns-timeout 50", "dns-timeout", "50" },
 	{ "verdict-phase helo", "phase", "helo" },
 	{ "verdict-phase mail-from", "phase", "mail-from" },
 	{ "verdict-phase rcpt-to", "phase", "rcpt-to" },
@@ -218,12 +218,12 @@ static const struct error_row line_errors[] = {
 	{ "resolver 127.0.0.1@65536", "resolver port \"65536\" is too large" },
 	{ "resolver 127.0.0.1@0", "resolver port \"0\" is too small" },
 	{ "resolver 127.0.0.1@", "resolver port \"\" is invalid" },
-	{ "dns-timeout 0", "dns-timeout \"0\" is too small: use 1 to 59 "
-	    "seconds, below Exim's 60 s limit" },
-	{ "dns-timeout 60", "dns-timeout \"60\" is too large: use 1 to 59 "
-	    "seconds, below Exim's 60 s limit" },
-	{ "dns-timeout 8s", "dns-timeout \"8s\" is invalid: use 1 to 59 "
-	    "seconds, below Exim's 60 s limit" },
+	{ "dns-timeout 0", "dns-timeout \"0\" is too small: use 1 to 50 "
+	    "seconds, well below Exim's 60 s limit" },
+	{ "dns-timeout 51", "dns-timeout \"51\" is too large: use 1 to 50 "
+	    "seconds, well below Exim's 60 s limit" },
+	{ "dns-timeout 8s", "dns-timeout \"8s\" is invalid: use 1 to 50 "
+	    "seconds, well below Exim's 60 s limit" },
 	{ "dns-timeout", "dns-timeout needs SECONDS" },
 	{ "verdict-phase data", "unknown verdict-phase \"data\": use helo, "
 	    "mail-from or rcpt-to" },
@@ -312,9 +312,16 @@ static const struct profile_row profiles[] = {
 	    "550 5.7.1 <%h>: Helo command rejected: %h does not resolve to "
 	    "%i" },
 	{ { "profile strict", "rdns-match domain" }, "rdns-match", "domain" },
+	/* A profile sets the replies too, whatever came before it... */
 	{ { "message rdns \"451 4.7.25 who are you\"", "profile strict" },
+	    "reply:rdns", "450 4.7.25 Client host rejected: cannot find your "
+	    "hostname, [%i]" },
+	{ { "check dynamic reject", "profile strict" },
+	    "action:dynamic", "report" },
+	/* ...and what comes after it overrides it. */
+	{ { "profile strict", "message rdns \"451 4.7.25 who are you\"" },
 	    "reply:rdns", "451 4.7.25 who are you" },
-	{ { "message rdns \"451 4.7.25 who are you\"", "profile strict" },
+	{ { "profile strict", "message rdns \"451 4.7.25 who are you\"" },
 	    "action:rdns", "tempfail" },
 	{ { "profile strict", "local-name mx.example.org", "profile default" },
 	    "action:forward", "report" },
@@ -334,9 +341,9 @@ static const struct profile_row profiles[] = {
 static const struct file_row files[] = {
 	{ "# filter-helo\n\ncheck rdns_match tempfail\n", 0, -1,
 	    "FILE:3: unknown check \"rdns_match\"\n" },
-	{ "dns-timeout 8\ndns-timeout 60\nverdict-phase data\n", 0, -1,
-	    "FILE:2: dns-timeout \"60\" is too large: use 1 to 59 seconds, "
-	    "below Exim's 60 s limit\n"
+	{ "dns-timeout 8\ndns-timeout 51\nverdict-phase data\n", 0, -1,
+	    "FILE:2: dns-timeout \"51\" is too large: use 1 to 50 seconds, "
+	    "well below Exim's 60 s limit\n"
 	    "FILE:3: unknown verdict-phase \"data\": use helo, mail-from or "
 	    "rcpt-to\n" },
 	{ "profile strict\n\n\n\ncheck forward\n", 0, -1,
@@ -346,8 +353,8 @@ static const struct file_row files[] = {
 	{ "  resolver 127.0.0.1@0   # local\n", 0, -1,
 	    "FILE:1: resolver port \"0\" is too small\n" },
 	{ "check dns reject\ndns-timeout 0", 0, -1,
-	    "FILE:2: dns-timeout \"0\" is too small: use 1 to 59 seconds, "
-	    "below Exim's 60 s limit\n" },
+	    "FILE:2: dns-timeout \"0\" is too small: use 1 to 50 seconds, "
+	    "well below Exim's 60 s limit\n" },
 	{ NUL_FILE, sizeof(NUL_FILE) - 1, -1,
 	    "FILE:2: line contains a NUL byte\n"
 	    "FILE:3: unknown directive \"frobnicate\"\n" },
@@ -667,7 +674,7 @@ test_finish(void)
 	is_int(captured(config_finish, &p, path, got, sizeof(got)), -1,
 	    "dns-timeout 60 fails finish");
 	is_str(got, "/etc/mail/filter-helo.conf: dns-timeout 60 is not 1 to "
-	    "59 seconds, below Exim's 60 s limit\n", "dns-timeout message");
+	    "50 seconds, well below Exim's 60 s limit\n", "dns-timeout message");
 	p.dns_timeout = 0;
 	is_int(captured(config_finish, &p, path, got, sizeof(got)), -1,
 	    "dns-timeout 0 fails finish");

@@ -63,8 +63,13 @@ is($st, 1, 'missing file: exit 1');
 like($out, qr{/nonexistent/filter-helo\.conf}, 'missing file: named');
 
 ($st, $out) = run($bin, '-x');
-isnt($st, 0, 'unknown option: non-zero');
+is($st, 64, 'unknown option: exit 64 (EX_USAGE)');
 like($out, qr/usage: /, 'unknown option: usage');
+# Exim reads 1 as "reject": an error before -E must not exit 1.
+($st, $out) = run($bin, '-x', '-E', 'helo=a.example');
+is($st, 64, 'an unknown option before -E: still 64, never 1');
+($st, $out) = run($bin, '-n', 'extra');
+is($st, 64, 'an operand without -E: 64');
 
 # The example configuration in the README and the man page.
 ($st, $out) = run($bin, '-n', '-f', "$top/regress/filter-helo.conf.example");

@@ -143,7 +143,7 @@ for my $c (@cases) {
 	$f->handshake('0.6');
 	my $s = Filter::Session->new($f);
 	$s->connect(Filter::ipport($ip), $SRV);
-	my ($a, $got, $took) = $s->verdict($helo, $rcpt,
+	my ($a, $got, $took) = $s->verdict($helo, $rcpt, pause => 0.1,
 	    timeout => $TIMEOUT + 3);
 	is($a, 'proceed', "$name: EHLO proceeds before the verdict phase");
 	is($got, $want, "$name: answer");
@@ -168,6 +168,22 @@ for my $c (@cases) {
 	ok($took >= $TIMEOUT - 0.5 && $took < $TIMEOUT + 1,
 	    "all dropped: answered at the deadline ($took s)");
 	$f->finish;
+}
+
+# A refusal that no lookup could change does not wait for DNS, and the
+# log says which checks were still waiting.
+{
+	my $f = Filter->new('-f', Filter::config($base));
+	$f->handshake('0.6');
+	my $s = Filter::Session->new($f);
+	$s->connect('198.51.100.66:40040', $SRV);
+	my (undef, $got, $took) = $s->verdict('localhost', 'bob@regress.test',
+	    timeout => $TIMEOUT + 3);
+	like($got // '', qr/^reject\|504 /, 'obvious refusal, DNS silent: 504');
+	ok($took < 1, "obvious refusal: at once ($took s), not at the deadline");
+	$f->finish;
+	like($f->stderr, qr/verdict=reject checks=non-fqdn waiting=rdns,rdns-match,dynamic$/m,
+	    'obvious refusal: the waiting checks are logged');
 }
 
 # Head of line: a session waiting on dropped queries does not delay

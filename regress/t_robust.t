@@ -105,7 +105,7 @@ sub session_works {
 	$f->finish;
 }
 
-# A session smtpd never disconnects is reclaimed after twice smtpd's
+# A session smtpd never disconnects is reclaimed after four times smtpd's
 # session timeout; one that is still talking is kept.
 {
 	my $f = Filter->new('-f', $conf);
@@ -118,7 +118,7 @@ sub session_works {
 	my $live = Filter::Session->new($f);
 	$live->connect($CLI, $SRV);
 	$live->report('link-auth', 'bob', 'pass');
-	for (1 .. 8) {
+	for (1 .. 14) {
 		select(undef, undef, undef, 0.5);
 		$live->report('protocol-client', 'NOOP');
 	}

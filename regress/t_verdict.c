@@ -410,6 +410,31 @@ test_changed(void)
 	    "changed: a literal, then a name");
 }
 
+/* Lookups in flight hold the verdict only if they could change it. */
+static void
+test_early(void)
+{
+	struct verdict	v;
+
+	reset("localhost");
+	rdns(LOOKUP_PENDING, NULL);
+	is_str(decided(&v), "reject non-fqdn non-fqdn",
+	    "an obvious refusal does not wait for the rDNS lookups");
+	reset("[198.51.100.7]");
+	rdns(LOOKUP_PENDING, NULL);
+	policy_set_action(&p, CHECK_RDNS, ACT_TEMPFAIL);
+	is_str(decided(&v), "wait", "junk waits for what could defer");
+	reset("my_host.regress.test");
+	namelist_add(&p.local_domains, "my_host.regress.test");
+	rdns(LOOKUP_PENDING, NULL);
+	is_str(decided(&v), "wait",
+	    "an equal action earlier in the table could reply: wait");
+	reset("good.regress.test");
+	rdns(LOOKUP_FOUND, "good.regress.test");
+	dns_helo(LOOKUP_PENDING, LOOKUP_PENDING, LOOKUP_PENDING);
+	is_str(decided(&v), "wait", "nothing fired yet: wait for the HELO's DNS");
+}
+
 static void
 test_reply(void)
 {
@@ -449,6 +474,7 @@ main(void)
 	test_several_names();
 	test_pass_rdns_unknown();
 	test_changed();
+	test_early();
 	test_reply();
 	policy_free(&p);
 	return done_testing();
