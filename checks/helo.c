@@ -28,6 +28,7 @@
 #define WHY_IDN		"invalid IDN"
 #define WHY_ALABEL	"invalid A-label"
 
+static int		 v6_groups_ok(const char *);
 static void		 classify_literal(const char *, struct helo *);
 static void		 classify_name(const char *, struct helo *);
 static const char	*check_labels(const char *, size_t);
@@ -59,6 +60,31 @@ helo_classify(const char *raw, struct helo *h)
 }
 
 /*
+ * RFC 5321 limits what "::" may stand beside: at most 6 groups besides
+ * it, or 4 before a trailing IPv4 address (IPv6-comp, IPv6v4-comp), where
+ * inet_pton(3) accepts 7.  Without "::" inet_pton counts exactly.
+ */
+static int
+v6_groups_ok(const char *s)
+{
+	const char	*p = s;
+	size_t		 groups = 0, n;
+	int		 v4 = strchr(s, '.') != NULL;
+
+	if (strstr(s, "::") == NULL)
+		return 1;
+	for (;;) {
+		n = strcspn(p, ":");
+		if (n > 0 && memchr(p, '.', n) == NULL)
+			groups++;
+		if (p[n] == '\0')
+			break;
+		p += n + 1;
+	}
+	return groups <= (v4 ? 4u : 6u);
+}
+
+/*
  * RFC 5321 address-literal: [IPv4], [IPv6:IPv6] with the tag in any case,
  * or [Standardized-tag:dcontent].  An untagged IPv6 address and any other
  * tag are well-formed but not usable (HELO_LITERAL_OTHER); the rest is
@@ -86,6 +112,7 @@ classify_literal(const char *raw, struct helo *h)
 	} else if (has_prefix(buf, TAG_IPV6)) {
 		/* [IPv6:192.0.2.1] holds no IPv6 address. */
 		if (strchr(buf + strlen(TAG_IPV6), ':') != NULL &&
+		    v6_groups_ok(buf + strlen(TAG_IPV6)) &&
 		    addr_parse(buf + strlen(TAG_IPV6), &h->addr) == 0) {
 			h->kind = HELO_LITERAL6;
 			h->why = NULL;

@@ -40,30 +40,19 @@ log_verbose(void)
 	return log_debugging;
 }
 
+/* One line; with errno >= 0, ": strerror(errno)" appended. */
 static void
-log_vwrite(int pri, const char *fmt, va_list ap)
+log_vwrite(int pri, int saved, const char *fmt, va_list ap)
 {
 	char	buf[4096];
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	if (log_to_syslog)
-		syslog(pri, "%s", buf);
+		syslog(pri, "%s%s%s", buf, saved >= 0 ? ": " : "",
+		    saved >= 0 ? strerror(saved) : "");
 	else {
-		fprintf(stderr, "%s\n", buf);
-		fflush(stderr);
-	}
-}
-
-static void
-log_vwrite_errno(int pri, int saved, const char *fmt, va_list ap)
-{
-	char	buf[4096];
-
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	if (log_to_syslog)
-		syslog(pri, "%s: %s", buf, strerror(saved));
-	else {
-		fprintf(stderr, "%s: %s\n", buf, strerror(saved));
+		fprintf(stderr, "%s%s%s\n", buf, saved >= 0 ? ": " : "",
+		    saved >= 0 ? strerror(saved) : "");
 		fflush(stderr);
 	}
 }
@@ -75,7 +64,7 @@ log_warn(const char *fmt, ...)
 	int	saved = errno;
 
 	va_start(ap, fmt);
-	log_vwrite_errno(LOG_WARNING, saved, fmt, ap);
+	log_vwrite(LOG_WARNING, saved, fmt, ap);
 	va_end(ap);
 	errno = saved;
 }
@@ -86,7 +75,7 @@ log_warnx(const char *fmt, ...)
 	va_list	ap;
 
 	va_start(ap, fmt);
-	log_vwrite(LOG_WARNING, fmt, ap);
+	log_vwrite(LOG_WARNING, -1, fmt, ap);
 	va_end(ap);
 }
 
@@ -96,7 +85,7 @@ log_info(const char *fmt, ...)
 	va_list	ap;
 
 	va_start(ap, fmt);
-	log_vwrite(LOG_INFO, fmt, ap);
+	log_vwrite(LOG_INFO, -1, fmt, ap);
 	va_end(ap);
 }
 
@@ -108,7 +97,7 @@ log_debug(const char *fmt, ...)
 	if (!log_debugging)
 		return;
 	va_start(ap, fmt);
-	log_vwrite(LOG_DEBUG, fmt, ap);
+	log_vwrite(LOG_DEBUG, -1, fmt, ap);
 	va_end(ap);
 }
 
@@ -119,7 +108,7 @@ fatal(const char *fmt, ...)
 	int	saved = errno;
 
 	va_start(ap, fmt);
-	log_vwrite_errno(LOG_CRIT, saved, fmt, ap);
+	log_vwrite(LOG_CRIT, saved, fmt, ap);
 	va_end(ap);
 	exit(log_fatal_exit);
 }
@@ -130,7 +119,7 @@ fatalx(const char *fmt, ...)
 	va_list	ap;
 
 	va_start(ap, fmt);
-	log_vwrite(LOG_CRIT, fmt, ap);
+	log_vwrite(LOG_CRIT, -1, fmt, ap);
 	va_end(ap);
 	exit(log_fatal_exit);
 }

@@ -112,6 +112,17 @@ static const struct helo_case anchor_cases[] = {
 	{ "[IPv6:192.0.2.1]", HELO_INVALID, "bad address literal", 0, 0 },
 	/* 13: v4-mapped is stored as IPv4 */
 	{ "[IPv6:::ffff:192.0.2.1]", HELO_LITERAL6, "192.0.2.1", 0, 0 },
+	/* RFC 5321: at most 6 groups beside "::", 4 before an IPv4 part */
+	{ "[IPv6:1:2:3:4:5:6::]", HELO_LITERAL6, "1:2:3:4:5:6::", 0, 0 },
+	{ "[IPv6:1:2:3:4:5:6:7::]", HELO_INVALID, "bad address literal",
+	    0, 0 },
+	{ "[IPv6:1::2:3:4:5:6:7]", HELO_INVALID, "bad address literal",
+	    0, 0 },
+	{ "[IPv6:1:2:3:4:5:6:7:8]", HELO_LITERAL6, "1:2:3:4:5:6:7:8", 0, 0 },
+	{ "[IPv6:1:2:3::4:192.0.2.1]", HELO_LITERAL6,
+	    "1:2:3::4:c000:201", 0, 0 },
+	{ "[IPv6:1:2:3::4:5:192.0.2.1]", HELO_INVALID,
+	    "bad address literal", 0, 0 },
 	/* 14-17 */
 	{ "[300.1.1.1]", HELO_INVALID, "bad address literal", 0, 0 },
 	{ "[010.0.0.1]", HELO_LITERAL4, "10.0.0.1", 0, 0 },
