@@ -96,6 +96,12 @@ my @cases = (
       "check rdns-match tempfail\n", '192.0.2.10',
       'mail.other.regress.test', 'bob@regress.test', 'proceed',
       qr/verdict=report checks=forward$/m ],
+    [ 'rdns-match domain: another organisation',
+      "check rdns-match tempfail\n", '203.0.113.40', 'good.regress.test',
+      'bob@regress.test',
+      'reject|450 4.7.1 <good.regress.test>: Helo command rejected: '
+      . 'does not match your hostname mail.other.test',
+      qr/rdns=mail\.other\.test .*checks=rdns-match,forward$/m ],
     [ 'rdns-match without rDNS', "check rdns-match tempfail\n",
       '192.0.2.12', 'noptr.regress.test', 'bob@regress.test',
       'reject|450 4.7.1 <noptr.regress.test>: Helo command rejected: '
