@@ -542,6 +542,18 @@ verdict_decide(const struct policy *p, const struct facts *f,
 	}
 }
 
+/*
+ * Why the client is exempt from every check, as far as the facts known
+ * now tell, or NULL: a front end asks no DNS for an exempt client.
+ */
+const char *
+verdict_exempt(const struct policy *p, const struct facts *f)
+{
+	int	wait;
+
+	return exemption(p, f, &wait);
+}
+
 /* Only printable ASCII of a client's string reaches a reply. */
 static size_t
 append_clean(char *buf, size_t len, size_t i, const char *s)

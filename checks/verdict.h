@@ -25,6 +25,7 @@ struct verdict {
 	int			 wait;		/* some needed facts pending */
 };
 
+const char *verdict_exempt(const struct policy *, const struct facts *);
 void	verdict_decide(const struct policy *, const struct facts *,
 	    struct verdict *);
 int	verdict_reply(const struct policy *, const struct facts *,

@@ -71,7 +71,8 @@ static void	log_verdict(struct session *, const struct verdict *);
 static void	on_lookup(void *);
 static void	session_release(struct session *);
 static struct lookup_set *session_lookups(struct session *);
-static int	skip_dns(const struct session *);
+static int	skip_dns(struct session *);
+static void	session_facts(struct session *);
 
 static const struct report_handler report_handlers[] = {
 	{ "link-connect",	report_connect },
@@ -412,11 +413,7 @@ judge(struct session *s, int force)
 			lookup_expire(s->lookups);
 		dns_facts_expire(&f->dns);
 	}
-	f->greeting = s->greeting;
-	f->helo_raw = s->helo;
-	f->helo_prev = s->helo_prev;
-	f->rcpt_domain = s->req.phase == PHASE_RCPT_TO ? s->rcpt_domain :
-	    NULL;
+	session_facts(s);
 	verdict_decide(smtpd.policy, f, &v);
 	if (v.wait) {
 		s->req.judging = 1;
@@ -474,15 +471,25 @@ session_lookups(struct session *s)
 	return s->lookups;
 }
 
-/* Local clients are exempt whatever DNS says: ask nothing for them. */
+/* An exempt client stays exempt whatever DNS says: ask it nothing. */
 static int
-skip_dns(const struct session *s)
+skip_dns(struct session *s)
 {
-	const struct facts	*f = &s->facts;
+	session_facts(s);
+	return verdict_exempt(smtpd.policy, &s->facts) != NULL;
+}
 
-	return f->local || f->client.family == 0 ||
-	    addr_is_loopback(&f->client) || addr_eq(&f->client, &f->server) ||
-	    cidrlist_match(&smtpd.policy->pass_client, &f->client);
+/* Point the session's facts at what the session holds now. */
+static void
+session_facts(struct session *s)
+{
+	struct facts	*f = &s->facts;
+
+	f->greeting = s->greeting;
+	f->helo_raw = s->helo;
+	f->helo_prev = s->helo_prev;
+	f->rcpt_domain = s->req.phase == PHASE_RCPT_TO ? s->rcpt_domain :
+	    NULL;
 }
 
 static void
