@@ -130,6 +130,7 @@ static void	dns_deadline(int, short, void *);
 static void	dns_finish(struct dns_query *, struct dns_result *);
 static void	dns_classify(const struct ub_result *, struct dns_result *);
 static void	dns_parse(const struct ub_result *, int, struct dns_result *);
+static void	dns_malformed(struct dns_result *);
 static int	dns_name_text(const uint8_t *, size_t, char *, size_t);
 static void	dns_canon(const char *, const char *, char *, size_t);
 static int	dns_name_eq(const char *, const char *);
@@ -439,7 +440,11 @@ dns_classify(const struct ub_result *ub, struct dns_result *res)
 	}
 }
 
-/* Records that do not parse are skipped, as if they were not there. */
+/*
+ * A record that does not parse makes the whole answer a failure: read as
+ * "no address", one truncated A record would turn a resolver's or a
+ * server's fault into a permanent refusal.
+ */
 static void
 dns_parse(const struct ub_result *ub, int type, struct dns_result *res)
 {
@@ -471,8 +476,10 @@ dns_parse(const struct ub_result *ub, int type, struct dns_result *res)
 		switch (t->rdata) {
 		case RDATA_INET:
 		case RDATA_INET6:
-			if (len != (t->rdata == RDATA_INET ? 4 : 16))
-				break;
+			if (len != (t->rdata == RDATA_INET ? 4 : 16)) {
+				dns_malformed(res);
+				return;
+			}
 			a = &res->addrs[res->naddrs++];
 			memset(a, 0, sizeof(*a));
 			a->family = t->rdata == RDATA_INET ? AF_INET : AF_INET6;
@@ -480,9 +487,13 @@ dns_parse(const struct ub_result *ub, int type, struct dns_result *res)
 			break;
 		case RDATA_NAME:
 			at = t->name_at;
-			/* the root (a null MX) names no host */
 			if (len <= at || dns_name_text(rd + at, len - at,
-			    name, sizeof(name)) == -1 || name[0] == '\0')
+			    name, sizeof(name)) == -1) {
+				dns_malformed(res);
+				return;
+			}
+			/* the root (a null MX) names no host */
+			if (name[0] == '\0')
 				break;
 			if ((res->names[res->nnames] = strdup(name)) == NULL) {
 				log_warn("dns_parse");
@@ -494,6 +505,20 @@ dns_parse(const struct ub_result *ub, int type, struct dns_result *res)
 			break;
 		}
 	}
+}
+
+/* Drop what was parsed so far: the caller frees the arrays. */
+static void
+dns_malformed(struct dns_result *res)
+{
+	size_t	 i;
+
+	for (i = 0; i < res->nnames; i++)
+		free(res->names[i]);
+	res->nnames = 0;
+	res->naddrs = 0;
+	res->status = DNS_ERROR;
+	res->why = "malformed";
 }
 
 /*

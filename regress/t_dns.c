@@ -85,6 +85,7 @@ static const struct {
 	{ "x.servfail.test",		DNS_TYPE_A,	"error servfail" },
 	{ "outside.example",		DNS_TYPE_A,	"error servfail" },
 	{ "a..b.regress.test",		DNS_TYPE_A,	"error local error" },
+	{ "badlen.regress.test",	DNS_TYPE_A,	"error malformed" },
 };
 
 /* The reverse names are those of dns_reverse_name(), tested first. */

@@ -65,6 +65,12 @@ my @cases = (
       'reject|550 5.7.1 <good.regress.test>: Helo command rejected: '
       . 'good.regress.test does not resolve to 192.0.2.11',
       qr/verdict=reject checks=rdns,rdns-match,forward$/m ],
+    [ 'forward: a malformed A record is a failed lookup, never a 5xx',
+      "check forward reject\n", '192.0.2.10', 'badlen.regress.test',
+      'bob@regress.test',
+      'reject|451 4.4.3 <badlen.regress.test>: Helo command rejected: '
+      . 'temporary DNS failure, try again later',
+      qr/verdict=tempfail checks=dns-error unknown=dns,forward/ ],
     [ 'forward clear', "check forward reject\n", '192.0.2.10',
       'good.regress.test', 'bob@regress.test', 'proceed', qr/checks=-/ ],
     [ 'rdns: no PTR', "check rdns tempfail\n", '192.0.2.12',
