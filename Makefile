@@ -77,9 +77,9 @@ regress/t_verdict: regress/t_verdict.o $(TAP_OBJ) $(CHECK_OBJS)
 	$(CC) $(LDFLAGS) -o $@ regress/t_verdict.o $(TAP_OBJ) $(CHECK_OBJS) \
 	    $(PKG_LIBS)
 
-regress/t_dns: regress/t_dns.o $(TAP_OBJ) checks/dns.o filter/log.o \
+regress/t_dns: regress/t_dns.o $(TAP_OBJ) $(DNS_OBJS) filter/log.o \
     $(CHECK_OBJS)
-	$(CC) $(LDFLAGS) -o $@ regress/t_dns.o $(TAP_OBJ) checks/dns.o \
+	$(CC) $(LDFLAGS) -o $@ regress/t_dns.o $(TAP_OBJ) $(DNS_OBJS) \
 	    filter/log.o $(CHECK_OBJS) $(PKG_LIBS)
 
 # The test and demo targets install their packages first (as root, when

@@ -28,6 +28,18 @@ enum lookup_kind {
 	LK_HELO_MX
 };
 
+/* What each kind of lookup is about, for lookup_cancel(). */
+#define LC_CLIENT	0x1
+#define LC_HELO		0x2
+
+static const int lookup_kinds[] = {
+	[LK_PTR] =		LC_CLIENT,
+	[LK_CONFIRM] =		LC_CLIENT,
+	[LK_HELO_A] =		LC_HELO,
+	[LK_HELO_AAAA] =	LC_HELO,
+	[LK_HELO_MX] =		LC_HELO,
+};
+
 struct lookup {
 	TAILQ_ENTRY(lookup)	 entry;
 	struct lookup_set	*set;
@@ -87,12 +99,15 @@ lookup_client(struct lookup_set *set, const struct addr *client)
 {
 	char	rev[DNS_REVERSE_LEN];
 
+	/* A new connection on the same session: the old answers are moot. */
+	lookup_cancel(set, LC_CLIENT);
+	confirmed_free(set);
+	set->confirming = set->confirm_failed = 0;
+	set->facts->ptr = set->facts->fcrdns = LOOKUP_NONE;
 	if (client->family == 0 || dns_reverse_name(client, rev,
 	    sizeof(rev)) == -1)
 		return;
-	confirmed_free(set);
 	set->client = *client;
-	set->confirming = set->confirm_failed = 0;
 	set->facts->ptr = LOOKUP_PENDING;
 	set->facts->fcrdns = LOOKUP_PENDING;
 	lookup_start(set, LK_PTR, rev, DNS_TYPE_PTR);
@@ -104,7 +119,7 @@ lookup_helo(struct lookup_set *set, const struct helo *helo)
 {
 	struct dns_facts	*d = set->facts;
 
-	lookup_cancel(set, 1);
+	lookup_cancel(set, LC_HELO);
 	free(d->helo_addrs);
 	d->helo_addrs = NULL;
 	d->helo_naddrs = 0;
@@ -134,7 +149,7 @@ lookup_expire(struct lookup_set *set)
 	/* The names confirmed so far are the client's names. */
 	if (set->facts->fcrdns == LOOKUP_PENDING && set->nconfirmed > 0)
 		confirm_done(set);
-	lookup_cancel(set, 0);
+	lookup_cancel(set, LC_CLIENT | LC_HELO);
 	dns_facts_expire(set->facts);
 }
 
@@ -143,7 +158,7 @@ lookup_free(struct lookup_set *set)
 {
 	if (set == NULL)
 		return;
-	lookup_cancel(set, 0);
+	lookup_cancel(set, LC_CLIENT | LC_HELO);
 	confirmed_free(set);
 	free(set->facts->helo_addrs);
 	set->facts->helo_addrs = NULL;
@@ -168,15 +183,15 @@ lookup_start(struct lookup_set *set, enum lookup_kind kind,
 	TAILQ_INSERT_TAIL(&set->pending, l, entry);
 }
 
-/* Cancel the lookups in flight: all of them, or those of the HELO. */
+/* Cancel the lookups in flight about the client, the HELO or both. */
 static void
-lookup_cancel(struct lookup_set *set, int helo_only)
+lookup_cancel(struct lookup_set *set, int which)
 {
 	struct lookup	*l, *next;
 
 	for (l = TAILQ_FIRST(&set->pending); l != NULL; l = next) {
 		next = TAILQ_NEXT(l, entry);
-		if (helo_only && (l->kind == LK_PTR || l->kind == LK_CONFIRM))
+		if (!(lookup_kinds[l->kind] & which))
 			continue;
 		TAILQ_REMOVE(&set->pending, l, entry);
 		dns_cancel(l->q);

@@ -18,7 +18,9 @@
 
 #include "addr.h"
 #include "dns.h"
+#include "facts.h"
 #include "log.h"
+#include "lookup.h"
 #include "policy.h"
 #include "tap.h"
 
@@ -166,6 +168,8 @@ static void	test_lookups(void);
 static void	test_ptrs(void);
 static void	test_cache(void);
 static void	test_cancel(void);
+static void	test_reconnect(void);
+static void	reconnect_cb(void *);
 static void	test_deadline(void);
 static void	test_shutdown_pending(void);
 static void	test_bogus(void);
@@ -211,6 +215,7 @@ main(void)
 		test_ptrs();
 		test_cache();
 		test_cancel();
+		test_reconnect();
 		dns_shutdown();
 	}
 	if (ok(start(NULL) == 0, "init: again, after shutdown")) {
@@ -333,6 +338,63 @@ test_cancel(void)
 	lookup("dual.regress.test", DNS_TYPE_A, &quick);
 	is_str(quick.summary, "found 192.0.2.34",
 	    "cancel: the resolver still works");
+}
+
+/*
+ * smtpd may open a session id again (a link-connect for a live one):
+ * the first connection's lookups still in flight must not count for
+ * the second.  The second link-connect comes from inside the PTR
+ * answer's callback, when the forward confirmation has just been
+ * asked: the widest window there is.
+ */
+struct reconnect {
+	struct lookup_set	*set;
+	struct dns_facts	*facts;
+	struct addr		 client;
+	int			 again;
+	int			 calls;
+};
+
+static void
+test_reconnect(void)
+{
+	struct dns_facts	 facts;
+	struct reconnect	 r;
+	struct timespec		 t0;
+
+	memset(&facts, 0, sizeof(facts));
+	memset(&r, 0, sizeof(r));
+	r.facts = &facts;
+	if (!ok(addr_parse("192.0.2.10", &r.client) == 0,
+	    "reconnect: client address"))
+		return;
+	r.set = lookup_new(&facts, 3000, reconnect_cb, &r);
+	lookup_client(r.set, &r.client);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	arm(4000);
+	while (evtimer_pending(&guard, NULL) && lookup_pending(r.set))
+		event_base_loop(base, EVLOOP_ONCE);
+	evtimer_del(&guard);
+	is_int(r.again, 1, "reconnect: the session connected again");
+	is_int(facts.fcrdns, LOOKUP_FOUND,
+	    "reconnect: the client is forward-confirmed");
+	ok(facts.nrdns == 1 && strcmp(facts.rdns[0],
+	    "good.regress.test") == 0, "reconnect: by its one name");
+	ok(ms_since(&t0) < 2000, "reconnect: without waiting for a deadline");
+	lookup_free(r.set);
+}
+
+static void
+reconnect_cb(void *arg)
+{
+	struct reconnect	*r = arg;
+
+	r->calls++;
+	if (r->again == 0 && r->facts->ptr == LOOKUP_FOUND &&
+	    r->facts->fcrdns == LOOKUP_PENDING) {
+		r->again = 1;
+		lookup_client(r->set, &r->client);
+	}
 }
 
 /*
