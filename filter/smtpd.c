@@ -177,17 +177,35 @@ static void
 handle_config(struct proto_line *pl)
 {
 	const char	*errstr;
+	char		 esc[128];
 	long long	 n;
+	int		 major, minor;
 
+	/*
+	 * smtpd configures a filter once, at start.  A config line in
+	 * service is smtpd's mistake: exiting would take it down.
+	 */
+	if (smtpd.registered) {
+		log_warnx("config line after ready, ignored: %s",
+		    log_escape(pl->key, esc, sizeof(esc)));
+		return;
+	}
 	if (strcmp(pl->key, "ready") == 0) {
 		register_hooks();
 		arm_sweep();
 		return;
 	}
 	if (strcmp(pl->key, "protocol") == 0) {
-		/* Only 7.6 and later say this; a major we do not know
-		 * is refused now rather than misread later. */
-		if (strncmp(pl->value, "0.", 2) != 0)
+		/*
+		 * Only 7.6 and later say this; a major we do not know is
+		 * refused now rather than misread later.  What does not
+		 * parse is no version: each line carries its own.
+		 */
+		if (proto_parse_version(pl->value, &major, &minor) == -1)
+			log_warnx("unreadable protocol version \"%s\", "
+			    "ignored", log_escape(pl->value, esc,
+			    sizeof(esc)));
+		else if (major != 0)
 			fatalx("unsupported filter protocol %s (this "
 			    "filter speaks 0.4 to 0.7)", pl->value);
 		return;

@@ -32,7 +32,6 @@ static int	parse_filter(char *, struct proto_line *, const char **);
 static int	parse_header(const char **, struct proto_line *,
 		    const char **);
 static int	parse_number(const char *, size_t, int *);
-static int	parse_version(const char *, int *, int *);
 static int	parse_timestamp(const char *);
 static int	parse_hex(const char *, uint64_t *);
 static int	hex_digit(int);
@@ -308,7 +307,7 @@ parse_filter(char *rest, struct proto_line *pl, const char **errstr)
 static int
 parse_header(const char **f, struct proto_line *pl, const char **errstr)
 {
-	if (parse_version(f[0], &pl->major, &pl->minor) == -1) {
+	if (proto_parse_version(f[0], &pl->major, &pl->minor) == -1) {
 		*errstr = "bad version";
 		return -1;
 	}
@@ -355,8 +354,8 @@ parse_number(const char *s, size_t len, int *value)
 }
 
 /* MAJOR.MINOR as two integers: "0.10" is newer than "0.7". */
-static int
-parse_version(const char *s, int *major, int *minor)
+int
+proto_parse_version(const char *s, int *major, int *minor)
 {
 	const char	*dot;
 

@@ -55,6 +55,7 @@ struct proto_tx {
 
 int	proto_parse_line(char *, struct proto_line *, const char **);
 int	proto_split(char *, const char **, int);
+int	proto_parse_version(const char *, int *, int *);
 int	proto_parse_connect(char *, struct proto_connect *);
 int	proto_parse_identify(char *, const char **, const char **);
 int	proto_parse_auth(char *, int, int, struct proto_auth *);

@@ -14,7 +14,7 @@ my $SRV = '192.0.2.1:25';
 my $CLI = '192.0.2.10:41234';
 my ($port) = Filter::dns_fixture();
 plan skip_all => 'unbound not installed' unless defined $port;
-plan tests => 22;
+plan tests => 22 + 5 * 4 + 4 * 4;
 my $conf = Filter::config("resolver 127.0.0.1\@$port\n");
 
 sub session_works {
@@ -56,6 +56,30 @@ sub session_works {
 	ok(!grep(/register\|ready/, @out), 'unknown major version: never ready');
 	like($f->stderr, qr/unsupported filter protocol 1\.0/,
 	    'unknown major version: says why');
+}
+
+# Config lines in service are smtpd's mistake: logged, ignored, never
+# fatal, whatever the version they claim.
+for my $v ('0', '', '1.0', '00.7', ' 0.7') {
+	my $f = Filter->new('-f', $conf);
+	$f->handshake('0.6');
+	$f->send("config|protocol|$v");
+	session_works($f, "config|protocol|$v after ready");
+	is($f->finish, 0, "config|protocol|$v after ready: exit 0 at EOF");
+	like($f->stderr, qr/config line after ready, ignored: protocol/,
+	    "config|protocol|$v after ready: logged");
+}
+
+# At start, a version that does not parse is no version: each line
+# carries its own.  "00.7" is 0.7.
+for my $v ('0', '', '00.7', ' 0.7') {
+	my $f = Filter->new('-f', $conf);
+	$f->send('config|smtpd-version|7.8.0', "config|protocol|$v",
+	    'config|ready');
+	my @reg = $f->drain(0.3);
+	is($reg[-1], 'register|ready', "config|protocol|$v at start: ready");
+	session_works($f, "config|protocol|$v at start");
+	is($f->finish, 0, "config|protocol|$v at start: exit 0 at EOF");
 }
 
 # The same major, a newer minor: fine.
