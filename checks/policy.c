@@ -23,6 +23,7 @@ struct check_default {
 };
 
 static void	reply_adapt(char *, size_t, const char *, enum action);
+static int	reply_has_text(const char *);
 
 static const char *const action_names[ACT_COUNT] = {
 	[ACT_PASS] =		"pass",
@@ -54,7 +55,7 @@ static const struct check_default check_defaults[CHECK_COUNT] = {
 	    "Invalid name (underscore)" },
 	[CHECK_BARE_IP] = { "bare-ip", ACT_REJECT,
 	    "501 5.5.2 <%h>: Helo command rejected: "
-	    "use an address literal [%i]" },
+	    "use an address literal %l" },
 	[CHECK_NON_FQDN] = { "non-fqdn", ACT_REJECT,
 	    "504 5.5.2 <%h>: Helo command rejected: "
 	    "need fully-qualified hostname" },
@@ -264,6 +265,11 @@ reply_valid(const char *reply, const char **errstr)
 		*errstr = "reply code must be followed by a space and text";
 		return 0;
 	}
+	if (!reply_has_text(reply + 4)) {
+		*errstr = "reply needs text of its own: escapes alone may "
+		    "expand to nothing";
+		return 0;
+	}
 	/* RFC 3463: the enhanced status code has the reply's class. */
 	if (reply[4] >= '0' && reply[4] <= '9' && reply[5] == '.' &&
 	    reply[4] != reply[0]) {
@@ -283,15 +289,53 @@ reply_valid(const char *reply, const char **errstr)
 			*errstr = "reply ends in a lone %";
 			return 0;
 		}
-		if (strchr("hirdc%", *s) == NULL) {
+		if (strchr("hilrdc%", *s) == NULL) {
 			snprintf(msg, sizeof(msg), "unknown escape %%%c "
-			    "(known: %%h %%i %%r %%d %%c %%%%)",
+			    "(known: %%h %%i %%l %%r %%d %%c %%%%)",
 			    *s >= 0x20 && *s <= 0x7e ? *s : '?');
 			*errstr = msg;
 			return 0;
 		}
 	}
 	return 1;
+}
+
+/*
+ * Text that no expansion can empty: smtpd turns "501 " or "501 5.5.2 "
+ * into 421 and drops the client.  An enhanced status code is no text.
+ */
+static int
+reply_has_text(const char *t)
+{
+	size_t	n;
+
+	n = strspn(t, "0123456789.");
+	if (n > 0 && t[n] == ' ' && strchr(t, '.') < t + n)
+		t += n;
+	for (; *t != '\0'; t++) {
+		if (*t == '%' && t[1] != '\0' && t[1] != '%') {
+			t++;
+			continue;
+		}
+		if (*t != ' ')
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The longest a reply can grow to: every escape at its longest value,
+ * REPLY_VALUE_MAX (an address or a check name is shorter).
+ */
+size_t
+reply_len_max(const char *reply)
+{
+	size_t	len = 0;
+
+	for (; *reply != '\0'; reply++, len++)
+		if (*reply == '%' && reply[1] != '\0' && *++reply != '%')
+			len += REPLY_VALUE_MAX - 1;
+	return len;
 }
 
 int

@@ -59,6 +59,10 @@ enum rdns_mode {
 };
 
 #define REPLY_MAX	512
+/* RFC 5321 4.5.3.1.5: a reply line is 512 octets with its CRLF. */
+#define REPLY_LINE_MAX	510
+/* A longer client string (%h, %r, %d) is quoted shortened, with "...". */
+#define REPLY_VALUE_MAX	64
 /*
  * Exim kills a ${run} command after 60 s; the one-shot mode answers
  * within dns-timeout and half a second, plus its start and exit.
@@ -109,6 +113,7 @@ void		 policy_strict(struct policy *);
 void		 policy_free(struct policy *);
 void		 policy_set_action(struct policy *, enum check, enum action);
 int		 reply_valid(const char *, const char **);
+size_t		 reply_len_max(const char *);
 int		 namelist_add(struct namelist *, const char *);
 int		 namelist_match(const struct namelist *, const char *);
 int		 cidrlist_add(struct cidrlist *, const struct cidr *);

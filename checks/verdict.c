@@ -565,6 +565,24 @@ append_clean(char *buf, size_t len, size_t i, const char *s)
 }
 
 /*
+ * A value quoted in a reply: a long one is cut with an ellipsis, so
+ * that the explanation after it still fits the reply line.
+ */
+static size_t
+append_value(char *buf, size_t len, size_t i, const char *s)
+{
+	char	short_value[REPLY_VALUE_MAX + 1];
+
+	if (s != NULL && strlen(s) > REPLY_VALUE_MAX) {
+		memcpy(short_value, s, REPLY_VALUE_MAX - 3);
+		strlcpy(short_value + REPLY_VALUE_MAX - 3, "...",
+		    sizeof(short_value) - (REPLY_VALUE_MAX - 3));
+		s = short_value;
+	}
+	return append_clean(buf, len, i, s);
+}
+
+/*
  * The reply of the deciding check with its % escapes expanded, and the
  * explain-url appended.  Returns 0, or -1 if there is nothing to reply.
  */
@@ -573,12 +591,18 @@ verdict_reply(const struct policy *p, const struct facts *f,
     const struct verdict *v, char *buf, size_t len)
 {
 	const char	*t, *val;
-	char		 addr[ADDR_STRLEN];
+	char		 addr[ADDR_STRLEN], literal[ADDR_STRLEN + 7];
 	size_t		 i = 0;
 
 	if (v->check < 0 || len == 0)
 		return -1;
+	/* Never past RFC 5321's reply line, whatever the buffer. */
+	if (len > REPLY_LINE_MAX + 1)
+		len = REPLY_LINE_MAX + 1;
 	addr_fmt(&f->client, addr, sizeof(addr));
+	/* RFC 5321 4.1.3: an IPv6 literal has its tag. */
+	snprintf(literal, sizeof(literal), "[%s%s]",
+	    f->client.family == AF_INET6 ? "IPv6:" : "", addr);
 	buf[0] = '\0';
 	for (t = p->rules[v->check].reply; *t != '\0' && i + 1 < len; t++) {
 		if (*t != '%' || t[1] == '\0') {
@@ -593,6 +617,9 @@ verdict_reply(const struct policy *p, const struct facts *f,
 		case 'i':
 			val = addr[0] != '\0' ? addr : "unknown";
 			break;
+		case 'l':
+			val = addr[0] != '\0' ? literal : "unknown";
+			break;
 		case 'r':
 			val = confirmed_rdns(f) ? confirmed_rdns(f) : "unknown";
 			break;
@@ -606,7 +633,7 @@ verdict_reply(const struct policy *p, const struct facts *f,
 			val = "%";
 			break;
 		}
-		i = append_clean(buf, len, i, val);
+		i = append_value(buf, len, i, val);
 	}
 	if (p->explain_url != NULL) {
 		i = append_clean(buf, len, i, "; see ");

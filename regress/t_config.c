@@ -99,7 +99,7 @@ static const struct check_row defaults[] = {
 	    "Invalid name (underscore)" },
 	{ CHECK_BARE_IP, "reject",
 	    "501 5.5.2 <%h>: Helo command rejected: use an address literal "
-	    "[%i]" },
+	    "%l" },
 	{ CHECK_NON_FQDN, "reject",
 	    "504 5.5.2 <%h>: Helo command rejected: need fully-qualified "
 	    "hostname" },
@@ -285,7 +285,18 @@ static const struct reply_row replies[] = {
 	    "character" },
 	{ "550 caf\xc3\xa9", "reply contains a control or non-ASCII "
 	    "character" },
-	{ "550 50%off", "unknown escape %o (known: %h %i %r %d %c %%)" },
+	{ "550 50%off", "unknown escape %o (known: %h %i %l %r %d %c %%)" },
+	{ "501 5.5.2 <%l>: need text", NULL },
+	{ "501 %%", NULL },
+	{ "501 x%d", NULL },
+	{ "501 5.2.1x%d", NULL },
+	/* what could expand to "501 " or "501 5.5.2 ": smtpd's 421 */
+	{ "501 %d", "reply needs text of its own: escapes alone may expand "
+	    "to nothing" },
+	{ "501 %h %d ", "reply needs text of its own: escapes alone may "
+	    "expand to nothing" },
+	{ "501 5.5.2 %h", "reply needs text of its own: escapes alone may "
+	    "expand to nothing" },
 	{ "550 ends in %", "reply ends in a lone %" },
 };
 
@@ -364,6 +375,16 @@ static const struct file_row files[] = {
 
 static const struct finish_row finishes[] = {
 	{ { NULL }, "" },
+	/* every escape at REPLY_VALUE_MAX: 11 + 15 * 64 > 510 */
+	{ { "message syntax \"501 5.5.2 x%h%h%h%h%h%h%h%h%h%h%h%h%h%h%h\"" },
+	    "FILE: message syntax can grow to 971 characters with its "
+	    "escapes, over the 510 of an SMTP reply line\n" },
+	{ { "message syntax \"501 5.5.2 x%h%h%h%h%h%h%h\"" }, "" },
+	{ { "message syntax \"501 5.5.2 x%h%h%h%h%h%h%h\"",
+	    "explain-url https://example.org/a-rather-long-path/for-the-page-"
+	    "that-explains/every-check-of-the-filter/in-detail.html" },
+	    "FILE: message syntax can grow to 578 characters with its "
+	    "escapes and explain-url, over the 510 of an SMTP reply line\n" },
 	{ { "profile strict", "check dns-error tempfail" }, "" },
 	{ { "message forward \"451 4.7.1 later\"", "check forward reject" },
 	    "FILE: check forward reject but its message is 4xx\n" },

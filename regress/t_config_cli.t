@@ -58,6 +58,14 @@ my $fst = $f->finish;
 ok($fst != 0, 'broken config in filter mode: exits non-zero');
 is_deeply(\@lines, [], 'broken config in filter mode: no protocol line');
 
+# A reply that could expand to nothing would reach smtpd as "501 ",
+# which it turns into 421 and a dropped client: refused at start.
+my $empty = Filter::config("message syntax \"501 %d\"\n");
+($st, $out) = run($bin, '-n', '-f', $empty);
+is($st, 1, 'message of escapes only: exit 1');
+like($out, qr/^\Q$empty\E:1: message syntax: reply needs text of its own/m,
+    'message of escapes only: file, line and why');
+
 ($st, $out) = run($bin, '-n', '-f', '/nonexistent/filter-helo.conf');
 is($st, 1, 'missing file: exit 1');
 like($out, qr{/nonexistent/filter-helo\.conf}, 'missing file: named');

@@ -337,8 +337,10 @@ sub exim_tests {
 	my $evil = "x.example; touch $w/a \$(touch $w/b) `touch $w/c` "
 	    . "\"q r\" 's t' \\ | touch $w/d & \${run{/bin/touch $w/e}}";
 	my ($got, undef, $er) = session($exim, $cfg, '192.0.2.10', [ $evil ]);
-	is($got, "501 5.5.2 <$evil>: Helo command rejected: Invalid name",
-	    'exim: a HELO of shell syntax comes back whole in the reply')
+	# Longer than 64 characters: quoted cut, as every long value is.
+	is($got, '501 5.5.2 <' . substr($evil, 0, 61) . '...>: Helo command '
+	    . 'rejected: Invalid name',
+	    'exim: a HELO of shell syntax comes back as data in the reply')
 	    or diag($er->{out}, $er->{err});
 	my @made = glob("$w/*");
 	is(scalar(@made), 0, 'exim: and nothing in it ran') or diag("@made");

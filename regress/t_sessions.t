@@ -35,6 +35,14 @@ my @cases = (
     [ 'bare IPv4', '', $CLI, '192.0.2.10', 'bob@regress.test',
       'reject|501 5.5.2 <192.0.2.10>: Helo command rejected: use an '
       . 'address literal [192.0.2.10]', qr/checks=bare-ip/ ],
+    [ 'bare IPv6: told the literal with its tag', '',
+      '[2001:db8:5::50]:41234', '2001:db8:5::50', 'bob@regress.test',
+      'reject|501 5.5.2 <2001:db8:5::50>: Helo command rejected: use an '
+      . 'address literal [IPv6:2001:db8:5::50]', qr/checks=bare-ip/ ],
+    [ 'a HELO of 2,000 characters: quoted shortened, reply explained', '',
+      $CLI, join('.', ('a' x 60) x 33) . '.example', 'bob@regress.test',
+      'reject|501 5.5.2 <' . ('a' x 60) . '....>: Helo '
+      . 'command rejected: Invalid name', qr/checks=syntax/ ],
     [ 'non-fqdn', '', $CLI, 'DESKTOP-7H2K', 'bob@regress.test',
       'reject|504 5.5.2 <DESKTOP-7H2K>: Helo command rejected: need '
       . 'fully-qualified hostname', qr/checks=non-fqdn/ ],

@@ -435,6 +435,9 @@ test_early(void)
 	is_str(decided(&v), "wait", "nothing fired yet: wait for the HELO's DNS");
 }
 
+static void	test_reply_literal(void);
+static void	test_reply_long(void);
+
 static void
 test_reply(void)
 {
@@ -459,6 +462,56 @@ test_reply(void)
 	verdict_decide(&p, &f, &v);
 	is_int(verdict_reply(&p, &f, &v, (char [8]){ 0 }, 8), -1,
 	    "nothing fired: no reply");
+
+	test_reply_literal();
+	test_reply_long();
+}
+
+/* The literal a bare address is told to use is one we would accept. */
+static void
+test_reply_literal(void)
+{
+	struct verdict	v;
+
+	reset("192.0.2.10");
+	is_str(reply(), "501 5.5.2 <192.0.2.10>: Helo command rejected: "
+	    "use an address literal [192.0.2.10]", "bare IPv4: its literal");
+	reset("2001:db8:5::50");
+	addr_parse("2001:db8:5::50", &f.client);
+	is_str(reply(), "501 5.5.2 <2001:db8:5::50>: Helo command rejected: "
+	    "use an address literal [IPv6:2001:db8:5::50]",
+	    "bare IPv6: the literal has its IPv6: tag");
+	reset("[IPv6:2001:db8:5::50]");
+	addr_parse("2001:db8:5::50", &f.client);
+	is_str(decided(&v), "pass - -", "and that literal passes");
+}
+
+/*
+ * A HELO of 2,000 characters is quoted shortened, so the reply keeps
+ * its explanation and stays within RFC 5321's 512-octet reply line.
+ */
+static void
+test_reply_long(void)
+{
+	static char	helo[2001], want[600];
+	size_t		i;
+
+	for (i = 0; i < 2000; i++)
+		helo[i] = i % 61 == 60 ? '.' : 'a' + i % 26;
+	helo[i] = '\0';
+	reset(helo);
+	p.explain_url = "https://example.org/helo.html";
+	snprintf(want, sizeof(want), "501 5.5.2 <%.61s...>: Helo command "
+	    "rejected: Invalid name; see https://example.org/helo.html#syntax",
+	    helo);
+	is_str(reply(), want, "a long HELO: quoted shortened, then explained");
+	ok(strlen(reply()) <= 510, "within the reply line (%zu octets)",
+	    strlen(reply()));
+	strlcpy(p.rules[CHECK_SYNTAX].reply, "501 5.5.2 <%h> %h %h %h %h %h %h",
+	    sizeof(p.rules[CHECK_SYNTAX].reply));
+	ok(strlen(reply()) <= 510, "every escape long: still within the line "
+	    "(%zu octets)", strlen(reply()));
+	p.explain_url = NULL;
 }
 
 int
