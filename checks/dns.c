@@ -116,6 +116,22 @@ static const char *dns_lan_options[] = {
 	"insecure-lan-zones:",
 };
 
+/*
+ * libunbound keeps what it learns of a server (round-trip time, timeouts
+ * in a row) for infra-host-ttl, 900 s.  A few names in a zone that never
+ * answers, asked one after the other, make the one resolver we forward
+ * to look down, and then every name fails at once until the entry
+ * expires: one spammer's broken DNS would defer all mail.  Kept for no
+ * time, the entry expires within a second and the resolver is tried
+ * again; a forwarder on the site's network needs no learnt RTT.
+ */
+static const struct {
+	const char	*name;
+	const char	*value;
+} dns_infra_options[] = {
+	{ "infra-host-ttl:",	"0" },
+};
+
 static TAILQ_HEAD(, dns_query)	 dns_pending =
     TAILQ_HEAD_INITIALIZER(dns_pending);
 static struct ub_ctx		*dns_ctx;
@@ -186,6 +202,15 @@ dns_configure(const struct policy *policy)
 		r = ub_ctx_set_option(dns_ctx, "local-zone:", zone);
 		if (r != 0) {
 			log_warnx("local-zone %s: %s", zone, ub_strerror(r));
+			return -1;
+		}
+	}
+	for (i = 0; i < nitems(dns_infra_options); i++) {
+		r = ub_ctx_set_option(dns_ctx, dns_infra_options[i].name,
+		    dns_infra_options[i].value);
+		if (r != 0) {
+			log_warnx("%s %s", dns_infra_options[i].name,
+			    ub_strerror(r));
 			return -1;
 		}
 	}
