@@ -174,6 +174,33 @@ sub finish {
 	return -1;
 }
 
+# Raw bytes from offset on, without blocking: stops once the filter
+# has taken nothing for $stall seconds.  Returns the new offset.
+sub write_some {
+	my ($self, $bytes, $off, $stall) = @_;
+	my $in = $self->{in};
+	my $sel = IO::Select->new($in);
+	local $SIG{PIPE} = 'IGNORE';
+	$in->blocking(0);
+	while ($off < length($bytes) && $sel->can_write($stall)) {
+		my $n = syswrite($in, $bytes, 65536, $off);
+		last if !defined $n && !$!{EAGAIN};
+		$off += $n // 0;
+	}
+	$in->blocking(1);
+	return $off;
+}
+
+# Resident memory of the filter in KiB, from Linux's /proc.
+sub rss {
+	my ($self) = @_;
+	open(my $fh, '<', "/proc/$self->{pid}/status") or return undef;
+	while (<$fh>) {
+		return $1 if /^VmRSS:\s+(\d+) kB/;
+	}
+	return undef;
+}
+
 sub stderr {
 	my ($self) = @_;
 	open(my $fh, '<', $self->{errfile}) or return '';
