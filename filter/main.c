@@ -86,6 +86,7 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	if ((base = event_base_new()) == NULL)
 		errx(1, "event_base_new");
+	log_event_init(base);
 	if (dns_init(base, &policy) == -1)
 		errx(1, "cannot set up the resolver");
 	if (pledge(DNS_PLEDGE, NULL) == -1)
@@ -94,6 +95,7 @@ main(int argc, char *argv[])
 	smtpd_run(base, &policy);
 
 	dns_shutdown();
+	log_event_done();
 	event_base_free(base);
 	policy_free(&policy);
 	return 0;

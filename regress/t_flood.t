@@ -1,7 +1,8 @@
 #!/usr/bin/perl
-# An smtpd that stops reading the filter's stdout must not grow its
-# memory without end: requests wait unread until the answers are
-# taken, each still answered exactly once.
+# An smtpd that stops reading the filter's stderr, or its stdout, must
+# not stop the filter nor grow its memory without end: log lines that
+# do not fit are dropped and counted, and requests wait unread until
+# the answers are taken, each still answered exactly once.
 use strict;
 use warnings;
 use FindBin;
@@ -12,12 +13,42 @@ use Time::HiRes qw(time);
 
 my $SRV = '192.0.2.1:25';
 my $CLI = '192.0.2.10:41234';
+my $JUNK = 1500;		# malformed lines: 50 KB in, 270 KB of log
 my $REQUESTS = 200_000;		# 14 MB of requests, 11 MB of answers
 my $RSS_GROWTH = 4096;		# KiB the filter may grow by meanwhile
 my ($port) = Filter::dns_fixture();
 plan skip_all => 'unbound not installed' unless defined $port;
-plan tests => 4;
+plan tests => 10;
 my $conf = Filter::config("resolver 127.0.0.1\@$port\n");
+
+# Nobody reads stderr: the filter logs a lot and still answers at once.
+{
+	my $f = Filter->new({ stderr => 'pipe' }, '-f', $conf);
+	$f->handshake('0.6');
+	my $junk = ("\x01" x 32 . "\n") x $JUNK;
+	my $off = $f->write_some($junk, 0, 2);
+	is($off, length($junk), 'the junk was all written');
+	my $s = Filter::Session->new($f);
+	$s->connect($CLI, $SRV);
+	my $t0 = time;
+	my $answer = $s->decision($s->request('ehlo', 'localhost', 3));
+	is($answer, 'proceed', 'a session is still answered');
+	ok(time - $t0 < 1, 'and promptly');
+
+	my $log = $f->read_stderr(1);
+	my @lines = split /\n/, $log;
+	my $logged = grep { /^malformed line from smtpd \(.*\): (\\001){31}$/ }
+	    @lines;
+	my ($notice) = grep { /^log: / } @lines;
+	my ($dropped) = ($notice // '') =~
+	    /^log: (\d+) lines dropped: stderr was not being read$/;
+	ok(defined $dropped, 'once read again, it says lines were dropped')
+	    or diag($notice // 'no notice');
+	is($logged + ($dropped // 0), $JUNK,
+	    "every line was either logged whole or counted ($logged + "
+	    . ($dropped // 0) . ')');
+	is($f->finish, 0, 'exit 0 at EOF');
+}
 
 # Nobody reads stdout: requests stay unread, memory stays bounded, and
 # once smtpd reads again each request has exactly one answer.

@@ -66,12 +66,25 @@ sub config {
 	return $path;
 }
 
-# Start the filter with the given arguments.
+# Start the filter with the given arguments.  A hash first holds
+# options: stderr => 'pipe' gives its stderr a pipe that is read only
+# by stderr() and read_stderr(), as smtpd does when it keeps up.
 sub new {
 	my ($class, @args) = @_;
+	my %o = ref $args[0] eq 'HASH' ? %{ shift @args } : ();
 	my $self = bless { buf => '', lines => [] }, $class;
-	(undef, $self->{errfile}) = tempfile(DIR => $TMP, SUFFIX => '.log');
-	open(my $err, '>', $self->{errfile}) or die "$self->{errfile}: $!";
+	my $err;
+	if (($o{stderr} // '') eq 'pipe') {
+		pipe(my $r, $err) or die "pipe: $!";
+		$r->blocking(0);
+		$self->{errpipe} = $r;
+		$self->{errtext} = '';
+	} else {
+		(undef, $self->{errfile}) = tempfile(DIR => $TMP,
+		    SUFFIX => '.log');
+		open($err, '>', $self->{errfile}) or
+		    die "$self->{errfile}: $!";
+	}
 	my ($in, $out);
 	$self->{pid} = open3($in, $out, '>&' . fileno($err), $BIN, @args);
 	close $err;
@@ -201,8 +214,21 @@ sub rss {
 	return undef;
 }
 
+# Read the stderr pipe until it stays quiet for $quiet seconds.
+sub read_stderr {
+	my ($self, $quiet) = @_;
+	my $sel = IO::Select->new($self->{errpipe});
+	while ($sel->can_read($quiet // 0.5)) {
+		my $n = sysread($self->{errpipe}, my $chunk, 65536);
+		last unless $n;
+		$self->{errtext} .= $chunk;
+	}
+	return $self->{errtext};
+}
+
 sub stderr {
 	my ($self) = @_;
+	return $self->read_stderr(0.2) if $self->{errpipe};
 	open(my $fh, '<', $self->{errfile}) or return '';
 	local $/;
 	return scalar <$fh>;
