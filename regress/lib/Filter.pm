@@ -171,6 +171,7 @@ sub handshake {
 sub finish {
 	my ($self, $timeout) = @_;
 	$timeout //= 10;
+	local $SIG{PIPE} = 'IGNORE';
 	close $self->{in};
 	my $end = time + $timeout;
 	while (time < $end) {
@@ -212,6 +213,23 @@ sub rss {
 		return $1 if /^VmRSS:\s+(\d+) kB/;
 	}
 	return undef;
+}
+
+# Send a signal; wait for the exit without closing stdin.  Returns the
+# exit status ($? form) or -1 if it is still running after $timeout.
+sub kill_wait {
+	my ($self, $sig, $timeout) = @_;
+	kill $sig, $self->{pid};
+	my $end = time + ($timeout // 10);
+	while (time < $end) {
+		$self->_fill(0.05);
+		if (waitpid($self->{pid}, WNOHANG) == $self->{pid}) {
+			my $st = $?;
+			1 while $self->_fill(0.05) > 0;
+			return $st;
+		}
+	}
+	return -1;
 }
 
 # Read the stderr pipe until it stays quiet for $quiet seconds.
