@@ -20,11 +20,15 @@
  * Regular files always poll writable; a terminal stopped by flow
  * control could still hold us, which is only the case by hand.
  *
- * syslog(3) can block too: glibc's sends on a blocking datagram socket,
- * which waits while syslogd does not read.  That is left so (OpenBSD's,
- * sendsyslog(2), never blocks): it is used only by the one-shot -E mode,
- * which writes a line or two, and Exim's ${run} kills a command that
- * does not finish in its time, so the wait is bounded for the caller.
+ * syslog(3) can block too: glibc's sends on a blocking datagram socket
+ * (connected at openlog with LOG_NDELAY), which waits while syslogd does
+ * not read.  That is left so; OpenBSD's, sendsyslog(2), never blocks.
+ * Only the one-shot -E mode uses it, for a line or two, and Exim bounds
+ * the wait: ${run} reads our output for 60 s at most, then kills the
+ * process group, and the ACL defers, as for any error.  A tighter
+ * bound would take a timer signal to interrupt glibc's send, twice (it
+ * reconnects and tries again), for a syslogd that has already stopped
+ * the host's logging.
  */
 #include "compat.h"
 
