@@ -45,8 +45,9 @@ UNIT_OBJS =	regress/t_proto.o regress/t_helo.o regress/t_config.o \
 		regress/t_verdict.o regress/t_dns.o
 TESTS =		regress/t_proto regress/t_helo regress/t_config \
 		regress/t_verdict regress/t_dns.sh regress/t_transcript.t \
-		regress/t_sessions.t regress/t_robust.t regress/t_dnschecks.t \
-		regress/t_dnssec.t regress/t_deadnames.t \
+		regress/t_sessions.t regress/t_robust.t regress/t_flood.t \
+		regress/t_signals.t regress/t_dnschecks.t regress/t_dnssec.t \
+		regress/t_deadnames.t \
 		regress/t_leaks.t regress/t_config_cli.t regress/t_e2e.t \
 		regress/t_exim.t regress/t_build.sh regress/t_docs.sh
 

@@ -10,7 +10,11 @@
 
 #include "compat.h"
 
+struct event_base;
+
 void	log_init(int, int);
+void	log_event_init(struct event_base *);
+void	log_event_done(void);
 void	log_fatal_status(int);
 int	log_verbose(void);
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));

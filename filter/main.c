@@ -18,7 +18,28 @@
 #include "policy.h"
 #include "smtpd.h"
 
+struct signal_handler {
+	int		 signo;
+	const char	*name;
+	void		(*fn)(const struct signal_handler *,
+			    struct event_base *);
+};
+
 static __dead void	usage(void);
+static void	signals_init(struct event_base *);
+static void	signals_done(void);
+static void	on_signal(int, short, void *);
+static void	sig_stop(const struct signal_handler *, struct event_base *);
+static void	sig_unused(const struct signal_handler *,
+		    struct event_base *);
+
+static const struct signal_handler signal_handlers[] = {
+	{ SIGTERM,	"SIGTERM",	sig_stop },
+	{ SIGINT,	"SIGINT",	sig_stop },
+	{ SIGHUP,	"SIGHUP",	sig_unused },
+	{ SIGUSR1,	"SIGUSR1",	sig_unused },
+};
+static struct event	signal_events[nitems(signal_handlers)];
 
 /*
  * Exim reads exit 1 as "reject": a usage error exits 64 in every mode,
@@ -42,6 +63,9 @@ main(int argc, char *argv[])
 	int			 ch, check_only = 0, exim_mode = 0, status;
 	int			 verbose = 0;
 
+	/* Not fatal, in either mode, before the loop handles them too. */
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGUSR1, SIG_IGN);
 	log_fatal_status(EXIM_EX_SOFTWARE);
 	while ((ch = getopt(argc, argv, "Ef:nv")) != -1) {
 		switch (ch) {
@@ -86,6 +110,8 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	if ((base = event_base_new()) == NULL)
 		errx(1, "event_base_new");
+	log_event_init(base);
+	signals_init(base);
 	if (dns_init(base, &policy) == -1)
 		errx(1, "cannot set up the resolver");
 	if (pledge(DNS_PLEDGE, NULL) == -1)
@@ -94,7 +120,58 @@ main(int argc, char *argv[])
 	smtpd_run(base, &policy);
 
 	dns_shutdown();
+	signals_done();
+	log_event_done();
 	event_base_free(base);
 	policy_free(&policy);
 	return 0;
+}
+
+/* Signals arrive as events: a handler may do anything the loop may. */
+static void
+signals_init(struct event_base *base)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(signal_handlers); i++) {
+		signal_set(&signal_events[i], signal_handlers[i].signo,
+		    on_signal, base);
+		if (event_base_set(base, &signal_events[i]) == -1 ||
+		    signal_add(&signal_events[i], NULL) == -1)
+			fatal("signal %s", signal_handlers[i].name);
+	}
+}
+
+static void
+signals_done(void)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(signal_handlers); i++)
+		signal_del(&signal_events[i]);
+}
+
+static void
+on_signal(int signo, short events, void *arg)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(signal_handlers); i++)
+		if (signal_handlers[i].signo == signo)
+			signal_handlers[i].fn(&signal_handlers[i], arg);
+}
+
+/* Leave the loop: answers still queued get a bounded flush, then exit 0. */
+static void
+sig_stop(const struct signal_handler *sh, struct event_base *base)
+{
+	log_info("%s: exiting", sh->name);
+	event_base_loopexit(base, NULL);
+}
+
+/* Kept for later: SIGHUP to reload, SIGUSR1 to dump counters. */
+static void
+sig_unused(const struct signal_handler *sh, struct event_base *base)
+{
+	log_debug("%s: not used yet, ignored", sh->name);
 }

@@ -32,6 +32,18 @@
  * state of a session still alive only fails open.
  */
 #define SESSION_LOST	4
+/*
+ * Requests are not read while this much of our output waits for smtpd:
+ * some 1000 answers, ample for an smtpd busy for a moment.  One that
+ * reads nothing for longer gains nothing from more, and memory would
+ * grow without end.  Reading resumes once it took all but OUT_LOW.
+ * Output can still pass OUT_HIGH by the answers to the lines of one
+ * input buffer (64 KiB of requests, so about as much again; at worst,
+ * every one a shortest request given a longest reply, some 2 MiB) and
+ * by the answers that lookups finish later, one per open session.
+ */
+#define OUT_HIGH	(64 * 1024)
+#define OUT_LOW		(16 * 1024)
 
 struct report_handler {
 	const char	*event;
@@ -112,6 +124,7 @@ smtpd_run(struct event_base *base, const struct policy *policy)
 	if ((smtpd.in = io_in_new(base, 0, on_line, on_eof, on_toolong,
 	    NULL)) == NULL)
 		fatal("%s: input", __func__);
+	io_in_throttle(smtpd.in, smtpd.out, OUT_HIGH, OUT_LOW);
 	evtimer_set(&smtpd.sweep, on_sweep, NULL);
 	if (event_base_set(base, &smtpd.sweep) == -1)
 		fatal("%s: sweep timer", __func__);

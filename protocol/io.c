@@ -5,6 +5,13 @@
  * Output is one buffer of whole lines, written as the socket accepts.
  * Nothing here logs; failures are returned to the caller.
  *
+ * An input may be throttled by an output: while the output holds more
+ * than a high-water mark, the input is not read, so a peer that does not
+ * read our answers stops getting its requests read, instead of making
+ * the output buffer grow without end.  Lines already read are still
+ * handed out, so the output may pass the mark by the answers to one
+ * input buffer's lines.
+ *
  * Only the libevent 1.4 subset (event_set, event_base_set) is used, so
  * the same code builds against OpenBSD's libevent and libevent 2.
  *
@@ -45,6 +52,11 @@ struct io_in {
 	size_t		 len;		/* bytes held in buf */
 	int		 skipping;	/* inside an over-long line */
 	size_t		 skipped;	/* its bytes dropped so far */
+	int		 eof;		/* input ended: never read again */
+	int		 paused;	/* ev deleted until out drains */
+	struct io_out	*out;		/* the output that throttles us */
+	size_t		 high;		/* pause above this much pending */
+	size_t		 low;		/* resume at or below this much */
 };
 
 struct io_out {
@@ -56,6 +68,7 @@ struct io_out {
 	size_t		 len;		/* end of the pending bytes */
 	int		 waiting;	/* ev is added */
 	int		 dead;		/* a write failed: drop everything */
+	struct io_in	*reader;	/* the input it throttles */
 };
 
 static int	set_nonblock(int);
@@ -67,6 +80,8 @@ static int	io_out_write(struct io_out *);
 static int	io_out_reserve(struct io_out *, size_t);
 static void	io_out_schedule(struct io_out *);
 static void	io_out_kill(struct io_out *);
+static void	io_in_pause(struct io_in *);
+static void	io_in_resume(struct io_in *);
 static int	elapsed_ms(const struct timespec *);
 
 struct io_in *
@@ -103,6 +118,8 @@ io_in_free(struct io_in *in)
 {
 	if (in == NULL)
 		return;
+	if (in->out != NULL)
+		in->out->reader = NULL;
 	event_del(&in->ev);
 	free(in->buf);
 	free(in);
@@ -131,10 +148,32 @@ io_out_free(struct io_out *out)
 {
 	if (out == NULL)
 		return;
+	if (out->reader != NULL) {
+		io_in_resume(out->reader);
+		out->reader->out = NULL;
+	}
 	if (out->waiting)
 		event_del(&out->ev);
 	free(out->buf);
 	free(out);
+}
+
+/*
+ * Read in only while out holds at most high bytes; once paused, read
+ * again when it holds low bytes or fewer (or died: then nothing waits).
+ */
+void
+io_in_throttle(struct io_in *in, struct io_out *out, size_t high,
+    size_t low)
+{
+	if (in->out != NULL)
+		in->out->reader = NULL;
+	in->out = out;
+	in->high = high;
+	in->low = low;
+	out->reader = in;
+	if (io_out_pending(out) > high)
+		io_in_pause(in);
 }
 
 /*
@@ -224,10 +263,15 @@ io_in_read(int fd, short events, void *arg)
 			break;
 		in->len += n;
 		io_in_lines(in);
+		if (in->out != NULL && io_out_pending(in->out) > in->high)
+			io_in_pause(in);
+		if (in->paused)
+			return;
 	}
 
 	/* End of input or a read error: a last line without newline is lost. */
 	event_del(&in->ev);
+	in->eof = 1;
 	in->len = 0;
 	in->skipping = 0;
 	in->eof_cb(in->arg);
@@ -331,10 +375,15 @@ io_out_reserve(struct io_out *out, size_t n)
 	return 0;
 }
 
-/* Wait for EV_WRITE exactly while something is pending. */
+/*
+ * Wait for EV_WRITE exactly while something is pending, and let the
+ * throttled input read again once enough is gone.
+ */
 static void
 io_out_schedule(struct io_out *out)
 {
+	if (out->reader != NULL && io_out_pending(out) <= out->reader->low)
+		io_in_resume(out->reader);
 	if (io_out_pending(out) > 0 && !out->waiting) {
 		if (event_add(&out->ev, NULL) == 0)
 			out->waiting = 1;
@@ -350,6 +399,26 @@ io_out_kill(struct io_out *out)
 	out->dead = 1;
 	out->off = out->len = 0;
 	io_out_schedule(out);
+}
+
+static void
+io_in_pause(struct io_in *in)
+{
+	if (in->paused || in->eof)
+		return;
+	event_del(&in->ev);
+	in->paused = 1;
+}
+
+/* Lines still in the buffer are partial ones: reading completes them. */
+static void
+io_in_resume(struct io_in *in)
+{
+	if (!in->paused)
+		return;
+	in->paused = 0;
+	if (!in->eof)
+		event_add(&in->ev, NULL);
 }
 
 static int

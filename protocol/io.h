@@ -22,6 +22,8 @@ typedef void	(*io_toolong_cb)(size_t, void *);
 struct io_in	*io_in_new(struct event_base *, int, io_line_cb, io_eof_cb,
 		    io_toolong_cb, void *);
 void		 io_in_free(struct io_in *);
+void		 io_in_throttle(struct io_in *, struct io_out *, size_t,
+		    size_t);
 struct io_out	*io_out_new(struct event_base *, int);
 void		 io_out_free(struct io_out *);
 int		 io_out_line(struct io_out *, const char *);

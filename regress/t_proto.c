@@ -5,6 +5,7 @@
 #include "compat.h"
 
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 
@@ -35,6 +36,11 @@
 #define OUT_LINE_LEN	64
 #define OUT_LINES	3200		/* 200 KiB, more than a pipe holds */
 #define MAX_SEEN	16
+#define ECHO_LINES	100000		/* 1.6 MB: more than sockets hold */
+#define ECHO_LEN	16		/* "%015d\n" */
+#define ECHO_HIGH	8192		/* the throttle's marks in the test */
+#define ECHO_LOW	2048
+#define ECHO_IN_BUF	(65536 + 2)	/* io.c's input buffer */
 
 struct config_case {
 	const char	*line;
@@ -118,6 +124,14 @@ struct seen {
 	struct event_base *base;
 };
 
+/* An echo server: each input line is answered by itself. */
+struct echo {
+	struct io_out	*out;
+	int		 lines;		/* lines seen */
+	size_t		 max_pending;	/* most output ever held */
+	int		 failed;	/* io_out_line refused a line */
+};
+
 static void	test_parse_line(void);
 static void	test_split(void);
 static void	test_connect(void);
@@ -129,6 +143,12 @@ static void	test_io_in(void);
 static void	test_io_out(void);
 static void	test_io_out_dead(void);
 static void	test_io_out_flush(void);
+static void	test_io_throttle(void);
+static void	echo_line(char *, size_t, void *);
+static void	echo_eof(void *);
+static void	echo_toolong(size_t, void *);
+static size_t	echo_feed(struct event_base *, int, size_t, size_t);
+static size_t	echo_take(int, int *, int *);
 static void	seen_line(char *, size_t, void *);
 static void	seen_eof(void *);
 static void	seen_toolong(size_t, void *);
@@ -376,6 +396,7 @@ main(void)
 	test_io_out();
 	test_io_out_dead();
 	test_io_out_flush();
+	test_io_throttle();
 	return done_testing();
 }
 
@@ -795,6 +816,144 @@ test_io_out_flush(void)
 	    "the reader got all 200 KiB in order");
 	free(want);
 	event_base_free(base);
+}
+
+/*
+ * A peer that writes requests and does not read the answers: input
+ * stops being read once the output passes its high-water mark, memory
+ * stays bounded, and once the peer reads again every answer comes out.
+ */
+static void
+test_io_throttle(void)
+{
+	struct event_base	*base;
+	struct io_in		*in;
+	struct echo		 echo = { 0 };
+	size_t			 sent, total = (size_t)ECHO_LINES * ECHO_LEN;
+	int			 a[2], b[2], next = 0, bad = 0, rounds;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, a) == -1 ||
+	    socketpair(AF_UNIX, SOCK_STREAM, 0, b) == -1)
+		err(1, "socketpair");
+	if (fcntl(a[1], F_SETFL, O_NONBLOCK) == -1 ||
+	    fcntl(b[1], F_SETFL, O_NONBLOCK) == -1)
+		err(1, "fcntl");
+	if ((base = event_base_new()) == NULL)
+		errx(1, "event_base_new");
+	if ((echo.out = io_out_new(base, b[0])) == NULL ||
+	    (in = io_in_new(base, a[0], echo_line, echo_eof, echo_toolong,
+	    &echo)) == NULL)
+		errx(1, "io_new");
+	io_in_throttle(in, echo.out, ECHO_HIGH, ECHO_LOW);
+
+	sent = echo_feed(base, a[1], 0, total);
+	ok(sent < total, "the writer stalls: %zu of %zu bytes taken", sent,
+	    total);
+	ok(echo.max_pending <= ECHO_HIGH + ECHO_IN_BUF,
+	    "output held at most %zu bytes (high-water mark %d plus one "
+	    "input buffer)", echo.max_pending, ECHO_HIGH);
+	is_int(echo.failed, 0, "no answer was refused");
+
+	/* The peer reads again: everything flows, in order. */
+	for (rounds = 0; next < ECHO_LINES && rounds < 100000; rounds++) {
+		if (sent < total)
+			sent = echo_feed(base, a[1], sent, total);
+		echo_take(b[1], &next, &bad);
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	}
+	is_int(next, ECHO_LINES, "every line was answered once");
+	is_int(bad, 0, "answers in order");
+	ok(echo.max_pending <= ECHO_HIGH + ECHO_IN_BUF,
+	    "and output stayed bounded throughout");
+
+	io_in_free(in);
+	io_out_free(echo.out);
+	close(a[0]);
+	close(a[1]);
+	close(b[0]);
+	close(b[1]);
+	event_base_free(base);
+}
+
+static void
+echo_line(char *line, size_t len, void *arg)
+{
+	struct echo	*echo = arg;
+	char		 buf[ECHO_LEN + 1];
+
+	echo->lines++;
+	snprintf(buf, sizeof(buf), "%s\n", line);
+	if (io_out_line(echo->out, buf) == -1)
+		echo->failed++;
+	if (io_out_pending(echo->out) > echo->max_pending)
+		echo->max_pending = io_out_pending(echo->out);
+}
+
+static void
+echo_eof(void *arg)
+{
+}
+
+static void
+echo_toolong(size_t len, void *arg)
+{
+}
+
+/*
+ * Write numbered lines from byte sent on, running the loop, until the
+ * socket stops taking them for FEED_STALLS rounds; returns bytes sent.
+ */
+static size_t
+echo_feed(struct event_base *base, int fd, size_t sent, size_t total)
+{
+	char	buf[FEED_CHUNK];
+	size_t	i, len, off;
+	ssize_t	n;
+	int	stalls = 0;
+
+	while (sent < total && stalls < FEED_STALLS) {
+		/* Lines are ECHO_LEN bytes: rebuild the chunk at sent. */
+		off = sent % ECHO_LEN;
+		for (i = 0, len = 0; len < sizeof(buf) - ECHO_LEN &&
+		    sent - off + len < total; i++, len += ECHO_LEN)
+			snprintf(buf + len, ECHO_LEN + 1, "%015u\n",
+			    (unsigned)((sent - off) / ECHO_LEN + i));
+		n = write(fd, buf + off, len - off);
+		if (n == -1 && errno != EAGAIN)
+			err(1, "write");
+		if (n > 0) {
+			sent += n;
+			stalls = 0;
+		} else
+			stalls++;
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	}
+	return sent;
+}
+
+/* Read the answers there are, checking their numbers. */
+static size_t
+echo_take(int fd, int *next, int *bad)
+{
+	static char	 partial[ECHO_LEN];
+	static size_t	 have;
+	char		 buf[FEED_CHUNK];
+	ssize_t		 n, i;
+	size_t		 got = 0;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		got += n;
+		for (i = 0; i < n; i++) {
+			partial[have++] = buf[i];
+			if (have < ECHO_LEN)
+				continue;
+			if (strtol(partial, NULL, 10) != *next)
+				(*bad)++;
+			(*next)++;
+			have = 0;
+		}
+	}
+	return got;
 }
 
 static void

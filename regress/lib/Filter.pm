@@ -66,12 +66,25 @@ sub config {
 	return $path;
 }
 
-# Start the filter with the given arguments.
+# Start the filter with the given arguments.  A hash first holds
+# options: stderr => 'pipe' gives its stderr a pipe that is read only
+# by stderr() and read_stderr(), as smtpd does when it keeps up.
 sub new {
 	my ($class, @args) = @_;
+	my %o = ref $args[0] eq 'HASH' ? %{ shift @args } : ();
 	my $self = bless { buf => '', lines => [] }, $class;
-	(undef, $self->{errfile}) = tempfile(DIR => $TMP, SUFFIX => '.log');
-	open(my $err, '>', $self->{errfile}) or die "$self->{errfile}: $!";
+	my $err;
+	if (($o{stderr} // '') eq 'pipe') {
+		pipe(my $r, $err) or die "pipe: $!";
+		$r->blocking(0);
+		$self->{errpipe} = $r;
+		$self->{errtext} = '';
+	} else {
+		(undef, $self->{errfile}) = tempfile(DIR => $TMP,
+		    SUFFIX => '.log');
+		open($err, '>', $self->{errfile}) or
+		    die "$self->{errfile}: $!";
+	}
 	my ($in, $out);
 	$self->{pid} = open3($in, $out, '>&' . fileno($err), $BIN, @args);
 	close $err;
@@ -158,6 +171,7 @@ sub handshake {
 sub finish {
 	my ($self, $timeout) = @_;
 	$timeout //= 10;
+	local $SIG{PIPE} = 'IGNORE';
 	close $self->{in};
 	my $end = time + $timeout;
 	while (time < $end) {
@@ -174,8 +188,65 @@ sub finish {
 	return -1;
 }
 
+# Raw bytes from offset on, without blocking: stops once the filter
+# has taken nothing for $stall seconds.  Returns the new offset.
+sub write_some {
+	my ($self, $bytes, $off, $stall) = @_;
+	my $in = $self->{in};
+	my $sel = IO::Select->new($in);
+	local $SIG{PIPE} = 'IGNORE';
+	$in->blocking(0);
+	while ($off < length($bytes) && $sel->can_write($stall)) {
+		my $n = syswrite($in, $bytes, 65536, $off);
+		last if !defined $n && !$!{EAGAIN};
+		$off += $n // 0;
+	}
+	$in->blocking(1);
+	return $off;
+}
+
+# Resident memory of the filter in KiB, from Linux's /proc.
+sub rss {
+	my ($self) = @_;
+	open(my $fh, '<', "/proc/$self->{pid}/status") or return undef;
+	while (<$fh>) {
+		return $1 if /^VmRSS:\s+(\d+) kB/;
+	}
+	return undef;
+}
+
+# Send a signal; wait for the exit without closing stdin.  Returns the
+# exit status ($? form) or -1 if it is still running after $timeout.
+sub kill_wait {
+	my ($self, $sig, $timeout) = @_;
+	kill $sig, $self->{pid};
+	my $end = time + ($timeout // 10);
+	while (time < $end) {
+		$self->_fill(0.05);
+		if (waitpid($self->{pid}, WNOHANG) == $self->{pid}) {
+			my $st = $?;
+			1 while $self->_fill(0.05) > 0;
+			return $st;
+		}
+	}
+	return -1;
+}
+
+# Read the stderr pipe until it stays quiet for $quiet seconds.
+sub read_stderr {
+	my ($self, $quiet) = @_;
+	my $sel = IO::Select->new($self->{errpipe});
+	while ($sel->can_read($quiet // 0.5)) {
+		my $n = sysread($self->{errpipe}, my $chunk, 65536);
+		last unless $n;
+		$self->{errtext} .= $chunk;
+	}
+	return $self->{errtext};
+}
+
 sub stderr {
 	my ($self) = @_;
+	return $self->read_stderr(0.2) if $self->{errpipe};
 	open(my $fh, '<', $self->{errfile}) or return '';
 	local $/;
 	return scalar <$fh>;
