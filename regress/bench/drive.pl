@@ -1198,10 +1198,10 @@ sub section_flood {
 	    . "verdict.  Phases: $rate new sessions/s\nfor $secs s, then "
 	    . "$burst at once, then until every flood session is answered."
 	    . "\nProbes, one started every 20 ms of each kind, need no "
-	    . "lookup: exempt (`pass client 192.0.2.99`),\nor rdns "
-	    . "confirmed by smtpd (good6.regress.test, 2001:db8::20) with "
-	    . "its\naddress literal as HELO.  Probe latency: link-connect "
-	    . "to verdict (ms).  VmRSS\nof the filter in kB.\n\n";
+	    . "lookup: exempt\n(`pass client 192.0.2.99`), or rdns "
+	    . "confirmed by smtpd (good6.regress.test,\n2001:db8::20) with "
+	    . "its address literal as HELO.\nProbe latency: link-connect "
+	    . "to verdict (ms).  VmRSS of the filter in kB.\n\n";
 	my $f = filter_start("resolver 127.0.0.1\@$bp\ndns-timeout $to\n"
 	    . "pass client 192.0.2.99\n");
 	$f->{fine} = 1;
@@ -1253,12 +1253,14 @@ sub section_flood {
 	$phase->('before', 1, 0, sub { 1 });
 	my $before = $rss->();
 	$peak = 0;
+	my ($c0, $t0) = (proc_cpu($f->{pid}), time);
 	$phase->("$rate/s for $secs s", $secs, $rate / 100, sub { 1 });
 	$flood->() for 1 .. $burst;
 	$phase->("burst of $burst", 1, 0, sub { 1 });
 	$phase->('until the flood is answered', 0, 0,
 	    sub { $flood_done == $flood_started });
 	my $during = $peak;
+	my ($cpu, $wall) = (proc_cpu($f->{pid}) - $c0, time - $t0);
 	$phase->('after', 1, 0, sub { 1 });
 	my $after = $rss->();
 	# Probes still waiting are counted with their full wait.
@@ -1278,9 +1280,11 @@ sub section_flood {
 			    ms(@l ? $l[-1] : 0), outcomes(@d);
 		}
 	}
-	printf "\nFlood sessions: %d, answered %d.  VmRSS kB: before %d, "
+	printf "\nFlood sessions: %d, answered %d, in %.1f s; filter CPU "
+	    . "%.1f s (%.0f us per flood\nsession).  VmRSS kB: before %d, "
 	    . "peak during %d (%.1fx), after %d.\n\n", $flood_started,
-	    $flood_done, $before, $during, $during / ($before || 1), $after;
+	    $flood_done, $wall, $cpu, 1e6 * $cpu / ($flood_started || 1),
+	    $before, $during, $during / ($before || 1), $after;
 	filter_stop($f);
 }
 
@@ -1325,8 +1329,16 @@ sub section_dead {
 	filter_stop($f);
 }
 
+# Other work on the machine moves every number: say how busy it was.
+sub loadavg {
+	open(my $fh, '<', '/proc/loadavg') or return 'unknown';
+	my @l = split ' ', <$fh>;
+	return "@l[0 .. 2]";
+}
+
 sub main {
 	my $t0 = time;
+	printf "Load average at the start: %s.\n\n", loadavg();
 	section_compare() if $ONLY{compare};
 	section_open() if $ONLY{open};
 	section_ratios();
@@ -1340,6 +1352,7 @@ sub main {
 	section_bound() if $ONLY{bound};
 	section_callgrind() if $ONLY{callgrind} && $P{BENCH_CALLGRIND};
 	section_throughput() if $ONLY{throughput};
+	printf "Load average at the end: %s.\n", loadavg();
 	printf "Benchmark time: %.0f s.\n", time - $t0;
 }
 
