@@ -93,8 +93,12 @@ test regress: deps
 	prove -e '' $(TESTS)
 
 bench: deps
-	$(MAKE) all
+	$(MAKE) all regress/bench/null-filter
 	sh regress/bench.sh
+
+# The benchmark's null filter: the protocol alone, no checks.
+regress/bench/null-filter: regress/bench/null-filter.c
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ regress/bench/null-filter.c
 
 demo: deps
 	$(MAKE) all
@@ -113,6 +117,7 @@ install: all
 	chmod 644 $(DESTDIR)$(EXAMPLEDIR)/*
 
 clean:
-	rm -f $(PROG) $(OBJS) $(TAP_OBJ) $(UNIT_TESTS) regress/*.o
+	rm -f $(PROG) $(OBJS) $(TAP_OBJ) $(UNIT_TESTS) regress/*.o \
+	    regress/bench/null-filter
 
 .PHONY: all deps test regress bench demo install clean

@@ -5,7 +5,7 @@
 # Markdown on stdout; BENCH_OUT=FILE also writes it there.  It measures
 # and reports, and fails only when it cannot run.  Parameters are the
 # BENCH_* variables listed at the top of regress/bench/drive.pl; the
-# method and one run's numbers are in regress/bench/RESULTS.md.
+# method and one run's numbers are in BENCHMARKS.md.
 
 set -eu
 
@@ -13,16 +13,55 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 PATH=$PATH:/usr/sbin:/usr/local/sbin
 FILTER_HELO=${FILTER_HELO:-$top/filter-helo}
-export FILTER_HELO
+BENCH_NULL=${BENCH_NULL:-$here/bench/null-filter}
+export FILTER_HELO BENCH_NULL
 
 if [ ! -x "$FILTER_HELO" ]; then
 	echo "bench: no $FILTER_HELO (make all)" >&2
+	exit 1
+fi
+if [ ! -x "$BENCH_NULL" ]; then
+	echo "bench: no $BENCH_NULL (make regress/bench/null-filter)" >&2
 	exit 1
 fi
 if ! command -v unbound >/dev/null 2>&1; then
 	echo "bench: unbound not installed" >&2
 	exit 1
 fi
+
+# The peer filter, Debian's opensmtpd-filter-senderscore: installed
+# here when missing and we may (root with apt-get), as deps.sh does for
+# the tests; without it the bench skips its column and says why.
+ss=opensmtpd-filter-senderscore
+installed()
+{
+	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'
+}
+if ! command -v dpkg-query >/dev/null 2>&1; then
+	BENCH_SENDERSCORE_WHY="no dpkg: $ss not looked for"
+elif ! installed $ss; then
+	if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+		echo "bench: installing $ss" >&2
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		    --no-install-recommends $ss >/dev/null 2>&1 ||
+		    { DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+		    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		    --no-install-recommends $ss >/dev/null 2>&1; } || true
+	fi
+	installed $ss || BENCH_SENDERSCORE_WHY="$ss not installed (not root \
+or no apt-get, or the install failed)"
+fi
+if [ -z "${BENCH_SENDERSCORE_WHY:-}" ]; then
+	BENCH_SENDERSCORE=${BENCH_SENDERSCORE:-$(dpkg -L $ss |
+	    grep '/filter-senderscore$' | head -n 1)}
+	if ! command -v unshare >/dev/null 2>&1 ||
+	    ! unshare -m -n true >/dev/null 2>&1; then
+		BENCH_SENDERSCORE_WHY="cannot make a mount and network \
+namespace (unshare -m -n) for its DNS"
+	fi
+fi
+export BENCH_SENDERSCORE=${BENCH_SENDERSCORE:-}
+export BENCH_SENDERSCORE_WHY=${BENCH_SENDERSCORE_WHY:-}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/filter-helo-bench.XXXXXX")
 dnsdir=$tmp/dns
@@ -72,6 +111,11 @@ report()
 	echo "- unbound $(version unbound), libunbound $(version \
 	    libunbound8), libevent $(version libevent-2.1-7), perl" \
 	    "$(perl -e 'printf "%vd", $^V')"
+	if [ -n "$BENCH_SENDERSCORE" ]; then
+		echo "- peer: $ss $(version $ss), $BENCH_SENDERSCORE"
+	else
+		echo "- peer: none, $BENCH_SENDERSCORE_WHY"
+	fi
 	echo
 	BENCH_DNS_PORT=$port BENCH_DNS_DIR=$dnsdir \
 	    perl "$here/bench/drive.pl"

@@ -3,17 +3,29 @@
 # smtpd drives it (one process, every session multiplexed on its stdin
 # and stdout), against the regress DNS fixture.  It measures and prints;
 # it asserts nothing about timings.  regress/bench.sh runs it;
-# regress/bench/RESULTS.md says how to read what it prints.
+# BENCHMARKS.md says how to read what it prints.
 #
-# Environment (defaults in brackets):
+# Environment (defaults in brackets; BENCH_QUICK=1 makes them small):
 #   FILTER_HELO		the binary [./filter-helo]
+#   BENCH_NULL		the null filter [regress/bench/null-filter]
+#   BENCH_SENDERSCORE	the peer filter, "" for none [""]; bench.sh
+#			sets it, or BENCH_SENDERSCORE_WHY to why not
 #   BENCH_DNS_PORT	the fixture's port; with BENCH_DNS_DIR, a fixture
 #   BENCH_DNS_DIR	started by the caller [start one here]
-#   BENCH_ONLY		sections to run [throughput hol memory bound
-#			callgrind]
+#   BENCH_ONLY		sections to run [compare open idle exim p99 flood
+#			dead hol memory bound callgrind; also throughput]
 #   BENCH_CONC		sessions in flight [1 10 100 1000]
-#   BENCH_SECONDS	time limit of one throughput run [2]
-#   BENCH_SESSIONS	session limit of one throughput run [20000]
+#   BENCH_SECONDS	time limit of one closed-loop run [2]
+#   BENCH_SESSIONS	session limit of one closed-loop run [20000]
+#   BENCH_OPEN_SESSIONS	sessions of the open-loop stream [50000]
+#   BENCH_IDLE_SESSIONS	idle sessions held for memory [10000]
+#   BENCH_EXIM_RUNS	runs of filter-helo -E per case [200]
+#   BENCH_P99_RUNS	runs at 1000 in flight [20]
+#   BENCH_P99_SESSIONS	sessions per such run [10000]
+#   BENCH_FLOOD_RATE	flood sessions per second [2000]
+#   BENCH_FLOOD_SECONDS	length of the paced flood [5]
+#   BENCH_FLOOD_BURST	flood sessions at once [30000]
+#   BENCH_DEAD_N	sessions with names that never answer [1000]
 #   BENCH_HOL_K		sessions waiting on dropped queries [100 1000]
 #   BENCH_HOL_TIMEOUT	dns-timeout of the head-of-line runs [5]
 #   BENCH_MEM_SESSIONS	sessions held open at once [1000 10000]
@@ -21,6 +33,7 @@
 #   BENCH_CALLGRIND_SESSIONS  sessions under callgrind [1000]
 use strict;
 use warnings;
+use File::Temp ();
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use Filter;
@@ -31,16 +44,44 @@ use Socket;
 use Time::HiRes qw(time sleep);
 
 my %ENVDEF = (
-	BENCH_ONLY => 'throughput hol memory bound callgrind',
+	BENCH_ONLY => 'compare open idle exim p99 flood dead hol memory '
+	    . 'bound callgrind',
 	BENCH_CONC => '1 10 100 1000',
 	BENCH_SECONDS => 2,
 	BENCH_SESSIONS => 20000,
+	BENCH_OPEN_SESSIONS => 50000,
+	BENCH_IDLE_SESSIONS => 10000,
+	BENCH_EXIM_RUNS => 200,
+	BENCH_P99_RUNS => 20,
+	BENCH_P99_SESSIONS => 10000,
+	BENCH_FLOOD_RATE => 2000,
+	BENCH_FLOOD_SECONDS => 5,
+	BENCH_FLOOD_BURST => 30000,
+	BENCH_DEAD_N => 1000,
 	BENCH_HOL_K => '100 1000',
 	BENCH_HOL_TIMEOUT => 5,
 	BENCH_MEM_SESSIONS => '1000 10000',
 	BENCH_CALLGRIND => 1,
 	BENCH_CALLGRIND_SESSIONS => 1000,
 );
+# BENCH_QUICK=1: small numbers everywhere, to see that it all runs.
+my %QUICK = (
+	BENCH_CONC => '10 1000',
+	BENCH_SECONDS => 0.5,
+	BENCH_SESSIONS => 3000,
+	BENCH_OPEN_SESSIONS => 3000,
+	BENCH_IDLE_SESSIONS => 1000,
+	BENCH_EXIM_RUNS => 20,
+	BENCH_P99_RUNS => 3,
+	BENCH_P99_SESSIONS => 3000,
+	BENCH_FLOOD_SECONDS => 1,
+	BENCH_FLOOD_BURST => 3000,
+	BENCH_DEAD_N => 100,
+	BENCH_HOL_K => '100',
+	BENCH_MEM_SESSIONS => '1000',
+	BENCH_CALLGRIND_SESSIONS => 100,
+);
+%ENVDEF = (%ENVDEF, %QUICK) if $ENV{BENCH_QUICK};
 my %P = map { $_ => $ENV{$_} // $ENVDEF{$_} } keys %ENVDEF;
 my %ONLY = map { $_ => 1 } split ' ', $P{BENCH_ONLY};
 my $TICK = POSIX::sysconf(POSIX::_SC_CLK_TCK()) || 100;
@@ -79,7 +120,13 @@ sub nonblock {
 sub filter_start {
 	my ($conf, @pre) = @_;
 	my $path = Filter::config($conf);
-	my $log = "$path.log";
+	return spawn([ @pre, $Filter::BIN, '-f', $path ], "$path.log");
+}
+
+# Any filter: the command, and the file that takes its stderr.  The
+# filter's DNS is the fixture unless the caller says otherwise.
+sub spawn {
+	my ($argv, $log) = @_;
 	pipe(my $in_r, my $in_w) or die "pipe: $!";
 	pipe(my $out_r, my $out_w) or die "pipe: $!";
 	my $pid = fork // die "fork: $!";
@@ -88,26 +135,35 @@ sub filter_start {
 		open(STDOUT, '>&', $out_w) or die;
 		open(STDERR, '>', $log) or die;
 		close($_) for $in_w, $out_r;
-		exec(@pre, $Filter::BIN, '-f', $path) or POSIX::_exit(127);
+		exec(@$argv) or POSIX::_exit(127);
 	}
 	close($_) for $in_r, $out_w;
 	push @children, $pid;
 	nonblock($_) for $in_w, $out_r;
 	my $f = { pid => $pid, in => $in_w, out => $out_r, wbuf => '',
-	    rbuf => '', sess => {}, log => $log, eof => 0 };
+	    rbuf => '', sess => {}, log => $log, eof => 0, reg => {}, gap => 0,
+	    dns_log => defined $dnsdir ? "$dnsdir/unbound.log" : undef,
+	    dns_pid => unbound_pid() };
 	handshake($f);
 	return $f;
 }
 
+# What smtpd 6.8 does: the config lines, then it reads the filter's
+# registrations and later sends it only the events it registered.
 sub handshake {
 	my ($f) = @_;
 	my $ready = 0;
-	$f->{other} = sub { $ready = 1 if $_[0] eq 'register|ready' };
+	$f->{other} = sub {
+		$ready = 1 if $_[0] eq 'register|ready';
+		$f->{reg}{"$1|$2"} = 1
+		    if $_[0] =~ /^register\|(report|filter)\|smtp-in\|(.+)$/;
+	};
 	send_lines($f, 'config|smtpd-version|6.8.0p2',
 	    'config|smtp-session-timeout|300', 'config|subsystem|smtp-in',
 	    'config|admd|mx.regress.test', 'config|ready');
 	pump($f, sub { $ready }, 60);
 	die "drive.pl: no handshake from the filter\n" unless $ready;
+	$f->{other} = undef;
 }
 
 # Close stdin and wait for the exit; returns the status.
@@ -121,6 +177,7 @@ sub filter_stop {
 		if ($r == $f->{pid}) {
 			my $st = $?;
 			@children = grep { $_ != $f->{pid} } @children;
+			peer_dns_stop($f);
 			return $st;
 		}
 		sleep 0.02;
@@ -128,13 +185,14 @@ sub filter_stop {
 	kill 'KILL', $f->{pid};
 	waitpid($f->{pid}, 0);
 	@children = grep { $_ != $f->{pid} } @children;
+	peer_dns_stop($f);
 	return -1;
 }
 
 sub send_lines {
 	my ($f, @l) = @_;
 	$f->{wbuf} .= join("\n", @l) . "\n";
-	flush($f);
+	flush($f) unless $f->{hold_writes};
 }
 
 sub flush {
@@ -164,7 +222,11 @@ sub pump {
 		vec($rin, $fin, 1) = 1;
 		vec($win, $fout, 1) = 1 if length $f->{wbuf};
 		# Delayed requests need a fine clock, the rest does not.
-		my $cap = $f->{later} && @{$f->{later}} ? 0.005 : 0.5;
+		my $cap = $f->{fine} || ($f->{later} && @{$f->{later}}) ?
+		    0.005 : 0.5;
+		# Waiting for the filter starts here, unless it started
+		# in an earlier turn that read nothing.
+		$f->{idle_since} //= time;
 		my $n = select(my $rout = $rin, my $wout = $win, undef,
 		    $left < $cap ? $left : $cap);
 		next if $n <= 0;
@@ -178,6 +240,11 @@ sub pump {
 			last;
 		}
 		my $now = time;
+		# The longest wait for the filter's next bytes; the time this
+		# driver spends on what it read is not counted.
+		my $g = $now - $f->{idle_since};
+		$f->{gap} = $g if $g > $f->{gap};
+		$f->{idle_since} = undef;
 		my $cut = rindex($f->{rbuf}, "\n");
 		next if $cut < 0;
 		my $chunk = substr($f->{rbuf}, 0, $cut + 1, '');
@@ -224,57 +291,110 @@ sub unbound_pid {
 	return $pid;
 }
 
-# Queries the fixture logged since the last call.
-my $qlog_at = 0;
+# Queries the filter's DNS server logged since the last call.
+my %qlog_at;
 sub fixture_queries {
-	return 0 unless defined $dnsdir;
-	open(my $fh, '<', "$dnsdir/unbound.log") or return 0;
-	seek($fh, $qlog_at, 0);
+	my ($f) = @_;
+	my $log = $f ? $f->{dns_log} : defined $dnsdir ?
+	    "$dnsdir/unbound.log" : undef;
+	return 0 unless defined $log;
+	open(my $fh, '<', $log) or return 0;
+	seek($fh, $qlog_at{$log} // 0, 0);
 	my $n = 0;
 	while (<$fh>) {
 		$n++ if / info: 127\.0\.0\.1 | info: ::1 /;
 	}
-	$qlog_at = tell($fh);
+	$qlog_at{$log} = tell($fh);
 	return $n;
 }
 
 # ---------------------------------------------------------------------
-# Sessions.  A session sends link-connect, link-greeting and an ehlo
+# Sessions, as smtpd 6.8 writes them, each event only when the filter
+# registered it: link-connect, a connect request, link-greeting, an ehlo
 # request; when the ehlo is answered, link-identify and a rcpt-to
-# request; when that is answered (the verdict), link-disconnect.
+# request; when that is answered (the verdict), link-disconnect.  A
+# request the filter did not register is passed at once, as smtpd does.
 
 my $next_sid = 0x1000;
 
 sub ts { sprintf('%.6f', time) }
 
-# Options: client, helo, hold (stop after the ehlo answer), rcpt_delay
-# (seconds between the ehlo answer and the rcpt-to), done (callback).
+sub reg { $_[0]{reg}{$_[1]} }
+
+# Options: client, helo, rdns (smtpd's forward-confirmed name, else
+# <unknown>), hold (stop after the ehlo answer), rcpt_delay (seconds
+# between the ehlo answer and the rcpt-to), done (callback).
 sub session_start {
 	my ($f, %o) = @_;
 	my $sid = sprintf('5b32df56%08x', $next_sid++);
 	my $s = { %o, sid => $sid, token => sprintf('ecf3d8c6%08x',
-	    $next_sid), f => $f, cb => \&session_ehlo };
+	    $next_sid), f => $f };
 	$f->{sess}{$sid} = $s;
 	my $t = ts();
 	my $src = $o{client} =~ /:/ ? "[$o{client}]" : $o{client};
 	$src .= ':' . (40000 + $next_sid % 20000);
-	$s->{t_ehlo} = time;
-	send_lines($f,
-	    "report|0.6|$t|smtp-in|link-connect|$sid|<unknown>|fail|$src|$SRV",
-	    "report|0.6|$t|smtp-in|link-greeting|$sid|mx.regress.test",
-	    "filter|0.6|$t|smtp-in|ehlo|$sid|$s->{token}|$o{helo}");
+	my $rdns = $o{rdns} // '<unknown>';
+	my $fc = defined $o{rdns} ? 'pass' : 'fail';
+	$s->{t_start} = $s->{t_ehlo} = time;
+	my @l;
+	push @l, "report|0.6|$t|smtp-in|link-connect|$sid|$rdns|$fc|$src|$SRV"
+	    if reg($f, 'report|link-connect');
+	if (reg($f, 'filter|connect')) {
+		$s->{cb} = \&session_connected;
+		send_lines($f, @l,
+		    "filter|0.6|$t|smtp-in|connect|$sid|$s->{token}|$rdns|"
+		    . $o{client});
+		return $s;
+	}
+	send_lines($f, @l) if @l;
+	session_greet($s);
 	return $s;
+}
+
+sub session_connected {
+	my ($s, $d, $now) = @_;
+	if ($d ne 'proceed') {
+		$s->{ehlo} = $s->{verdict} = $d;
+		$s->{lat} = $s->{lat_ehlo} = $now - $s->{t_start};
+		session_end($s);
+		$s->{done}->($s) if $s->{done};
+		return;
+	}
+	session_greet($s);
+}
+
+sub session_greet {
+	my ($s) = @_;
+	my ($f, $t) = ($s->{f}, ts());
+	my @l;
+	push @l, "report|0.6|$t|smtp-in|link-greeting|$s->{sid}|"
+	    . 'mx.regress.test' if reg($f, 'report|link-greeting');
+	$s->{t_ehlo} = time;
+	if (reg($f, 'filter|ehlo')) {
+		$s->{cb} = \&session_ehlo;
+		send_lines($f, @l, "filter|0.6|$t|smtp-in|ehlo|$s->{sid}|"
+		    . "$s->{token}|$s->{helo}");
+		return;
+	}
+	send_lines($f, @l) if @l;
+	session_ehlo($s, 'proceed', time);
 }
 
 sub session_rcpt {
 	my ($s) = @_;
-	my $t = ts();
-	$s->{cb} = \&session_verdict;
+	my ($f, $t) = ($s->{f}, ts());
+	my @l;
+	push @l, "report|0.6|$t|smtp-in|link-identify|$s->{sid}|EHLO|"
+	    . $s->{helo} if reg($f, 'report|link-identify');
 	$s->{t_rcpt} = time;
-	send_lines($s->{f},
-	    "report|0.6|$t|smtp-in|link-identify|$s->{sid}|EHLO|$s->{helo}",
-	    "filter|0.6|$t|smtp-in|rcpt-to|$s->{sid}|$s->{token}|"
-	    . 'bob@regress.test');
+	if (reg($f, 'filter|rcpt-to')) {
+		$s->{cb} = \&session_verdict;
+		send_lines($f, @l, "filter|0.6|$t|smtp-in|rcpt-to|$s->{sid}|"
+		    . "$s->{token}|bob\@regress.test");
+		return;
+	}
+	send_lines($f, @l) if @l;
+	session_verdict($s, 'proceed', time);
 }
 
 sub session_ehlo {
@@ -298,6 +418,7 @@ sub session_verdict {
 	my ($s, $d, $now) = @_;
 	$s->{verdict} = $d;
 	$s->{lat} = $now - $s->{t_rcpt};
+	$s->{lat_total} = $now - $s->{t_start};
 	session_end($s);
 	$s->{done}->($s) if $s->{done};
 }
@@ -305,7 +426,7 @@ sub session_verdict {
 sub session_end {
 	my ($s) = @_;
 	send_lines($s->{f}, 'report|0.6|' . ts() . '|smtp-in|link-disconnect|'
-	    . $s->{sid});
+	    . $s->{sid}) if reg($s->{f}, 'report|link-disconnect');
 	delete $s->{f}{sess}{$s->{sid}};
 }
 
@@ -365,16 +486,18 @@ sub closed_loop {
 	my ($started, $inflight) = (0, 0);
 	my $stop = time + $secs;
 	my $next = sub {
-		my ($c, $h) = $mk->($started++);
+		my ($c, $h, $r) = $mk->($started++);
 		$inflight++;
-		session_start($f, client => $c, helo => $h, done => sub {
+		session_start($f, client => $c, helo => $h, rdns => $r,
+		    done => sub {
 			push @done, $_[0];
 			$inflight--;
 		});
 	};
-	my $ub = unbound_pid();
+	my $ub = $f->{dns_pid};
 	my @cpu0 = (proc_cpu($f->{pid}), self_cpu(), $ub ? proc_cpu($ub) : 0);
 	my $t0 = time;
+	($f->{gap}, $f->{idle_since}) = (0, undef);
 	$next->() for 1 .. $conc;
 	pump($f, sub {
 		while ($inflight < $conc && $started < $count &&
@@ -385,7 +508,8 @@ sub closed_loop {
 	}, $secs + 30);
 	my $wall = time - $t0;
 	return (\@done, $wall, proc_cpu($f->{pid}) - $cpu0[0],
-	    self_cpu() - $cpu0[1], ($ub ? proc_cpu($ub) : 0) - $cpu0[2]);
+	    self_cpu() - $cpu0[1], ($ub ? proc_cpu($ub) : 0) - $cpu0[2],
+	    $f->{gap});
 }
 
 sub self_cpu {
@@ -413,7 +537,7 @@ my @MODES = (
 );
 
 sub section_throughput {
-	print "## 1. Throughput and verdict latency\n\n";
+	print "## 13. Throughput and verdict latency, filter-helo alone\n\n";
 	print "Closed loop: N sessions in flight, a new one starts as one "
 	    . "ends; each run stops\nafter $P{BENCH_SESSIONS} sessions or "
 	    . "$P{BENCH_SECONDS} s.  Latency: rcpt-to request to its answer "
@@ -457,7 +581,7 @@ sub section_throughput {
 # K sessions wait on queries that are never answered while others run.
 sub section_hol {
 	my $to = $P{BENCH_HOL_TIMEOUT};
-	print "## 2. Head of line\n\n";
+	print "## 9. Head of line\n\n";
 	print "K sessions HELO with unique *.dropped.test names (never "
 	    . "answered; dns-timeout $to)\nand send rcpt-to at once; while "
 	    . "they wait, 10 sessions in flight run for 1 s each\nwith a "
@@ -539,7 +663,7 @@ sub open_held {
 sub section_memory {
 	my @sizes = split ' ', $P{BENCH_MEM_SESSIONS};
 	my $max = $sizes[-1];
-	print "## 3. Memory\n\n";
+	print "## 10. Memory\n\n";
 	print "Sessions opened (link-connect, link-greeting, ehlo answered) "
 	    . "and held, then all\ndisconnected, then opened again (round 2) "
 	    . "to see whether the memory is reused.\nBurst: all at once; "
@@ -616,7 +740,7 @@ sub blackhole {
 
 sub section_bound {
 	my ($bp, @keep) = blackhole();
-	print "## 4. Bound under an unresponsive resolver\n\n";
+	print "## 11. Bound under an unresponsive resolver\n\n";
 	print "The resolver is 127.0.0.1\@$bp, which reads nothing; "
 	    . "dns-timeout 2.  Time from the\nrcpt-to request to its answer "
 	    . "(ms); the rcpt-to is sent right after the ehlo\nanswer, or "
@@ -679,7 +803,7 @@ sub callgrind_counts {
 sub section_callgrind {
 	my $n = $P{BENCH_CALLGRIND_SESSIONS} < 20 ? 20 :
 	    $P{BENCH_CALLGRIND_SESSIONS};
-	print "## 5. Instructions (callgrind)\n\n";
+	print "## 12. Instructions (callgrind)\n\n";
 	if (system('command -v valgrind >/dev/null 2>&1 && '
 	    . 'command -v callgrind_annotate >/dev/null 2>&1') != 0) {
 		print "valgrind not installed: skipped.\n\n";
@@ -722,13 +846,513 @@ EOT
 	print "\n";
 }
 
+# ---------------------------------------------------------------------
+# The comparison: the same streams through the null filter (the
+# protocol alone), a peer filter and filter-helo.
+
+my $NULL = $ENV{BENCH_NULL} // "$FindBin::Bin/null-filter";
+my $SS = $ENV{BENCH_SENDERSCORE} // '';
+my $SS_ZONE = 'score.senderscore.com';
+my $SS_ADDR = '127.0.4.90';	# category 4, score 90: proceed
+
+# Why the peer cannot run, or undef.
+my $ss_why;
+sub senderscore_why {
+	return $ss_why if defined $ss_why;
+	$ss_why = $ENV{BENCH_SENDERSCORE_WHY} ||
+	    ($SS eq '' ? 'opensmtpd-filter-senderscore not installed' :
+	    ! -x $SS ? "no $SS" :
+	    system('unshare -m -n true >/dev/null 2>&1') != 0 ?
+	    'cannot make a network namespace (unshare -m -n; root needed)' :
+	    '');
+	return $ss_why;
+}
+
+sub peers {
+	my @p = ('null');
+	push @p, 'senderscore' if senderscore_why() eq '';
+	return (@p, 'filter-helo');
+}
+
+# The DNS-free configuration of filter-helo is the default one, with
+# the fixture as resolver.
+my $HELO_CONF = $BASE . "dns-timeout 8\n";
+
+sub peer_start {
+	my ($peer, $conf) = @_;
+	if ($peer eq 'null') {
+		my $f = spawn([ $NULL ], Filter::config('') . '.null.log');
+		$f->{dns_log} = $f->{dns_pid} = undef;
+		return $f;
+	}
+	return filter_start($conf // $HELO_CONF) if $peer eq 'filter-helo';
+	my $dir = File::Temp::tempdir('peer.XXXXXX', DIR => $Filter::TMP);
+	my $f = spawn([ 'unshare', '-m', '-n', 'sh',
+	    "$FindBin::Bin/peer-ns.sh", $dir, $SS_ZONE, $SS_ADDR, $SS ],
+	    "$dir/filter.log");
+	$f->{dns_log} = "$dir/unbound.log";
+	if (open(my $fh, '<', "$dir/unbound.pid")) {
+		chomp($f->{dns_pid} = <$fh>);
+		push @children, $f->{dns_pid};
+	}
+	return $f;
+}
+
+sub peer_dns_stop {
+	my ($f) = @_;
+	my $pid = $f->{dns_pid};
+	return unless $f->{dns_log} && $pid && $pid != (unbound_pid() // 0);
+	kill 'TERM', $pid;
+	waitpid($pid, 0);
+	@children = grep { $_ != $pid } @children;
+}
+
+# The workloads: (client, helo, smtpd's confirmed rdns) of session i.
+my %WORK = (
+    'dns-free' => sub { ('2001:db8::20', '[IPv6:2001:db8::20]',
+	'good6.regress.test') },
+    'cached' => sub { ('192.0.2.' . (100 + $_[0] % 100),
+	'c' . int($_[0] / 100) % 100 . ".$run.wild.regress.test") },
+    'dns-bound' => sub { ('192.0.2.37',
+	"n$_[0].$run-$_[1].wild.regress.test") },
+);
+
+my %summary;	# workload, N, peer: sessions/s and CPU us/session
+
+sub row {
+	my ($work, $peer, $conc, $done, $wall, $cpu, $q, $gap) = @_;
+	my $n = @$done;
+	$summary{$work}{$conc}{$peer} = [ $n / ($wall || 1),
+	    1e6 * $cpu / ($n || 1) ];
+	printf "| %s | %s | %s | %d | %.0f | %s | %s | %s | %s | %s | %.1f "
+	    . "| %.2f | %s |\n", $work, $peer, $conc, $n, $n / ($wall || 1),
+	    lat_cols(@$done), ms($gap), 1e6 * $cpu / ($n || 1),
+	    $q / ($n || 1), outcomes(@$done);
+}
+
+sub row_head {
+	print "| workload | filter | N | sessions | sessions/s | p50 | p95 "
+	    . "| p99 | max | longest wait | CPU us/session "
+	    . "| queries/session | answers |\n"
+	    . "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+	    . "\n";
+}
+
+sub section_compare {
+	print "## 1. Side by side: null filter, senderscore, filter-helo\n\n";
+	print "Closed loop, N sessions in flight; each run stops after "
+	    . "$P{BENCH_SESSIONS} sessions or\n$P{BENCH_SECONDS} s.  "
+	    . "Latency: rcpt-to request to its answer (ms); longest "
+	    . "wait: the\nlongest time the driver waited in select(2) for "
+	    . "the filter's output (ms).\nCPU: utime+stime of the filter, "
+	    . "all threads.  queries/session: what reached\nthe filter's "
+	    . "DNS server (the fixture; senderscore's own unbound).\n\n";
+	print "senderscore: skipped, " . senderscore_why() . ".\n\n"
+	    if senderscore_why() ne '';
+	row_head();
+	my $k = 0;
+	for my $work (qw(dns-free cached dns-bound)) {
+		my $mk = $WORK{$work};
+		for my $peer (peers()) {
+			my $f = peer_start($peer);
+			if ($work eq 'cached' && $peer eq 'filter-helo') {
+				# Every pair once: all answers in the cache.
+				closed_loop($f, 100, 10000, 120,
+				    sub { $mk->($_[0]) });
+			} elsif ($work eq 'dns-free') {
+				closed_loop($f, 1, 1, 10, sub { $mk->(0) });
+			}
+			for my $conc (split ' ', $P{BENCH_CONC}) {
+				fixture_queries($f);
+				$k++;
+				my ($done, $wall, $cpu, undef, undef, $gap) =
+				    closed_loop($f, $conc, $P{BENCH_SESSIONS},
+				    $P{BENCH_SECONDS},
+				    sub { $mk->($_[0], $k) });
+				row($work, $peer, $conc, $done, $wall, $cpu,
+				    fixture_queries($f), $gap);
+			}
+			filter_stop($f);
+		}
+	}
+	print "\n";
+}
+
+# The whole stream written at once: every session's lines up to its
+# first request, pre-generated; the rest of a session follows its
+# answers.  sessions/s = sessions / time until the last verdict.
+sub section_open {
+	my $n = $P{BENCH_OPEN_SESSIONS};
+	print "## 2. Open loop\n\n";
+	print "The DNS-free stream of $n sessions, written as fast as the "
+	    . "filter takes it: every\nsession's first lines (link-connect, "
+	    . "link-greeting, its first request) are\npre-generated and "
+	    . "written at once, without waiting for any answer (non-blocking\n"
+	    . "writes, select on both pipes); a session's next request "
+	    . "follows its answer, as\nsmtpd never sends a session two "
+	    . "requests at once.  sessions/s = sessions / time\nto the last "
+	    . "verdict.  Latency: session start (its first line queued) to "
+	    . "verdict (ms).\n\n";
+	print "| workload | filter | sessions | time s | sessions/s "
+	    . "| p50 | p99 | max | CPU us/session | answers |\n"
+	    . "|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n";
+	for my $peer (peers()) {
+		my $f = peer_start($peer);
+		closed_loop($f, 1, 1, 10, sub { $WORK{'dns-free'}->(0) });
+		my @done;
+		# Queue the heads without writing; then go.
+		my $in = $f->{in};
+		my $held = '';
+		$f->{hold_writes} = 1;
+		session_start($f, client => '2001:db8::20',
+		    helo => '[IPv6:2001:db8::20]',
+		    rdns => 'good6.regress.test',
+		    done => sub { push @done, $_[0] }) for 1 .. $n;
+		$f->{hold_writes} = 0;
+		my $c0 = proc_cpu($f->{pid});
+		my $t0 = time;
+		$_->{t_start} = $t0 for values %{$f->{sess}};
+		flush($f);
+		pump($f, sub { @done == $n }, 300);
+		my $wall = time - $t0;
+		my $cpu = proc_cpu($f->{pid}) - $c0;
+		my @l = sort { $a <=> $b } map { $_->{lat_total} } @done;
+		printf "| dns-free | %s | %d | %.2f | %.0f | %s | %s | %s "
+		    . "| %.1f | %s |\n", $peer, scalar @done, $wall,
+		    @done / $wall, ms(pct(\@l, 0.5)), ms(pct(\@l, 0.99)),
+		    ms(@l ? $l[-1] : 0), 1e6 * $cpu / (@done || 1),
+		    outcomes(@done);
+		$summary{open}{$n}{$peer} = [ @done / $wall,
+		    1e6 * $cpu / (@done || 1) ];
+		filter_stop($f);
+	}
+	print "\n";
+}
+
+sub section_ratios {
+	return unless %summary;
+	my $ss = senderscore_why() eq '';
+	print "## 3. Ratios\n\n";
+	print "filter-helo's sessions/s over the null filter's"
+	    . ($ss ? " and over senderscore's" : '') . " on the same stream,"
+	    . "\nfrom sections 1 and 2; CPU in us per session.\n\n";
+	print "| workload | N | null/s | " . ($ss ? 'senderscore/s | ' : '')
+	    . "filter-helo/s | helo/null | " . ($ss ? 'helo/senderscore | ' :
+	    '') . "CPU null | " . ($ss ? 'CPU senderscore | ' : '')
+	    . "CPU filter-helo |\n|---|---:|---:|" . ($ss ? '---:|' : '')
+	    . "---:|---:|" . ($ss ? '---:|' : '') . "---:|"
+	    . ($ss ? '---:|' : '') . "---:|\n";
+	for my $work (qw(dns-free open cached dns-bound)) {
+		next unless $summary{$work};
+		for my $conc (sort { $a <=> $b } keys %{$summary{$work}}) {
+			my $r = $summary{$work}{$conc};
+			my ($nl, $sc, $hl) = map { $r->{$_} // [ 0, 0 ] }
+			    qw(null senderscore filter-helo);
+			my $ratio = sub { $_[1] ? sprintf('%.2f', $_[0] /
+			    $_[1]) : '' };
+			my @c = ($work, $conc, sprintf('%.0f', $nl->[0]));
+			push @c, sprintf('%.0f', $sc->[0]) if $ss;
+			push @c, sprintf('%.0f', $hl->[0]),
+			    $ratio->($hl->[0], $nl->[0]);
+			push @c, $ratio->($hl->[0], $sc->[0]) if $ss;
+			push @c, sprintf('%.1f', $nl->[1]);
+			push @c, sprintf('%.1f', $sc->[1]) if $ss;
+			push @c, sprintf('%.1f', $hl->[1]);
+			print '| ' . join(' | ', @c) . " |\n";
+		}
+	}
+	print "\n";
+}
+
+# VmRSS with N idle sessions held (ehlo answered, nothing in flight).
+sub section_idle {
+	my $n = $P{BENCH_IDLE_SESSIONS};
+	print "## 4. Memory per idle session\n\n";
+	print "$n DNS-free sessions opened 1000 at a time and held (ehlo "
+	    . "answered, no lookup\nin flight).  Per session = (VmRSS held "
+	    . "- VmRSS after one session) / $n.\n\n";
+	print "| filter | VmRSS at rest kB | VmRSS held kB | per session kB |\n"
+	    . "|---|---:|---:|---:|\n";
+	for my $peer (peers()) {
+		my $f = peer_start($peer);
+		closed_loop($f, 1, 1, 10, sub { $WORK{'dns-free'}->(0) });
+		sleep 0.2;
+		my $rest = proc_status($f->{pid}, 'VmRSS');
+		my @held = open_held($f, $n, 1000, sub { (client =>
+		    '2001:db8::20', helo => '[IPv6:2001:db8::20]',
+		    rdns => 'good6.regress.test') });
+		sleep 0.3;
+		my $rss = proc_status($f->{pid}, 'VmRSS');
+		printf "| %s | %d | %d | %.2f |\n", $peer, $rest, $rss,
+		    ($rss - $rest) / $n;
+		session_end($_) for @held;
+		filter_stop($f);
+	}
+	print "\n";
+}
+
+# Wall time of one run of filter-helo -E, in seconds.
+sub exim_once {
+	my ($conf, @args) = @_;
+	my $t0 = time;
+	my $pid = fork // die "fork: $!";
+	if ($pid == 0) {
+		open(STDIN, '<', '/dev/null');
+		open(STDOUT, '>', '/dev/null');
+		open(STDERR, '>', '/dev/null');
+		exec($Filter::BIN, '-E', '-f', $conf, @args) or
+		    POSIX::_exit(127);
+	}
+	waitpid($pid, 0);
+	return (time - $t0, $? >> 8);
+}
+
+sub section_exim {
+	my $runs = $P{BENCH_EXIM_RUNS};
+	my $conf = Filter::config($BASE . "dns-timeout 8\n");
+	print "## 5. Exim one-shot latency\n\n";
+	print "Wall time of `filter-helo -E -f CONF ...` started by this "
+	    . "driver (fork, exec,\nexit), $runs runs each, one at a time, "
+	    . "default checks, the fixture as resolver.\nqueries/run: what "
+	    . "reached the fixture (no cache survives a run).\n\n";
+	print "| verdict | runs | p50 ms | p90 ms | max ms | queries/run "
+	    . "| exit codes |\n|---|---:|---:|---:|---:|---:|---|\n";
+	my @cases = (
+	    [ 'address literal, no lookup needed', 'helo=[192.0.2.10]',
+	      'client=192.0.2.10' ],
+	    [ 'host name, lookups needed', 'helo=good.regress.test',
+	      'client=192.0.2.10' ],
+	);
+	for my $c (@cases) {
+		my ($name, @args) = @$c;
+		fixture_queries();
+		my (@t, %rc);
+		for (1 .. $runs) {
+			my ($t, $rc) = exim_once($conf, @args);
+			push @t, $t;
+			$rc{$rc}++;
+		}
+		@t = sort { $a <=> $b } @t;
+		printf "| %s | %d | %s | %s | %s | %.2f | %s |\n", $name,
+		    $runs, ms(pct(\@t, 0.5)), ms(pct(\@t, 0.9)), ms($t[-1]),
+		    fixture_queries() / $runs,
+		    join(' ', map { "$_:$rc{$_}" } sort keys %rc);
+	}
+	print "\n";
+}
+
+sub section_p99 {
+	my ($runs, $n) = ($P{BENCH_P99_RUNS}, $P{BENCH_P99_SESSIONS});
+	print "## 6. p99 at 1,000 sessions in flight\n\n";
+	print "The DNS-free stream, closed loop with 1000 in flight, $runs "
+	    . "consecutive runs of\n$n sessions on one filter process.  "
+	    . "Stall: the longest time the driver waited\nin select(2) for "
+	    . "the filter's output, with requests in flight (ms); the time\n"
+	    . "the driver spends on what it read is not counted.\n\n";
+	print "| filter | runs | p99 min | p99 median | p99 max | max latency "
+	    . "| max stall | runs with a stall over 20 ms |\n"
+	    . "|---|---:|---:|---:|---:|---:|---:|---:|\n";
+	for my $peer (peers()) {
+		my $f = peer_start($peer);
+		closed_loop($f, 1, 1, 10, sub { $WORK{'dns-free'}->(0) });
+		my @p99;
+	my ($max, $stall, $over) = (0, 0, 0);
+		for (1 .. $runs) {
+			my ($done, undef, undef, undef, undef, $gap) =
+			    closed_loop($f, 1000, $n, 120,
+			    sub { $WORK{'dns-free'}->(0) });
+			my @l = sort { $a <=> $b } map { $_->{lat} } @$done;
+			push @p99, pct(\@l, 0.99);
+			$max = $l[-1] if @l && $l[-1] > $max;
+			$stall = $gap if $gap > $stall;
+			$over++ if $gap > 0.020;
+		}
+		@p99 = sort { $a <=> $b } @p99;
+		printf "| %s | %d | %s | %s | %s | %s | %s | %d |\n", $peer,
+		    $runs, ms($p99[0]), ms(pct(\@p99, 0.5)), ms($p99[-1]),
+		    ms($max), ms($stall), $over;
+		filter_stop($f);
+	}
+	print "\n";
+}
+
+sub flood_addr {
+	my ($i) = @_;
+	return sprintf('198.18.%d.%d', ($i >> 8) & 255, $i & 255)
+	    if $i < 65536;
+	return sprintf('198.19.%d.%d', ($i >> 8) & 255, $i & 255);
+}
+
+sub section_flood {
+	my ($rate, $secs, $burst) = ($P{BENCH_FLOOD_RATE},
+	    $P{BENCH_FLOOD_SECONDS}, $P{BENCH_FLOOD_BURST});
+	my $to = 5;
+	my ($bp, @keep) = blackhole();
+	print "## 7. Flood\n\n";
+	print "filter-helo with a resolver that answers nothing (127.0.0.1"
+	    . "\@$bp, reads no\nquery), dns-timeout $to.  Flood sessions: "
+	    . "link-connect from a new address each\n(198.18.0.0/15, rdns "
+	    . "not confirmed by smtpd), link-greeting and ehlo with the\n"
+	    . "address literal, so each one asks a PTR that is never "
+	    . "answered, then\nrcpt-to; a flood session disconnects at its "
+	    . "verdict.  Phases: $rate new sessions/s\nfor $secs s, then "
+	    . "$burst at once, then until every flood session is answered."
+	    . "\nProbes, one started every 20 ms of each kind, need no "
+	    . "lookup: exempt\n(`pass client 192.0.2.99`), or rdns "
+	    . "confirmed by smtpd (good6.regress.test,\n2001:db8::20) with "
+	    . "its address literal as HELO.\nProbe latency: link-connect "
+	    . "to verdict (ms).  VmRSS of the filter in kB.\n\n";
+	my $f = filter_start("resolver 127.0.0.1\@$bp\ndns-timeout $to\n"
+	    . "pass client 192.0.2.99\n");
+	$f->{fine} = 1;
+	my (%probes, $peak);
+	my ($flood_done, $flood_started) = (0, 0);
+	my $i = 0;
+	my $probe = sub {
+		my ($phase) = @_;
+		push @{$probes{$phase}{exempt}}, session_start($f,
+		    client => '192.0.2.99', helo => '[192.0.2.99]');
+		push @{$probes{$phase}{confirmed}}, session_start($f,
+		    client => '2001:db8::20', helo => '[IPv6:2001:db8::20]',
+		    rdns => 'good6.regress.test');
+	};
+	my $flood = sub {
+		my $c = flood_addr($i++);
+		$flood_started++;
+		session_start($f, client => $c, helo => "[$c]",
+		    done => sub { $flood_done++ });
+	};
+	my $rss = sub {
+		my $r = proc_status($f->{pid}, 'VmRSS') // 0;
+		$peak = $r if $r > ($peak // 0);
+		return $r;
+	};
+	# The phase runs for $len s: probes every 20 ms, $per flood
+	# sessions every 10 ms, and $until->() must hold at the end.
+	my $phase = sub {
+		my ($name, $len, $per, $until) = @_;
+		my $t0 = time;
+		my ($next_probe, $next_flood, $next_rss) = ($t0, $t0, $t0);
+		pump($f, sub {
+			my $now = time;
+			if ($now >= $next_probe) {
+				$probe->($name);
+				$next_probe += 0.020;
+			}
+			if ($per && $now >= $next_flood) {
+				$flood->() for 1 .. $per;
+				$next_flood += 0.010;
+			}
+			if ($now >= $next_rss) {
+				$rss->();
+				$next_rss += 0.1;
+			}
+			return $now - $t0 >= $len && $until->();
+		}, $len + 60);
+	};
+	$phase->('before', 1, 0, sub { 1 });
+	my $before = $rss->();
+	$peak = 0;
+	my ($c0, $t0) = (proc_cpu($f->{pid}), time);
+	$phase->("$rate/s for $secs s", $secs, $rate / 100, sub { 1 });
+	$flood->() for 1 .. $burst;
+	$phase->("burst of $burst", 1, 0, sub { 1 });
+	$phase->('until the flood is answered', 0, 0,
+	    sub { $flood_done == $flood_started });
+	my $during = $peak;
+	my ($cpu, $wall) = (proc_cpu($f->{pid}) - $c0, time - $t0);
+	$phase->('after', 1, 0, sub { 1 });
+	my $after = $rss->();
+	# Probes still waiting are counted with their full wait.
+	pump($f, sub { !grep { !defined $_->{verdict} } map { @$_ }
+	    map { values %$_ } values %probes }, $to + 30);
+	print "| phase | probe | probes | answered | p50 | p99 | max "
+	    . "| answers |\n|---|---|---:|---:|---:|---:|---:|---|\n";
+	for my $ph ('before', "$rate/s for $secs s", "burst of $burst",
+	    'until the flood is answered', 'after') {
+		for my $kind (qw(exempt confirmed)) {
+			my @p = @{$probes{$ph}{$kind} // []};
+			my @d = grep { defined $_->{verdict} } @p;
+			my @l = sort { $a <=> $b } map { $_->{lat_total} } @d;
+			printf "| %s | %s | %d | %d | %s | %s | %s | %s |\n",
+			    $ph, $kind, scalar @p, scalar @d,
+			    ms(pct(\@l, 0.5)), ms(pct(\@l, 0.99)),
+			    ms(@l ? $l[-1] : 0), outcomes(@d);
+		}
+	}
+	printf "\nFlood sessions: %d, answered %d, in %.1f s; filter CPU "
+	    . "%.1f s (%.0f us per flood\nsession).  VmRSS kB: before %d, "
+	    . "peak during %d (%.1fx), after %d.\n\n", $flood_started,
+	    $flood_done, $wall, $cpu, 1e6 * $cpu / ($flood_started || 1),
+	    $before, $during, $during / ($before || 1), $after;
+	filter_stop($f);
+}
+
+# Names that never answer, then a name that does.
+sub section_dead {
+	my $n = $P{BENCH_DEAD_N};
+	my $to = 5;
+	print "## 8. Dead names, then a good name\n\n";
+	print "filter-helo, the fixture, dns-timeout $to.  First 10 "
+	    . "sessions one at a time, each\nwith a new *.wild.regress.test "
+	    . "name (the usual time); then $n sessions at once\nwith "
+	    . "new *.dropped.test names (never answered), and at once 10 "
+	    . "sessions one\nat a time with new resolvable names; then the "
+	    . "same after the $n are answered.\nLatency: ehlo request to "
+	    . "verdict (ms).\n\n";
+	print "| good names | sessions | p50 | max | answers |\n"
+	    . "|---|---:|---:|---:|---|\n";
+	my $f = filter_start($BASE . "dns-timeout $to\n");
+	closed_loop($f, 1, 1, 10, sub { ('192.0.2.37',
+	    "dw.$run.wild.regress.test") });
+	my $good = sub {
+		my ($name, $tag) = @_;
+		my ($done) = closed_loop($f, 1, 10, 60, sub { ('192.0.2.37',
+		    "g$_[0].$tag.$run.wild.regress.test") });
+		my @l = sort { $a <=> $b }
+		    map { $_->{lat} + $_->{lat_ehlo} } @$done;
+		printf "| %s | %d | %s | %s | %s |\n", $name, scalar @$done,
+		    ms(pct(\@l, 0.5)), ms(@l ? $l[-1] : 0), outcomes(@$done);
+	};
+	$good->('usual (no dead names)', 'u');
+	my @slow;
+	session_start($f, client => '192.0.2.37',
+	    helo => "d$_.$run.dropped.test",
+	    done => sub { push @slow, $_[0] }) for 1 .. $n;
+	$good->("right after $n dead names", 'd');
+	pump($f, sub { @slow == $n }, $to + 30);
+	$good->("after the $n are answered", 'a');
+	my @l = sort { $a <=> $b } map { $_->{lat} + $_->{lat_ehlo} } @slow;
+	printf "| (the %d dead ones) | %d | %s | %s | %s |\n\n", $n,
+	    scalar @slow, ms(pct(\@l, 0.5)), ms(@l ? $l[-1] : 0),
+	    outcomes(@slow);
+	filter_stop($f);
+}
+
+# Other work on the machine moves every number: say how busy it was.
+sub loadavg {
+	open(my $fh, '<', '/proc/loadavg') or return 'unknown';
+	my @l = split ' ', <$fh>;
+	return "@l[0 .. 2]";
+}
+
 sub main {
 	my $t0 = time;
-	section_throughput() if $ONLY{throughput};
+	printf "Load average at the start: %s.\n\n", loadavg();
+	section_compare() if $ONLY{compare};
+	section_open() if $ONLY{open};
+	section_ratios();
+	section_idle() if $ONLY{idle};
+	section_exim() if $ONLY{exim};
+	section_p99() if $ONLY{p99};
+	section_flood() if $ONLY{flood};
+	section_dead() if $ONLY{dead};
 	section_hol() if $ONLY{hol};
 	section_memory() if $ONLY{memory};
 	section_bound() if $ONLY{bound};
 	section_callgrind() if $ONLY{callgrind} && $P{BENCH_CALLGRIND};
+	section_throughput() if $ONLY{throughput};
+	printf "Load average at the end: %s.\n", loadavg();
 	printf "Benchmark time: %.0f s.\n", time - $t0;
 }
 
