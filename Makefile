@@ -38,6 +38,13 @@ HDRS =		filter/compat.h filter/config.h filter/log.h \
 		checks/addr.h checks/helo.h checks/policy.h checks/facts.h \
 		checks/verdict.h checks/dns.h checks/lookup.h
 
+# Everything but main(): what the unit tests and fuzz targets link.
+LIB_OBJS =	$(FRONT_OBJS) $(DNS_OBJS) $(CHECK_OBJS) $(PROTO_OBJS)
+LIB_SRCS =	filter/log.c filter/config.c filter/session.c filter/smtpd.c \
+		filter/exim.c filter/report.c checks/dns.c checks/lookup.c \
+		checks/addr.c checks/helo.c checks/dynamic.c checks/policy.c \
+		checks/verdict.c protocol/proto.c protocol/io.c
+
 TAP_OBJ =	regress/tap.o
 UNIT_TESTS =	regress/t_proto regress/t_helo regress/t_config \
 		regress/t_verdict regress/t_dns
@@ -49,14 +56,44 @@ TESTS =		regress/t_proto regress/t_helo regress/t_config \
 		regress/t_signals.t regress/t_dnschecks.t regress/t_dnssec.t \
 		regress/t_deadnames.t \
 		regress/t_leaks.t regress/t_config_cli.t regress/t_e2e.t \
-		regress/t_exim.t regress/t_build.sh regress/t_docs.sh
+		regress/t_exim.t regress/t_build.sh regress/t_docs.sh \
+		regress/t_fuzz_replay.sh
+
+# make test SANITIZE=1: everything built with ASan and UBSan.  Plain and
+# sanitized objects share their names, so "make test" cleans when the
+# flavour changes (remembered in .flavour); run "make clean" yourself
+# before "make all" in the other flavour.  A sanitizer report exits 86
+# (not 1, which Exim reads as "reject"); leaks at exit are failures.
+SANITIZE =
+SAN_FLAGS =	-fsanitize=address,undefined -fno-omit-frame-pointer \
+		-fno-sanitize-recover=all
+SAN_ENV =	ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:exitcode=86 \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=86
+
+# Fuzz targets: replayed over their corpora by "make test" (linked with
+# the objects above by $(CC), so gcc is enough and they build as the rest);
+# built by clang with libFuzzer from the sources by "make fuzz", which
+# runs each for FUZZ_TIME seconds.
+FUZZ_NAMES =	lines helo config reply
+FUZZ_OBJS =	regress/fuzz/fuzz_lines.o regress/fuzz/fuzz_helo.o \
+		regress/fuzz/fuzz_config.o regress/fuzz/fuzz_reply.o \
+		regress/fuzz/replay.o
+REPLAYS =	regress/fuzz/replay_lines regress/fuzz/replay_helo \
+		regress/fuzz/replay_config regress/fuzz/replay_reply
+FUZZERS =	regress/fuzz/fuzz_lines regress/fuzz/fuzz_helo \
+		regress/fuzz/fuzz_config regress/fuzz/fuzz_reply
+FUZZ_CC =	clang
+FUZZ_CFLAGS =	-g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -Wall -Wextra -Wno-unused-parameter \
+		-Wno-string-concatenation
+FUZZ_TIME =	60
 
 all: $(PROG)
 
 .c.o:
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(INCS) -c -o $@ $<
 
-$(OBJS) $(TAP_OBJ) $(UNIT_OBJS): $(HDRS)
+$(OBJS) $(TAP_OBJ) $(UNIT_OBJS) $(FUZZ_OBJS): $(HDRS)
 
 $(PROG): $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
@@ -83,14 +120,69 @@ regress/t_dns: regress/t_dns.o $(TAP_OBJ) $(DNS_OBJS) filter/log.o \
 	$(CC) $(LDFLAGS) -o $@ regress/t_dns.o $(TAP_OBJ) $(DNS_OBJS) \
 	    filter/log.o $(CHECK_OBJS) $(PKG_LIBS)
 
+regress/fuzz/replay_lines: regress/fuzz/fuzz_lines.o regress/fuzz/replay.o \
+    $(LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ regress/fuzz/fuzz_lines.o regress/fuzz/replay.o \
+	    $(LIB_OBJS) $(PKG_LIBS)
+
+regress/fuzz/replay_helo: regress/fuzz/fuzz_helo.o regress/fuzz/replay.o \
+    $(LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ regress/fuzz/fuzz_helo.o regress/fuzz/replay.o \
+	    $(LIB_OBJS) $(PKG_LIBS)
+
+regress/fuzz/replay_config: regress/fuzz/fuzz_config.o \
+    regress/fuzz/replay.o $(LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ regress/fuzz/fuzz_config.o \
+	    regress/fuzz/replay.o $(LIB_OBJS) $(PKG_LIBS)
+
+regress/fuzz/replay_reply: regress/fuzz/fuzz_reply.o regress/fuzz/replay.o \
+    $(LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ regress/fuzz/fuzz_reply.o regress/fuzz/replay.o \
+	    $(LIB_OBJS) $(PKG_LIBS)
+
+# From the sources, not the objects: those are $(CC)'s, without the
+# coverage instrumentation libFuzzer needs.
+regress/fuzz/fuzz_lines: regress/fuzz/fuzz_lines.c $(LIB_SRCS) $(HDRS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) $(INCS) -o $@ \
+	    regress/fuzz/fuzz_lines.c $(LIB_SRCS) $(PKG_LIBS)
+
+regress/fuzz/fuzz_helo: regress/fuzz/fuzz_helo.c $(LIB_SRCS) $(HDRS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) $(INCS) -o $@ \
+	    regress/fuzz/fuzz_helo.c $(LIB_SRCS) $(PKG_LIBS)
+
+regress/fuzz/fuzz_config: regress/fuzz/fuzz_config.c $(LIB_SRCS) $(HDRS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) $(INCS) -o $@ \
+	    regress/fuzz/fuzz_config.c $(LIB_SRCS) $(PKG_LIBS)
+
+regress/fuzz/fuzz_reply: regress/fuzz/fuzz_reply.c $(LIB_SRCS) $(HDRS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) $(INCS) -o $@ \
+	    regress/fuzz/fuzz_reply.c $(LIB_SRCS) $(PKG_LIBS)
+
 # The test and demo targets install their packages first (as root, when
 # missing), then build, so a fresh machine needs nothing else.
 deps:
 	sh regress/deps.sh
 
 test regress: deps
-	$(MAKE) all $(UNIT_TESTS)
-	prove -e '' $(TESTS)
+	@want=plain; test -z "$(SANITIZE)" || want=sanitize; \
+	have=`cat .flavour 2>/dev/null || echo plain`; \
+	if [ "$$have" != "$$want" ]; then \
+		echo "built $$have, testing $$want: cleaning first"; \
+		$(MAKE) clean; \
+	fi; \
+	echo $$want >.flavour
+	if [ -n "$(SANITIZE)" ]; then \
+		$(MAKE) CFLAGS="$(CFLAGS) $(SAN_FLAGS)" \
+		    LDFLAGS="$(LDFLAGS) $(SAN_FLAGS)" \
+		    all $(UNIT_TESTS) $(REPLAYS); \
+	else \
+		$(MAKE) all $(UNIT_TESTS) $(REPLAYS); \
+	fi
+	SANITIZE="$(SANITIZE)" $(SAN_ENV) prove -e '' $(TESTS)
+
+fuzz: deps
+	$(MAKE) $(FUZZERS)
+	sh regress/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_NAMES)
 
 bench: deps
 	$(MAKE) all regress/bench/null-filter
@@ -118,6 +210,8 @@ install: all
 
 clean:
 	rm -f $(PROG) $(OBJS) $(TAP_OBJ) $(UNIT_TESTS) regress/*.o \
-	    regress/bench/null-filter
+	    regress/bench/null-filter $(FUZZ_OBJS) $(REPLAYS) $(FUZZERS) \
+	    .flavour
+	rm -rf regress/fuzz/new
 
-.PHONY: all deps test regress bench demo install clean
+.PHONY: all deps test regress fuzz bench demo install clean

@@ -115,9 +115,23 @@ static struct {
 int
 smtpd_run(struct event_base *base, const struct policy *policy)
 {
+	smtpd_setup(base, policy);
+	event_base_dispatch(base);
+	smtpd_teardown();
+	return 0;
+}
+
+/*
+ * Apart from smtpd_run() so that a test harness can feed lines to
+ * smtpd_line() without the event loop, one fresh state per input.
+ */
+void
+smtpd_setup(struct event_base *base, const struct policy *policy)
+{
 	smtpd.base = base;
 	smtpd.policy = policy;
 	smtpd.session_timeout = 300;
+	smtpd.registered = 0;
 	session_on_free(session_release);
 	if ((smtpd.out = io_out_new(base, 1)) == NULL)
 		fatal("%s: output", __func__);
@@ -128,16 +142,24 @@ smtpd_run(struct event_base *base, const struct policy *policy)
 	evtimer_set(&smtpd.sweep, on_sweep, NULL);
 	if (event_base_set(base, &smtpd.sweep) == -1)
 		fatal("%s: sweep timer", __func__);
+}
 
-	event_base_dispatch(base);
-
+void
+smtpd_teardown(void)
+{
 	/* stdin ended: smtpd is going away.  Leave nothing half-written. */
 	io_out_flush_blocking(smtpd.out);
 	session_free_all();
 	evtimer_del(&smtpd.sweep);
 	io_in_free(smtpd.in);
 	io_out_free(smtpd.out);
-	return 0;
+}
+
+/* One line from smtpd, NUL-terminated, newline removed. */
+void
+smtpd_line(char *line, size_t len)
+{
+	on_line(line, len, NULL);
 }
 
 static void

@@ -5,9 +5,14 @@
 #ifndef SMTPD_H
 #define SMTPD_H
 
+#include <stddef.h>
+
 struct event_base;
 struct policy;
 
 int	smtpd_run(struct event_base *, const struct policy *);
+void	smtpd_setup(struct event_base *, const struct policy *);
+void	smtpd_teardown(void);
+void	smtpd_line(char *, size_t);
 
 #endif

@@ -6,10 +6,12 @@ PKGS="build-essential pkg-config libevent-dev libunbound-dev libidn2-dev
 libpsl-dev libbsd-dev bmake mandoc perl valgrind
 unbound ldnsutils
 opensmtpd swaks iproute2 openssl libio-socket-inet6-perl libnet-ssleay-perl
-adduser libidn12 libgnutls-dane0 libnsl2 libdb5.3 libpcre2-8-0"
+adduser libidn12 libgnutls-dane0 libnsl2 libdb5.3 libpcre2-8-0
+clang libclang-rt-14-dev"
 # build and unit tests; the DNS fixture (ldnsutils signs its DNSSEC
 # zone); smtpd end to end (swaks needs the two Perl modules for IPv6
-# and TLS); the unpacked Exim's user and libraries.
+# and TLS); the unpacked Exim's user and libraries; make fuzz (clang's
+# libFuzzer and sanitizer runtimes; gcc's come with build-essential).
 
 missing=
 for p in $PKGS; do

@@ -9,6 +9,9 @@ use lib "$FindBin::Bin/lib";
 use Filter;
 use Test::More;
 
+# An ASan binary cannot run under valgrind; LeakSanitizer checks it.
+plan skip_all => 'built with sanitizers (make test SANITIZE=1)'
+    if $ENV{SANITIZE};
 plan skip_all => 'valgrind not installed'
     unless system('command -v valgrind >/dev/null 2>&1') == 0;
 my ($port) = Filter::dns_fixture();
