@@ -265,11 +265,6 @@ reply_valid(const char *reply, const char **errstr)
 		*errstr = "reply code must be followed by a space and text";
 		return 0;
 	}
-	if (!reply_has_text(reply + 4)) {
-		*errstr = "reply needs text of its own: escapes alone may "
-		    "expand to nothing";
-		return 0;
-	}
 	/* RFC 3463: the enhanced status code has the reply's class. */
 	if (reply[4] >= '0' && reply[4] <= '9' && reply[5] == '.' &&
 	    reply[4] != reply[0]) {
@@ -297,21 +292,25 @@ reply_valid(const char *reply, const char **errstr)
 			return 0;
 		}
 	}
+	if (!reply_has_text(reply + 4)) {
+		*errstr = "reply needs text after its codes that no escape "
+		    "can empty";
+		return 0;
+	}
 	return 1;
 }
 
 /*
  * Text that no expansion can empty: smtpd turns "501 " or "501 5.5.2 "
- * into 421 and drops the client.  An enhanced status code is no text.
+ * into 421 and drops the client.  A first word that starts with a
+ * digit may be, or expand to, an enhanced status code ("5.7%d"): it
+ * is no text.
  */
 static int
 reply_has_text(const char *t)
 {
-	size_t	n;
-
-	n = strspn(t, "0123456789.");
-	if (n > 0 && t[n] == ' ' && strchr(t, '.') < t + n)
-		t += n;
+	if (*t >= '0' && *t <= '9')
+		t += strcspn(t, " ");
 	for (; *t != '\0'; t++) {
 		if (*t == '%' && t[1] != '\0' && t[1] != '%') {
 			t++;

@@ -289,14 +289,22 @@ static const struct reply_row replies[] = {
 	{ "501 5.5.2 <%l>: need text", NULL },
 	{ "501 %%", NULL },
 	{ "501 x%d", NULL },
-	{ "501 5.2.1x%d", NULL },
+	{ "501 5.2.1 x%d", NULL },
+	{ "501 5.2.1x%d", "reply needs text after its codes that no escape "
+	    "can empty" },
 	/* what could expand to "501 " or "501 5.5.2 ": smtpd's 421 */
-	{ "501 %d", "reply needs text of its own: escapes alone may expand "
-	    "to nothing" },
-	{ "501 %h %d ", "reply needs text of its own: escapes alone may "
-	    "expand to nothing" },
-	{ "501 5.5.2 %h", "reply needs text of its own: escapes alone may "
-	    "expand to nothing" },
+	{ "501 %d", "reply needs text after its codes that no escape can "
+	    "empty" },
+	{ "501 %h %d ", "reply needs text after its codes that no escape "
+	    "can empty" },
+	{ "501 5.5.2 %h", "reply needs text after its codes that no escape "
+	    "can empty" },
+	/* "5.7%d" may expand to a status code, "5.750 ", and nothing after */
+	{ "550 5.7%d", "reply needs text after its codes that no escape "
+	    "can empty" },
+	{ "550 100 reasons", NULL },
+	{ "550 42", "reply needs text after its codes that no escape can "
+	    "empty" },
 	{ "550 ends in %", "reply ends in a lone %" },
 };
 

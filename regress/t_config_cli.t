@@ -63,7 +63,7 @@ is_deeply(\@lines, [], 'broken config in filter mode: no protocol line');
 my $empty = Filter::config("message syntax \"501 %d\"\n");
 ($st, $out) = run($bin, '-n', '-f', $empty);
 is($st, 1, 'message of escapes only: exit 1');
-like($out, qr/^\Q$empty\E:1: message syntax: reply needs text of its own/m,
+like($out, qr/^\Q$empty\E:1: message syntax: reply needs text after its codes/m,
     'message of escapes only: file, line and why');
 
 ($st, $out) = run($bin, '-n', '-f', '/nonexistent/filter-helo.conf');

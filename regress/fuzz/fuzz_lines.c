@@ -50,6 +50,7 @@ static void	check_result(const char *, const struct expect *);
 
 static struct event_base	*base;
 static int			 outfd = -1;	/* fd 1 comes out here */
+static int			 handshaken;	/* this input said ready */
 
 /* Policy directives, one per bit of the first byte. */
 static const char *const knobs[] = {
@@ -139,6 +140,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(buf, data + 1, size - 1);
 	end = buf + size - 1;
 
+	handshaken = 0;
 	smtpd_setup(base, &policy);
 	/* As io.c: a last line without newline is lost at end of input. */
 	for (line = buf; (nl = memchr(line, '\n', end - line)) != NULL;
@@ -164,8 +166,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 /*
  * Parse a copy as the filter will.  Returns -1 for a line not to feed:
- * "config|protocol|" with a major other than 0 makes the filter exit by
- * design (it cannot speak that protocol), which is not a finding.
+ * before "config|ready", "config|protocol|" with a major other than 0
+ * makes the filter exit by design (it cannot speak that protocol),
+ * which is not a finding.  After it, every config line must be taken.
  */
 static int
 expect_line(const char *line, size_t len, struct expect *e)
@@ -173,7 +176,7 @@ expect_line(const char *line, size_t len, struct expect *e)
 	struct proto_line	 pl;
 	const char		*errstr;
 	char			*copy;
-	int			 rc = 0;
+	int			 rc = 0, major, minor;
 
 	memset(e, 0, sizeof(*e));
 	if ((copy = malloc(len + 1)) == NULL)
@@ -181,10 +184,14 @@ expect_line(const char *line, size_t len, struct expect *e)
 	memcpy(copy, line, len + 1);
 	if (proto_parse_line(copy, &pl, &errstr) == 0) {
 		if (pl.type == PROTO_CONFIG) {
-			e->ready = strcmp(pl.key, "ready") == 0;
-			if (strcmp(pl.key, "protocol") == 0 &&
-			    strncmp(pl.value, "0.", 2) != 0)
+			e->ready = strcmp(pl.key, "ready") == 0 &&
+			    !handshaken;
+			if (!handshaken && strcmp(pl.key, "protocol") == 0 &&
+			    proto_parse_version(pl.value, &major,
+			    &minor) == 0 && major != 0)
 				rc = -1;
+			if (e->ready)
+				handshaken = 1;
 		} else if (pl.type == PROTO_FILTER && pl.major == 0 &&
 		    strcmp(pl.subsystem, "smtp-in") == 0) {
 			e->request = 1;
