@@ -115,7 +115,7 @@ while (time < $end) {
 	sleep(0.5);
 }
 is($after, 'proceed', 'after the flood, a good client passes again');
-diag('memory after the flood: ' . ($f->rss // '?') . ' KiB');
+note('memory after the flood: ' . ($f->rss // '?') . ' KiB');
 is($f->finish(30), 0, 'exit 0 at EOF');
 my @bad = grep { !Filter::is_protocol($_) } $f->pending_lines;
 is(scalar(@bad), 0, 'nothing but protocol lines') or diag($bad[0]);
