@@ -27,7 +27,7 @@ INCS =		-Ifilter -Iprotocol -Ichecks
 PROTO_OBJS =	protocol/proto.o protocol/io.o
 CHECK_OBJS =	checks/addr.o checks/helo.o checks/dynamic.o \
 		checks/policy.o checks/verdict.o
-DNS_OBJS =	checks/dns.o checks/lookup.o
+DNS_OBJS =	checks/dns.o checks/dnscache.o checks/lookup.o
 FRONT_OBJS =	filter/log.o filter/config.o filter/session.o \
 		filter/smtpd.o filter/exim.o filter/report.o
 OBJS =		filter/main.o $(FRONT_OBJS) $(DNS_OBJS) $(CHECK_OBJS) \
@@ -36,7 +36,7 @@ HDRS =		filter/compat.h filter/config.h filter/log.h \
 		filter/session.h filter/smtpd.h filter/exim.h filter/report.h \
 		protocol/proto.h protocol/io.h \
 		checks/addr.h checks/helo.h checks/policy.h checks/facts.h \
-		checks/verdict.h checks/dns.h checks/lookup.h
+		checks/verdict.h checks/dns.h checks/dnscache.h checks/lookup.h
 
 # Everything but main(): what the unit tests and fuzz targets link.
 LIB_OBJS =	$(FRONT_OBJS) $(DNS_OBJS) $(CHECK_OBJS) $(PROTO_OBJS)
@@ -54,7 +54,7 @@ TESTS =		regress/t_proto regress/t_helo regress/t_config \
 		regress/t_verdict regress/t_dns.sh regress/t_transcript.t \
 		regress/t_sessions.t regress/t_robust.t regress/t_flood.t \
 		regress/t_signals.t regress/t_dnschecks.t regress/t_dnssec.t \
-		regress/t_deadnames.t \
+		regress/t_deadnames.t regress/t_flood_dns.t \
 		regress/t_leaks.t regress/t_config_cli.t regress/t_e2e.t \
 		regress/t_exim.t regress/t_build.sh regress/t_docs.sh \
 		regress/t_fuzz_replay.sh

@@ -1,16 +1,30 @@
 /*
  * The resolver on libunbound, in its thread mode: libunbound resolves in
  * a thread of its own and writes the answers to a pipe, which the event
- * loop watches.  Each query also has a deadline of ours: libunbound's
- * own retries can run for minutes.  A query cancelled at our deadline
- * still retries inside libunbound and keeps its outgoing socket, so the
- * library gets as many sockets as the descriptor limit allows, or a
- * burst of unanswered queries would leave none for the next names.
+ * loop watches.
+ *
+ * In front of it: our own answer cache (dnscache.c), since a round trip
+ * through libunbound's thread costs tens of microseconds even for an
+ * answer it has cached, and one lookup per name and type at a time,
+ * shared by every caller that asks meanwhile.
+ *
+ * Each caller has a deadline of ours: libunbound's own retries can run
+ * for minutes.  At the deadline the caller is told "timeout", but the
+ * lookup is not cancelled: ub_cancel() in thread mode only forgets the
+ * callback, while the query goes on retrying and holding its memory and
+ * socket.  The lookup stays counted until libunbound answers it, and at
+ * most DNS_INFLIGHT_MAX are counted: that bounds libunbound's memory
+ * and sockets whatever the flood, and keeps the query pipe, which
+ * ub_resolve_async() writes with a blocking write(2), from ever filling.
+ * Lookups beyond the bound wait in a queue of ours; a caller whose
+ * deadline comes first is told "overload", and a lookup nobody waits
+ * for any more leaves the queue without being sent.
  */
 #include "compat.h"
 
 #include <sys/queue.h>
 #include <sys/resource.h>
+#include <sys/tree.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -24,6 +38,7 @@
 #include <unbound.h>
 
 #include "dns.h"
+#include "dnscache.h"
 #include "log.h"
 
 #define DNS_CLASS_IN	1
@@ -34,17 +49,59 @@
 /* a wire name in text, every octet escaped as \DDD at worst */
 #define DNS_TEXT_LEN	(4 * DNS_WIRE_MAX + 1)
 
-struct dns_query {
-	TAILQ_ENTRY(dns_query)	 entry;
-	char			*name;
+/*
+ * Lookups inside libunbound at once.  Each holds about 16 KB there, and
+ * an outgoing socket, until libunbound answers, which for a server that
+ * never replies takes its whole retry schedule: 256 is 4 MB at worst,
+ * under libunbound's own num-queries-per-thread, and, at a millisecond
+ * or so per answer from a site's resolver, far more lookups a second
+ * than a mail server's sessions need.
+ */
+#define DNS_INFLIGHT_MAX	256
+/*
+ * ub_resolve_async() writes each query into a pipe that libunbound's
+ * thread reads, with a blocking write(2): should the pipe be full, the
+ * whole filter would stop.  Every byte in the pipe belongs to a lookup
+ * not yet answered, so keeping the bytes of those lookups under the
+ * smallest pipe buffer we may get (OpenBSD's 16 KB; Linux gives 64 KB)
+ * means the write never waits.  A message is a length, four 32-bit
+ * words and the name with its NUL.
+ */
+#define DNS_PIPE_MAX		16384
+#define DNS_PIPE_MSG(len)	(5 * 4 + (len) + 1)
+/* Cached answers given per turn of the event loop. */
+#define DNS_READY_TURN		64
+
+enum dns_lookup_state {
+	LOOKUP_WAITING,		/* in our queue */
+	LOOKUP_SENT,		/* inside libunbound */
+	LOOKUP_DONE		/* answered: its callers are being told */
+};
+
+/* One question to libunbound, shared by all who ask it meanwhile. */
+struct dns_lookup {
+	RB_ENTRY(dns_lookup)	 node;		/* until answered */
+	TAILQ_ENTRY(dns_lookup)	 wait;		/* while waiting */
+	TAILQ_HEAD(, dns_query)	 queries;	/* its callers */
+	enum dns_lookup_state	 state;
 	int			 type;
 	int			 id;		/* libunbound's async id */
-	int			 running;	/* libunbound has it */
-	const char		*failed;	/* why it could not start */
+	size_t			 msglen;	/* in libunbound's pipe */
+	char			*name;		/* follows the lookup */
+};
+
+/* One caller's wait: for a lookup, or to be given a ready answer. */
+struct dns_query {
+	TAILQ_ENTRY(dns_query)	 entry;
+	struct dns_lookup	*lookup;	/* NULL once ready */
+	struct dnscache_entry	*hit;		/* ready: the answer */
+	const char		*failed;	/* ready: why it failed */
 	struct event		 deadline;
 	struct timespec		 start;
+	int			 type;
 	dns_cb			 cb;
 	void			*arg;
+	char			*name;		/* follows the query */
 };
 
 enum rdata {
@@ -132,18 +189,39 @@ static const struct {
 	{ "infra-host-ttl:",	"0" },
 };
 
-static TAILQ_HEAD(, dns_query)	 dns_pending =
-    TAILQ_HEAD_INITIALIZER(dns_pending);
+RB_HEAD(dns_lookups, dns_lookup);
+
+static int	dns_lookup_cmp(struct dns_lookup *, struct dns_lookup *);
+RB_GENERATE_STATIC(dns_lookups, dns_lookup, node, dns_lookup_cmp);
+
+static struct dns_lookups	 dns_lookups = RB_INITIALIZER(&dns_lookups);
+/* waiting for a place inside libunbound, oldest first */
+static TAILQ_HEAD(, dns_lookup)	 dns_waiting =
+    TAILQ_HEAD_INITIALIZER(dns_waiting);
+/* answers to give, from the cache or failures, oldest first */
+static TAILQ_HEAD(, dns_query)	 dns_ready =
+    TAILQ_HEAD_INITIALIZER(dns_ready);
 static struct ub_ctx		*dns_ctx;
 static struct event_base	*dns_base;
 static struct event		 dns_ev;
+static struct event		 dns_ready_ev;
+static struct dns_stats		 dns_stat;
+static size_t			 dns_pipe_bytes;
 
 static int	dns_configure(const struct policy *);
 static int	dns_ports(void);
+static void	dns_key(const char *, char *);
+static long long dns_msec(const struct timespec *);
+static struct dns_lookup *dns_lookup_get(const char *, int);
+static void	dns_pump(void);
+static void	dns_detach(struct dns_query *);
+static void	dns_fail(struct dns_lookup *, const char *);
+static void	dns_ready_add(struct dns_query *);
+static void	dns_ready_run(int, short, void *);
 static void	dns_dispatch(int, short, void *);
 static void	dns_answer(void *, int, struct ub_result *);
 static void	dns_deadline(int, short, void *);
-static void	dns_finish(struct dns_query *, struct dns_result *);
+static void	dns_deliver(struct dns_query *, struct dns_result *);
 static void	dns_classify(const struct ub_result *, struct dns_result *);
 static void	dns_parse(const struct ub_result *, int, struct dns_result *);
 static void	dns_malformed(struct dns_result *);
@@ -173,7 +251,10 @@ dns_init(struct event_base *base, const struct policy *policy)
 		log_warnx("dns_init: cannot watch the resolver's descriptor");
 		goto fail;
 	}
+	evtimer_set(&dns_ready_ev, dns_ready_run, NULL);
+	event_base_set(base, &dns_ready_ev);
 	dns_base = base;
+	memset(&dns_stat, 0, sizeof(dns_stat));
 	return 0;
 
  fail:
@@ -282,79 +363,298 @@ dns_ports(void)
 	return rl.rlim_cur - DNS_FD_RESERVE;
 }
 
+/*
+ * Callers still waiting are forgotten without a call.  libunbound, in
+ * thread mode, calls nothing back once deleted: the lookups it had are
+ * freed here.
+ */
 void
 dns_shutdown(void)
 {
+	struct dns_lookup	*l;
+	struct dns_query	*q;
+
 	if (dns_ctx == NULL)
 		return;
-	while (!TAILQ_EMPTY(&dns_pending))
-		dns_cancel(TAILQ_FIRST(&dns_pending));
+	while ((q = TAILQ_FIRST(&dns_ready)) != NULL)
+		dns_cancel(q);
+	event_del(&dns_ready_ev);
 	event_del(&dns_ev);
 	ub_ctx_delete(dns_ctx);
 	dns_ctx = NULL;
+	while ((l = RB_ROOT(&dns_lookups)) != NULL) {
+		RB_REMOVE(dns_lookups, &dns_lookups, l);
+		l->state = LOOKUP_DONE;
+		while ((q = TAILQ_FIRST(&l->queries)) != NULL)
+			dns_cancel(q);
+		free(l);
+	}
+	TAILQ_INIT(&dns_waiting);
+	dnscache_clear();
+	dns_pipe_bytes = 0;
 	dns_base = NULL;
 }
 
 /*
  * Returns NULL only when out of memory.  Otherwise the callback runs
- * later, from the event loop, never from in here: a query libunbound
- * refuses at once fails on a deadline of zero.
+ * later, from the event loop, never from in here: an answer from the
+ * cache, or a query that cannot start, is given on the next turn.
  */
 struct dns_query *
 dns_query(const char *name, int type, long timeout_ms, dns_cb cb, void *arg)
 {
 	struct dns_query	*q;
 	struct timeval		 tv;
-	char			 buf[DNS_TEXT_LEN];
-	int			 r;
 
 	if (dns_ctx == NULL)
 		fatalx("dns_query before dns_init");
-	if ((q = calloc(1, sizeof(*q))) == NULL ||
-	    (q->name = strdup(name)) == NULL) {
+	if ((q = calloc(1, sizeof(*q) + strlen(name) + 1)) == NULL) {
 		log_warn("dns_query");
-		free(q);
 		return NULL;
 	}
+	q->name = (char *)(q + 1);
+	dns_key(name, q->name);
 	q->type = type;
 	q->cb = cb;
 	q->arg = arg;
 	clock_gettime(CLOCK_MONOTONIC, &q->start);
-	evtimer_set(&q->deadline, dns_deadline, q);
-	event_base_set(dns_base, &q->deadline);
 
-	r = ub_resolve_async(dns_ctx, name, type, DNS_CLASS_IN, q,
-	    dns_answer, &q->id);
-	if (r == 0)
-		q->running = 1;
-	else {
-		log_warnx("dns %s %s: %s", log_escape(name, buf, sizeof(buf)),
-		    dns_type_name(type), ub_strerror(r));
+	if (strlen(q->name) >= DNS_TEXT_LEN) {
 		q->failed = "local error";
-		timeout_ms = 0;
+		dns_ready_add(q);
+		return q;
 	}
+	if ((q->hit = dnscache_get(q->name, type, dns_msec(&q->start)))
+	    != NULL) {
+		dns_stat.hits++;
+		dns_ready_add(q);
+		return q;
+	}
+	dns_stat.misses++;
+	if ((q->lookup = dns_lookup_get(q->name, type)) == NULL) {
+		free(q);
+		return NULL;
+	}
+	TAILQ_INSERT_TAIL(&q->lookup->queries, q, entry);
 	if (timeout_ms < 0)
 		timeout_ms = 0;
 	tv.tv_sec = timeout_ms / 1000;
 	tv.tv_usec = timeout_ms % 1000 * 1000;
+	evtimer_set(&q->deadline, dns_deadline, q);
+	event_base_set(dns_base, &q->deadline);
 	evtimer_add(&q->deadline, &tv);
-	TAILQ_INSERT_TAIL(&dns_pending, q, entry);
+	dns_pump();
 	return q;
 }
 
+/* The caller is gone; the lookup, if sent, runs on, still counted. */
 void
 dns_cancel(struct dns_query *q)
 {
 	if (q == NULL)
 		return;
-	evtimer_del(&q->deadline);
-	if (q->running)
-		ub_cancel(dns_ctx, q->id);
-	TAILQ_REMOVE(&dns_pending, q, entry);
-	free(q->name);
+	if (q->lookup != NULL)
+		dns_detach(q);
+	else {
+		TAILQ_REMOVE(&dns_ready, q, entry);
+		if (q->hit != NULL)
+			dnscache_release(q->hit);
+	}
 	free(q);
 }
 
+void
+dns_stats(struct dns_stats *st)
+{
+	*st = dns_stat;
+	st->cached = dnscache_count();
+	st->inflight_max = DNS_INFLIGHT_MAX;
+}
+
+/* Lower-case, without the trailing dot: one key for one name. */
+static void
+dns_key(const char *name, char *key)
+{
+	size_t	 i;
+
+	for (i = 0; name[i] != '\0'; i++)
+		key[i] = name[i] >= 'A' && name[i] <= 'Z' ?
+		    name[i] + ('a' - 'A') : name[i];
+	if (i > 1 && key[i - 1] == '.')
+		i--;
+	key[i] = '\0';
+}
+
+static long long
+dns_msec(const struct timespec *ts)
+{
+	return ts->tv_sec * 1000LL + ts->tv_nsec / 1000000;
+}
+
+static int
+dns_lookup_cmp(struct dns_lookup *a, struct dns_lookup *b)
+{
+	if (a->type != b->type)
+		return a->type < b->type ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+/* The lookup of name and type under way, or a new one in the queue. */
+static struct dns_lookup *
+dns_lookup_get(const char *name, int type)
+{
+	struct dns_lookup	*l, key;
+	size_t			 len;
+
+	key.name = (char *)name;
+	key.type = type;
+	if ((l = RB_FIND(dns_lookups, &dns_lookups, &key)) != NULL) {
+		if (l->state == LOOKUP_SENT && TAILQ_EMPTY(&l->queries))
+			dns_stat.abandoned--;
+		dns_stat.shared++;
+		return l;
+	}
+	len = strlen(name) + 1;
+	if ((l = calloc(1, sizeof(*l) + len)) == NULL) {
+		log_warn("dns_query");
+		return NULL;
+	}
+	l->name = (char *)(l + 1);
+	memcpy(l->name, name, len);
+	l->type = type;
+	l->msglen = DNS_PIPE_MSG(len - 1);
+	TAILQ_INIT(&l->queries);
+	RB_INSERT(dns_lookups, &dns_lookups, l);
+	TAILQ_INSERT_TAIL(&dns_waiting, l, wait);
+	dns_stat.queued++;
+	return l;
+}
+
+/* Into libunbound, oldest first, as far as the bounds allow. */
+static void
+dns_pump(void)
+{
+	struct dns_lookup	*l;
+	char			 buf[DNS_TEXT_LEN];
+	int			 r;
+
+	while ((l = TAILQ_FIRST(&dns_waiting)) != NULL &&
+	    dns_stat.inflight < DNS_INFLIGHT_MAX &&
+	    dns_pipe_bytes + l->msglen <= DNS_PIPE_MAX) {
+		TAILQ_REMOVE(&dns_waiting, l, wait);
+		dns_stat.queued--;
+		r = ub_resolve_async(dns_ctx, l->name, l->type, DNS_CLASS_IN,
+		    l, dns_answer, &l->id);
+		if (r != 0) {
+			log_warnx("dns %s %s: %s",
+			    log_escape(l->name, buf, sizeof(buf)),
+			    dns_type_name(l->type), ub_strerror(r));
+			dns_fail(l, "local error");
+			continue;
+		}
+		l->state = LOOKUP_SENT;
+		dns_stat.inflight++;
+		dns_pipe_bytes += l->msglen;
+	}
+}
+
+/*
+ * The query leaves its lookup.  A lookup nobody waits for any more
+ * leaves the queue unsent; once sent, it is abandoned, and stays
+ * counted until libunbound answers it.
+ */
+static void
+dns_detach(struct dns_query *q)
+{
+	struct dns_lookup	*l = q->lookup;
+
+	evtimer_del(&q->deadline);
+	TAILQ_REMOVE(&l->queries, q, entry);
+	q->lookup = NULL;
+	if (!TAILQ_EMPTY(&l->queries))
+		return;
+	switch (l->state) {
+	case LOOKUP_WAITING:
+		TAILQ_REMOVE(&dns_waiting, l, wait);
+		RB_REMOVE(dns_lookups, &dns_lookups, l);
+		dns_stat.queued--;
+		free(l);
+		break;
+	case LOOKUP_SENT:
+		dns_stat.abandoned++;
+		break;
+	case LOOKUP_DONE:
+		break;
+	}
+}
+
+/* A lookup that could not be sent: its callers are told on the next turn. */
+static void
+dns_fail(struct dns_lookup *l, const char *why)
+{
+	struct dns_query	*q;
+
+	RB_REMOVE(dns_lookups, &dns_lookups, l);
+	l->state = LOOKUP_DONE;
+	while ((q = TAILQ_FIRST(&l->queries)) != NULL) {
+		dns_detach(q);
+		q->failed = why;
+		dns_ready_add(q);
+	}
+	free(l);
+}
+
+/*
+ * One zero timeout for all the answers ready: it fires on the next turn
+ * of the loop, after the descriptors were polled.
+ */
+static void
+dns_ready_add(struct dns_query *q)
+{
+	static const struct timeval	 now = { 0, 0 };
+
+	TAILQ_INSERT_TAIL(&dns_ready, q, entry);
+	if (!evtimer_pending(&dns_ready_ev, NULL))
+		evtimer_add(&dns_ready_ev, &now);
+}
+
+/*
+ * At most DNS_READY_TURN answers per turn, so that a burst of them does
+ * not keep the loop from reading input and writing output meanwhile.
+ */
+static void
+dns_ready_run(int fd, short events, void *arg)
+{
+	static const struct timeval	 now = { 0, 0 };
+	struct dns_query		*q;
+	struct dns_result		 res;
+	struct timespec			 ts;
+	int				 n;
+
+	for (n = 0; n < DNS_READY_TURN &&
+	    (q = TAILQ_FIRST(&dns_ready)) != NULL; n++) {
+		TAILQ_REMOVE(&dns_ready, q, entry);
+		if (q->hit != NULL) {
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			dnscache_result(q->hit, dns_msec(&ts), &res);
+		} else {
+			memset(&res, 0, sizeof(res));
+			res.status = DNS_ERROR;
+			res.why = q->failed;
+		}
+		dns_deliver(q, &res);
+		if (q->hit != NULL)
+			dnscache_release(q->hit);
+		free(q);
+	}
+	if (!TAILQ_EMPTY(&dns_ready))
+		evtimer_add(&dns_ready_ev, &now);
+}
+
+/*
+ * libunbound gives all the answers it has in one call: at most
+ * DNS_INFLIGHT_MAX of them.
+ */
 static void
 dns_dispatch(int fd, short events, void *arg)
 {
@@ -364,72 +664,94 @@ dns_dispatch(int fd, short events, void *arg)
 		log_warnx("ub_process: %s", ub_strerror(r));
 }
 
+/*
+ * The lookup leaves the tree before its callers are told: a callback
+ * asking the same name again gets the cached answer or a new lookup.
+ */
 static void
 dns_answer(void *arg, int err, struct ub_result *ub)
 {
-	struct dns_query	*q = arg;
+	struct dns_lookup	*l = arg;
+	struct dns_query	*q;
 	struct dns_result	 res;
+	struct timespec		 now;
 	char			 cname[DNS_TEXT_LEN], buf[DNS_TEXT_LEN];
 
-	q->running = 0;
+	RB_REMOVE(dns_lookups, &dns_lookups, l);
+	if (TAILQ_EMPTY(&l->queries))
+		dns_stat.abandoned--;
+	l->state = LOOKUP_DONE;
+	dns_stat.inflight--;
+	dns_pipe_bytes -= l->msglen;
+
 	memset(&res, 0, sizeof(res));
 	if (err != 0 || ub == NULL) {
 		log_warnx("dns %s %s: %s",
-		    log_escape(q->name, buf, sizeof(buf)),
-		    dns_type_name(q->type), ub_strerror(err));
+		    log_escape(l->name, buf, sizeof(buf)),
+		    dns_type_name(l->type), ub_strerror(err));
 		res.status = DNS_ERROR;
 		res.why = "local error";
 	} else {
 		dns_classify(ub, &res);
 		if (res.status == DNS_FOUND)
-			dns_parse(ub, q->type, &res);
+			dns_parse(ub, l->type, &res);
 		if (ub->canonname != NULL) {
-			dns_canon(ub->canonname, q->name, cname,
+			dns_canon(ub->canonname, l->name, cname,
 			    sizeof(cname));
 			if (cname[0] != '\0')
 				res.cname = cname;
 		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		dnscache_put(l->name, l->type, &res, dns_msec(&now));
 	}
-	dns_finish(q, &res);
+	while ((q = TAILQ_FIRST(&l->queries)) != NULL) {
+		dns_detach(q);
+		dns_deliver(q, &res);
+		free(q);
+	}
 	dns_result_free(&res);
 	if (ub != NULL)
 		ub_resolve_free(ub);
+	free(l);
+	dns_pump();
 }
 
+/* "overload" if the lookup never got into libunbound. */
 static void
 dns_deadline(int fd, short events, void *arg)
 {
 	struct dns_query	*q = arg;
 	struct dns_result	 res;
 
-	if (q->running) {
-		ub_cancel(dns_ctx, q->id);
-		q->running = 0;
-	}
 	memset(&res, 0, sizeof(res));
 	res.status = DNS_ERROR;
-	res.why = q->failed != NULL ? q->failed : "timeout";
-	dns_finish(q, &res);
+	if (q->lookup->state == LOOKUP_WAITING) {
+		res.why = "overload";
+		dns_stat.overload++;
+	} else
+		res.why = "timeout";
+	dns_detach(q);
+	dns_deliver(q, &res);
+	free(q);
 }
 
-/* The query leaves the list before its callback, which may start others. */
+/* The query has left every list: its callback may start others. */
 static void
-dns_finish(struct dns_query *q, struct dns_result *res)
+dns_deliver(struct dns_query *q, struct dns_result *res)
 {
 	struct timespec	 now;
 	char		 buf[DNS_TEXT_LEN];
 
-	evtimer_del(&q->deadline);
-	TAILQ_REMOVE(&dns_pending, q, entry);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	res->msec = (now.tv_sec - q->start.tv_sec) * 1000 +
 	    (now.tv_nsec - q->start.tv_nsec) / 1000000;
-	log_debug("dns %s %s %s %ldms", log_escape(q->name, buf, sizeof(buf)),
-	    dns_type_name(q->type), res->status == DNS_ERROR ? res->why :
-	    dns_status_names[res->status], res->msec);
+	if (log_verbose())
+		log_debug("dns %s %s %s%s %ldms",
+		    log_escape(q->name, buf, sizeof(buf)),
+		    dns_type_name(q->type), res->status == DNS_ERROR ?
+		    res->why : dns_status_names[res->status],
+		    q->hit != NULL ? " (cached)" : "", res->msec);
 	q->cb(res, q->arg);
-	free(q->name);
-	free(q);
 }
 
 /*

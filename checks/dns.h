@@ -1,8 +1,11 @@
 /*
  * The resolver: the only code that knows libunbound.  Queries run in
  * libunbound's thread; answers come back through one descriptor watched
- * by the filter's event loop.  Every query has a deadline, and its
- * callback is called exactly once, unless the query is cancelled.
+ * by the filter's event loop.  Answers are cached for their TTL, and a
+ * name asked again while its lookup runs shares it.  Every query has a
+ * deadline, and its callback is called exactly once, unless the query
+ * is cancelled.  A bounded number of lookups run at once; the others
+ * wait, and fail with "overload" if their deadline comes first.
  */
 #ifndef DNS_H
 #define DNS_H
@@ -55,6 +58,19 @@ struct dns_result {
 
 typedef void	(*dns_cb)(const struct dns_result *, void *);
 
+/* Since dns_init(): what the cache and the bound on lookups did. */
+struct dns_stats {
+	unsigned long	 hits;		/* answered from the cache */
+	unsigned long	 misses;	/* needed a lookup */
+	unsigned long	 shared;	/* of which joined one under way */
+	unsigned long	 overload;	/* failed before it was sent */
+	size_t		 cached;	/* answers in the cache */
+	size_t		 inflight;	/* lookups inside libunbound */
+	size_t		 abandoned;	/* of which nobody waits for */
+	size_t		 queued;	/* lookups waiting to be sent */
+	size_t		 inflight_max;	/* the bound on inflight */
+};
+
 /*
  * dns_query() returns NULL only when out of memory; otherwise the
  * callback runs later, from the event loop, never from dns_query()
@@ -67,6 +83,7 @@ int		 dns_init(struct event_base *, const struct policy *);
 void		 dns_shutdown(void);
 struct dns_query *dns_query(const char *, int, long, dns_cb, void *);
 void		 dns_cancel(struct dns_query *);
+void		 dns_stats(struct dns_stats *);
 int		 dns_reverse_name(const struct addr *, char *, size_t);
 const char	*dns_type_name(int);
 

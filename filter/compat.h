@@ -10,6 +10,15 @@
 #define __dead		__attribute__((__noreturn__))
 #endif
 
+/*
+ * libbsd's <sys/tree.h> marks the static tree functions __unused, which
+ * its <sys/cdefs.h> leaves undefined (glibc's own headers use no such
+ * name; only some Linux uapi ones, which we do not include).
+ */
+#ifndef __unused
+#define __unused	__attribute__((__unused__))
+#endif
+
 #ifndef nitems
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 #endif

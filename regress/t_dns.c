@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "addr.h"
 #include "dns.h"
@@ -33,6 +34,7 @@ struct answer {
 	int		 calls;
 	char		 summary[SUMMARY_LEN];
 	long		 msec;
+	int		 ttl;
 };
 
 static const struct {
@@ -167,12 +169,18 @@ static void	test_types(void);
 static void	test_lookups(void);
 static void	test_ptrs(void);
 static void	test_cache(void);
+static void	test_cache_same(void);
+static void	test_cache_expiry(void);
+static void	test_cache_failures(void);
+static void	test_shared(void);
 static void	test_cancel(void);
 static void	test_reconnect(void);
 static void	reconnect_cb(void *);
 static void	test_deadline(void);
 static void	test_shutdown_pending(void);
+static void	test_bound(void);
 static void	test_bogus(void);
+static void	test_secure(void);
 static void	test_init_errors(void);
 static int	start(char *);
 static void	got(const struct dns_result *, void *);
@@ -214,6 +222,10 @@ main(void)
 		test_lookups();
 		test_ptrs();
 		test_cache();
+		test_cache_same();
+		test_cache_expiry();
+		test_cache_failures();
+		test_shared();
 		test_cancel();
 		test_reconnect();
 		dns_shutdown();
@@ -222,7 +234,12 @@ main(void)
 		test_deadline();
 		test_shutdown_pending();
 	}
+	if (ok(start(NULL) == 0, "init: for the bound on lookups")) {
+		test_bound();
+		dns_shutdown();
+	}
 	test_bogus();
+	test_secure();
 	test_init_errors();
 	is_int(early_calls, 0, "no callback ran inside dns_query()");
 
@@ -305,18 +322,162 @@ test_ptrs(void)
 	}
 }
 
-/* The fixture logs each query it gets; the second one must not come. */
+/*
+ * The fixture logs each query it gets; the second one must not come,
+ * and it is our cache that answers, not libunbound's: it counts a hit.
+ * The name is the same in any case and with or without its final dot.
+ */
 static void
 test_cache(void)
 {
-	struct answer	 first, second;
+	struct answer		 first, second;
+	struct dns_stats	 st0, st;
 
+	dns_stats(&st0);
 	lookup("cached.regress.test", DNS_TYPE_A, &first);
-	lookup("cached.regress.test", DNS_TYPE_A, &second);
+	lookup("Cached.Regress.Test.", DNS_TYPE_A, &second);
+	dns_stats(&st);
 	is_str(first.summary, "found 192.0.2.38", "cache: first answer");
 	is_str(second.summary, "found 192.0.2.38", "cache: second answer");
 	is_int(log_count(" cached.regress.test. A IN"), 1,
 	    "cache: the server was asked once");
+	ok(st.misses - st0.misses == 1 && st.hits - st0.hits == 1,
+	    "cache: one lookup, then one hit (%lu, %lu)",
+	    st.misses - st0.misses, st.hits - st0.hits);
+	ok(second.ttl > 0 && second.ttl <= first.ttl,
+	    "cache: with the TTL left (%d, then %d)", first.ttl, second.ttl);
+	ok(st.cached > 0, "cache: %zu answers kept", st.cached);
+}
+
+/*
+ * Every answer asked before, asked again: the same from the cache as
+ * it was fresh (addresses, names, CNAME, negative status), and failures
+ * are asked again, never kept.
+ */
+static void
+test_cache_same(void)
+{
+	struct answer		 an;
+	struct dns_stats	 st0, st;
+	struct addr		 a;
+	char			 name[DNS_REVERSE_LEN];
+	size_t			 i;
+	unsigned long		 hits = 0, misses = 0;
+
+	dns_stats(&st0);
+	for (i = 0; i < nitems(lookups); i++) {
+		lookup(lookups[i].name, lookups[i].type, &an);
+		is_str(an.summary, lookups[i].want, "again: %s %s",
+		    lookups[i].name, dns_type_name(lookups[i].type));
+		if (strncmp(lookups[i].want, "error", 5) == 0)
+			misses++;
+		else
+			hits++;
+	}
+	for (i = 0; i < nitems(ptrs); i++) {
+		if (addr_parse(ptrs[i].addr, &a) == -1 ||
+		    dns_reverse_name(&a, name, sizeof(name)) == -1)
+			continue;
+		lookup(name, DNS_TYPE_PTR, &an);
+		is_str(an.summary, ptrs[i].want, "again: PTR of %s",
+		    ptrs[i].addr);
+		if (strncmp(ptrs[i].want, "error", 5) == 0)
+			misses++;
+		else
+			hits++;
+	}
+	dns_stats(&st);
+	is_int(st.hits - st0.hits, hits, "again: every answer was a hit");
+	is_int(st.misses - st0.misses, misses,
+	    "again: every failure was asked again");
+
+	lookup("missing.regress.test", DNS_TYPE_A, &an);
+	ok(an.ttl > 0 && an.ttl <= 60,
+	    "a negative answer is kept for the SOA minimum (%d s left)",
+	    an.ttl);
+}
+
+/* short.regress.test has a TTL of 1 s. */
+static void
+test_cache_expiry(void)
+{
+	struct answer		 an;
+	struct dns_stats	 st0, st;
+
+	dns_stats(&st0);
+	lookup("short.regress.test", DNS_TYPE_A, &an);
+	is_str(an.summary, "found 192.0.2.39", "expiry: first answer");
+	is_int(an.ttl, 1, "expiry: with its TTL");
+	lookup("short.regress.test", DNS_TYPE_A, &an);
+	dns_stats(&st);
+	is_int(st.hits - st0.hits, 1, "expiry: asked at once, a hit");
+	idle(2100);
+	lookup("short.regress.test", DNS_TYPE_A, &an);
+	is_str(an.summary, "found 192.0.2.39", "expiry: answer after the TTL");
+	dns_stats(&st);
+	ok(st.hits - st0.hits == 1 && st.misses - st0.misses == 2,
+	    "expiry: asked again once expired (%lu hits, %lu lookups)",
+	    st.hits - st0.hits, st.misses - st0.misses);
+	is_int(log_count(" short.regress.test. A IN"), 2,
+	    "expiry: the server was asked twice");
+}
+
+/* SERVFAIL, a malformed answer and a timeout are asked again. */
+static void
+test_cache_failures(void)
+{
+	static const struct {
+		const char	*name;
+		long		 timeout_ms;
+		const char	*want;
+	} fails[] = {
+		{ "z.servfail.test",	5000,	"error servfail" },
+		{ "badlen.regress.test", 5000,	"error malformed" },
+		{ "z.dropped.test",	200,	"error timeout" },
+	};
+	struct answer		 an;
+	struct dns_stats	 st0, st;
+	size_t			 i, j;
+
+	for (i = 0; i < nitems(fails); i++) {
+		dns_stats(&st0);
+		for (j = 0; j < 2; j++) {
+			ask(fails[i].name, DNS_TYPE_A, fails[i].timeout_ms,
+			    &an);
+			run(6000, &an);
+			is_str(an.summary, fails[i].want, "%s, time %zu",
+			    fails[i].name, j + 1);
+		}
+		dns_stats(&st);
+		ok(st.hits == st0.hits && st.misses - st0.misses == 2,
+		    "%s: not cached", fails[i].want);
+	}
+}
+
+/* Asked three times at once, a name is looked up once. */
+static void
+test_shared(void)
+{
+	static const char	*names[] = {
+		"shared.wild.regress.test",
+		"shared.wild.regress.test",
+		"SHARED.Wild.Regress.Test.",
+	};
+	struct answer		 an[nitems(names)];
+	struct dns_stats	 st0, st;
+	size_t			 i;
+
+	dns_stats(&st0);
+	for (i = 0; i < nitems(names); i++)
+		ask(names[i], DNS_TYPE_A, 5000, &an[i]);
+	run(6000, NULL);
+	dns_stats(&st);
+	for (i = 0; i < nitems(names); i++)
+		is_str(an[i].summary, "found 192.0.2.37", "shared: answer %zu",
+		    i + 1);
+	is_int(st.shared - st0.shared, 2, "shared: two joined the first");
+	is_int(log_count(" shared.wild.regress.test. A IN"), 1,
+	    "shared: the server was asked once");
 }
 
 static void
@@ -445,6 +606,85 @@ test_deadline(void)
 	ok(after.msec < 1000, "... answered in %ldms", after.msec);
 }
 
+/*
+ * Three times as many names as may be inside libunbound at once, none
+ * ever answered, with a short deadline: every caller is told by its
+ * deadline ("timeout" once sent, "overload" if it never was), no more
+ * than the bound is ever inside libunbound, a cancelled query leaves
+ * the queue, and a good name asked meanwhile waits for a place (the
+ * abandoned lookups hold theirs until libunbound gives up) and is then
+ * answered, or fails at its own deadline.
+ */
+#define BOUND_DEADLINE	500
+#define BOUND_GOOD	15000
+
+static void
+test_bound(void)
+{
+	static struct answer	 drop[3 * 256];
+	struct answer		 good, gone;
+	struct dns_query	*q;
+	struct dns_stats	 st;
+	char			 name[64];
+	size_t			 i, n, maxin, queued, timeouts = 0;
+	size_t			 overloads = 0, late = 0;
+
+	dns_stats(&st);
+	if (!ok(st.inflight_max > 0 && st.inflight_max * 3 <= nitems(drop),
+	    "bound: %zu lookups inside libunbound at most", st.inflight_max))
+		return;
+	n = st.inflight_max * 3;
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "b%zu.bound.dropped.test", i);
+		ask(name, DNS_TYPE_A, BOUND_DEADLINE, &drop[i]);
+	}
+	ask("bound.wild.regress.test", DNS_TYPE_A, BOUND_GOOD, &good);
+	dns_stats(&st);
+	maxin = st.inflight;
+	queued = st.queued;
+	is_int(st.inflight, st.inflight_max, "bound: the bound is reached");
+	is_int(st.queued, n + 1 - st.inflight, "bound: the others are queued");
+	memset(&gone, 0, sizeof(gone));
+	q = dns_query("gone.bound.dropped.test", DNS_TYPE_A, 1000, got, &gone);
+	dns_cancel(q);
+	dns_stats(&st);
+	is_int(st.queued, queued, "bound: a cancelled query leaves the queue");
+
+	arm(BOUND_DEADLINE + 2000);
+	while (evtimer_pending(&guard, NULL) && awaited > 1) {
+		event_base_loop(base, EVLOOP_ONCE);
+		dns_stats(&st);
+		if (st.inflight > maxin)
+			maxin = st.inflight;
+	}
+	evtimer_del(&guard);
+	for (i = 0; i < n; i++) {
+		if (strcmp(drop[i].summary, "error timeout") == 0)
+			timeouts++;
+		else if (strcmp(drop[i].summary, "error overload") == 0)
+			overloads++;
+		if (drop[i].calls != 1 || drop[i].msec > BOUND_DEADLINE + 300)
+			late++;
+	}
+	is_int(timeouts, st.inflight_max, "bound: those sent end in timeout");
+	is_int(overloads, n - st.inflight_max,
+	    "bound: those never sent end in overload");
+	is_int(late, 0, "bound: every caller told once, by its deadline");
+	is_int(maxin, st.inflight_max, "bound: never more inside libunbound");
+	ok(st.abandoned == st.inflight && st.queued == 1,
+	    "bound: %zu abandoned, still counted; the good name waits",
+	    st.abandoned);
+
+	run(BOUND_GOOD + 1000, &good);
+	diag("bound: the good name: %s after %ldms", good.summary, good.msec);
+	ok(strcmp(good.summary, "found 192.0.2.37") == 0 ||
+	    (strcmp(good.summary, "error overload") == 0 &&
+	    good.msec >= BOUND_GOOD - 100 && good.msec < BOUND_GOOD + 500),
+	    "bound: the good name is answered once there is room, "
+	    "or fails at its deadline");
+	is_int(gone.calls, 0, "bound: no callback for the cancelled one");
+}
+
 /* dns_shutdown() frees pending queries without calling them back. */
 static void
 test_shutdown_pending(void)
@@ -475,6 +715,30 @@ test_bogus(void)
 	lookup("30.113.0.203.in-addr.arpa", DNS_TYPE_PTR, &an);
 	is_str(an.summary, "found mail.other.regress.test",
 	    "nor is a documentation reverse zone");
+	dns_shutdown();
+}
+
+/* The DNSSEC state comes with a cached answer too. */
+static void
+test_secure(void)
+{
+	struct answer		 first, second;
+	struct dns_stats	 st;
+	char			 path[1100];
+
+	snprintf(path, sizeof(path), "%s/signed.ta", fixture_dir);
+	if (access(path, R_OK) == -1) {
+		diag("no signed.ta (no ldns tools): secure cache not tested");
+		return;
+	}
+	if (!ok(start(path) == 0, "init: trust anchor %s", path))
+		return;
+	lookup("good.signed.test", DNS_TYPE_A, &first);
+	lookup("good.signed.test", DNS_TYPE_A, &second);
+	dns_stats(&st);
+	is_str(first.summary, "found 192.0.2.40 secure", "secure: first");
+	is_str(second.summary, first.summary, "secure: from the cache");
+	is_int(st.hits, 1, "secure: the second was a hit");
 	dns_shutdown();
 }
 
@@ -528,6 +792,7 @@ got(const struct dns_result *res, void *arg)
 	an->calls++;
 	awaited--;
 	an->msec = res->msec;
+	an->ttl = res->ttl;
 	for (i = 0; i < res->naddrs && n < ITEMS_MAX; i++, n++)
 		addr_fmt(&res->addrs[i], items[n], ITEM_LEN);
 	for (i = 0; i < res->nnames && n < ITEMS_MAX; i++, n++)
