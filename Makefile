@@ -41,7 +41,8 @@ HDRS =		filter/compat.h filter/config.h filter/log.h \
 # Everything but main(): what the unit tests and fuzz targets link.
 LIB_OBJS =	$(FRONT_OBJS) $(DNS_OBJS) $(CHECK_OBJS) $(PROTO_OBJS)
 LIB_SRCS =	filter/log.c filter/config.c filter/session.c filter/smtpd.c \
-		filter/exim.c filter/report.c checks/dns.c checks/lookup.c \
+		filter/exim.c filter/report.c checks/dns.c checks/dnscache.c \
+		checks/lookup.c \
 		checks/addr.c checks/helo.c checks/dynamic.c checks/policy.c \
 		checks/verdict.c protocol/proto.c protocol/io.c
 
