@@ -14,7 +14,7 @@ my $SRV = '192.0.2.1:25';
 my $CLI = '192.0.2.10:41234';
 my ($port) = Filter::dns_fixture();
 plan skip_all => 'unbound not installed' unless defined $port;
-plan tests => 22 + 5 * 4 + 4 * 4;
+plan tests => 22 + 5 * 4 + 4 * 4 + 9;
 my $conf = Filter::config("resolver 127.0.0.1\@$port\n");
 
 sub session_works {
@@ -93,6 +93,25 @@ for my $v ('0', '', '00.7', ' 0.7') {
 	$f->finish;
 	like($f->stderr, qr/unsupported protocol version 1\.0, line ignored/,
 	    'a line of an unknown major is logged and ignored');
+}
+
+# NUL and CR inside a line: one answer, a well-formed one, and the
+# filter goes on.
+{
+	my $f = Filter->new('-f', $conf);
+	$f->handshake('0.6');
+	my $s = Filter::Session->new($f);
+	$s->connect($CLI, $SRV);
+	for my $helo ("a\0b.example", "a\rb.example", "\0", "x\r\r") {
+		my $d = $s->decision($s->request('ehlo', $helo));
+		is($d, 'proceed', 'NUL or CR in a HELO: answered');
+	}
+	like($s->decision($s->request('rcpt-to', 'bob@regress.test')),
+	    qr/^reject\|501 5\.5\.2 <x\?>: Helo command rejected: /,
+	    'NUL or CR in a HELO: refused, the bytes shown as ? (a CR before the newline ends the line)');
+	session_works($f, 'after NUL and CR');
+	is_deeply([ $f->drain(0.3) ], [], 'NUL and CR: no extra line');
+	is($f->finish, 0, 'NUL and CR: exit 0 at EOF');
 }
 
 # A 1 MiB line is dropped without taking memory, and the next line works.
