@@ -21,7 +21,6 @@
 
 #include <sys/socket.h>
 
-#include <stdio.h>
 #include <string.h>
 
 #include "addr.h"
@@ -29,8 +28,14 @@
 
 #define CANDIDATE_MAX	48
 
+/* How one value is written: plain or padded decimal, padded or bare hex. */
+struct conv {
+	unsigned int	 base;
+	size_t		 width;		/* zero-padded to this many digits */
+};
+
 struct form {
-	const char	 *fmt;		/* four values, three separators */
+	struct conv	  conv;		/* four values, three separators */
 	const char *const *seps;	/* NULL-terminated */
 	int		(*glued)(int);	/* a neighbour that extends a match */
 	int		  nonzero;	/* only when no value is zero */
@@ -40,7 +45,9 @@ static int	v4_embedded(const char *, const uint8_t *);
 static int	v6_embedded(const char *, const uint8_t *);
 static int	form_found(const char *, const struct form *,
 		    const unsigned int *);
-static int	find_bounded(const char *, const char *, int (*)(int));
+static size_t	put_value(char *, unsigned int, const struct conv *);
+static int	find_bounded(const char *, const char *, size_t,
+		    int (*)(int));
 static int	is_dec(int);
 static int	is_hex(int);
 static int	lower(int);
@@ -51,14 +58,14 @@ static const char *const v6_seps[] = { "", "-", ".", NULL };
 static const char *const v6_short_seps[] = { "-", ".", NULL };
 
 static const struct form v4_forms[] = {
-	{ "%u%s%u%s%u%s%u",		v4_seps,	is_dec, 0 },
-	{ "%03u%s%03u%s%03u%s%03u",	v4_seps,	is_dec, 0 },
-	{ "%02x%s%02x%s%02x%s%02x",	hex_seps,	is_hex, 0 },
+	{ { 10, 1 },	v4_seps,	is_dec, 0 },
+	{ { 10, 3 },	v4_seps,	is_dec, 0 },
+	{ { 16, 2 },	hex_seps,	is_hex, 0 },
 };
 
 static const struct form v6_forms[] = {
-	{ "%04x%s%04x%s%04x%s%04x",	v6_seps,	is_hex, 0 },
-	{ "%x%s%x%s%x%s%x",		v6_short_seps,	is_hex, 1 },
+	{ { 16, 4 },	v6_seps,	is_hex, 0 },
+	{ { 16, 1 },	v6_short_seps,	is_hex, 1 },
 };
 
 int
@@ -109,31 +116,70 @@ v6_embedded(const char *name, const uint8_t *b)
 	return 0;
 }
 
+/*
+ * The verdict asks again after every DNS answer, so this is on the hot
+ * path: the values are written once, and a name that does not hold the
+ * first of them holds no candidate at all.
+ */
 static int
 form_found(const char *name, const struct form *f, const unsigned int *v)
 {
-	char			 candidate[CANDIDATE_MAX];
+	char			 value[4][8], candidate[CANDIDATE_MAX];
+	size_t			 vlen[4], len, i;
 	const char *const	*sep;
 
 	if (f->nonzero && (v[0] == 0 || v[1] == 0 || v[2] == 0 || v[3] == 0))
 		return 0;
+	for (i = 0; i < 4; i++)
+		vlen[i] = put_value(value[i], v[i], &f->conv);
+	if (!find_bounded(name, value[0], vlen[0], NULL))
+		return 0;
 	for (sep = f->seps; *sep != NULL; sep++) {
-		snprintf(candidate, sizeof(candidate), f->fmt,
-		    v[0], *sep, v[1], *sep, v[2], *sep, v[3]);
-		if (find_bounded(name, candidate, f->glued))
+		for (i = len = 0; i < 4; i++) {
+			if (i > 0) {
+				memcpy(candidate + len, *sep, strlen(*sep));
+				len += strlen(*sep);
+			}
+			memcpy(candidate + len, value[i], vlen[i]);
+			len += vlen[i];
+		}
+		if (find_bounded(name, candidate, len, f->glued))
 			return 1;
 	}
 	return 0;
 }
 
-/* needle occurs in name, case-insensitively, with no glued neighbour. */
-static int
-find_bounded(const char *name, const char *needle, int (*glued)(int))
+/* v in c's base, zero-padded to its width; returns the length. */
+static size_t
+put_value(char *buf, unsigned int v, const struct conv *c)
 {
-	size_t	 i, j, nlen, len;
+	static const char	 digits[] = "0123456789abcdef";
+	char			 rev[8];
+	size_t			 n = 0, i;
+
+	do {
+		rev[n++] = digits[v % c->base];
+		v /= c->base;
+	} while (v > 0 && n < sizeof(rev));
+	while (n < c->width)
+		rev[n++] = '0';
+	for (i = 0; i < n; i++)
+		buf[i] = rev[n - 1 - i];
+	buf[n] = '\0';
+	return n;
+}
+
+/*
+ * needle occurs in name, case-insensitively, with no glued neighbour
+ * (any neighbour, without glued).
+ */
+static int
+find_bounded(const char *name, const char *needle, size_t len,
+    int (*glued)(int))
+{
+	size_t	 i, j, nlen;
 
 	nlen = strlen(name);
-	len = strlen(needle);
 	for (i = 0; i + len <= nlen; i++) {
 		for (j = 0; j < len; j++)
 			if (lower((unsigned char)name[i + j]) !=
@@ -141,6 +187,8 @@ find_bounded(const char *name, const char *needle, int (*glued)(int))
 				break;
 		if (j < len)
 			continue;
+		if (glued == NULL)
+			return 1;
 		if (i > 0 && glued((unsigned char)name[i - 1]))
 			continue;
 		if (glued((unsigned char)name[i + len]))
