@@ -28,11 +28,11 @@ PROTO_OBJS =	protocol/proto.o protocol/io.o
 CHECK_OBJS =	checks/addr.o checks/helo.o checks/dynamic.o \
 		checks/policy.o checks/verdict.o
 DNS_OBJS =	checks/dns.o checks/dnscache.o checks/lookup.o
-FRONT_OBJS =	filter/log.o filter/config.o filter/session.o \
+FRONT_OBJS =	filter/log.o filter/logsys.o filter/config.o filter/session.o \
 		filter/smtpd.o filter/exim.o filter/report.o
 OBJS =		filter/main.o $(FRONT_OBJS) $(DNS_OBJS) $(CHECK_OBJS) \
 		$(PROTO_OBJS)
-HDRS =		filter/compat.h filter/config.h filter/log.h \
+HDRS =		filter/compat.h filter/config.h filter/log.h filter/logsys.h \
 		filter/session.h filter/smtpd.h filter/exim.h filter/report.h \
 		protocol/proto.h protocol/io.h \
 		checks/addr.h checks/helo.h checks/policy.h checks/facts.h \
@@ -40,10 +40,10 @@ HDRS =		filter/compat.h filter/config.h filter/log.h \
 
 # Everything but main(): what the unit tests and fuzz targets link.
 LIB_OBJS =	$(FRONT_OBJS) $(DNS_OBJS) $(CHECK_OBJS) $(PROTO_OBJS)
-LIB_SRCS =	filter/log.c filter/config.c filter/session.c filter/smtpd.c \
-		filter/exim.c filter/report.c checks/dns.c checks/dnscache.c \
-		checks/lookup.c \
-		checks/addr.c checks/helo.c checks/dynamic.c checks/policy.c \
+LIB_SRCS =	filter/log.c filter/logsys.c filter/config.c \
+		filter/session.c filter/smtpd.c filter/exim.c filter/report.c \
+		checks/dns.c checks/dnscache.c checks/lookup.c checks/addr.c \
+		checks/helo.c checks/dynamic.c checks/policy.c \
 		checks/verdict.c protocol/proto.c protocol/io.c
 
 TAP_OBJ =	regress/tap.o
@@ -108,18 +108,19 @@ regress/t_helo: regress/t_helo.o $(TAP_OBJ) $(CHECK_OBJS)
 	    $(PKG_LIBS)
 
 regress/t_config: regress/t_config.o $(TAP_OBJ) filter/config.o \
-    filter/log.o $(CHECK_OBJS)
+    filter/log.o filter/logsys.o $(CHECK_OBJS)
 	$(CC) $(LDFLAGS) -o $@ regress/t_config.o $(TAP_OBJ) \
-	    filter/config.o filter/log.o $(CHECK_OBJS) $(PKG_LIBS)
+	    filter/config.o filter/log.o filter/logsys.o $(CHECK_OBJS) \
+	    $(PKG_LIBS)
 
 regress/t_verdict: regress/t_verdict.o $(TAP_OBJ) $(CHECK_OBJS)
 	$(CC) $(LDFLAGS) -o $@ regress/t_verdict.o $(TAP_OBJ) $(CHECK_OBJS) \
 	    $(PKG_LIBS)
 
 regress/t_dns: regress/t_dns.o $(TAP_OBJ) $(DNS_OBJS) filter/log.o \
-    $(CHECK_OBJS)
+    filter/logsys.o $(CHECK_OBJS)
 	$(CC) $(LDFLAGS) -o $@ regress/t_dns.o $(TAP_OBJ) $(DNS_OBJS) \
-	    filter/log.o $(CHECK_OBJS) $(PKG_LIBS)
+	    filter/log.o filter/logsys.o $(CHECK_OBJS) $(PKG_LIBS)
 
 regress/fuzz/replay_lines: regress/fuzz/fuzz_lines.o regress/fuzz/replay.o \
     $(LIB_OBJS)

@@ -20,15 +20,8 @@
  * Regular files always poll writable; a terminal stopped by flow
  * control could still hold us, which is only the case by hand.
  *
- * syslog(3) can block too: glibc's sends on a blocking datagram socket
- * (connected at openlog with LOG_NDELAY), which waits while syslogd does
- * not read.  That is left so; OpenBSD's, sendsyslog(2), never blocks.
- * Only the one-shot -E mode uses it, for a line or two, and Exim bounds
- * the wait: ${run} reads our output for 60 s at most, then kills the
- * process group, and the ACL defers, as for any error.  A tighter
- * bound would take a timer signal to interrupt glibc's send, twice (it
- * reconnects and tries again), for a syslogd that has already stopped
- * the host's logging.
+ * The one-shot -E mode logs to syslog through logsys.c, which never
+ * blocks either.
  */
 #include "compat.h"
 
@@ -47,6 +40,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "logsys.h"
 
 #define LOG_BUF_SIZE	(64 * 1024)	/* held while stderr is not read */
 #define LOG_LINE_MAX	4096		/* one line, its newline included */
@@ -83,7 +77,7 @@ log_init(int verbose, int use_syslog)
 	log_debugging = verbose;
 	log_to_syslog = use_syslog;
 	if (use_syslog)
-		openlog("filter-helo", LOG_PID | LOG_NDELAY, LOG_MAIL);
+		logsys_open("filter-helo", LOG_MAIL);
 	else if (logq.pid == 0) {
 		logq.pid = getpid();
 		atexit(log_atexit);
@@ -139,15 +133,15 @@ log_vwrite(int pri, int saved, const char *fmt, va_list ap)
 	int	n;
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	if (log_to_syslog) {
-		syslog(pri, "%s%s%s", buf, saved >= 0 ? ": " : "",
-		    saved >= 0 ? strerror(saved) : "");
-		return;
-	}
 	n = snprintf(line, sizeof(line), "%s%s%s\n", buf,
 	    saved >= 0 ? ": " : "", saved >= 0 ? strerror(saved) : "");
 	if (n < 0)
 		return;
+	if (log_to_syslog) {
+		line[strcspn(line, "\n")] = '\0';
+		logsys_send(pri, line);
+		return;
+	}
 	if ((size_t)n >= sizeof(line)) {
 		n = sizeof(line) - 1;
 		line[n - 1] = '\n';
