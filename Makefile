@@ -26,7 +26,7 @@ INCS =		-Ifilter -Iprotocol -Ichecks
 
 PROTO_OBJS =	protocol/proto.o protocol/io.o
 CHECK_OBJS =	checks/addr.o checks/helo.o checks/dynamic.o \
-		checks/policy.o checks/verdict.o
+		checks/facts.o checks/policy.o checks/verdict.o
 DNS_OBJS =	checks/dns.o checks/lookup.o
 FRONT_OBJS =	filter/log.o filter/config.o filter/session.o \
 		filter/smtpd.o filter/exim.o filter/report.o
@@ -47,7 +47,7 @@ TESTS =		regress/t_proto regress/t_helo regress/t_config \
 		regress/t_verdict regress/t_dns.sh regress/t_transcript.t \
 		regress/t_sessions.t regress/t_robust.t regress/t_flood.t \
 		regress/t_signals.t regress/t_dnschecks.t regress/t_dnssec.t \
-		regress/t_deadnames.t \
+		regress/t_deadnames.t regress/t_verified.t \
 		regress/t_leaks.t regress/t_config_cli.t regress/t_e2e.t \
 		regress/t_exim.t regress/t_build.sh regress/t_docs.sh
 

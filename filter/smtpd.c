@@ -84,6 +84,7 @@ static void	on_lookup(void *);
 static void	session_release(struct session *);
 static struct lookup_set *session_lookups(struct session *);
 static int	skip_dns(struct session *);
+static void	client_dns(struct session *);
 static void	session_facts(struct session *);
 
 static const struct report_handler report_handlers[] = {
@@ -334,10 +335,18 @@ report_connect(struct session *s, struct proto_line *pl)
 	if (addr_parse_endpoint(c.dest, &s->facts.server, &local) == -1)
 		log_warnx("%016" PRIx64 " unparsable server address",
 		    s->sid);
-	/* For the log, until our own lookups confirm a name. */
+	/*
+	 * A name smtpd forward-confirmed may spare our own lookups of the
+	 * client once the HELO is known (client_dns()); a failure or an
+	 * error is no fact, and our lookups start now, as for everyone.
+	 */
 	session_set(&s->smtpd_rdns, c.fcrdns != NULL &&
 	    strcmp(c.fcrdns, "pass") == 0 ? c.rdns : NULL);
-	if (!skip_dns(s) && policy_needs_rdns(smtpd.policy))
+	lookup_free(s->lookups);
+	s->lookups = NULL;
+	dns_facts_free(&s->facts.dns);
+	if (s->smtpd_rdns == NULL && !skip_dns(s) &&
+	    policy_needs_rdns(smtpd.policy))
 		lookup_client(session_lookups(s), &s->facts.client);
 }
 
@@ -390,11 +399,19 @@ report_timeout(struct session *s, struct proto_line *pl)
 static void
 request_helo(struct session *s, struct proto_line *pl)
 {
+	int	which;
+
 	session_set(&s->helo_prev, s->helo_accepted);
 	session_set(&s->helo, pl->params);
 	helo_classify(pl->params, &s->facts.helo);
-	if (!skip_dns(s) && policy_needs_helo_dns(smtpd.policy))
-		lookup_helo(session_lookups(s), &s->facts.helo);
+	if (!skip_dns(s)) {
+		client_dns(s);
+		which = dns_facts_helo_asks(smtpd.policy, &s->facts);
+		if (which != 0 || s->lookups != NULL)
+			lookup_helo(session_lookups(s), &s->facts.helo, which);
+		else
+			dns_facts_clear_helo(&s->facts.dns);
+	}
 	if (smtpd.policy->phase == PHASE_HELO)
 		judge(s, 0);
 	else
@@ -510,6 +527,22 @@ skip_dns(struct session *s)
 	return verdict_exempt(smtpd.policy, &s->facts) != NULL;
 }
 
+/*
+ * The client's names: smtpd's confirmed one when the HELO is that name,
+ * else our own lookups, unless they were asked already.
+ */
+static void
+client_dns(struct session *s)
+{
+	struct dns_facts	*d = &s->facts.dns;
+
+	if (dns_facts_verified(d, &s->facts.helo, s->smtpd_rdns) == 0)
+		return;
+	if ((d->fcrdns == LOOKUP_NONE || d->rdns_mta) &&
+	    policy_needs_rdns(smtpd.policy))
+		lookup_client(session_lookups(s), &s->facts.client);
+}
+
 /* Point the session's facts at what the session holds now. */
 static void
 session_facts(struct session *s)
@@ -528,6 +561,7 @@ session_release(struct session *s)
 {
 	lookup_free(s->lookups);
 	s->lookups = NULL;
+	dns_facts_free(&s->facts.dns);
 }
 
 static void
