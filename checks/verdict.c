@@ -394,23 +394,24 @@ check_changed(struct judged *j)
 	const struct facts	*f = j->f;
 	struct helo		 prev;
 
+	enum check_state	 st;
+
 	if (f->helo_raw == NULL || f->helo_prev == NULL)
 		return CS_CLEAR;
-	helo_classify(f->helo_prev, &prev);
+	/* Out of memory: no change is known. */
+	if (helo_classify(f->helo_prev, &prev) == -1)
+		return CS_CLEAR;
 	if (prev.kind != f->helo.kind)
-		return CS_FIRED;
-	switch (prev.kind) {
-	case HELO_DOMAIN:
-		return name_eq(prev.name, f->helo.name) ? CS_CLEAR : CS_FIRED;
-	case HELO_LITERAL4:
-	case HELO_LITERAL6:
-	case HELO_BARE_IP:
-		return addr_eq(&prev.addr, &f->helo.addr) ? CS_CLEAR :
-		    CS_FIRED;
-	default:
-		return name_eq(f->helo_prev, f->helo_raw) ? CS_CLEAR :
-		    CS_FIRED;
-	}
+		st = CS_FIRED;
+	else if (prev.kind == HELO_DOMAIN)
+		st = name_eq(prev.name, f->helo.name) ? CS_CLEAR : CS_FIRED;
+	else if (prev.kind == HELO_LITERAL4 || prev.kind == HELO_LITERAL6 ||
+	    prev.kind == HELO_BARE_IP)
+		st = addr_eq(&prev.addr, &f->helo.addr) ? CS_CLEAR : CS_FIRED;
+	else
+		st = name_eq(f->helo_prev, f->helo_raw) ? CS_CLEAR : CS_FIRED;
+	helo_clear(&prev);
+	return st;
 }
 
 /* Same registrable domain, by the public suffix list. */

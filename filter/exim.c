@@ -128,6 +128,7 @@ finish(int status)
 	if (ex.lookups != NULL)
 		lookup_free(ex.lookups);
 	dns_facts_free(&ex.facts.dns);
+	helo_clear(&ex.facts.helo);
 	if (ex.base != NULL) {
 		dns_shutdown();
 		event_base_free(ex.base);
@@ -207,8 +208,11 @@ fill_facts(const struct exim_args *a)
 		return operand_error("not an address", a->server);
 	f->authenticated = nonempty(a->auth) != NULL;
 	f->greeting = nonempty(a->greeting);
-	if ((f->helo_raw = nonempty(a->helo)) != NULL)
-		helo_classify(f->helo_raw, &f->helo);
+	if ((f->helo_raw = nonempty(a->helo)) != NULL &&
+	    helo_classify(f->helo_raw, &f->helo) == -1) {
+		log_warnx("helo_classify: out of memory");
+		return -1;
+	}
 	f->helo_prev = nonempty(a->first_helo);
 	ex.rdns = nonempty(a->rdns);
 	if (nonempty(a->rcpt_domain) != NULL &&

@@ -81,6 +81,7 @@ static void	answer(struct session *, const char *, const char *);
 static void	request_drop(struct session *);
 static void	log_verdict(struct session *, const struct verdict *);
 static void	on_lookup(void *);
+static void	lookups_done(struct session *);
 static void	session_release(struct session *);
 static struct lookup_set *session_lookups(struct session *);
 static int	skip_dns(struct session *);
@@ -348,6 +349,7 @@ report_connect(struct session *s, struct proto_line *pl)
 	if (s->smtpd_rdns == NULL && !skip_dns(s) &&
 	    policy_needs_rdns(smtpd.policy))
 		lookup_client(session_lookups(s), &s->facts.client);
+	lookups_done(s);
 }
 
 static void
@@ -403,7 +405,9 @@ request_helo(struct session *s, struct proto_line *pl)
 
 	session_set(&s->helo_prev, s->helo_accepted);
 	session_set(&s->helo, pl->params);
-	helo_classify(pl->params, &s->facts.helo);
+	helo_clear(&s->facts.helo);
+	if (helo_classify(pl->params, &s->facts.helo) == -1)
+		fatal("%s: helo_classify", __func__);
 	if (!skip_dns(s)) {
 		client_dns(s);
 		which = dns_facts_helo_asks(smtpd.policy, &s->facts);
@@ -411,6 +415,7 @@ request_helo(struct session *s, struct proto_line *pl)
 			lookup_helo(session_lookups(s), &s->facts.helo, which);
 		else
 			dns_facts_clear_helo(&s->facts.dns);
+		lookups_done(s);
 	}
 	if (smtpd.policy->phase == PHASE_HELO)
 		judge(s, 0);
@@ -465,16 +470,17 @@ judge(struct session *s, int force)
 	verdict_decide(smtpd.policy, f, &v);
 	if (v.wait) {
 		s->req.judging = 1;
-		if (!s->req.deadline_set) {
-			evtimer_set(&s->req.deadline, on_deadline, s);
-			if (event_base_set(smtpd.base, &s->req.deadline) == -1)
+		/* An idle session holds no event: only a waiting one. */
+		if (s->req.deadline == NULL) {
+			if ((s->req.deadline = malloc(sizeof(*s->req.deadline)))
+			    == NULL)
+				fatal("%s: malloc", __func__);
+			evtimer_set(s->req.deadline, on_deadline, s);
+			if (event_base_set(smtpd.base, s->req.deadline) == -1)
 				fatal("%s: event_base_set", __func__);
-			s->req.deadline_set = 1;
-		}
-		if (!evtimer_pending(&s->req.deadline, NULL)) {
 			tv.tv_sec = smtpd.policy->dns_timeout;
 			tv.tv_usec = 0;
-			if (evtimer_add(&s->req.deadline, &tv) == -1)
+			if (evtimer_add(s->req.deadline, &tv) == -1)
 				fatal("%s: evtimer_add", __func__);
 		}
 		return;
@@ -500,7 +506,12 @@ judge(struct session *s, int force)
 	}
 }
 
-/* An answer arrived: a verdict waiting for it may be given now. */
+/*
+ * An answer arrived: a verdict waiting for it may be given now.  Once
+ * the last is in, the set goes: the facts keep what it found, and an
+ * idle session holds no lookup state.  lookup.c calls this last, so the
+ * set may be freed here.
+ */
 static void
 on_lookup(void *arg)
 {
@@ -508,6 +519,16 @@ on_lookup(void *arg)
 
 	if (s->req.active && s->req.judging)
 		judge(s, 0);
+	lookups_done(s);
+}
+
+static void
+lookups_done(struct session *s)
+{
+	if (s->lookups != NULL && !lookup_pending(s->lookups)) {
+		lookup_free(s->lookups);
+		s->lookups = NULL;
+	}
 }
 
 static struct lookup_set *
@@ -562,6 +583,7 @@ session_release(struct session *s)
 	lookup_free(s->lookups);
 	s->lookups = NULL;
 	dns_facts_free(&s->facts.dns);
+	helo_clear(&s->facts.helo);
 }
 
 static void
@@ -571,6 +593,7 @@ on_deadline(int fd, short ev, void *arg)
 
 	if (s->req.active)
 		judge(s, 1);
+	lookups_done(s);
 }
 
 /* The one place a filter-result is written. */
@@ -599,8 +622,11 @@ request_drop(struct session *s)
 {
 	s->req.active = 0;
 	s->req.judging = 0;
-	if (s->req.deadline_set)
-		evtimer_del(&s->req.deadline);
+	if (s->req.deadline != NULL) {
+		evtimer_del(s->req.deadline);
+		free(s->req.deadline);
+		s->req.deadline = NULL;
+	}
 }
 
 static void
