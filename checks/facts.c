@@ -101,8 +101,9 @@ dns_facts_verified(struct dns_facts *d, const struct helo *helo,
 
 	if (d->fcrdns != LOOKUP_NONE && !d->rdns_mta)
 		return -1;
-	if (rdns == NULL || helo->kind != HELO_DOMAIN || helo->dotless ||
-	    !rdns_host_name(rdns) || !name_eq(helo->name, rdns))
+	if (rdns == NULL || helo->kind != HELO_DOMAIN || helo->name == NULL ||
+	    helo->dotless || !rdns_host_name(rdns) ||
+	    !name_eq(helo->name, rdns))
 		return -1;
 	if ((name = strdup(helo->name)) == NULL)
 		return -1;

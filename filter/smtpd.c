@@ -465,6 +465,9 @@ judge(struct session *s, int force)
 		if (s->lookups != NULL)
 			lookup_expire(s->lookups);
 		dns_facts_expire(&f->dns);
+	} else if (s->helo == NULL && !skip_dns(s)) {
+		/* No HELO to compare smtpd's name with: our own lookups. */
+		client_dns(s);
 	}
 	session_facts(s);
 	verdict_decide(smtpd.policy, f, &v);

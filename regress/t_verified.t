@@ -156,6 +156,29 @@ for my $fcrdns (qw(fail error)) {
 	    'a second HELO: the PTR was asked for it');
 }
 
+# No HELO before the verdict (smtpd never lets that happen, but the
+# filter must not count on it): nothing to compare smtpd's name with,
+# so the client is looked up, and judged as without smtpd's name.
+{
+	my @got;
+	for my $rdns (undef, 'good.regress.test') {
+		my $f = Filter->new('-f', Filter::config($base . $strict));
+		$f->handshake('0.6');
+		my $s = Filter::Session->new($f);
+		$s->connect('192.0.2.10:40000', $SRV, $rdns,
+		    defined $rdns ? 'pass' : 'fail');
+		push @got, $s->decision($s->request('rcpt-to',
+		    'bob@regress.test', $TIMEOUT + 3));
+		$f->finish;
+		my ($line) = $f->stderr =~ /^[0-9a-f]{16} (ip=.*)$/m;
+		push @got, $line;
+	}
+	is($got[2], $got[0], 'no HELO: the same answer');
+	is($got[3], $got[1], 'no HELO: the same verdict line');
+	like($got[3] // '', qr/rdns=good\.regress\.test .*checks=-$/,
+	    'no HELO: the client confirmed by our own lookups');
+}
+
 # DNSSEC: "dns=secure" needs all three of the HELO's records validated.
 SKIP: {
 	skip('signed.test is not signed', 2) unless -s "$dir/signed.ta";
