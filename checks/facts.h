@@ -6,8 +6,12 @@
 #ifndef FACTS_H
 #define FACTS_H
 
+#include <stddef.h>
+
 #include "addr.h"
 #include "helo.h"
+
+struct policy;
 
 enum lookup_state {
 	LOOKUP_NONE,		/* not asked: the checks that need it skip */
@@ -24,6 +28,7 @@ struct dns_facts {
 	enum lookup_state	  fcrdns;	/* all PTR names' A/AAAA */
 	char			**rdns;		/* the confirmed names, sorted */
 	size_t			  nrdns;
+	int			  rdns_mta;	/* the MTA's name, not ours */
 
 	/* the HELO name */
 	enum lookup_state	  helo_a;
@@ -31,7 +36,7 @@ struct dns_facts {
 	enum lookup_state	  helo_mx;
 	struct addr		 *helo_addrs;
 	size_t			  helo_naddrs;
-	char			  helo_cname[NAME_BUFSZ];	/* "" if none */
+	char			 *helo_cname;	/* NULL if none */
 	int			  helo_secure;
 };
 
@@ -50,5 +55,24 @@ struct facts {
 
 	struct dns_facts dns;
 };
+
+/* The HELO's records a verdict may need: dns_facts_helo_asks(). */
+#define HELO_ASK_A	0x1
+#define HELO_ASK_AAAA	0x2
+#define HELO_ASK_MX	0x4
+#define HELO_ASK_ALL	(HELO_ASK_A | HELO_ASK_AAAA | HELO_ASK_MX)
+
+void		 dns_facts_free(struct dns_facts *);
+void		 dns_facts_clear_client(struct dns_facts *);
+void		 dns_facts_clear_helo(struct dns_facts *);
+int		 dns_facts_set_rdns(struct dns_facts *, char **, size_t);
+int		 dns_facts_set_cname(struct dns_facts *, const char *);
+int		 dns_facts_verified(struct dns_facts *, const struct helo *,
+		    const char *);
+int		 dns_facts_helo_asks(const struct policy *,
+		    const struct facts *);
+int		 facts_helo_confirmed(const struct facts *);
+const char	*facts_rdns(const struct facts *);
+int		 rdns_host_name(const char *);
 
 #endif

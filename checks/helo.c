@@ -27,10 +27,11 @@
 #define WHY_TAG		"unknown address literal tag"
 #define WHY_IDN		"invalid IDN"
 #define WHY_ALABEL	"invalid A-label"
+#define WHY_MEMORY	"out of memory"
 
 static int		 v6_groups_ok(const char *);
 static void		 classify_literal(const char *, struct helo *);
-static void		 classify_name(const char *, struct helo *);
+static int		 classify_name(const char *, struct helo *);
 static const char	*check_labels(const char *, size_t);
 static const char	*check_label(const char *, size_t);
 static int		 alabel_valid(const char *, size_t);
@@ -44,7 +45,11 @@ static int		 lower(int);
 static size_t		 len_nodot(const char *);
 static int		 casecmp_n(const char *, const char *, size_t);
 
-void
+/*
+ * Fills h, which owns the name it gets: helo_clear() frees it.  Returns
+ * -1 only when out of memory; h is then no verdict's to judge.
+ */
+int
 helo_classify(const char *raw, struct helo *h)
 {
 	memset(h, 0, sizeof(*h));
@@ -56,7 +61,15 @@ helo_classify(const char *raw, struct helo *h)
 	else if (bare_ip(raw, &h->addr) == 0)
 		h->kind = HELO_BARE_IP;
 	else
-		classify_name(raw, h);
+		return classify_name(raw, h);
+	return 0;
+}
+
+void
+helo_clear(struct helo *h)
+{
+	free(h->name);
+	memset(h, 0, sizeof(*h));
 }
 
 /*
@@ -134,19 +147,19 @@ classify_literal(const char *raw, struct helo *h)
  * mapped it to A-labels, since the mapping may bring in new characters
  * (U+FF0F becomes '/').
  */
-static void
+static int
 classify_name(const char *raw, struct helo *h)
 {
 	const char	*why;
-	char		*ace = NULL;
+	char		*ace = NULL, *name;
 	size_t		 i, len;
-	int		 rc;
+	int		 rc, ret = 0;
 
 	h->kind = HELO_INVALID;
 	len = len_nodot(raw);
 	if ((why = check_labels(raw, len)) != NULL) {
 		h->why = why;
-		return;
+		return 0;
 	}
 	for (i = 0; i < len && (unsigned char)raw[i] < 0x80; i++)
 		;
@@ -167,14 +180,21 @@ classify_name(const char *raw, struct helo *h)
 		h->why = WHY_NAME_LEN;
 		goto done;
 	}
+	if ((name = malloc(len + 1)) == NULL) {
+		h->why = WHY_MEMORY;
+		ret = -1;
+		goto done;
+	}
 	for (i = 0; i < len; i++)
-		h->name[i] = lower((unsigned char)raw[i]);
-	h->name[len] = '\0';
+		name[i] = lower((unsigned char)raw[i]);
+	name[len] = '\0';
+	h->name = name;
 	h->kind = HELO_DOMAIN;
 	h->underscore = strchr(h->name, '_') != NULL;
 	h->dotless = strchr(h->name, '.') == NULL;
  done:
 	free(ace);
+	return ret;
 }
 
 /*

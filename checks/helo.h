@@ -22,15 +22,16 @@ enum helo_kind {
 
 struct helo {
 	enum helo_kind	 kind;
-	char		 name[NAME_BUFSZ];	/* HELO_DOMAIN: lower-case
-						   A-labels, no trailing dot */
+	char		*name;		/* HELO_DOMAIN: lower-case A-labels,
+					   no trailing dot; else NULL */
 	struct addr	 addr;		/* literals and bare addresses */
 	const char	*why;		/* HELO_INVALID, HELO_LITERAL_OTHER */
 	int		 underscore;	/* HELO_DOMAIN containing '_' */
 	int		 dotless;	/* HELO_DOMAIN of a single label */
 };
 
-void	helo_classify(const char *, struct helo *);
+int	helo_classify(const char *, struct helo *);
+void	helo_clear(struct helo *);
 int	name_normalise(const char *, char *, size_t);
 int	name_eq(const char *, const char *);
 int	name_in_domain(const char *, const char *);

@@ -8,7 +8,6 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,10 +71,8 @@ static void	on_confirm(struct lookup_set *, struct lookup *,
 static void	on_helo(struct lookup_set *, struct lookup *,
 		    const struct dns_result *);
 static void	lookup_cancel(struct lookup_set *, int);
-static int	host_name(const char *);
 static void	confirm_done(struct lookup_set *);
 static void	confirmed_free(struct lookup_set *);
-static int	name_cmp(const void *, const void *);
 static enum lookup_state status_state(enum dns_status);
 
 struct lookup_set *
@@ -103,7 +100,7 @@ lookup_client(struct lookup_set *set, const struct addr *client)
 	lookup_cancel(set, LC_CLIENT);
 	confirmed_free(set);
 	set->confirming = set->confirm_failed = 0;
-	set->facts->ptr = set->facts->fcrdns = LOOKUP_NONE;
+	dns_facts_clear_client(set->facts);
 	if (client->family == 0 || dns_reverse_name(client, rev,
 	    sizeof(rev)) == -1)
 		return;
@@ -113,27 +110,33 @@ lookup_client(struct lookup_set *set, const struct addr *client)
 	lookup_start(set, LK_PTR, rev, DNS_TYPE_PTR);
 }
 
-/* A, AAAA and MX of the HELO name; a new HELO replaces the old answers. */
+/*
+ * The HELO name's records that "which" asks for (HELO_ASK_*, see
+ * dns_facts_helo_asks()); a new HELO replaces the old answers.
+ */
 void
-lookup_helo(struct lookup_set *set, const struct helo *helo)
+lookup_helo(struct lookup_set *set, const struct helo *helo, int which)
 {
 	struct dns_facts	*d = set->facts;
 
 	lookup_cancel(set, LC_HELO);
-	free(d->helo_addrs);
-	d->helo_addrs = NULL;
-	d->helo_naddrs = 0;
-	d->helo_cname[0] = '\0';
-	d->helo_secure = 0;
-	d->helo_a = d->helo_aaaa = d->helo_mx = LOOKUP_NONE;
+	dns_facts_clear_helo(d);
 	set->helo_answered = 0;
 	set->helo_secure = 0;
 	if (helo->kind != HELO_DOMAIN || helo->dotless)
 		return;
-	d->helo_a = d->helo_aaaa = d->helo_mx = LOOKUP_PENDING;
-	lookup_start(set, LK_HELO_A, helo->name, DNS_TYPE_A);
-	lookup_start(set, LK_HELO_AAAA, helo->name, DNS_TYPE_AAAA);
-	lookup_start(set, LK_HELO_MX, helo->name, DNS_TYPE_MX);
+	if (which & HELO_ASK_A) {
+		d->helo_a = LOOKUP_PENDING;
+		lookup_start(set, LK_HELO_A, helo->name, DNS_TYPE_A);
+	}
+	if (which & HELO_ASK_AAAA) {
+		d->helo_aaaa = LOOKUP_PENDING;
+		lookup_start(set, LK_HELO_AAAA, helo->name, DNS_TYPE_AAAA);
+	}
+	if (which & HELO_ASK_MX) {
+		d->helo_mx = LOOKUP_PENDING;
+		lookup_start(set, LK_HELO_MX, helo->name, DNS_TYPE_MX);
+	}
 }
 
 int
@@ -142,7 +145,10 @@ lookup_pending(const struct lookup_set *set)
 	return !TAILQ_EMPTY(&set->pending);
 }
 
-/* The deadline passed: what is still in flight has failed. */
+/*
+ * The deadline passed: what is still in flight has failed.  The facts
+ * keep what was found; the set may be freed after.
+ */
 void
 lookup_expire(struct lookup_set *set)
 {
@@ -153,6 +159,7 @@ lookup_expire(struct lookup_set *set)
 	dns_facts_expire(set->facts);
 }
 
+/* Lookups in flight are cancelled; the facts they filled stay. */
 void
 lookup_free(struct lookup_set *set)
 {
@@ -160,9 +167,6 @@ lookup_free(struct lookup_set *set)
 		return;
 	lookup_cancel(set, LC_CLIENT | LC_HELO);
 	confirmed_free(set);
-	free(set->facts->helo_addrs);
-	set->facts->helo_addrs = NULL;
-	set->facts->helo_naddrs = 0;
 	free(set);
 }
 
@@ -254,7 +258,7 @@ on_ptr(struct lookup_set *set, const struct dns_result *res)
 	}
 	type = set->client.family == AF_INET6 ? DNS_TYPE_AAAA : DNS_TYPE_A;
 	for (i = 0; i < res->nnames && i < PTR_NAMES_MAX; i++) {
-		if (!host_name(res->names[i]))
+		if (!rdns_host_name(res->names[i]))
 			continue;
 		set->confirming++;
 		lookup_start(set, LK_CONFIRM, res->names[i], type);
@@ -292,6 +296,7 @@ on_confirm(struct lookup_set *set, struct lookup *l,
 		confirm_done(set);
 }
 
+/* The names confirmed go to the facts, which outlive the lookups. */
 static void
 confirm_done(struct lookup_set *set)
 {
@@ -302,13 +307,12 @@ confirm_done(struct lookup_set *set)
 		    LOOKUP_NXDOMAIN;
 		return;
 	}
-	qsort(set->confirmed, set->nconfirmed, sizeof(set->confirmed[0]),
-	    name_cmp);
-	d->rdns = set->confirmed;
-	d->nrdns = set->nconfirmed;
-	d->fcrdns = LOOKUP_FOUND;
+	if (dns_facts_set_rdns(d, set->confirmed, set->nconfirmed) == -1)
+		fatal("%s: dns_facts_set_rdns", __func__);
+	set->nconfirmed = 0;
 }
 
+/* Names confirmed so far, not yet handed to the facts. */
 static void
 confirmed_free(struct lookup_set *set)
 {
@@ -317,33 +321,6 @@ confirmed_free(struct lookup_set *set)
 	for (i = 0; i < set->nconfirmed; i++)
 		free(set->confirmed[i]);
 	set->nconfirmed = 0;
-	set->facts->rdns = NULL;
-	set->facts->nrdns = 0;
-}
-
-static int
-name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/*
- * Only a host name can be the client's name.  A PTR target is any wire
- * name, and dns.c writes odd octets as \DDD: such a name, or one too
- * long to keep whole, could be cut down to look like somebody else's.
- */
-static int
-host_name(const char *name)
-{
-	const char	*p;
-
-	if (name[0] == '\0' || strlen(name) > NAME_MAX_LEN)
-		return 0;
-	for (p = name; *p != '\0'; p++)
-		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.' &&
-		    *p != '_')
-			return 0;
-	return 1;
 }
 
 static void
@@ -365,8 +342,9 @@ on_helo(struct lookup_set *set, struct lookup *l,
 		d->helo_mx = st;
 		break;
 	}
-	if (res->cname != NULL && l->kind != LK_HELO_MX)
-		strlcpy(d->helo_cname, res->cname, sizeof(d->helo_cname));
+	if (res->cname != NULL && l->kind != LK_HELO_MX &&
+	    dns_facts_set_cname(d, res->cname) == -1)
+		fatal("%s: dns_facts_set_cname", __func__);
 	if (l->kind != LK_HELO_MX && res->status == DNS_FOUND &&
 	    res->naddrs > 0) {
 		if ((a = reallocarray(d->helo_addrs, d->helo_naddrs +

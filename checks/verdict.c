@@ -292,6 +292,9 @@ check_dns(struct judged *j)
 	 * still awaited (within the deadline) so that the log can say
 	 * whether all of the name's records validated.
 	 */
+	/* The client's confirmed name exists: its A or AAAA says so. */
+	if (facts_helo_confirmed(j->f))
+		found++;
 	if (found > 0)
 		return wait > 0 && j->p->trust_anchor != NULL ? CS_WAIT :
 		    CS_CLEAR;
@@ -310,6 +313,9 @@ check_forward(struct judged *j)
 	size_t			 i;
 
 	if (!is_name(f) || f->client.family == 0)
+		return CS_CLEAR;
+	/* Forward confirmation found the client among its addresses. */
+	if (facts_helo_confirmed(f))
 		return CS_CLEAR;
 	ls = f->client.family == AF_INET6 ? f->dns.helo_aaaa : f->dns.helo_a;
 	switch (ls) {
@@ -359,7 +365,7 @@ check_cname(struct judged *j)
 
 	if (!is_name(f))
 		return CS_CLEAR;
-	if (f->dns.helo_cname[0] != '\0')
+	if (f->dns.helo_cname != NULL)
 		return CS_FIRED;
 	return lookup_state(f->dns.helo_a);
 }
@@ -388,23 +394,24 @@ check_changed(struct judged *j)
 	const struct facts	*f = j->f;
 	struct helo		 prev;
 
+	enum check_state	 st;
+
 	if (f->helo_raw == NULL || f->helo_prev == NULL)
 		return CS_CLEAR;
-	helo_classify(f->helo_prev, &prev);
+	/* Out of memory: no change is known. */
+	if (helo_classify(f->helo_prev, &prev) == -1)
+		return CS_CLEAR;
 	if (prev.kind != f->helo.kind)
-		return CS_FIRED;
-	switch (prev.kind) {
-	case HELO_DOMAIN:
-		return name_eq(prev.name, f->helo.name) ? CS_CLEAR : CS_FIRED;
-	case HELO_LITERAL4:
-	case HELO_LITERAL6:
-	case HELO_BARE_IP:
-		return addr_eq(&prev.addr, &f->helo.addr) ? CS_CLEAR :
-		    CS_FIRED;
-	default:
-		return name_eq(f->helo_prev, f->helo_raw) ? CS_CLEAR :
-		    CS_FIRED;
-	}
+		st = CS_FIRED;
+	else if (prev.kind == HELO_DOMAIN)
+		st = name_eq(prev.name, f->helo.name) ? CS_CLEAR : CS_FIRED;
+	else if (prev.kind == HELO_LITERAL4 || prev.kind == HELO_LITERAL6 ||
+	    prev.kind == HELO_BARE_IP)
+		st = addr_eq(&prev.addr, &f->helo.addr) ? CS_CLEAR : CS_FIRED;
+	else
+		st = name_eq(f->helo_prev, f->helo_raw) ? CS_CLEAR : CS_FIRED;
+	helo_clear(&prev);
+	return st;
 }
 
 /* Same registrable domain, by the public suffix list. */
@@ -621,7 +628,7 @@ verdict_reply(const struct policy *p, const struct facts *f,
 			val = addr[0] != '\0' ? literal : "unknown";
 			break;
 		case 'r':
-			val = confirmed_rdns(f) ? confirmed_rdns(f) : "unknown";
+			val = facts_rdns(f) != NULL ? facts_rdns(f) : "unknown";
 			break;
 		case 'd':
 			val = v->domain != NULL ? v->domain : f->helo.name;

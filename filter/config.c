@@ -336,12 +336,15 @@ parse_name(const char *s, int suffix_ok, char *out, size_t len,
 	if (h.kind != HELO_DOMAIN) {
 		*errstr = errorf("invalid name \"%s\": %s", s,
 		    h.kind == HELO_INVALID ? h.why : "an address, not a name");
+		helo_clear(&h);
 		return -1;
 	}
 	if (snprintf(out, len, "%s%s", dot ? "." : "", h.name) >= (int)len) {
 		*errstr = errorf("invalid name \"%s\": too long", s);
+		helo_clear(&h);
 		return -1;
 	}
+	helo_clear(&h);
 	return 0;
 }
 

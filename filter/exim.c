@@ -40,6 +40,7 @@ struct exim_args {
 	const char	*auth;
 	const char	*rcpt_domain;
 	const char	*greeting;
+	const char	*rdns;
 };
 
 static const struct operand {
@@ -53,6 +54,7 @@ static const struct operand {
 	{ "auth",		offsetof(struct exim_args, auth) },
 	{ "rcpt-domain",	offsetof(struct exim_args, rcpt_domain) },
 	{ "greeting",		offsetof(struct exim_args, greeting) },
+	{ "rdns",		offsetof(struct exim_args, rdns) },
 };
 
 /* Report-only findings accept; disconnect is a reject to Exim. */
@@ -72,6 +74,9 @@ static struct {
 	struct facts		 facts;
 	struct verdict		 verdict;
 	char			 rcpt_domain[NAME_BUFSZ];
+	const char		*rdns;		/* Exim's confirmed name */
+	int			 ask_client;	/* the client's lookups */
+	int			 ask_helo;	/* HELO_ASK_* */
 } ex;
 
 static int	finish(int);
@@ -80,6 +85,7 @@ static int	parse_operands(int, char *[], struct exim_args *);
 static const char *nonempty(const char *);
 static int	fill_facts(const struct exim_args *);
 static int	silence_stderr(void);
+static void	plan_lookups(void);
 static int	judge_with_dns(void);
 static void	decide(void);
 static void	on_lookup(void *);
@@ -101,9 +107,17 @@ exim_main(int argc, char *argv[], const struct policy *policy)
 	if (silence_stderr() == -1)
 		return finish(EXIM_EX_SOFTWARE);
 
-	/* Exempt clients are judged without asking DNS anything. */
+	/*
+	 * Setting up the resolver costs milliseconds: only a verdict that
+	 * the lookups could still change asks for it.  Exempt clients are
+	 * judged without asking DNS anything.
+	 */
 	verdict_decide(policy, &ex.facts, &ex.verdict);
-	if (ex.verdict.exempt == NULL && judge_with_dns() == -1)
+	if (ex.verdict.exempt == NULL) {
+		plan_lookups();
+		verdict_decide(policy, &ex.facts, &ex.verdict);
+	}
+	if (ex.verdict.wait && judge_with_dns() == -1)
 		return finish(EXIM_EX_SOFTWARE);
 	return finish(answer());
 }
@@ -113,6 +127,8 @@ finish(int status)
 {
 	if (ex.lookups != NULL)
 		lookup_free(ex.lookups);
+	dns_facts_free(&ex.facts.dns);
+	helo_clear(&ex.facts.helo);
 	if (ex.base != NULL) {
 		dns_shutdown();
 		event_base_free(ex.base);
@@ -132,7 +148,8 @@ operand_error(const char *what, const char *arg)
 	    log_escape(arg, esc, sizeof(esc)));
 	fprintf(stderr, "usage: %s -E [-v] [-f file] helo=NAME "
 	    "[client=ADDR] [server=ADDR]\n\t[auth=ID] [rcpt-domain=DOMAIN] "
-	    "[greeting=NAME] [first-helo=NAME]\n", getprogname());
+	    "[greeting=NAME] [first-helo=NAME]\n\t[rdns=NAME]\n",
+	    getprogname());
 	return -1;
 }
 
@@ -191,9 +208,13 @@ fill_facts(const struct exim_args *a)
 		return operand_error("not an address", a->server);
 	f->authenticated = nonempty(a->auth) != NULL;
 	f->greeting = nonempty(a->greeting);
-	if ((f->helo_raw = nonempty(a->helo)) != NULL)
-		helo_classify(f->helo_raw, &f->helo);
+	if ((f->helo_raw = nonempty(a->helo)) != NULL &&
+	    helo_classify(f->helo_raw, &f->helo) == -1) {
+		log_warnx("helo_classify: out of memory");
+		return -1;
+	}
 	f->helo_prev = nonempty(a->first_helo);
+	ex.rdns = nonempty(a->rdns);
 	if (nonempty(a->rcpt_domain) != NULL &&
 	    name_normalise(a->rcpt_domain, ex.rcpt_domain,
 	    sizeof(ex.rcpt_domain)) == 0)
@@ -227,6 +248,35 @@ silence_stderr(void)
 }
 
 /*
+ * The lookups the verdict needs, marked as in flight before any is
+ * asked: a verdict that does not wait for them (a refusal no answer
+ * could change, a HELO that is the name Exim confirmed with the checks
+ * that need more set to pass) is given without a resolver.  The
+ * client's name Exim confirmed stands for our own lookups of it when
+ * the HELO is that name, as in the smtpd front end.
+ */
+static void
+plan_lookups(void)
+{
+	struct facts		*f = &ex.facts;
+	struct dns_facts	*d = &f->dns;
+
+	if ((f->helo_raw == NULL ||
+	    dns_facts_verified(d, &f->helo, ex.rdns) == -1) &&
+	    policy_needs_rdns(ex.policy) && f->client.family != 0) {
+		ex.ask_client = 1;
+		d->ptr = d->fcrdns = LOOKUP_PENDING;
+	}
+	ex.ask_helo = dns_facts_helo_asks(ex.policy, f);
+	if (ex.ask_helo & HELO_ASK_A)
+		d->helo_a = LOOKUP_PENDING;
+	if (ex.ask_helo & HELO_ASK_AAAA)
+		d->helo_aaaa = LOOKUP_PENDING;
+	if (ex.ask_helo & HELO_ASK_MX)
+		d->helo_mx = LOOKUP_PENDING;
+}
+
+/*
  * Ask every question at once and decide as soon as the answers allow;
  * a deadline just past the lookups' own decides with whatever is left
  * counted as failed, so a silent resolver costs dns-timeout, no more.
@@ -254,10 +304,10 @@ judge_with_dns(void)
 	}
 	ex.lookups = lookup_new(&ex.facts.dns, p->dns_timeout * 1000L,
 	    on_lookup, NULL);
-	if (policy_needs_rdns(p))
+	if (ex.ask_client)
 		lookup_client(ex.lookups, &ex.facts.client);
-	if (ex.facts.helo_raw != NULL && policy_needs_helo_dns(p))
-		lookup_helo(ex.lookups, &ex.facts.helo);
+	if (ex.ask_helo != 0)
+		lookup_helo(ex.lookups, &ex.facts.helo, ex.ask_helo);
 	decide();
 	if (!ex.verdict.wait)
 		return 0;

@@ -37,8 +37,8 @@ report_verdict(const char *id, const struct policy *p, const struct facts *f,
 		snprintf(ip, sizeof(ip), "local");
 	else
 		addr_fmt(&f->client, ip, sizeof(ip));
-	if (dns_facts_rdns(&f->dns) != NULL)
-		rdns = dns_facts_rdns(&f->dns);
+	if (facts_rdns(f) != NULL)
+		rdns = facts_rdns(f);
 	log_escape(rdns != NULL ? rdns : "unknown", name, sizeof(name));
 	log_escape(f->helo_raw != NULL ? f->helo_raw : "", helo,
 	    sizeof(helo));

@@ -75,8 +75,10 @@ session_free(struct session *s)
 	if (release_hook != NULL)
 		release_hook(s);
 	RB_REMOVE(session_tree, &sessions, s);
-	if (s->req.deadline_set)
-		evtimer_del(&s->req.deadline);
+	if (s->req.deadline != NULL) {
+		evtimer_del(s->req.deadline);
+		free(s->req.deadline);
+	}
 	free(s->greeting);
 	free(s->helo);
 	free(s->helo_accepted);

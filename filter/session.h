@@ -24,8 +24,7 @@ struct request {
 	int		 phase;		/* enum phase, -1 for others */
 	int		 judging;	/* the verdict waits for lookups */
 	uint64_t	 token;
-	struct event	 deadline;
-	int		 deadline_set;	/* the event is set up */
+	struct event	*deadline;	/* only while waiting for lookups */
 };
 
 struct session {
@@ -42,7 +41,8 @@ struct session {
 	char			*smtpd_rdns;	/* smtpd's, for the log */
 
 	struct request		 req;
-	struct lookup_set	*lookups;	/* owned by lookup.c */
+	struct lookup_set	*lookups;	/* only while lookups are in
+						   flight; owned by lookup.c */
 };
 
 struct session	*session_find(uint64_t);

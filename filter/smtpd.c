@@ -81,9 +81,11 @@ static void	answer(struct session *, const char *, const char *);
 static void	request_drop(struct session *);
 static void	log_verdict(struct session *, const struct verdict *);
 static void	on_lookup(void *);
+static void	lookups_done(struct session *);
 static void	session_release(struct session *);
 static struct lookup_set *session_lookups(struct session *);
 static int	skip_dns(struct session *);
+static void	client_dns(struct session *);
 static void	session_facts(struct session *);
 
 static const struct report_handler report_handlers[] = {
@@ -356,11 +358,20 @@ report_connect(struct session *s, struct proto_line *pl)
 	if (addr_parse_endpoint(c.dest, &s->facts.server, &local) == -1)
 		log_warnx("%016" PRIx64 " unparsable server address",
 		    s->sid);
-	/* For the log, until our own lookups confirm a name. */
+	/*
+	 * A name smtpd forward-confirmed may spare our own lookups of the
+	 * client once the HELO is known (client_dns()); a failure or an
+	 * error is no fact, and our lookups start now, as for everyone.
+	 */
 	session_set(&s->smtpd_rdns, c.fcrdns != NULL &&
 	    strcmp(c.fcrdns, "pass") == 0 ? c.rdns : NULL);
-	if (!skip_dns(s) && policy_needs_rdns(smtpd.policy))
+	lookup_free(s->lookups);
+	s->lookups = NULL;
+	dns_facts_free(&s->facts.dns);
+	if (s->smtpd_rdns == NULL && !skip_dns(s) &&
+	    policy_needs_rdns(smtpd.policy))
 		lookup_client(session_lookups(s), &s->facts.client);
+	lookups_done(s);
 }
 
 static void
@@ -412,11 +423,22 @@ report_timeout(struct session *s, struct proto_line *pl)
 static void
 request_helo(struct session *s, struct proto_line *pl)
 {
+	int	which;
+
 	session_set(&s->helo_prev, s->helo_accepted);
 	session_set(&s->helo, pl->params);
-	helo_classify(pl->params, &s->facts.helo);
-	if (!skip_dns(s) && policy_needs_helo_dns(smtpd.policy))
-		lookup_helo(session_lookups(s), &s->facts.helo);
+	helo_clear(&s->facts.helo);
+	if (helo_classify(pl->params, &s->facts.helo) == -1)
+		fatal("%s: helo_classify", __func__);
+	if (!skip_dns(s)) {
+		client_dns(s);
+		which = dns_facts_helo_asks(smtpd.policy, &s->facts);
+		if (which != 0 || s->lookups != NULL)
+			lookup_helo(session_lookups(s), &s->facts.helo, which);
+		else
+			dns_facts_clear_helo(&s->facts.dns);
+		lookups_done(s);
+	}
 	if (smtpd.policy->phase == PHASE_HELO)
 		judge(s, 0);
 	else
@@ -465,21 +487,25 @@ judge(struct session *s, int force)
 		if (s->lookups != NULL)
 			lookup_expire(s->lookups);
 		dns_facts_expire(&f->dns);
+	} else if (s->helo == NULL && !skip_dns(s)) {
+		/* No HELO to compare smtpd's name with: our own lookups. */
+		client_dns(s);
 	}
 	session_facts(s);
 	verdict_decide(smtpd.policy, f, &v);
 	if (v.wait) {
 		s->req.judging = 1;
-		if (!s->req.deadline_set) {
-			evtimer_set(&s->req.deadline, on_deadline, s);
-			if (event_base_set(smtpd.base, &s->req.deadline) == -1)
+		/* An idle session holds no event: only a waiting one. */
+		if (s->req.deadline == NULL) {
+			if ((s->req.deadline = malloc(sizeof(*s->req.deadline)))
+			    == NULL)
+				fatal("%s: malloc", __func__);
+			evtimer_set(s->req.deadline, on_deadline, s);
+			if (event_base_set(smtpd.base, s->req.deadline) == -1)
 				fatal("%s: event_base_set", __func__);
-			s->req.deadline_set = 1;
-		}
-		if (!evtimer_pending(&s->req.deadline, NULL)) {
 			tv.tv_sec = smtpd.policy->dns_timeout;
 			tv.tv_usec = 0;
-			if (evtimer_add(&s->req.deadline, &tv) == -1)
+			if (evtimer_add(s->req.deadline, &tv) == -1)
 				fatal("%s: evtimer_add", __func__);
 		}
 		return;
@@ -505,7 +531,12 @@ judge(struct session *s, int force)
 	}
 }
 
-/* An answer arrived: a verdict waiting for it may be given now. */
+/*
+ * An answer arrived: a verdict waiting for it may be given now.  Once
+ * the last is in, the set goes: the facts keep what it found, and an
+ * idle session holds no lookup state.  lookup.c calls this last, so the
+ * set may be freed here.
+ */
 static void
 on_lookup(void *arg)
 {
@@ -513,6 +544,16 @@ on_lookup(void *arg)
 
 	if (s->req.active && s->req.judging)
 		judge(s, 0);
+	lookups_done(s);
+}
+
+static void
+lookups_done(struct session *s)
+{
+	if (s->lookups != NULL && !lookup_pending(s->lookups)) {
+		lookup_free(s->lookups);
+		s->lookups = NULL;
+	}
 }
 
 static struct lookup_set *
@@ -530,6 +571,22 @@ skip_dns(struct session *s)
 {
 	session_facts(s);
 	return verdict_exempt(smtpd.policy, &s->facts) != NULL;
+}
+
+/*
+ * The client's names: smtpd's confirmed one when the HELO is that name,
+ * else our own lookups, unless they were asked already.
+ */
+static void
+client_dns(struct session *s)
+{
+	struct dns_facts	*d = &s->facts.dns;
+
+	if (dns_facts_verified(d, &s->facts.helo, s->smtpd_rdns) == 0)
+		return;
+	if ((d->fcrdns == LOOKUP_NONE || d->rdns_mta) &&
+	    policy_needs_rdns(smtpd.policy))
+		lookup_client(session_lookups(s), &s->facts.client);
 }
 
 /* Point the session's facts at what the session holds now. */
@@ -550,6 +607,8 @@ session_release(struct session *s)
 {
 	lookup_free(s->lookups);
 	s->lookups = NULL;
+	dns_facts_free(&s->facts.dns);
+	helo_clear(&s->facts.helo);
 }
 
 static void
@@ -559,6 +618,7 @@ on_deadline(int fd, short ev, void *arg)
 
 	if (s->req.active)
 		judge(s, 1);
+	lookups_done(s);
 }
 
 /* The one place a filter-result is written. */
@@ -587,8 +647,11 @@ request_drop(struct session *s)
 {
 	s->req.active = 0;
 	s->req.judging = 0;
-	if (s->req.deadline_set)
-		evtimer_del(&s->req.deadline);
+	if (s->req.deadline != NULL) {
+		evtimer_del(s->req.deadline);
+		free(s->req.deadline);
+		s->req.deadline = NULL;
+	}
 }
 
 static void

@@ -5,12 +5,15 @@
  * Output is one buffer of whole lines, written as the socket accepts.
  * Nothing here logs; failures are returned to the caller.
  *
+ * Input is handed out at most IO_IN_BURST lines a turn of the event
+ * loop: a flood of requests must not hold up the resolver's answers and
+ * our writes.  Lines left over are handed out in later turns, before
+ * anything more is read.
+ *
  * An input may be throttled by an output: while the output holds more
- * than a high-water mark, the input is not read, so a peer that does not
- * read our answers stops getting its requests read, instead of making
- * the output buffer grow without end.  Lines already read are still
- * handed out, so the output may pass the mark by the answers to one
- * input buffer's lines.
+ * than a high-water mark, the input is neither read nor handed out, so
+ * a peer that does not read our answers stops getting its requests
+ * read, instead of making the output buffer grow without end.
  *
  * Only the libevent 1.4 subset (event_set, event_base_set) is used, so
  * the same code builds against OpenBSD's libevent and libevent 2.
@@ -38,17 +41,25 @@
 
 /* Room for the longest line, a '\r' before its newline and the newline. */
 #define IO_IN_SIZE		(PROTO_LINE_MAX + 2)
+/*
+ * Lines handed out per turn of the loop: some milliseconds of work at
+ * most, so that answers from the resolver are taken between bursts.
+ */
+#define IO_IN_BURST		64
 #define IO_OUT_MIN		4096	/* first output buffer size */
 #define IO_FLUSH_TIMEOUT_MS	5000	/* io_out_flush_blocking at exit */
 
 struct io_in {
 	struct event	 ev;
+	struct event	 more;		/* next turn: lines left over */
+	int		 watching;	/* ev is added */
 	int		 fd;
 	io_line_cb	 line_cb;
 	io_eof_cb	 eof_cb;
 	io_toolong_cb	 toolong_cb;
 	void		*arg;
 	char		*buf;
+	size_t		 off;		/* first byte not handed out */
 	size_t		 len;		/* bytes held in buf */
 	int		 skipping;	/* inside an over-long line */
 	size_t		 skipped;	/* its bytes dropped so far */
@@ -73,8 +84,11 @@ struct io_out {
 
 static int	set_nonblock(int);
 static void	io_in_read(int, short, void *);
-static void	io_in_lines(struct io_in *);
+static int	io_in_fill(struct io_in *);
+static int	io_in_lines(struct io_in *, int *);
 static void	io_in_line(struct io_in *, char *, size_t);
+static int	io_in_backlog(const struct io_in *);
+static void	io_in_schedule(struct io_in *);
 static void	io_out_ready(int, short, void *);
 static int	io_out_write(struct io_out *);
 static int	io_out_reserve(struct io_out *, size_t);
@@ -104,12 +118,15 @@ io_in_new(struct event_base *base, int fd, io_line_cb line_cb,
 	in->toolong_cb = toolong_cb;
 	in->arg = arg;
 	event_set(&in->ev, fd, EV_READ | EV_PERSIST, io_in_read, in);
+	evtimer_set(&in->more, io_in_read, in);
 	if (event_base_set(base, &in->ev) == -1 ||
+	    event_base_set(base, &in->more) == -1 ||
 	    event_add(&in->ev, NULL) == -1) {
 		free(in->buf);
 		free(in);
 		return NULL;
 	}
+	in->watching = 1;
 	return in;
 }
 
@@ -121,6 +138,7 @@ io_in_free(struct io_in *in)
 	if (in->out != NULL)
 		in->out->reader = NULL;
 	event_del(&in->ev);
+	evtimer_del(&in->more);
 	free(in->buf);
 	free(in);
 }
@@ -247,60 +265,93 @@ set_nonblock(int fd)
 	return fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
 
+/*
+ * One turn: the lines left over from the last one first; only when none
+ * is left, one read.  Called for the descriptor and for the "more"
+ * timer alike.
+ */
 static void
 io_in_read(int fd, short events, void *arg)
 {
 	struct io_in	*in = arg;
-	ssize_t		 n;
+	int		 budget = IO_IN_BURST;
 
-	for (;;) {
-		n = read(fd, in->buf + in->len, IO_IN_SIZE - in->len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return;
-		if (n <= 0)
-			break;
+	if (in->paused || in->eof)
+		return;
+	if (!io_in_lines(in, &budget)) {
+		if (io_in_fill(in) == -1)
+			return;		/* ended: in may be gone */
+		io_in_lines(in, &budget);
+	}
+	io_in_schedule(in);
+}
+
+/* One read into the buffer; -1 once input ended (eof_cb was called). */
+static int
+io_in_fill(struct io_in *in)
+{
+	ssize_t	n;
+
+	if (in->off > 0) {
+		memmove(in->buf, in->buf + in->off, in->len - in->off);
+		in->len -= in->off;
+		in->off = 0;
+	}
+	do {
+		n = read(in->fd, in->buf + in->len, IO_IN_SIZE - in->len);
+	} while (n == -1 && errno == EINTR);
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return 0;
+	if (n > 0) {
 		in->len += n;
-		io_in_lines(in);
-		if (in->out != NULL && io_out_pending(in->out) > in->high)
-			io_in_pause(in);
-		if (in->paused)
-			return;
+		return 0;
 	}
 
 	/* End of input or a read error: a last line without newline is lost. */
 	event_del(&in->ev);
+	evtimer_del(&in->more);
+	in->watching = 0;
 	in->eof = 1;
-	in->len = 0;
+	in->off = in->len = 0;
 	in->skipping = 0;
 	in->eof_cb(in->arg);
+	return -1;
 }
 
-/* Hand out the complete lines in buf and keep the partial one. */
-static void
-io_in_lines(struct io_in *in)
+/*
+ * Hand out complete lines while *budget lasts and the output takes
+ * them; returns 1 if a complete line is left for a later turn.  The
+ * partial line is kept, or dropped and counted once too long.
+ */
+static int
+io_in_lines(struct io_in *in, int *budget)
 {
-	char	*start = in->buf, *end = in->buf + in->len, *nl;
+	char	*start, *nl;
 
-	while ((nl = memchr(start, '\n', end - start)) != NULL) {
+	while ((nl = memchr(in->buf + in->off, '\n', in->len - in->off)) !=
+	    NULL) {
+		if (*budget <= 0 || in->paused)
+			return 1;
+		(*budget)--;
+		start = in->buf + in->off;
+		in->off = nl + 1 - in->buf;
 		if (in->skipping) {
 			in->skipping = 0;
 			in->toolong_cb(in->skipped + (nl - start), in->arg);
 		} else
 			io_in_line(in, start, nl - start);
-		start = nl + 1;
+		if (in->out != NULL && io_out_pending(in->out) > in->high)
+			io_in_pause(in);
 	}
-	in->len = end - start;
 	if (in->skipping) {
-		in->skipped += in->len;
-		in->len = 0;
-	} else if (in->len == IO_IN_SIZE) {
+		in->skipped += in->len - in->off;
+		in->off = in->len = 0;
+	} else if (in->off == 0 && in->len == IO_IN_SIZE) {
 		in->skipping = 1;
 		in->skipped = in->len;
 		in->len = 0;
-	} else if (start != in->buf)
-		memmove(in->buf, start, in->len);
+	}
+	return 0;
 }
 
 static void
@@ -406,19 +457,51 @@ io_in_pause(struct io_in *in)
 {
 	if (in->paused || in->eof)
 		return;
-	event_del(&in->ev);
 	in->paused = 1;
+	io_in_schedule(in);
 }
 
-/* Lines still in the buffer are partial ones: reading completes them. */
 static void
 io_in_resume(struct io_in *in)
 {
 	if (!in->paused)
 		return;
 	in->paused = 0;
-	if (!in->eof)
-		event_add(&in->ev, NULL);
+	io_in_schedule(in);
+}
+
+/* Is a complete line waiting to be handed out? */
+static int
+io_in_backlog(const struct io_in *in)
+{
+	return memchr(in->buf + in->off, '\n', in->len - in->off) != NULL;
+}
+
+/*
+ * Paused: wait for nothing.  Lines left over: hand them out next turn,
+ * without reading.  Otherwise: read when there is something to read.
+ */
+static void
+io_in_schedule(struct io_in *in)
+{
+	struct timeval	now = { 0, 0 };
+	int		want_read, want_more;
+
+	if (in->eof)
+		return;
+	want_more = !in->paused && io_in_backlog(in);
+	want_read = !in->paused && !want_more;
+	if (want_read && !in->watching) {
+		if (event_add(&in->ev, NULL) == 0)
+			in->watching = 1;
+	} else if (!want_read && in->watching) {
+		event_del(&in->ev);
+		in->watching = 0;
+	}
+	if (want_more && !evtimer_pending(&in->more, NULL))
+		evtimer_add(&in->more, &now);
+	else if (!want_more)
+		evtimer_del(&in->more);
 }
 
 static int

@@ -543,6 +543,7 @@ test_reconnect(void)
 	    "good.regress.test") == 0, "reconnect: by its one name");
 	ok(ms_since(&t0) < 2000, "reconnect: without waiting for a deadline");
 	lookup_free(r.set);
+	dns_facts_free(&facts);
 }
 
 static void

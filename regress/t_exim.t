@@ -127,6 +127,28 @@ for my $t (@direct) {
 	is($r->{err}, '', "-E $name: nothing on stderr");
 }
 
+# A verdict no lookup could change never sets up the resolver: with a
+# trust anchor it cannot read, setting it up fails (exit 70), so only
+# the verdicts that need no lookup come out.
+spew("$dir/garbage.ta", "not a trust anchor\n");
+my $nodns = "$dir/nodns.conf";
+spew($nodns, "resolver 127.0.0.1\@$port\ndns-timeout $TIMEOUT\n"
+    . "dnssec-trust-anchor $dir/garbage.ta\n");
+my @nodns = (
+    [ 'bare-ip', [ 'helo=192.0.2.10', 'client=192.0.2.10' ], 1 ],
+    [ 'syntax', [ 'helo=bad..regress.test', 'client=192.0.2.10' ], 1 ],
+    [ 'an exempt client', [ 'helo=localhost', 'auth=plain',
+      'client=192.0.2.10' ], 0 ],
+    [ 'a name: the resolver is needed', [ 'helo=good.regress.test',
+      'client=192.0.2.10' ], 70 ],
+);
+for my $t (@nodns) {
+	my ($name, $args, $status) = @$t;
+	my $r = run('', $bin, '-E', '-f', $nodns, @$args);
+	is($r->{status}, $status, "-E without a resolver, $name: exit $status")
+	    or diag($r->{out});
+}
+
 # Errors never exit 0 to 3: the snippet defers on them.
 my @errors = (
     [ 'helo= missing', 64, [ 'client=192.0.2.10' ] ],
@@ -160,6 +182,30 @@ like($r->{out}, qr/^451 4\.4\.3 <good\.regress\.test>: .*temporary DNS failure/,
     '-E silent resolver: dns-error');
 cmp_ok($r->{elapsed}, '<', $TIMEOUT + 1, '-E silent resolver: answered '
     . "within dns-timeout + 1 s ($r->{elapsed})");
+
+# rdns=, the name Exim confirmed: a HELO that is that name asks the
+# silent resolver nothing when cname is off, and is accepted; any other
+# asks, and gets the 451 of a resolver that does not answer.
+spew("$dir/silent-nocname.conf", "resolver 127.0.0.1\@$silent_port\n"
+    . "dns-timeout 1\ncheck cname pass\n");
+my @rdns = (
+    [ 'rdns= is the HELO', [ 'helo=good.regress.test',
+      'rdns=good.regress.test' ], 0 ],
+    [ 'rdns= is the HELO spelt otherwise', [ 'helo=Good.Regress.Test.',
+      'rdns=good.regress.test' ], 0 ],
+    [ 'no rdns=', [ 'helo=good.regress.test' ], 2 ],
+    [ 'rdns= another name', [ 'helo=good.regress.test',
+      'rdns=mail.regress.test' ], 2 ],
+    [ 'an empty rdns= is no name', [ 'helo=good.regress.test', 'rdns=' ],
+      2 ],
+);
+for my $t (@rdns) {
+	my ($name, $args, $status) = @$t;
+	$r = run('', $bin, '-E', '-f', "$dir/silent-nocname.conf", @$args,
+	    'client=192.0.2.10');
+	is($r->{status}, $status, "-E silent resolver, $name: exit $status")
+	    or diag($r->{out});
+}
 
 # Behind the real Exim.
 # name, config, client, HELOs, RCPT reply, header, exim options
@@ -230,6 +276,15 @@ my @cases = (
       . 'changed during session' ],
     [ 'changed: the same name again', '', '192.0.2.10',
       [ 'good.regress.test', 'GOOD.regress.test' ], $ok, undef ],
+    [ 'rdns: the HELO is the name Exim confirmed', "rdns-match exact\n"
+      . "check rdns-match tempfail\ncheck forward reject\n", '192.0.2.10',
+      [ 'good.regress.test' ], $ok, undef,
+      [ '-oMs', 'good.regress.test' ] ],
+    [ 'rdns: another name than Exim confirmed', "rdns-match exact\n"
+      . "check rdns-match tempfail\n", '192.0.2.10',
+      [ 'a-only.regress.test' ], '450 4.7.1 <a-only.regress.test>: Helo '
+      . 'command rejected: does not match your hostname '
+      . 'good.regress.test', undef, [ '-oMs', 'good.regress.test' ] ],
     [ 'authenticated: exempt', '', '192.0.2.10', [ 'localhost' ], $ok,
       undef, [ '-oMaa', 'plain', '-oMai', 'bob' ] ],
     [ 'explain-url', "explain-url https://mx.regress.test/helo\n",
@@ -237,7 +292,7 @@ my @cases = (
       . 'command rejected: need fully-qualified hostname; see '
       . 'https://mx.regress.test/helo#non-fqdn', undef ],
 );
-my $exim_count = 9 + grep({ $_->[4] eq $ok } @cases) + @cases;
+my $exim_count = 11 + grep({ $_->[4] eq $ok } @cases) + @cases;
 
 SKIP: {
 	my $why = $> != 0 ? 'needs root (Exim drops to its own user)' : undef;
@@ -363,6 +418,21 @@ sub exim_tests {
 	    'exim: broken configuration: 451, not the 504 it would be');
 	like($er->{err}, qr/filter-helo failed \(exit 78\): .*dns-timeout/,
 	    'exim: broken configuration: exit 78 and why, in the log');
+	policy();
+
+	# The name Exim confirmed ($sender_host_name, here from -oMs)
+	# reaches filter-helo: with a resolver that never answers, only a
+	# HELO that is that name is accepted.
+	spew($conf, slurp("$dir/silent-nocname.conf"));
+	($got, undef, $er) = session($exim, $cfg, '192.0.2.10',
+	    [ 'good.regress.test' ], opts => [ '-oMs', 'good.regress.test' ]);
+	is($got, '250 Accepted', 'exim: rdns= from $sender_host_name: '
+	    . 'judged without the resolver') or diag($er->{out}, $er->{err});
+	($got, undef, $er) = session($exim, $cfg, '192.0.2.10',
+	    [ 'good.regress.test' ]);
+	is($got, '451 4.4.3 <good.regress.test>: Helo command rejected: '
+	    . 'temporary DNS failure, try again later',
+	    'exim: without it, the resolver is asked');
 	policy();
 
 	my $missing = exim_conf('missing', "$dir/no/such/filter-helo");

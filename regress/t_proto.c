@@ -41,6 +41,8 @@
 #define ECHO_HIGH	8192		/* the throttle's marks in the test */
 #define ECHO_LOW	2048
 #define ECHO_IN_BUF	(65536 + 2)	/* io.c's input buffer */
+#define BURST_LINES	1000		/* a flood, read in one go */
+#define BURST_MAX	100		/* lines a turn, at most */
 
 struct config_case {
 	const char	*line;
@@ -144,6 +146,9 @@ static void	test_io_out(void);
 static void	test_io_out_dead(void);
 static void	test_io_out_flush(void);
 static void	test_io_throttle(void);
+static void	test_io_burst(void);
+static void	burst_line(char *, size_t, void *);
+static void	burst_tick(int, short, void *);
 static void	echo_line(char *, size_t, void *);
 static void	echo_eof(void *);
 static void	echo_toolong(size_t, void *);
@@ -397,6 +402,7 @@ main(void)
 	test_io_out_dead();
 	test_io_out_flush();
 	test_io_throttle();
+	test_io_burst();
 	return done_testing();
 }
 
@@ -873,6 +879,89 @@ test_io_throttle(void)
 	close(b[0]);
 	close(b[1]);
 	event_base_free(base);
+}
+
+struct burst {
+	int	lines;
+	int	bad;		/* out of order */
+	int	max_turn;	/* most lines in one turn */
+	int	turn;		/* lines since the last tick */
+	int	ticks;		/* ticks run while lines were left */
+	int	left;
+};
+
+/*
+ * A flood already read is handed out a burst a turn of the loop, so a
+ * timer due meanwhile (a resolver's answer, a write) runs in between;
+ * every line still comes out once, in order.
+ */
+static void
+test_io_burst(void)
+{
+	struct event_base	*base;
+	struct io_in		*in;
+	struct event		 tick;
+	struct timeval		 now = { 0, 0 };
+	struct burst		 b = { 0 };
+	char			 line[32];
+	int			 a[2], i, rounds, sndbuf = 1024 * 1024;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, a) == -1)
+		err(1, "socketpair");
+	/* Room for the whole flood, written before the loop runs. */
+	if (setsockopt(a[1], SOL_SOCKET, SO_SNDBUF, &sndbuf,
+	    sizeof(sndbuf)) == -1)
+		err(1, "setsockopt");
+	if ((base = event_base_new()) == NULL)
+		errx(1, "event_base_new");
+	if ((in = io_in_new(base, a[0], burst_line, echo_eof, echo_toolong,
+	    &b)) == NULL)
+		errx(1, "io_in_new");
+	for (i = 0; i < BURST_LINES; i++) {
+		snprintf(line, sizeof(line), "%015d\n", i);
+		if (write(a[1], line, strlen(line)) != (ssize_t)strlen(line))
+			err(1, "write");
+	}
+	evtimer_set(&tick, burst_tick, &b);
+	event_base_set(base, &tick);
+	b.left = BURST_LINES;
+	for (rounds = 0; b.lines < BURST_LINES && rounds < 10000; rounds++) {
+		evtimer_add(&tick, &now);
+		event_base_loop(base, EVLOOP_ONCE);
+	}
+	evtimer_del(&tick);
+	is_int(b.lines, BURST_LINES, "burst: every line handed out");
+	is_int(b.bad, 0, "burst: in order");
+	ok(b.max_turn > 0 && b.max_turn <= BURST_MAX,
+	    "burst: at most %d lines a turn (%d)", BURST_MAX, b.max_turn);
+	ok(b.ticks >= BURST_LINES / BURST_MAX,
+	    "burst: a timer ran between bursts (%d times)", b.ticks);
+	io_in_free(in);
+	close(a[0]);
+	close(a[1]);
+	event_base_free(base);
+}
+
+static void
+burst_line(char *line, size_t len, void *arg)
+{
+	struct burst	*b = arg;
+
+	if (strtol(line, NULL, 10) != b->lines)
+		b->bad++;
+	b->lines++;
+	if (++b->turn > b->max_turn)
+		b->max_turn = b->turn;
+}
+
+static void
+burst_tick(int fd, short ev, void *arg)
+{
+	struct burst	*b = arg;
+
+	if (b->lines < BURST_LINES)
+		b->ticks++;
+	b->turn = 0;
 }
 
 static void

@@ -41,6 +41,7 @@ dns_helo(enum lookup_state a, enum lookup_state aaaa, enum lookup_state mx)
 }
 
 static char	*rdns_names[2];
+static char	 cname[] = "www.regress.test";
 
 /* The client's confirmed names: none, one, or two ("a b"). */
 static void
@@ -289,8 +290,7 @@ test_forward_rdns(void)
 
 	reset("alias.regress.test");
 	dns_helo(LOOKUP_FOUND, LOOKUP_NODATA, LOOKUP_NODATA);
-	strlcpy(f.dns.helo_cname, "www.regress.test",
-	    sizeof(f.dns.helo_cname));
+	f.dns.helo_cname = cname;
 	f.dns.helo_addrs = NULL;
 	f.dns.helo_naddrs = 0;
 	is_str(decided(&v), "report forward forward,cname", "cname");

@@ -1,0 +1,195 @@
+/*
+ * The DNS facts of one client: who owns their memory, and what the MTA
+ * told us that spares a lookup.  The facts own their strings, so that
+ * they outlive the lookups that found them.
+ */
+#include "compat.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "facts.h"
+#include "policy.h"
+
+static int	name_cmp(const void *, const void *);
+
+void
+dns_facts_free(struct dns_facts *d)
+{
+	dns_facts_clear_client(d);
+	dns_facts_clear_helo(d);
+}
+
+/* Forget the client's names: a new connection, or our own lookups. */
+void
+dns_facts_clear_client(struct dns_facts *d)
+{
+	size_t	i;
+
+	for (i = 0; i < d->nrdns; i++)
+		free(d->rdns[i]);
+	free(d->rdns);
+	d->rdns = NULL;
+	d->nrdns = 0;
+	d->rdns_mta = 0;
+	d->ptr = d->fcrdns = LOOKUP_NONE;
+}
+
+/* Forget what the HELO's lookups said: a new HELO. */
+void
+dns_facts_clear_helo(struct dns_facts *d)
+{
+	free(d->helo_addrs);
+	free(d->helo_cname);
+	d->helo_addrs = NULL;
+	d->helo_naddrs = 0;
+	d->helo_cname = NULL;
+	d->helo_secure = 0;
+	d->helo_a = d->helo_aaaa = d->helo_mx = LOOKUP_NONE;
+}
+
+/*
+ * The client's forward-confirmed names: the facts take the array and
+ * its strings, and sort them so that no verdict depends on which
+ * answer came first.  -1: out of memory, and the names are not taken.
+ */
+int
+dns_facts_set_rdns(struct dns_facts *d, char **names, size_t n)
+{
+	char	**v;
+
+	dns_facts_clear_client(d);
+	if (n == 0)
+		return 0;
+	if ((v = reallocarray(NULL, n, sizeof(*v))) == NULL)
+		return -1;
+	memcpy(v, names, n * sizeof(*v));
+	qsort(v, n, sizeof(*v), name_cmp);
+	d->rdns = v;
+	d->nrdns = n;
+	d->ptr = d->fcrdns = LOOKUP_FOUND;
+	return 0;
+}
+
+int
+dns_facts_set_cname(struct dns_facts *d, const char *cname)
+{
+	char	*copy;
+
+	if ((copy = strdup(cname)) == NULL)
+		return -1;
+	free(d->helo_cname);
+	d->helo_cname = copy;
+	return 0;
+}
+
+/*
+ * The MTA forward-confirmed the client's name (smtpd's fcrdns "pass",
+ * Exim's $sender_host_name).  When the HELO is that name, the name is
+ * the client's and our own PTR and confirmation lookups could add only
+ * other names, which no check about this HELO needs: the name stands
+ * for them.  Returns 0 when it does; -1 when the client's lookups are
+ * still needed: no name, another HELO, our own lookups were asked
+ * already (they know every name, and stand), or no memory.
+ */
+int
+dns_facts_verified(struct dns_facts *d, const struct helo *helo,
+    const char *rdns)
+{
+	char	*name;
+
+	if (d->fcrdns != LOOKUP_NONE && !d->rdns_mta)
+		return -1;
+	if (rdns == NULL || helo->kind != HELO_DOMAIN || helo->name == NULL ||
+	    helo->dotless || !rdns_host_name(rdns) ||
+	    !name_eq(helo->name, rdns))
+		return -1;
+	if ((name = strdup(helo->name)) == NULL)
+		return -1;
+	if (dns_facts_set_rdns(d, &name, 1) == -1) {
+		free(name);
+		return -1;
+	}
+	d->rdns_mta = 1;
+	return 0;
+}
+
+/*
+ * Which of the HELO's records the checks need.  A HELO that is one of
+ * the client's forward-confirmed names exists and resolves to the
+ * client, by definition of the confirmation: dns and forward are
+ * settled.  Still needed then: whether the name is a CNAME, which
+ * only its A answer tells (cname); and with DNSSEC all three records,
+ * as "dns=secure" means that all of them validated.
+ */
+int
+dns_facts_helo_asks(const struct policy *p, const struct facts *f)
+{
+	if (f->helo_raw == NULL || f->helo.kind != HELO_DOMAIN ||
+	    f->helo.dotless || !policy_needs_helo_dns(p))
+		return 0;
+	if (!facts_helo_confirmed(f) || p->trust_anchor != NULL)
+		return HELO_ASK_ALL;
+	return p->rules[CHECK_CNAME].action != ACT_PASS ? HELO_ASK_A : 0;
+}
+
+/* Is the HELO one of the client's forward-confirmed names? */
+int
+facts_helo_confirmed(const struct facts *f)
+{
+	size_t	i;
+
+	if (f->helo_raw == NULL || f->helo.kind != HELO_DOMAIN ||
+	    f->dns.fcrdns != LOOKUP_FOUND)
+		return 0;
+	for (i = 0; i < f->dns.nrdns; i++)
+		if (name_eq(f->helo.name, f->dns.rdns[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * The client's name to show (%r, the log): the confirmed name the HELO
+ * gave if it is one, else the first confirmed one, or NULL.  A client
+ * with several names is then shown by the same name whether the MTA
+ * told us the one it uses or our lookups found them all.
+ */
+const char *
+facts_rdns(const struct facts *f)
+{
+	size_t	i;
+
+	if (f->dns.fcrdns != LOOKUP_FOUND || f->dns.nrdns == 0)
+		return NULL;
+	if (f->helo_raw != NULL && f->helo.kind == HELO_DOMAIN)
+		for (i = 0; i < f->dns.nrdns; i++)
+			if (name_eq(f->helo.name, f->dns.rdns[i]))
+				return f->dns.rdns[i];
+	return f->dns.rdns[0];
+}
+
+/*
+ * Only a host name can be the client's name.  A PTR target is any wire
+ * name, and dns.c writes odd octets as \DDD: such a name, or one too
+ * long to keep whole, could be cut down to look like somebody else's.
+ */
+int
+rdns_host_name(const char *name)
+{
+	const char	*p;
+
+	if (name[0] == '\0' || strlen(name) > NAME_MAX_LEN)
+		return 0;
+	for (p = name; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.' &&
+		    *p != '_')
+			return 0;
+	return 1;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
