@@ -434,7 +434,10 @@ sub suite {
 	is((grep { $listed{$_} } @ns), 0, "$label: teardown: no namespace left");
 	is(scalar(grep { -e "/etc/netns/$_" } @ns), 0,
 	    "$label: teardown: no /etc/netns");
-	is(join(' ', $h->leftovers), '', "$label: teardown: no process left");
+	my @left = $h->leftovers;
+	is(join(' ', @left), '', "$label: teardown: no process left")
+	    or diag(map { "$_: " . (`cat /proc/$_/stat 2>&1` || "?\n") }
+		@left);
 	open(my $mi, '<', '/proc/self/mountinfo') or die $!;
 	my $dir = $h->dir;
 	my @where = ($dir, @ns, defined $prefix ? $prefix : ());

@@ -122,12 +122,20 @@ END {
 }
 
 # The processes that were in the namespaces and are still alive, after
-# down: none, or it left something behind.
+# down: none, or it left something behind.  A zombie has exited; it
+# only waits for its parent (init, for an orphan) to reap it.
 sub leftovers {
 	my ($self) = @_;
 	open(my $fh, '<', "$self->{dir}/pids.seen") or return ('pids.seen?');
 	my @pids = map { split } <$fh>;
-	return grep { kill(0, $_) } @pids;
+	return grep { kill(0, $_) && !zombie($_) } @pids;
+}
+
+sub zombie {
+	my ($pid) = @_;
+	open(my $fh, '<', "/proc/$pid/stat") or return 1;
+	my $stat = <$fh> // '';
+	return $stat =~ /\) Z /;
 }
 
 # The namespace names harness.sh used.
@@ -279,6 +287,9 @@ sub starttls_missing {
 	return 'swaks needs perl module Net::SSLeay for STARTTLS (Debian: '
 	    . 'libnet-ssleay-perl)'
 	    unless eval { require Net::SSLeay; 1 };
+	return 'dialogue.pl needs perl module IO::Socket::SSL for STARTTLS '
+	    . '(Debian: libio-socket-ssl-perl)'
+	    unless eval { require IO::Socket::SSL; 1 };
 	my @l = $self->client('swaks', '--server', '192.0.2.1', '--port',
 	    2587, '--local-interface', '192.0.2.10', '--helo',
 	    'good.regress.test', '--tls', '--quit-after', 'TLS',

@@ -86,16 +86,34 @@ netns_exists()
 	ip netns list | awk '{ print $1 }' | grep -qx "$1"
 }
 
+# Whether process $1 has exited: gone, or a zombie that only waits for
+# its parent (init, for an orphan) to reap it.
+exited()
+{
+	kill -0 "$1" 2>/dev/null || return 0
+	state=$(sed -e 's/.*) //' -e 's/ .*//' "/proc/$1/stat" 2>/dev/null) ||
+	    return 0
+	[ "$state" = Z ]
+}
+
 # Wait up to $2 tenths of a second for process $1 to go away.
 wait_gone()
 {
 	n=0
-	while kill -0 "$1" 2>/dev/null; do
+	while ! exited "$1"; do
 		n=$((n + 1))
 		[ "$n" -gt "$2" ] && return 1
 		sleep 0.1
 	done
 	return 0
+}
+
+# SIGKILL, and wait for the end: a big process (the filter built with
+# ASan) takes a while to unmap its memory after the signal.
+kill_hard()
+{
+	kill -KILL "$1" 2>/dev/null || true
+	wait_gone "$1" 50 || true
 }
 
 make_namespaces()
@@ -297,7 +315,7 @@ down()
 	if [ -f "$dir/smtpd.pid" ]; then
 		pid=$(cat "$dir/smtpd.pid")
 		kill "$pid" 2>/dev/null || true
-		wait_gone "$pid" 100 || kill -KILL "$pid" 2>/dev/null || true
+		wait_gone "$pid" 100 || kill_hard "$pid"
 		rm -f "$dir/smtpd.pid"
 	fi
 	sh "$top/regress/dns/dns.sh" stop "$dir/dns" || true
@@ -308,8 +326,7 @@ down()
 			kill "$pid" 2>/dev/null || true
 		done
 		for pid in $pids; do
-			wait_gone "$pid" 50 || kill -KILL "$pid" 2>/dev/null ||
-			    true
+			wait_gone "$pid" 50 || kill_hard "$pid"
 		done
 		ip netns del "$ns"
 	done
