@@ -96,6 +96,9 @@ build()
 {
 	p=$1
 	mkdir -p "$cache"
+	# Left by a build that was killed outright (no build takes hours).
+	find "$cache" -maxdepth 1 -name '.build.*' -mmin +180 \
+	    -exec rm -rf {} + 2>/dev/null || true
 	tmp=$(mktemp -d "$cache/.build.XXXXXX")
 	trap 'rm -rf "$tmp"' EXIT
 	trap 'exit 1' INT TERM
