@@ -41,7 +41,7 @@
 #	bin/filter-helo *.conf		the filter and its configurations
 #	tls/ creds maildir/		certificate, AUTH table, deliveries
 #	passwd shadow			the accounts smtpd sees
-#	tap.sh tap/			the "tap" filter's recorder and what
+#	bin/tap.sh tap/			the "tap" filter's recorder and what
 #					it recorded (tap/in, tap/out)
 #	dns/				the DNS fixture's run directory
 #	pids.seen			every process found in the namespaces
