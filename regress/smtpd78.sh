@@ -102,7 +102,7 @@ build()
 	tmp=$(mktemp -d "$cache/.build.XXXXXX")
 	trap 'rm -rf "$tmp"' EXIT
 	trap 'exit 1' INT TERM
-	log "building OpenSMTPD $VERSION into $p (about a minute, once)"
+	log "building OpenSMTPD $VERSION into $p (a minute or two, once)"
 	start=$(date +%s)
 	tar -xzf "$tarball" -C "$tmp"
 	src=$tmp/opensmtpd-$VERSION
