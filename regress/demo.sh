@@ -1,13 +1,16 @@
 #!/bin/sh
 #
 # make demo: the README's first command.  Starts the regress DNS
-# fixture, the system's smtpd (with smtpd.conf.example) and the built
+# fixture, Debian's smtpd 6.8 (with smtpd.conf.example) and the built
 # filter-helo in network namespaces of their own, sends a dozen sample
 # sessions and prints, for each, the client, its HELO, what smtpd
-# answered at the verdict and what filter-helo logged; then takes it all
-# down, also when interrupted.  Needs root.  The harness is
-# regress/e2e/harness.sh, the sessions regress/e2e/demo.pl; the end-to-end
-# test, regress/t_e2e.t, uses both pieces too.
+# answered at the verdict and what filter-helo logged; then does the
+# same with OpenSMTPD 7.8.0p1 (built once by regress/smtpd78.sh) for
+# what needs STARTTLS, which 6.8.0p2 cannot do with OpenSSL 3: AUTH and
+# a second EHLO.  Everything is taken down, also when interrupted.
+# Needs root.  The harness is regress/e2e/harness.sh, the sessions
+# regress/e2e/demo.pl; the end-to-end test, regress/t_e2e.t, uses both
+# pieces too.
 
 set -eu
 cd "$(dirname "$0")/.."
@@ -18,11 +21,32 @@ if ! why=$(perl -Iregress/e2e -ME2E -e 'print E2E::missing() // ""') ||
 	exit 1
 fi
 
+# Built once, then taken from the cache.  Without its tarball (or the
+# tools to build it) there are no 7.8 rows; a failed build is an error.
+why78=$(sh regress/smtpd78.sh why)
+p78=
+if [ -z "$why78" ]; then
+	p78=$(sh regress/smtpd78.sh build) || {
+		echo "demo: smtpd 7.8 could not be built" >&2
+		exit 1
+	}
+fi
+
 dir=$(mktemp -d "${TMPDIR:-/tmp}/filter-helo-demo.XXXXXX")
-trap 'sh regress/e2e/harness.sh down "$dir"; rm -rf "$dir"' EXIT
+dir78=$(mktemp -d "${TMPDIR:-/tmp}/filter-helo-demo78.XXXXXX")
+trap 'sh regress/e2e/harness.sh down "$dir"; rm -rf "$dir";
+    sh regress/e2e/harness.sh down "$dir78"; rm -rf "$dir78"' EXIT
 trap 'exit 1' INT TERM
 
-echo "demo: starting the DNS fixture, smtpd and filter-helo in namespaces"
+echo "demo: starting the DNS fixture, smtpd 6.8 and filter-helo in namespaces"
 sh regress/e2e/harness.sh up "$dir"
-perl regress/e2e/demo.pl "$dir"
+perl regress/e2e/demo.pl "$dir" 6.8 1
+sh regress/e2e/harness.sh down "$dir"
+if [ -n "$p78" ]; then
+	echo "demo: the same with smtpd 7.8"
+	SMTPD_PREFIX=$p78 sh regress/e2e/harness.sh up "$dir78"
+	perl regress/e2e/demo.pl "$dir78" 7.8 13
+else
+	echo "demo: no rows for smtpd 7.8: $why78"
+fi
 echo "demo: stopping them"

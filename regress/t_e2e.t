@@ -1,18 +1,29 @@
 #!/usr/bin/perl
-# End to end: the system's smtpd(8) runs smtpd.conf.example with the built
+# End to end: a real smtpd(8) runs smtpd.conf.example with the built
 # filter-helo, in network namespaces of its own, asking the regress DNS
-# fixture (regress/e2e/harness.sh); swaks connects from the client
-# addresses of regress/dns/regress.test.zone.  Each session asserts what
-# the client sees at the verdict, what the filter logs and, for mail that
-# gets through, what is delivered.  Needs root; skips otherwise.
+# fixture (regress/e2e/harness.sh); swaks and dialogue.pl connect from
+# the client addresses of regress/dns/regress.test.zone.  Each session
+# asserts what the client sees at the verdict, what the filter logs and,
+# for mail that gets through, what is delivered.  Needs root; skips
+# otherwise.
+#
+# Everything runs twice: against Debian 12's smtpd 6.8.0p2 (filter
+# protocol 0.6), then against OpenSMTPD 7.8.0p1 (protocol 0.7) built by
+# regress/smtpd78.sh; without its tarball the second run is skipped.
+# STARTTLS works only with 7.8 (6.8.0p2 fails every handshake with
+# OpenSSL 3), so only 7.8 shows AUTH, the exemption of authenticated
+# clients and the changed check across STARTTLS; on 6.8 those are
+# skipped, saying why.
 #
 # The listeners (smtpd.conf.example plus regress/e2e/smtpd-test.conf.in):
 #	25	the MX, filter-helo with its defaults (IPv4 and IPv6)
-#	587	the example's submission port: TLS and AUTH, no filter
+#	587	the example's submission port: TLS and AUTH against system
+#		accounts (carol, in smtpd's namespace only), no filter
 #	2587	the MX's filter on a listener with AUTH (exemption)
+#	2588	the same, with the filter's protocol recorded (tap.sh)
 #	2525	filter-helo with profile strict (IPv4 and IPv6)
 #	2526	verdict-phase helo, resolver from /etc/resolv.conf
-# E2E_KEEP=1 keeps the run's directory (smtpd.log, smtpd.conf, maildir).
+# E2E_KEEP=1 keeps the runs' directories (smtpd.log, smtpd.conf, maildir).
 use strict;
 use warnings;
 use FindBin;
@@ -23,28 +34,9 @@ use Test::More;
 my $why = E2E::missing();
 plan skip_all => $why if defined $why;
 
-my $h = E2E->up;
-diag('kept: ' . $h->dir) if $ENV{E2E_KEEP};
-
 my $OK = '250 2.1.5 Destination address valid: Recipient ok';
 my $HR = 'Helo command rejected';
 my $V6 = '2001:db8::1';
-
-# smtpd.conf.example as shipped, but for the certificate and key, which
-# do not exist here: the paths point at the harness's test certificate.
-{
-	my $dir = $h->dir;
-	open(my $in, '<', "$E2E::TOP/smtpd.conf.example") or die $!;
-	open(my $out, '>', "$dir/example.conf") or die $!;
-	while (<$in>) {
-		s{"/etc/ssl/certs/mx\.example\.org\.crt"}{"$dir/tls/mx.crt"};
-		s{"/etc/ssl/private/mx\.example\.org\.key"}{"$dir/tls/mx.key"};
-		print $out $_;
-	}
-	close $out;
-	my $msg = `smtpd -n -f '$dir/example.conf' 2>&1`;
-	is($?, 0, 'smtpd.conf.example passes smtpd -n') or diag($msg);
-}
 
 # Each session: what it shows, swaks's options, the reply the client
 # gets at the verdict, what the filter logs for it (a pattern, or undef:
@@ -149,10 +141,38 @@ my @sessions = (
 	  { from => '192.0.2.10', helo => '192.0.2.10', port => 2587 },
 	  "501 5.5.2 <192.0.2.10>: $HR: use an address literal [192.0.2.10]",
 	  qr/ verdict=reject checks=bare-ip$/ ],
+	[ 'AUTH: a failed AUTH does not exempt',
+	  { from => '192.0.2.10', helo => '192.0.2.10', port => 2587,
+	    tls => 1, auth_fail => 1, password => 'wrong' },
+	  "501 5.5.2 <192.0.2.10>: $HR: use an address literal [192.0.2.10]",
+	  qr/ verdict=reject checks=bare-ip$/ ],
+	[ 'AUTH: IPv6, an authenticated client is exempt',
+	  { from => '2001:db8::20', server => $V6, helo => 'DESKTOP-7H2K',
+	    port => 2587, tls => 1, auth => 1 },
+	  $OK, qr/ ip=2001:db8::20 .*helo=DESKTOP-7H2K verdict=pass \(exempt: authenticated\)$/,
+	  'clean' ],
+	[ 'AUTH: IPv6, a failed AUTH does not exempt',
+	  { from => '2001:db8::20', server => $V6, helo => 'DESKTOP-7H2K',
+	    port => 2587, tls => 1, auth_fail => 1, password => 'wrong' },
+	  "504 5.5.2 <DESKTOP-7H2K>: $HR: need fully-qualified hostname",
+	  qr/ verdict=reject checks=non-fqdn\b/ ],
 	# The example's submission port wants TLS and has no filter.
 	[ 'submission: smtpd wants STARTTLS, the filter is not there',
 	  { from => '192.0.2.10', helo => '192.0.2.10', port => 587,
 	    verdict => 'MAIL FROM' },
+	  qr/^530 /, undef ],
+	[ 'submission: STARTTLS, then AUTH with a system account',
+	  { from => '192.0.2.10', helo => '192.0.2.10', port => 587,
+	    tls => 1, auth => 1, user => $E2E::SYSUSER },
+	  $OK, undef, 'clean' ],
+	[ 'submission: IPv6, STARTTLS, then AUTH with a system account',
+	  { from => '2001:db8::20', server => $V6, helo => 'DESKTOP-7H2K',
+	    port => 587, tls => 1, auth => 1, user => $E2E::SYSUSER },
+	  $OK, undef, 'clean' ],
+	[ 'submission: a wrong password gets no further',
+	  { from => '192.0.2.10', helo => '192.0.2.10', port => 587,
+	    tls => 1, auth_fail => 1, user => $E2E::SYSUSER,
+	    password => 'wrong', verdict => 'MAIL FROM' },
 	  qr/^530 /, undef ],
 
 	# Verdict at HELO, resolver from /etc/resolv.conf.
@@ -214,66 +234,226 @@ my @sessions = (
 	  qr/ verdict=tempfail checks=rdns\b/ ],
 );
 
-my $no_tls = $h->starttls_missing;
-for my $t (@sessions) {
-	my ($name, $opt, $reply, $log, $delivery) = @$t;
-	if ($opt->{tls} && defined $no_tls) {
-		SKIP: {
-			skip("$name: $no_tls", defined $delivery ? 4 : 2);
+
+# The changed check: EHLO one name, STARTTLS, EHLO another.  smtpd lets
+# a client identify itself again only after STARTTLS, and the filter
+# compares the two names at the verdict (junk by default: the message
+# gets X-Spam: Yes).  The same host spelt in other case is no change.
+my @changed = (
+	[ 'changed: another name after STARTTLS is junk',
+	  '192.0.2.10', '192.0.2.1', 'good.regress.test', 'mail.regress.test',
+	  qr/ helo=mail\.regress\.test verdict=junk checks=(?:\S+,)?changed$/,
+	  'junk' ],
+	[ 'changed: the same name in other case is no change',
+	  '192.0.2.10', '192.0.2.1', 'good.regress.test', 'GOOD.Regress.Test',
+	  qr/ helo=GOOD\.Regress\.Test verdict=pass checks=-$/, 'clean' ],
+	[ 'changed: IPv6, another name after STARTTLS is junk',
+	  '2001:db8::20', $V6, 'good6.regress.test', 'mail.regress.test',
+	  qr/ ip=2001:db8::20 .*verdict=junk checks=(?:\S+,)?changed$/,
+	  'junk' ],
+	[ 'changed: IPv6, the same name in other case is no change',
+	  '2001:db8::20', $V6, 'good6.regress.test', 'Good6.REGRESS.test',
+	  qr/ helo=Good6\.REGRESS\.test verdict=pass checks=-$/, 'clean' ],
+);
+
+sub tls_skip {
+	my ($why, $n, @names) = @_;
+	SKIP: {
+		skip("$_: $why", $n) for @names;
+	}
+}
+
+# Everything, against the smtpd of PREFIX (the system's if undef);
+# LABEL starts every test's name.
+sub suite {
+	my ($label, $prefix) = @_;
+	my $h = E2E->up(prefix => $prefix);
+	diag("$label: kept: " . $h->dir) if $ENV{E2E_KEEP};
+	my $smtpd = $h->smtpd;
+	my $ver = $h->version;
+	like($ver, qr/^\Q$label\E\./, "$label: smtpd is OpenSMTPD $label ($ver)");
+
+	# smtpd.conf.example as shipped, but for the certificate and key,
+	# which do not exist here: the paths point at the test certificate.
+	{
+		my $dir = $h->dir;
+		open(my $in, '<', "$E2E::TOP/smtpd.conf.example") or die $!;
+		open(my $out, '>', "$dir/example.conf") or die $!;
+		while (<$in>) {
+			s{"/etc/ssl/certs/mx\.example\.org\.crt"}{"$dir/tls/mx.crt"};
+			s{"/etc/ssl/private/mx\.example\.org\.key"}{"$dir/tls/mx.key"};
+			print $out $_;
 		}
-		next;
+		close $out;
+		my $msg = `'$smtpd' -n -f '$dir/example.conf' 2>&1`;
+		is($?, 0, "$label: smtpd.conf.example passes smtpd -n")
+		    or diag($msg);
 	}
-	my $s = $h->session(%$opt);
-	my $ok = ref $reply ? like($s->{reply}, $reply, $name)
-	    : is($s->{reply}, $reply, $name);
-	my $logged = join("\n", @{$s->{log}});
-	if (defined $log) {
-		$ok &= like($logged, $log, "$name: the filter's log");
-	} else {
-		$ok &= is($logged, '', "$name: the filter logs nothing");
+
+	# STARTTLS works with 7.8; with 6.8.0p2 it cannot (see E2E.pm).
+	my $no_tls = $h->starttls_missing;
+	if ($label ne '6.8') {
+		ok(!defined $no_tls, "$label: STARTTLS works")
+		    or diag($no_tls);
 	}
-	if (defined $delivery) {
-		my $m = $h->message($s->{subject});
-		$ok &= ok(defined $m, "$name: delivered");
+
+	for my $t (@sessions) {
+		my ($name, $opt, $reply, $log, $delivery) = @$t;
+		$name = "$label: $name";
+		if ($opt->{tls} && defined $no_tls) {
+			tls_skip($no_tls, 2 + (defined $delivery ? 2 : 0)
+			    + ($opt->{auth} || $opt->{auth_fail} ? 1 : 0), $name);
+			next;
+		}
+		my $s = $h->session(%$opt);
+		my $ok = ref $reply ? like($s->{reply}, $reply, $name)
+		    : is($s->{reply}, $reply, $name);
+		if ($opt->{auth} || $opt->{auth_fail}) {
+			my $want = $opt->{auth} ? qr/^235 / : qr/^535 /;
+			$ok &= like($s->{auth} // '(none)', $want,
+			    "$name: AUTH " . ($opt->{auth} ? 'succeeds' : 'fails'));
+		}
+		my $logged = join("\n", @{$s->{log}});
+		if (defined $log) {
+			$ok &= like($logged, $log, "$name: the filter's log");
+		} else {
+			$ok &= is($logged, '', "$name: the filter logs nothing");
+		}
+		if (defined $delivery) {
+			my $m = $h->message($s->{subject});
+			$ok &= ok(defined $m, "$name: delivered");
+			my $spam = defined $m && $m =~ /^X-Spam: Yes$/m;
+			$ok &= ok($delivery eq 'junk' ? $spam : !$spam,
+			    "$name: " . ($delivery eq 'junk' ? 'with' : 'without')
+			    . ' X-Spam');
+		}
+		diag(join("\n", 'session ' . ($s->{sid} // '?') . ':',
+		    @{$s->{lines}}, @{$s->{log}})) unless $ok;
+	}
+
+	# A refusal at HELO, then a good HELO in the same session: judged
+	# afresh.
+	{
+		my $d = $h->dialogue('192.0.2.10', 2526, 'EHLO 192.0.2.10',
+		    'EHLO good.regress.test', 'MAIL FROM:<alice@sender.example>',
+		    'RCPT TO:<bob@regress.test>', 'QUIT');
+		my @r = @{$d->{replies}};
+		my $ok = is($r[1], "501 5.5.2 <192.0.2.10>: $HR: use an address "
+		    . 'literal [192.0.2.10]', "$label: retry: the first EHLO is refused");
+		$ok &= like($r[2], qr/^250 /,
+		    "$label: retry: the second EHLO is accepted");
+		$ok &= is($r[4], $OK, "$label: retry: and the recipient too");
+		my @v = map { / verdict=(\S+)/ ? $1 : () } @{$d->{log}};
+		$ok &= is("@v", 'reject pass', "$label: retry: two verdicts logged");
+		diag(join("\n", @r, @{$d->{log}})) unless $ok;
+	}
+
+	my $n = 0;
+	for my $t (@changed) {
+		my ($name, $from, $server, $first, $second, $log, $delivery) = @$t;
+		$name = "$label: $name";
+		if (defined $no_tls) {
+			tls_skip($no_tls, 5, $name);
+			next;
+		}
+		my $subject = "e2e-changed-" . ++$n;
+		my $d = $h->dialogue_at($from, $server, 25, "EHLO $first",
+		    'STARTTLS', "EHLO $second", 'MAIL FROM:<alice@sender.example>',
+		    'RCPT TO:<bob@regress.test>', 'DATA',
+		    "Subject: $subject\n\n$name", 'QUIT');
+		my @r = @{$d->{replies}};
+		my $ok = like($r[2], qr/^220 /, "$name: STARTTLS");
+		$ok &= like($r[3], qr/^250 /, "$name: the second EHLO is answered");
+		$ok &= is($r[5], $OK, $name);
+		$ok &= like(join("\n", @{$d->{log}}), $log, "$name: the filter's log");
+		my $m = $h->message($subject);
 		my $spam = defined $m && $m =~ /^X-Spam: Yes$/m;
-		$ok &= ok($delivery eq 'junk' ? $spam : !$spam,
-		    "$name: " . ($delivery eq 'junk' ? 'with' : 'without')
+		$ok &= ok(defined $m && ($delivery eq 'junk' ? $spam : !$spam),
+		    "$name: delivered " . ($delivery eq 'junk' ? 'with' : 'without')
 		    . ' X-Spam');
+		diag(join("\n", @r, @{$d->{log}})) unless $ok;
 	}
-	diag(join("\n", 'session ' . ($s->{sid} // '?') . ':',
-	    @{$s->{lines}}, @{$s->{log}})) unless $ok;
+
+	# The filter's protocol with this smtpd, as tap.sh recorded it on
+	# the listener of port 2588: the handshake, and link-auth.
+	{
+		my $dir = $h->dir;
+		my $proto = $label eq '6.8' ? '0.6' : '0.7';
+		my $s = $h->session(from => '192.0.2.10', helo => '192.0.2.10',
+		    port => 2588, defined $no_tls ? () : (tls => 1, auth => 1));
+		my $read = sub {
+			open(my $fh, '<', "$dir/tap/$_[0]") or return ();
+			my @l = <$fh>;
+			chomp @l;
+			return @l;
+		};
+		my @in = $read->('in');
+		my @out = $read->('out');
+		my @config = grep { /^config\|/ } @in;
+		is($config[0], "config|smtpd-version|$ver",
+		    "$label: handshake: smtpd names its version");
+		ok((grep { $_ eq "config|protocol|$proto" } @config)
+		    == ($proto eq '0.7' ? 1 : 0),
+		    "$label: handshake: " . ($proto eq '0.7'
+		    ? 'config|protocol|0.7' : 'no config|protocol line'));
+		is($config[-1], 'config|ready', "$label: handshake: config|ready last");
+		my ($ready) = grep { $out[$_] eq 'register|ready' } 0 .. $#out;
+		ok(defined $ready, "$label: handshake: the filter's "
+		    . 'registration ends with register|ready');
+		my @reg = @out[0 .. ($ready // $#out)];
+		is(scalar(grep { !/^register\|(?:report|filter)\|smtp-in\|[\w-]+$/ }
+		    @reg[0 .. $#reg - 1]), 0,
+		    "$label: handshake: the filter sends only registrations first");
+		ok((grep { $_ eq 'register|report|smtp-in|link-auth' } @out),
+		    "$label: handshake: the filter listens for link-auth");
+		my $sid = $s->{sid} // '?';
+		ok((grep { /^report\|\Q$proto\E\|[\d.]+\|smtp-in\|link-connect\|\Q$sid\E\|/ }
+		    @in), "$label: reports carry protocol $proto");
+		ok((grep { /^filter-result\|\Q$sid\E\|[0-9a-f]{16}\|/ } @out),
+		    "$label: the filter answers session, then token");
+		if (defined $no_tls) {
+			tls_skip($no_tls, 2, "$label: link-auth in $proto order");
+		} else {
+			ok((grep { /^report\|0\.7\|[\d.]+\|smtp-in\|link-auth\|\Q$sid\E\|pass\|\Q$E2E::USER\E$/ }
+			    @in), "$label: link-auth in 0.7 order: result, then user");
+			like(join("\n", @{$s->{log}}),
+			    qr/ verdict=pass \(exempt: authenticated\)$/,
+			    "$label: link-auth: the filter exempts the client");
+		}
+	}
+
+	my @log = $h->log_lines(0);
+	ok(kill(0, `cat '${\$h->dir}/smtpd.pid'`), "$label: smtpd still runs");
+	is((grep { /lost processor|exited abnormally/ } @log), 0,
+	    "$label: no filter died");
+
+	# Teardown leaves nothing behind.
+	my @ns = $h->namespaces;
+	$h->down;
+	my %listed = map { (split)[0] => 1 } `ip netns list`;
+	is((grep { $listed{$_} } @ns), 0, "$label: teardown: no namespace left");
+	is(scalar(grep { -e "/etc/netns/$_" } @ns), 0,
+	    "$label: teardown: no /etc/netns");
+	my @left = $h->leftovers;
+	is(join(' ', @left), '', "$label: teardown: no process left")
+	    or diag(map { "$_: " . (`cat /proc/$_/stat 2>&1` || "?\n") }
+		@left);
+	open(my $mi, '<', '/proc/self/mountinfo') or die $!;
+	my $dir = $h->dir;
+	my @where = ($dir, @ns, defined $prefix ? $prefix : ());
+	is((grep { my $l = $_; grep { index($l, $_) >= 0 } @where } <$mi>), 0,
+	    "$label: teardown: no mount left");
 }
 
-# A refusal at HELO, then a good HELO in the same session: judged afresh.
-{
-	my $d = $h->dialogue('192.0.2.10', 2526, 'EHLO 192.0.2.10',
-	    'EHLO good.regress.test', 'MAIL FROM:<alice@sender.example>',
-	    'RCPT TO:<bob@regress.test>', 'QUIT');
-	my @r = @{$d->{replies}};
-	my $ok = is($r[1], "501 5.5.2 <192.0.2.10>: $HR: use an address "
-	    . 'literal [192.0.2.10]', 'retry: the first EHLO is refused');
-	$ok &= like($r[2], qr/^250 /, 'retry: the second EHLO is accepted');
-	$ok &= is($r[4], $OK, 'retry: and the recipient too');
-	my @v = map { / verdict=(\S+)/ ? $1 : () } @{$d->{log}};
-	$ok &= is("@v", 'reject pass', 'retry: two verdicts logged');
-	diag(join("\n", @r, @{$d->{log}})) unless $ok;
+suite('6.8', undef);
+
+my ($prefix, $why78, $skip) = E2E::smtpd78();
+if (defined $prefix) {
+	suite('7.8', $prefix);
+} elsif ($skip) {
+	SKIP: { skip("7.8: $why78", 1) }
+} else {
+	fail("7.8: $why78");
 }
-
-my @log = $h->log_lines(0);
-ok(kill(0, `cat '${\$h->dir}/smtpd.pid'`), 'smtpd still runs');
-is((grep { /lost processor|exited abnormally/ } @log), 0,
-    'no filter died');
-
-# Teardown leaves nothing behind.
-my @ns = $h->namespaces;
-$h->down;
-my %listed = map { (split)[0] => 1 } `ip netns list`;
-is((grep { $listed{$_} } @ns), 0, 'teardown: no namespace left');
-is(scalar(grep { -e "/etc/netns/$_" } @ns), 0, 'teardown: no /etc/netns');
-is(join(' ', $h->leftovers), '', 'teardown: no process left');
-open(my $mi, '<', '/proc/self/mountinfo') or die $!;
-my $dir = $h->dir;
-is((grep { my $l = $_; grep { index($l, $_) >= 0 } $dir, @ns } <$mi>), 0,
-    'teardown: no mount left');
 
 done_testing();

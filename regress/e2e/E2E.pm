@@ -3,6 +3,8 @@
 # down again whatever happens, send SMTP sessions from a chosen client
 # address, and tell what the client saw, what the filter logged and what
 # was delivered.  Used by regress/t_e2e.t and regress/e2e/demo.pl.
+# Either smtpd: Debian's 6.8 (the default) or the 7.8 that
+# regress/smtpd78.sh builds (E2E->up(prefix => smtpd78())).
 package E2E;
 
 use strict;
@@ -16,9 +18,12 @@ my $HERE = dirname(abs_path(__FILE__));
 our $HARNESS = "$HERE/harness.sh";
 our $TOP = abs_path("$HERE/../..");
 
-# The AUTH account of the listener on port 2587 (harness.sh makes it).
+# The AUTH account of the listeners on ports 2587 and 2588 (harness.sh
+# makes it), and the system account of the submission port 587, which
+# exists only in smtpd's namespace.
 our $USER = 'alice';
 our $PASSWORD = 'e2e-password';
+our $SYSUSER = 'carol';
 
 my @owned;
 
@@ -47,15 +52,32 @@ sub missing {
 	return undef;
 }
 
+# OpenSMTPD 7.8.0p1 from regress/smtpd78.sh, built now unless it is in
+# the cache (the first time takes a minute or two).  Returns (prefix) or
+# (undef, why not, whether that is only a skip: the tarball is absent).
+sub smtpd78 {
+	my $p = `sh '$TOP/regress/smtpd78.sh' build`;
+	my $rc = $? >> 8;
+	chomp $p;
+	return ($p) if $rc == 0 && $p ne '';
+	return (undef, 'no OpenSMTPD 7.8.0p1 source (' . ($ENV{SMTPD78_TARBALL}
+	    // "$TOP/../shared/vendor/opensmtpd-7.8.0p1.tar.gz")
+	    . ' is absent)', 1) if $rc == 3;
+	return (undef, 'regress/smtpd78.sh could not build OpenSMTPD 7.8.0p1',
+	    0);
+}
+
 # Bring everything up in a new directory; it goes down at exit, also on
 # SIGINT and SIGTERM.  Dies with smtpd's complaint if it cannot.
+# Options: prefix, that of a private smtpd build (else the system's).
 sub up {
-	my ($class) = @_;
+	my ($class, %o) = @_;
 	my $dir = tempdir('filter-helo-e2e.XXXXXX', TMPDIR => 1,
 	    CLEANUP => !$ENV{E2E_KEEP});
 	my $self = $class->attach($dir);
 	push @owned, $self;
 	$SIG{INT} = $SIG{TERM} = sub { exit 1 };
+	local $ENV{SMTPD_PREFIX} = $o{prefix} // '';
 	# The harness's output is for humans: keep it off TAP's stdout.
 	system("sh '$HARNESS' up '$dir' >&2") == 0
 	    or die "harness.sh up failed\n";
@@ -70,6 +92,24 @@ sub attach {
 
 sub dir { $_[0]{dir} }
 
+# The smtpd that runs, as harness.sh started it, and its version
+# ("6.8.0p2", "7.8.0-portable").
+sub smtpd {
+	my ($self) = @_;
+	open(my $fh, '<', "$self->{dir}/smtpd.path") or return 'smtpd';
+	chomp(my $p = <$fh>);
+	return $p;
+}
+
+sub version {
+	my ($self) = @_;
+	return $self->{version} //= do {
+		my $smtpd = $self->smtpd;
+		my ($v) = `'$smtpd' -h 2>&1` =~ /^version: OpenSMTPD (\S+)/m;
+		$v // '?';
+	};
+}
+
 sub down {
 	my ($self) = @_;
 	return if $self->{down}++;
@@ -82,19 +122,27 @@ END {
 }
 
 # The processes that were in the namespaces and are still alive, after
-# down: none, or it left something behind.
+# down: none, or it left something behind.  A zombie has exited; it
+# only waits for its parent (init, for an orphan) to reap it.
 sub leftovers {
 	my ($self) = @_;
 	open(my $fh, '<', "$self->{dir}/pids.seen") or return ('pids.seen?');
 	my @pids = map { split } <$fh>;
-	return grep { kill(0, $_) } @pids;
+	return grep { kill(0, $_) && !zombie($_) } @pids;
+}
+
+sub zombie {
+	my ($pid) = @_;
+	open(my $fh, '<', "/proc/$pid/stat") or return 1;
+	my $stat = <$fh> // '';
+	return $stat =~ /\) Z /;
 }
 
 # The namespace names harness.sh used.
 sub namespaces {
 	my ($self) = @_;
 	open(my $fh, '<', "$self->{dir}/harness.env") or return ();
-	return map { /^\w+=(\S+)$/ ? $1 : () } <$fh>;
+	return map { /^(?:srv|cli)=(\S+)$/ ? $1 : () } <$fh>;
 }
 
 # Run CMD in the client (or the server) namespace; returns its stdout
@@ -152,22 +200,41 @@ sub session_log {
 # The reply line at the verdict: the first refusal (4xx or 5xx) after the
 # banner, or else the last line of the answer to the command VERB, or
 # else swaks's last complaint ("*** TLS startup failed ...").
+# A refused AUTH is not the verdict (see auth_reply).
 sub verdict_reply {
 	my ($lines, $verb) = @_;
-	my ($cmd, $answer, $complaint);
+	my ($cmd, $answer, $complaint, $in_auth);
 	for (@$lines) {
 		if (/^\s*[-~*]+> (.*)$/) {
 			$cmd = $1;
+			$in_auth = 1 if $cmd =~ /^AUTH\b/i;
+			$in_auth = 0 if $cmd =~ /^(?:MAIL|RCPT|DATA|QUIT|RSET)\b/i;
 		} elsif (/^\*\*\* (.*)$/) {
 			$complaint //= $1;
 		} elsif (/^<[-~*][-~* ]\s*(\d{3})([ -])(.*)$/) {
 			my ($code, $last, $text) = ($1, $2 eq ' ', $3);
 			next unless defined $cmd;
-			return "$code $text" if $code =~ /^[45]/;
+			return "$code $text" if $code =~ /^[45]/ && !$in_auth;
 			$answer = "$code $text" if $last && $cmd =~ /^$verb/i;
 		}
 	}
 	return $answer // $complaint // '(no answer)';
+}
+
+# The last reply to AUTH and its continuation lines, or undef.
+sub auth_reply {
+	my ($lines) = @_;
+	my ($in_auth, $answer);
+	for (@$lines) {
+		if (/^\s*[-~*]+> (.*)$/) {
+			my $cmd = $1;
+			$in_auth = 1 if $cmd =~ /^AUTH\b/i;
+			$in_auth = 0 if $cmd =~ /^(?:MAIL|RCPT|DATA|QUIT|RSET)\b/i;
+		} elsif ($in_auth && /^<[-~*][-~* ]\s*(\d{3}) (.*)$/) {
+			$answer = "$1 $2";
+		}
+	}
+	return $answer;
 }
 
 # One SMTP session with swaks from the client namespace.  Options:
@@ -177,10 +244,13 @@ sub verdict_reply {
 #	to	the recipient, bob@regress.test
 #	smtp	send HELO instead of EHLO
 #	tls, auth	STARTTLS; AUTH LOGIN as $USER
+#	user, password	another AUTH account or password
+#	auth_fail	go on when AUTH fails (and expect it to)
 #	verdict	the command whose answer is the verdict: RCPT TO
 #	side	'server' to connect from the server's own namespace
 # Returns a hash: lines (the transcript), reply (see verdict_reply),
-# sid, log (the filter's lines), subject (of the message, if sent).
+# auth (the last reply to AUTH), sid, log (the filter's lines), subject
+# (of the message, if sent).
 sub session {
 	my ($self, %o) = @_;
 	my $subject = sprintf('e2e-%d %s', ++$self->{n}, $o{helo});
@@ -191,14 +261,17 @@ sub session {
 	    '--header', "Subject: $subject", '--timeout', 30);
 	push @cmd, '--protocol', 'SMTP' if $o{smtp};
 	push @cmd, '--tls' if $o{tls};
-	push @cmd, '--auth', 'LOGIN', '--auth-user', $USER,
-	    '--auth-password', $PASSWORD if $o{auth};
+	push @cmd, $o{auth_fail} ? '--auth-optional' : '--auth', 'LOGIN',
+	    '--auth-user', $o{user} // $USER,
+	    '--auth-password', $o{password} // $PASSWORD
+	    if $o{auth} || $o{auth_fail};
 	my $off = -s "$self->{dir}/smtpd.log";
 	my @lines = $self->run_in($o{side} // 'client', @cmd);
 	my ($sid, @log) = $self->session_log($off, $o{from});
 	return {
 		lines	=> \@lines,
 		reply	=> verdict_reply(\@lines, $o{verdict} // 'RCPT TO'),
+		auth	=> auth_reply(\@lines),
 		sid	=> $sid,
 		log	=> \@log,
 		subject	=> $subject,
@@ -214,6 +287,9 @@ sub starttls_missing {
 	return 'swaks needs perl module Net::SSLeay for STARTTLS (Debian: '
 	    . 'libnet-ssleay-perl)'
 	    unless eval { require Net::SSLeay; 1 };
+	return 'dialogue.pl needs perl module IO::Socket::SSL for STARTTLS '
+	    . '(Debian: libio-socket-ssl-perl)'
+	    unless eval { require IO::Socket::SSL; 1 };
 	my @l = $self->client('swaks', '--server', '192.0.2.1', '--port',
 	    2587, '--local-interface', '192.0.2.10', '--helo',
 	    'good.regress.test', '--tls', '--quit-after', 'TLS',
@@ -224,13 +300,20 @@ sub starttls_missing {
 }
 
 # A hand-made dialogue, for what swaks cannot say (two HELOs in one
-# session): connect from FROM to 192.0.2.1:PORT, send each command, and
-# return the last line of each answer, the banner first.
+# session, another EHLO after STARTTLS): connect from FROM to
+# 192.0.2.1:PORT, send each command, and return the last line of each
+# answer, the banner first.  See dialogue.pl for STARTTLS and DATA.
 sub dialogue {
 	my ($self, $from, $port, @cmds) = @_;
+	return $self->dialogue_at($from, '192.0.2.1', $port, @cmds);
+}
+
+# The same to SERVER (192.0.2.1 or 2001:db8::1).
+sub dialogue_at {
+	my ($self, $from, $server, $port, @cmds) = @_;
 	my $off = -s "$self->{dir}/smtpd.log";
 	my @replies = $self->client('perl', "$HERE/dialogue.pl", $from,
-	    '192.0.2.1', $port, @cmds);
+	    $server, $port, @cmds);
 	my ($sid, @log) = $self->session_log($off, $from);
 	return { replies => \@replies, sid => $sid, log => \@log };
 }

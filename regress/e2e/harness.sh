@@ -1,9 +1,15 @@
 #!/bin/sh
 #
-# The end-to-end harness: the system's real smtpd(8) with the built
-# filter-helo, in network namespaces of its own, asking the regress DNS
-# fixture; the clients connect from a second namespace.  Used by
-# regress/t_e2e.t and regress/demo.sh (through regress/e2e/E2E.pm).
+# The end-to-end harness: a real smtpd(8) with the built filter-helo, in
+# network namespaces of its own, asking the regress DNS fixture; the
+# clients connect from a second namespace.  Used by regress/t_e2e.t and
+# regress/demo.sh (through regress/e2e/E2E.pm).
+#
+# SMTPD_PREFIX chooses the smtpd: unset or empty, the system's (Debian
+# 12: 6.8.0p2, protocol 0.6, users opensmtpd and opensmtpq, paths
+# compiled in under /var and /run); else the prefix of a private build
+# (regress/smtpd78.sh: 7.8.0p1, protocol 0.7, users _smtpd and _smtpq,
+# its queue, socket and pid file under PREFIX/var).
 #
 #	harness.sh up DIR	build everything in DIR, an empty directory
 #				readable by all, and wait until smtpd serves
@@ -26,11 +32,17 @@
 # smtpd's configuration is smtpd.conf.example with the substitutions made
 # by make_config below, followed by smtpd-test.conf.in.  It runs as
 # "smtpd -d" in a mount namespace of its own (the one "ip netns exec"
-# makes) with tmpfs over /var/spool and /run: its queue and control socket
-# are private, the host's stay untouched.  Files in DIR:
+# makes) with tmpfs over /var/spool and /run (and PREFIX/var): its queue
+# and control socket are private, the host's stay untouched.  There too,
+# /etc/passwd and /etc/shadow are copies with one more account, carol
+# (password e2e-password), for the example's submission listener, which
+# authenticates against system accounts.  Files in DIR:
 #	smtpd.conf smtpd.log smtpd.pid	the server and its log (stderr)
 #	bin/filter-helo *.conf		the filter and its configurations
 #	tls/ creds maildir/		certificate, AUTH table, deliveries
+#	passwd shadow			the accounts smtpd sees
+#	bin/tap.sh tap/			the "tap" filter's recorder and what
+#					it recorded (tap/in, tap/out)
 #	dns/				the DNS fixture's run directory
 #	pids.seen			every process found in the namespaces
 #					at "down", all gone when it returns
@@ -41,10 +53,21 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 PATH=$PATH:/usr/sbin:/sbin
 FILTER_HELO=${FILTER_HELO:-$top/filter-helo}
+SMTPD_PREFIX=${SMTPD_PREFIX:-}
+if [ -n "$SMTPD_PREFIX" ]; then
+	SMTPD=$SMTPD_PREFIX/sbin/smtpd
+	SMTPCTL=$SMTPD_PREFIX/sbin/smtpctl
+	FILTER_USER=_smtpd
+else
+	SMTPD=smtpd
+	SMTPCTL=smtpctl
+	FILTER_USER=opensmtpd
+fi
 
 # The listeners smtpd must answer on before "up" returns.
 LISTENERS="192.0.2.1:25 [2001:db8::1]:25 192.0.2.1:587 192.0.2.1:2525
-[2001:db8::1]:2525 192.0.2.1:2526 192.0.2.1:2587"
+[2001:db8::1]:2525 192.0.2.1:2526 192.0.2.1:2587 [2001:db8::1]:2587
+192.0.2.1:2588 [2001:db8::1]:587"
 
 fail()
 {
@@ -63,16 +86,34 @@ netns_exists()
 	ip netns list | awk '{ print $1 }' | grep -qx "$1"
 }
 
+# Whether process $1 has exited: gone, or a zombie that only waits for
+# its parent (init, for an orphan) to reap it.
+exited()
+{
+	kill -0 "$1" 2>/dev/null || return 0
+	state=$(sed -e 's/.*) //' -e 's/ .*//' "/proc/$1/stat" 2>/dev/null) ||
+	    return 0
+	[ "$state" = Z ]
+}
+
 # Wait up to $2 tenths of a second for process $1 to go away.
 wait_gone()
 {
 	n=0
-	while kill -0 "$1" 2>/dev/null; do
+	while ! exited "$1"; do
 		n=$((n + 1))
 		[ "$n" -gt "$2" ] && return 1
 		sleep 0.1
 	done
 	return 0
+}
+
+# SIGKILL, and wait for the end: a big process (the filter built with
+# ASan) takes a while to unmap its memory after the signal.
+kill_hard()
+{
+	kill -KILL "$1" 2>/dev/null || true
+	wait_gone "$1" 50 || true
 }
 
 make_namespaces()
@@ -133,7 +174,7 @@ make_config()
 		    -e 's|example\.org|regress.test|g' "$ex"
 		sed -e "s|@DIR@|$dir|g" "$here/smtpd-test.conf.in"
 	} >"$dir/smtpd.conf"
-	smtpd -n -f "$dir/smtpd.conf" >"$dir/smtpd-n.log" 2>&1 || {
+	"$SMTPD" -n -f "$dir/smtpd.conf" >"$dir/smtpd-n.log" 2>&1 || {
 		cat "$dir/smtpd-n.log" >&2
 		fail "smtpd -n -f $dir/smtpd.conf failed"
 	}
@@ -141,22 +182,29 @@ make_config()
 
 make_files()
 {
-	# The filter runs as user opensmtpd and the delivery as nobody:
-	# both need to reach DIR, whatever the tree's permissions.
+	# The filter runs as user opensmtpd (6.8) or _smtpd (7.8) and the
+	# delivery as nobody: both need to reach DIR, whatever the tree's
+	# permissions.
 	chmod 755 "$dir"
 	[ -x "$FILTER_HELO" ] || fail "no filter binary $FILTER_HELO (run make)"
-	mkdir -p "$dir/bin" "$dir/tls" "$dir/maildir" "$dir/dns"
+	[ -z "$SMTPD_PREFIX" ] || [ -x "$SMTPD" ] ||
+	    fail "no smtpd $SMTPD (run regress/smtpd78.sh build)"
+	id -u "$FILTER_USER" >/dev/null 2>&1 ||
+	    fail "no user $FILTER_USER, which runs the filters"
+	mkdir -p "$dir/bin" "$dir/tls" "$dir/maildir" "$dir/dns" "$dir/tap"
 	cp "$FILTER_HELO" "$dir/bin/filter-helo"
-	chmod 755 "$dir/bin" "$dir/bin/filter-helo"
+	cp "$here/tap.sh" "$dir/bin/tap.sh"
+	chmod 755 "$dir/bin" "$dir/bin/filter-helo" "$dir/bin/tap.sh"
 	for c in default strict helo-phase; do
 		cp "$here/$c.conf" "$dir/$c.conf"
 		chmod 644 "$dir/$c.conf"
 	done
 	chown nobody "$dir/maildir"
+	chown "$FILTER_USER" "$dir/tap"
 
-	setpriv --reuid=opensmtpd --regid=opensmtpd --clear-groups \
+	setpriv --reuid="$FILTER_USER" --regid="$FILTER_USER" --clear-groups \
 	    test -x "$dir/bin/filter-helo" -a -r "$dir/default.conf" ||
-	    fail "user opensmtpd cannot reach $dir: set TMPDIR to a" \
+	    fail "user $FILTER_USER cannot reach $dir: set TMPDIR to a" \
 		"directory that all users may traverse"
 
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
@@ -165,17 +213,34 @@ make_files()
 	    fail "openssl could not make a certificate"
 	chmod 600 "$dir/tls/mx.key"
 	# The hash works without a running smtpd.
-	echo "alice $(smtpctl encrypt e2e-password)" >"$dir/creds"
+	hash=$("$SMTPCTL" encrypt e2e-password)
+	echo "alice $hash" >"$dir/creds"
+	# carol: a system account, in smtpd's mount namespace only.
+	cp /etc/passwd "$dir/passwd"
+	cp /etc/shadow "$dir/shadow"
+	echo 'carol:x:64999:64999:e2e submission user:/nonexistent:/bin/false' \
+	    >>"$dir/passwd"
+	echo "carol:$hash:20000:0:99999:7:::" >>"$dir/shadow"
+	chmod 644 "$dir/passwd"
+	chmod 600 "$dir/shadow"
 }
 
 start_smtpd()
 {
-	# "ip netns exec" execs, and so does sh: $! is smtpd itself.
+	# "ip netns exec" execs, and so does sh: $! is smtpd itself.  The
+	# private build keeps its queue and socket under PREFIX/var; it
+	# must be started by its absolute path (it re-executes itself).
 	ip netns exec "$srv" sh -c '
 		mount -t tmpfs -o mode=0755 tmpfs /var/spool &&
 		mount -t tmpfs -o mode=0755 tmpfs /run &&
-		exec smtpd -d -f "$1"' sh "$dir/smtpd.conf" \
-	    </dev/null >"$dir/smtpd.log" 2>&1 &
+		mount --bind "$3/passwd" /etc/passwd &&
+		mount --bind "$3/shadow" /etc/shadow &&
+		if [ -n "$2" ]; then
+			mount -t tmpfs -o mode=0755 tmpfs "$2/var" &&
+			mkdir -m 755 "$2/var/run" || exit 1
+		fi &&
+		exec "$0" -d -f "$1"' "$SMTPD" "$dir/smtpd.conf" \
+	    "$SMTPD_PREFIX" "$dir" </dev/null >"$dir/smtpd.log" 2>&1 &
 	echo $! >"$dir/smtpd.pid"
 }
 
@@ -214,6 +279,7 @@ up()
 	srv=fh-$id-srv
 	cli=fh-$id-cli
 	printf 'srv=%s\ncli=%s\n' "$srv" "$cli" >"$dir/harness.env"
+	printf '%s\n' "$SMTPD" >"$dir/smtpd.path"
 	# Until everything is up, a failure or a signal takes it all down.
 	trap 'down' EXIT
 	trap 'exit 1' INT TERM
@@ -249,7 +315,7 @@ down()
 	if [ -f "$dir/smtpd.pid" ]; then
 		pid=$(cat "$dir/smtpd.pid")
 		kill "$pid" 2>/dev/null || true
-		wait_gone "$pid" 100 || kill -KILL "$pid" 2>/dev/null || true
+		wait_gone "$pid" 100 || kill_hard "$pid"
 		rm -f "$dir/smtpd.pid"
 	fi
 	sh "$top/regress/dns/dns.sh" stop "$dir/dns" || true
@@ -260,8 +326,7 @@ down()
 			kill "$pid" 2>/dev/null || true
 		done
 		for pid in $pids; do
-			wait_gone "$pid" 50 || kill -KILL "$pid" 2>/dev/null ||
-			    true
+			wait_gone "$pid" 50 || kill_hard "$pid"
 		done
 		ip netns del "$ns"
 	done
