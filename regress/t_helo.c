@@ -367,6 +367,7 @@ test_helo(const struct helo_case *cases, size_t n)
 		ok(h.underscore == c->underscore && h.dotless == c->dotless,
 		    "helo \"%.40s\": underscore %d dotless %d", c->raw,
 		    c->underscore, c->dotless);
+		helo_clear(&h);
 	}
 }
 

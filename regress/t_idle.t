@@ -14,6 +14,9 @@ use Filter;
 use Test::More;
 
 plan skip_all => 'no /proc' unless -r "/proc/$$/status";
+# ASan's shadow memory and quarantine are counted in the resident set.
+plan skip_all => 'built with sanitizers (make test SANITIZE=1): memory '
+    . 'is measured in the plain build' if $ENV{SANITIZE};
 my ($port) = Filter::dns_fixture();
 
 my $N = $ENV{IDLE_SESSIONS} // 5000;

@@ -23,6 +23,7 @@ reset(const char *helo)
 {
 	policy_free(&p);
 	policy_init(&p);
+	helo_clear(&f.helo);
 	memset(&f, 0, sizeof(f));
 	addr_parse("192.0.2.10", &f.client);
 	addr_parse("192.0.2.1", &f.server);
@@ -529,6 +530,7 @@ main(void)
 	test_changed();
 	test_early();
 	test_reply();
+	helo_clear(&f.helo);
 	policy_free(&p);
 	return done_testing();
 }

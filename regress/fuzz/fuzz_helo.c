@@ -59,6 +59,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	default:
 		FAIL("%s: kind %d", raw, h.kind);
 	}
+	helo_clear(&h);
 	free(raw);
 	return 0;
 }
@@ -87,6 +88,7 @@ check_name(const char *raw, const struct helo *h)
 	if (again.kind != HELO_DOMAIN || strcmp(again.name, h->name) != 0)
 		FAIL("%s: normalised %s classifies as %d %s", raw, h->name,
 		    again.kind, again.name);
+	helo_clear(&again);
 }
 
 /* An address written back canonically is the same address again. */
@@ -111,6 +113,7 @@ check_addr(const char *raw, const struct helo *h)
 	helo_classify(s, &again);
 	if (again.kind != h->kind || !addr_eq(&again.addr, &h->addr))
 		FAIL("%s: canonical %s classifies as %d", raw, s, again.kind);
+	helo_clear(&again);
 }
 
 /*

@@ -87,6 +87,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (len == REPLY_BUFSZ)
 		check_reply(buf, len, p.rules[v.check].reply);
 	free(buf);
+	helo_clear(&f.helo);
  done:
 	policy_free(&p);
 	free(input);
