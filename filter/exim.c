@@ -302,8 +302,11 @@ judge_with_dns(void)
 		log_warn("pledge");
 		return -1;
 	}
-	ex.lookups = lookup_new(&ex.facts.dns, p->dns_timeout * 1000L,
-	    on_lookup, NULL);
+	if ((ex.lookups = lookup_new(&ex.facts.dns, p->dns_timeout * 1000L,
+	    on_lookup, NULL)) == NULL) {
+		log_warn("lookup_new");
+		return -1;
+	}
 	if (ex.ask_client)
 		lookup_client(ex.lookups, &ex.facts.client);
 	if (ex.ask_helo != 0)
