@@ -121,10 +121,9 @@ regress/t_verdict: regress/t_verdict.o $(TAP_OBJ) $(CHECK_OBJS)
 	$(CC) $(LDFLAGS) -o $@ regress/t_verdict.o $(TAP_OBJ) $(CHECK_OBJS) \
 	    $(PKG_LIBS)
 
-regress/t_dns: regress/t_dns.o $(TAP_OBJ) $(DNS_OBJS) filter/log.o \
-    filter/logsys.o $(CHECK_OBJS)
+regress/t_dns: regress/t_dns.o $(TAP_OBJ) $(DNS_OBJS) $(CHECK_OBJS)
 	$(CC) $(LDFLAGS) -o $@ regress/t_dns.o $(TAP_OBJ) $(DNS_OBJS) \
-	    filter/log.o filter/logsys.o $(CHECK_OBJS) $(PKG_LIBS)
+	    $(CHECK_OBJS) $(PKG_LIBS)
 
 regress/fuzz/replay_lines: regress/fuzz/fuzz_lines.o regress/fuzz/replay.o \
     $(LIB_OBJS)

@@ -28,6 +28,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <errno.h>
 #include <event.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,7 +41,6 @@
 #include "dns.h"
 #include "dnscache.h"
 #include "dnsresult.h"
-#include "log.h"
 
 #define DNS_CLASS_IN	1
 #define DNS_PORTS_MIN	16	/* libunbound's own default */
@@ -99,19 +99,13 @@ struct dns_query {
 	struct dns_lookup	*lookup;	/* NULL once ready */
 	struct dnscache_entry	*hit;		/* ready: the answer */
 	const char		*failed;	/* ready: why it failed */
+	const char		*detail;	/* ready: and its reason */
 	struct event		 deadline;
 	struct timespec		 start;
 	int			 type;
 	dns_cb			 cb;
 	void			*arg;
 	char			*name;		/* follows the query */
-};
-
-static const char *dns_status_names[] = {
-	[DNS_FOUND] =		"found",
-	[DNS_NXDOMAIN] =	"nxdomain",
-	[DNS_NODATA] =		"nodata",
-	[DNS_ERROR] =		"error",
 };
 
 /*
@@ -179,45 +173,52 @@ static struct event		 dns_ev;
 static struct event		 dns_ready_ev;
 static struct dns_stats		 dns_stat;
 static size_t			 dns_pipe_bytes;
+static dns_observer		 dns_obs;
 
-static int	dns_configure(const struct policy *);
+static int	dns_configure(const struct policy *, char *, size_t);
 static int	dns_ports(void);
 static void	dns_key(const char *, char *);
 static long long dns_msec(const struct timespec *);
 static struct dns_lookup *dns_lookup_get(const char *, int);
 static void	dns_pump(void);
 static void	dns_detach(struct dns_query *);
-static void	dns_fail(struct dns_lookup *, const char *);
+static void	dns_fail(struct dns_lookup *, const char *, const char *);
 static void	dns_ready_add(struct dns_query *);
 static void	dns_ready_run(int, short, void *);
 static void	dns_dispatch(int, short, void *);
 static void	dns_answer(void *, int, struct ub_result *);
 static void	dns_deadline(int, short, void *);
 static void	dns_deliver(struct dns_query *, struct dns_result *);
+static void	dns_refused(const char *, int, int);
+static void	dns_trouble(const char *, const char *);
 
+/* obs may be NULL; the reason of a failure goes into err. */
 int
-dns_init(struct event_base *base, const struct policy *policy)
+dns_init(struct event_base *base, const struct policy *policy,
+    dns_observer obs, char *err, size_t errlen)
 {
 	if (dns_ctx != NULL) {
-		log_warnx("dns_init: already initialised");
+		snprintf(err, errlen, "dns_init: already initialised");
 		return -1;
 	}
 	if ((dns_ctx = ub_ctx_create()) == NULL) {
-		log_warnx("ub_ctx_create failed");
+		snprintf(err, errlen, "ub_ctx_create failed");
 		return -1;
 	}
-	if (dns_configure(policy) == -1)
+	if (dns_configure(policy, err, errlen) == -1)
 		goto fail;
 	event_set(&dns_ev, ub_fd(dns_ctx), EV_READ | EV_PERSIST,
 	    dns_dispatch, NULL);
 	if (event_base_set(base, &dns_ev) == -1 ||
 	    event_add(&dns_ev, NULL) == -1) {
-		log_warnx("dns_init: cannot watch the resolver's descriptor");
+		snprintf(err, errlen,
+		    "dns_init: cannot watch the resolver's descriptor");
 		goto fail;
 	}
 	evtimer_set(&dns_ready_ev, dns_ready_run, NULL);
 	event_base_set(base, &dns_ready_ev);
 	dns_base = base;
+	dns_obs = obs;
 	memset(&dns_stat, 0, sizeof(dns_stat));
 	return 0;
 
@@ -228,7 +229,7 @@ dns_init(struct event_base *base, const struct policy *policy)
 }
 
 static int
-dns_configure(const struct policy *policy)
+dns_configure(const struct policy *policy, char *err, size_t errlen)
 {
 	char	 zone[128];
 	size_t	 i;
@@ -237,7 +238,8 @@ dns_configure(const struct policy *policy)
 	for (i = 0; i < nitems(dns_lan_options); i++) {
 		r = ub_ctx_set_option(dns_ctx, dns_lan_options[i], "yes");
 		if (r != 0) {
-			log_warnx("%s %s", dns_lan_options[i], ub_strerror(r));
+			snprintf(err, errlen, "%s %s", dns_lan_options[i],
+			    ub_strerror(r));
 			return -1;
 		}
 	}
@@ -246,7 +248,8 @@ dns_configure(const struct policy *policy)
 		    dns_default_zones[i]);
 		r = ub_ctx_set_option(dns_ctx, "local-zone:", zone);
 		if (r != 0) {
-			log_warnx("local-zone %s: %s", zone, ub_strerror(r));
+			snprintf(err, errlen, "local-zone %s: %s", zone,
+			    ub_strerror(r));
 			return -1;
 		}
 	}
@@ -254,37 +257,38 @@ dns_configure(const struct policy *policy)
 		r = ub_ctx_set_option(dns_ctx, dns_infra_options[i].name,
 		    dns_infra_options[i].value);
 		if (r != 0) {
-			log_warnx("%s %s", dns_infra_options[i].name,
-			    ub_strerror(r));
+			snprintf(err, errlen, "%s %s",
+			    dns_infra_options[i].name, ub_strerror(r));
 			return -1;
 		}
 	}
 	snprintf(zone, sizeof(zone), "%d", dns_ports());
 	if ((r = ub_ctx_set_option(dns_ctx, "outgoing-range:", zone)) != 0) {
-		log_warnx("outgoing-range %s: %s", zone, ub_strerror(r));
+		snprintf(err, errlen, "outgoing-range %s: %s", zone,
+		    ub_strerror(r));
 		return -1;
 	}
 	for (i = 0; i < policy->resolvers.n; i++) {
 		r = ub_ctx_set_fwd(dns_ctx, policy->resolvers.v[i]);
 		if (r != 0) {
-			log_warnx("resolver %s: %s", policy->resolvers.v[i],
-			    ub_strerror(r));
+			snprintf(err, errlen, "resolver %s: %s",
+			    policy->resolvers.v[i], ub_strerror(r));
 			return -1;
 		}
 	}
 	if (policy->resolvers.n == 0 &&
 	    (r = ub_ctx_resolvconf(dns_ctx, NULL)) != 0) {
-		log_warnx("resolv.conf: %s", ub_strerror(r));
+		snprintf(err, errlen, "resolv.conf: %s", ub_strerror(r));
 		return -1;
 	}
 	if (policy->trust_anchor != NULL &&
 	    (r = ub_ctx_add_ta_file(dns_ctx, policy->trust_anchor)) != 0) {
-		log_warnx("trust anchor %s: %s", policy->trust_anchor,
-		    ub_strerror(r));
+		snprintf(err, errlen, "trust anchor %s: %s",
+		    policy->trust_anchor, ub_strerror(r));
 		return -1;
 	}
 	if ((r = ub_ctx_async(dns_ctx, 1)) != 0) {
-		log_warnx("ub_ctx_async: %s", ub_strerror(r));
+		snprintf(err, errlen, "ub_ctx_async: %s", ub_strerror(r));
 		return -1;
 	}
 	/*
@@ -294,10 +298,11 @@ dns_configure(const struct policy *policy)
 	 */
 	if ((r = ub_ctx_data_remove(dns_ctx, "invalid.")) != 0) {
 		if (policy->trust_anchor != NULL)
-			log_warnx("trust anchor %s: %s", policy->trust_anchor,
-			    ub_strerror(r));
+			snprintf(err, errlen, "trust anchor %s: %s",
+			    policy->trust_anchor, ub_strerror(r));
 		else
-			log_warnx("resolver setup: %s", ub_strerror(r));
+			snprintf(err, errlen, "resolver setup: %s",
+			    ub_strerror(r));
 		return -1;
 	}
 	return 0;
@@ -357,12 +362,14 @@ dns_shutdown(void)
 	dnscache_clear();
 	dns_pipe_bytes = 0;
 	dns_base = NULL;
+	dns_obs = NULL;
 }
 
 /*
- * Returns NULL only when out of memory.  Otherwise the callback runs
- * later, from the event loop, never from in here: an answer from the
- * cache, or a query that cannot start, is given on the next turn.
+ * Returns NULL only when out of memory (errno set), or before
+ * dns_init().  Otherwise the callback runs later, from the event loop,
+ * never from in here: an answer from the cache, or a query that cannot
+ * start, is given on the next turn.
  */
 struct dns_query *
 dns_query(const char *name, int type, long timeout_ms, dns_cb cb, void *arg)
@@ -370,10 +377,12 @@ dns_query(const char *name, int type, long timeout_ms, dns_cb cb, void *arg)
 	struct dns_query	*q;
 	struct timeval		 tv;
 
-	if (dns_ctx == NULL)
-		fatalx("dns_query before dns_init");
+	if (dns_ctx == NULL) {
+		errno = EINVAL;
+		return NULL;
+	}
 	if ((q = calloc(1, sizeof(*q) + strlen(name) + 1)) == NULL) {
-		log_warn("dns_query");
+		dns_refused(name, type, errno);
 		return NULL;
 	}
 	q->name = (char *)(q + 1);
@@ -396,6 +405,7 @@ dns_query(const char *name, int type, long timeout_ms, dns_cb cb, void *arg)
 	}
 	dns_stat.misses++;
 	if ((q->lookup = dns_lookup_get(q->name, type)) == NULL) {
+		dns_refused(q->name, type, errno);
 		free(q);
 		return NULL;
 	}
@@ -479,10 +489,8 @@ dns_lookup_get(const char *name, int type)
 		return l;
 	}
 	len = strlen(name) + 1;
-	if ((l = calloc(1, sizeof(*l) + len)) == NULL) {
-		log_warn("dns_query");
+	if ((l = calloc(1, sizeof(*l) + len)) == NULL)
 		return NULL;
-	}
 	l->name = (char *)(l + 1);
 	memcpy(l->name, name, len);
 	l->type = type;
@@ -499,7 +507,6 @@ static void
 dns_pump(void)
 {
 	struct dns_lookup	*l;
-	char			 buf[DNS_TEXT_LEN];
 	int			 r;
 
 	while ((l = TAILQ_FIRST(&dns_waiting)) != NULL &&
@@ -510,10 +517,7 @@ dns_pump(void)
 		r = ub_resolve_async(dns_ctx, l->name, l->type, DNS_CLASS_IN,
 		    l, dns_answer, &l->id);
 		if (r != 0) {
-			log_warnx("dns %s %s: %s",
-			    log_escape(l->name, buf, sizeof(buf)),
-			    dns_type_name(l->type), ub_strerror(r));
-			dns_fail(l, "local error");
+			dns_fail(l, "local error", ub_strerror(r));
 			continue;
 		}
 		l->state = LOOKUP_SENT;
@@ -554,7 +558,7 @@ dns_detach(struct dns_query *q)
 
 /* A lookup that could not be sent: its callers are told on the next turn. */
 static void
-dns_fail(struct dns_lookup *l, const char *why)
+dns_fail(struct dns_lookup *l, const char *why, const char *detail)
 {
 	struct dns_query	*q;
 
@@ -563,6 +567,7 @@ dns_fail(struct dns_lookup *l, const char *why)
 	while ((q = TAILQ_FIRST(&l->queries)) != NULL) {
 		dns_detach(q);
 		q->failed = why;
+		q->detail = detail;
 		dns_ready_add(q);
 	}
 	free(l);
@@ -605,6 +610,7 @@ dns_ready_run(int fd, short events, void *arg)
 			memset(&res, 0, sizeof(res));
 			res.status = DNS_ERROR;
 			res.why = q->failed;
+			res.detail = q->detail;
 		}
 		dns_deliver(q, &res);
 		if (q->hit != NULL)
@@ -625,7 +631,7 @@ dns_dispatch(int fd, short events, void *arg)
 	int	 r;
 
 	if ((r = ub_process(dns_ctx)) != 0)
-		log_warnx("ub_process: %s", ub_strerror(r));
+		dns_trouble("ub_process", ub_strerror(r));
 }
 
 /*
@@ -639,7 +645,7 @@ dns_answer(void *arg, int err, struct ub_result *ub)
 	struct dns_query	*q;
 	struct dns_result	 res;
 	struct timespec		 now;
-	char			 cname[DNS_TEXT_LEN], buf[DNS_TEXT_LEN];
+	char			 cname[DNS_TEXT_LEN];
 
 	RB_REMOVE(dns_lookups, &dns_lookups, l);
 	if (TAILQ_EMPTY(&l->queries))
@@ -650,16 +656,15 @@ dns_answer(void *arg, int err, struct ub_result *ub)
 
 	memset(&res, 0, sizeof(res));
 	if (err != 0 || ub == NULL) {
-		log_warnx("dns %s %s: %s",
-		    log_escape(l->name, buf, sizeof(buf)),
-		    dns_type_name(l->type), ub_strerror(err));
 		res.status = DNS_ERROR;
 		res.why = "local error";
+		res.detail = ub_strerror(err);
 	} else {
 		dns_result_read(ub, l->name, l->type, &res, cname,
 		    sizeof(cname));
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		dnscache_put(l->name, l->type, &res, dns_msec(&now));
+		if (dnscache_put(l->name, l->type, &res, dns_msec(&now)) == -1)
+			dns_trouble("dnscache_put", strerror(errno));
 	}
 	while ((q = TAILQ_FIRST(&l->queries)) != NULL) {
 		dns_detach(q);
@@ -697,16 +702,46 @@ static void
 dns_deliver(struct dns_query *q, struct dns_result *res)
 {
 	struct timespec	 now;
-	char		 buf[DNS_TEXT_LEN];
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	res->msec = (now.tv_sec - q->start.tv_sec) * 1000 +
 	    (now.tv_nsec - q->start.tv_nsec) / 1000000;
-	if (log_verbose())
-		log_debug("dns %s %s %s%s %ldms",
-		    log_escape(q->name, buf, sizeof(buf)),
-		    dns_type_name(q->type), res->status == DNS_ERROR ?
-		    res->why : dns_status_names[res->status],
-		    q->hit != NULL ? " (cached)" : "", res->msec);
+	res->cached = q->hit != NULL;
+	if (dns_obs != NULL)
+		dns_obs(q->name, q->type, res);
 	q->cb(res, q->arg);
+}
+
+/*
+ * A query that could not even start: the observer hears of it as a
+ * failed answer, and the caller finds errno as the failure left it.
+ */
+static void
+dns_refused(const char *name, int type, int saved_errno)
+{
+	struct dns_result	 res;
+
+	if (dns_obs != NULL) {
+		memset(&res, 0, sizeof(res));
+		res.status = DNS_ERROR;
+		res.why = "local error";
+		res.detail = strerror(saved_errno);
+		dns_obs(name, type, &res);
+	}
+	errno = saved_errno;
+}
+
+/* The resolver itself failed at something: no query to blame. */
+static void
+dns_trouble(const char *where, const char *what)
+{
+	struct dns_result	 res;
+
+	if (dns_obs == NULL)
+		return;
+	memset(&res, 0, sizeof(res));
+	res.status = DNS_ERROR;
+	res.why = where;
+	res.detail = what;
+	dns_obs(NULL, 0, &res);
 }

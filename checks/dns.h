@@ -45,6 +45,8 @@ enum dns_status {
 struct dns_result {
 	enum dns_status	  status;
 	const char	 *why;		/* DNS_ERROR: "servfail"... */
+	const char	 *detail;	/* DNS_ERROR: in libunbound's or
+					   the system's words, or NULL */
 	int		  secure;	/* DNSSEC validated */
 	int		  ttl;
 	const char	 *cname;	/* canonical name if a CNAME was
@@ -54,9 +56,20 @@ struct dns_result {
 	char		**names;	/* PTR targets, MX exchanges */
 	size_t		  nnames;
 	long		  msec;		/* time taken */
+	int		  cached;	/* answered from our cache */
 };
 
 typedef void	(*dns_cb)(const struct dns_result *, void *);
+
+/*
+ * The resolver logs nothing: it tells an observer, if dns_init() was
+ * given one, of every answer it gives, and of each query it could not
+ * start (name, type and a DNS_ERROR result), just before the caller.
+ * A failure of the resolver itself comes with a NULL name: why says
+ * where, detail what.
+ */
+typedef void	(*dns_observer)(const char *, int,
+		    const struct dns_result *);
 
 /* Since dns_init(): what the cache and the bound on lookups did. */
 struct dns_stats {
@@ -72,19 +85,22 @@ struct dns_stats {
 };
 
 /*
- * dns_query() returns NULL only when out of memory; otherwise the
- * callback runs later, from the event loop, never from dns_query()
- * itself.  The result and its arrays live only during the callback.  A
- * callback may start and cancel other queries, but neither cancel its
- * own query nor call dns_shutdown().
+ * dns_init() returns -1 with the reason in the buffer given.
+ * dns_query() returns NULL only when out of memory (or before
+ * dns_init()); otherwise the callback runs later, from the event loop,
+ * never from dns_query() itself.  The result and its arrays live only
+ * during the callback.  A callback may start and cancel other queries,
+ * but neither cancel its own query nor call dns_shutdown().
  */
 
-int		 dns_init(struct event_base *, const struct policy *);
+int		 dns_init(struct event_base *, const struct policy *,
+		    dns_observer, char *, size_t);
 void		 dns_shutdown(void);
 struct dns_query *dns_query(const char *, int, long, dns_cb, void *);
 void		 dns_cancel(struct dns_query *);
 void		 dns_stats(struct dns_stats *);
 int		 dns_reverse_name(const struct addr *, char *, size_t);
 const char	*dns_type_name(int);
+const char	*dns_result_name(const struct dns_result *);
 
 #endif

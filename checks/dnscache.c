@@ -15,11 +15,11 @@
 #include <sys/queue.h>
 #include <sys/tree.h>
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dnscache.h"
-#include "log.h"
 
 /*
  * 16384 answers are a few hours of a busy site's distinct names; at a
@@ -91,8 +91,11 @@ dnscache_get(const char *name, int type, long long now)
 	return e;
 }
 
-/* Keeps a copy of the answer, if it is one to keep. */
-void
+/*
+ * Keeps a copy of the answer, if it is one to keep.  -1: out of memory,
+ * and the answer is not kept.
+ */
+int
 dnscache_put(const char *name, int type, const struct dns_result *res,
     long long now)
 {
@@ -100,9 +103,9 @@ dnscache_put(const char *name, int type, const struct dns_result *res,
 	int			 ttl;
 
 	if (!dnscache_keep(res))
-		return;
+		return 0;
 	if ((e = dnscache_copy(name, type, res)) == NULL)
-		return;
+		return errno == ENOMEM ? -1 : 0;
 	ttl = res->ttl > DNSCACHE_TTL_MAX ? DNSCACHE_TTL_MAX : res->ttl;
 	e->expires = now + ttl * 1000LL;
 	if ((old = RB_INSERT(dnscache_tree, &dnscache_entries, e)) != NULL) {
@@ -116,6 +119,7 @@ dnscache_put(const char *name, int type, const struct dns_result *res,
 	while (dnscache_n > DNSCACHE_ENTRIES_MAX ||
 	    dnscache_bytes > DNSCACHE_BYTES_MAX)
 		dnscache_unlink(TAILQ_LAST(&dnscache_lru, dnscache_lru));
+	return 0;
 }
 
 /*
@@ -179,6 +183,7 @@ dnscache_keep(const struct dns_result *res)
 	}
 }
 
+/* NULL with errno ENOMEM, or EFBIG for an answer too big to keep. */
 static struct dnscache_entry *
 dnscache_copy(const char *name, int type, const struct dns_result *res)
 {
@@ -217,16 +222,18 @@ dnscache_copy(const char *name, int type, const struct dns_result *res)
 			    strlen(res->names[i]) + 1;
 		}
 	}
+	/* too big to keep: not a failure */
 	if (e->bytes > DNSCACHE_ENTRY_MAX) {
 		dnscache_free(e);
+		errno = EFBIG;
 		return NULL;
 	}
 	return e;
 
  fail:
-	log_warn("%s", __func__);
 	if (e != NULL)
 		dnscache_free(e);
+	errno = ENOMEM;
 	return NULL;
 }
 

@@ -13,7 +13,7 @@
 struct dnscache_entry;
 
 struct dnscache_entry *dnscache_get(const char *, int, long long);
-void		 dnscache_put(const char *, int, const struct dns_result *,
+int		 dnscache_put(const char *, int, const struct dns_result *,
 		    long long);
 void		 dnscache_result(const struct dnscache_entry *, long long,
 		    struct dns_result *);

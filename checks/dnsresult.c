@@ -7,6 +7,7 @@
 
 #include <sys/socket.h>
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,6 @@
 
 #include "dns.h"
 #include "dnsresult.h"
-#include "log.h"
 
 enum rdata {
 	RDATA_OTHER,
@@ -51,7 +51,7 @@ static const struct {
 
 static void	dns_classify(const struct ub_result *, struct dns_result *);
 static void	dns_parse(const struct ub_result *, int, struct dns_result *);
-static void	dns_malformed(struct dns_result *);
+static void	dns_drop(struct dns_result *, const char *, const char *);
 static int	dns_name_text(const uint8_t *, size_t, char *, size_t);
 static void	dns_canon(const char *, const char *, char *, size_t);
 static int	dns_name_eq(const char *, const char *);
@@ -82,7 +82,6 @@ dns_result_read(const struct ub_result *ub, const char *qname, int type,
 static void
 dns_classify(const struct ub_result *ub, struct dns_result *res)
 {
-	char	 buf[DNS_TEXT_LEN];
 	size_t	 i;
 
 	res->ttl = ub->ttl;
@@ -91,8 +90,7 @@ dns_classify(const struct ub_result *ub, struct dns_result *res)
 		res->status = DNS_ERROR;
 		res->why = "bogus";
 		res->secure = 0;
-		log_debug("dns %s: %s", log_escape(ub->qname, buf, sizeof(buf)),
-		    ub->why_bogus ? ub->why_bogus : "bogus");
+		res->detail = ub->why_bogus ? ub->why_bogus : "bogus";
 	} else if (ub->havedata)
 		res->status = DNS_FOUND;
 	else if (ub->nxdomain || ub->rcode == 3)
@@ -133,9 +131,7 @@ dns_parse(const struct ub_result *ub, int type, struct dns_result *res)
 	else
 		res->addrs = reallocarray(NULL, n, sizeof(*res->addrs));
 	if (res->names == NULL && res->addrs == NULL) {
-		log_warn("dns_parse");
-		res->status = DNS_ERROR;
-		res->why = "local error";
+		dns_drop(res, "local error", strerror(errno));
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -145,7 +141,7 @@ dns_parse(const struct ub_result *ub, int type, struct dns_result *res)
 		case RDATA_INET:
 		case RDATA_INET6:
 			if (len != (t->rdata == RDATA_INET ? 4 : 16)) {
-				dns_malformed(res);
+				dns_drop(res, "malformed", NULL);
 				return;
 			}
 			a = &res->addrs[res->naddrs++];
@@ -157,15 +153,16 @@ dns_parse(const struct ub_result *ub, int type, struct dns_result *res)
 			at = t->name_at;
 			if (len <= at || dns_name_text(rd + at, len - at,
 			    name, sizeof(name)) == -1) {
-				dns_malformed(res);
+				dns_drop(res, "malformed", NULL);
 				return;
 			}
 			/* the root (a null MX) names no host */
 			if (name[0] == '\0')
 				break;
+			/* a name left out could change the verdict */
 			if ((res->names[res->nnames] = strdup(name)) == NULL) {
-				log_warn("dns_parse");
-				break;
+				dns_drop(res, "local error", strerror(errno));
+				return;
 			}
 			res->nnames++;
 			break;
@@ -177,7 +174,7 @@ dns_parse(const struct ub_result *ub, int type, struct dns_result *res)
 
 /* Drop what was parsed so far: the caller frees the arrays. */
 static void
-dns_malformed(struct dns_result *res)
+dns_drop(struct dns_result *res, const char *why, const char *detail)
 {
 	size_t	 i;
 
@@ -186,7 +183,8 @@ dns_malformed(struct dns_result *res)
 	res->nnames = 0;
 	res->naddrs = 0;
 	res->status = DNS_ERROR;
-	res->why = "malformed";
+	res->why = why;
+	res->detail = detail;
 }
 
 /*
@@ -317,4 +315,20 @@ dns_type_name(int type)
 		return t->name;
 	snprintf(buf, sizeof(buf), "TYPE%d", type & 0xffff);
 	return buf;
+}
+
+/* What the answer was, in a word: the status, or why it failed. */
+const char *
+dns_result_name(const struct dns_result *res)
+{
+	switch (res->status) {
+	case DNS_FOUND:
+		return "found";
+	case DNS_NXDOMAIN:
+		return "nxdomain";
+	case DNS_NODATA:
+		return "nodata";
+	default:
+		return res->why != NULL ? res->why : "error";
+	}
 }

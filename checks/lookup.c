@@ -2,6 +2,9 @@
  * The lookups of one client.  Each answer is written into the client's
  * dns_facts as soon as it arrives, and the owner is told, so a verdict
  * waiting for it is given at once; the checks never see the resolver.
+ * Out of memory, a lookup that cannot start or whose answer cannot be
+ * kept is a failed lookup: at worst a temporary failure, through
+ * dns-error, never a refusal.
  */
 #include "compat.h"
 
@@ -13,7 +16,6 @@
 
 #include "dns.h"
 #include "lookup.h"
-#include "log.h"
 #include "verdict.h"
 
 /* More PTR names than this are a misconfiguration; confirm the first. */
@@ -56,6 +58,7 @@ struct lookup_set {
 	struct addr		 client;
 	int			 confirming;	/* PTR names being checked */
 	int			 confirm_failed;
+	int			 confirm_lost;	/* out of memory */
 	char			*confirmed[PTR_NAMES_MAX];
 	size_t			 nconfirmed;
 	int			 helo_answered;
@@ -65,6 +68,8 @@ struct lookup_set {
 static void	lookup_start(struct lookup_set *, enum lookup_kind,
 		    const char *, int);
 static void	lookup_done(const struct dns_result *, void *);
+static void	lookup_answer(struct lookup_set *, struct lookup *,
+		    const struct dns_result *);
 static void	on_ptr(struct lookup_set *, const struct dns_result *);
 static void	on_confirm(struct lookup_set *, struct lookup *,
 		    const struct dns_result *);
@@ -75,13 +80,14 @@ static void	confirm_done(struct lookup_set *);
 static void	confirmed_free(struct lookup_set *);
 static enum lookup_state status_state(enum dns_status);
 
+/* NULL when out of memory. */
 struct lookup_set *
 lookup_new(struct dns_facts *facts, long timeout_ms, lookup_cb cb, void *arg)
 {
 	struct lookup_set	*set;
 
 	if ((set = calloc(1, sizeof(*set))) == NULL)
-		fatal("%s: calloc", __func__);
+		return NULL;
 	set->facts = facts;
 	set->timeout_ms = timeout_ms;
 	set->cb = cb;
@@ -99,7 +105,7 @@ lookup_client(struct lookup_set *set, const struct addr *client)
 	/* A new connection on the same session: the old answers are moot. */
 	lookup_cancel(set, LC_CLIENT);
 	confirmed_free(set);
-	set->confirming = set->confirm_failed = 0;
+	set->confirming = set->confirm_failed = set->confirm_lost = 0;
 	dns_facts_clear_client(set->facts);
 	if (client->family == 0 || dns_reverse_name(client, rev,
 	    sizeof(rev)) == -1)
@@ -170,21 +176,35 @@ lookup_free(struct lookup_set *set)
 	free(set);
 }
 
+/*
+ * A lookup that cannot start has failed at once: its facts say so now,
+ * and the owner, who is asking, is not called back.
+ */
 static void
 lookup_start(struct lookup_set *set, enum lookup_kind kind,
     const char *name, int type)
 {
-	struct lookup	*l;
+	struct lookup		*l, failed;
+	struct dns_result	 res;
 
-	if ((l = calloc(1, sizeof(*l))) == NULL)
-		fatal("%s: calloc", __func__);
-	l->set = set;
-	l->kind = kind;
-	strlcpy(l->name, name, sizeof(l->name));
-	if ((l->q = dns_query(name, type, set->timeout_ms, lookup_done,
-	    l)) == NULL)
-		fatal("%s: dns_query", __func__);
-	TAILQ_INSERT_TAIL(&set->pending, l, entry);
+	if ((l = calloc(1, sizeof(*l))) != NULL) {
+		l->set = set;
+		l->kind = kind;
+		strlcpy(l->name, name, sizeof(l->name));
+		if ((l->q = dns_query(name, type, set->timeout_ms,
+		    lookup_done, l)) != NULL) {
+			TAILQ_INSERT_TAIL(&set->pending, l, entry);
+			return;
+		}
+		free(l);
+	}
+	memset(&failed, 0, sizeof(failed));
+	failed.set = set;
+	failed.kind = kind;
+	memset(&res, 0, sizeof(res));
+	res.status = DNS_ERROR;
+	res.why = "local error";
+	lookup_answer(set, &failed, &res);
 }
 
 /* Cancel the lookups in flight about the client, the HELO or both. */
@@ -225,6 +245,15 @@ lookup_done(const struct dns_result *res, void *arg)
 	struct lookup_set	*set = l->set;
 
 	TAILQ_REMOVE(&set->pending, l, entry);
+	lookup_answer(set, l, res);
+	free(l);
+	set->cb(set->arg);
+}
+
+static void
+lookup_answer(struct lookup_set *set, struct lookup *l,
+    const struct dns_result *res)
+{
 	switch (l->kind) {
 	case LK_PTR:
 		on_ptr(set, res);
@@ -236,8 +265,6 @@ lookup_done(const struct dns_result *res, void *arg)
 		on_helo(set, l, res);
 		break;
 	}
-	free(l);
-	set->cb(set->arg);
 }
 
 static void
@@ -263,7 +290,8 @@ on_ptr(struct lookup_set *set, const struct dns_result *res)
 		set->confirming++;
 		lookup_start(set, LK_CONFIRM, res->names[i], type);
 	}
-	if (set->confirming == 0)
+	/* no name to confirm; or none could be asked, and that was said */
+	if (set->confirming == 0 && d->fcrdns == LOOKUP_PENDING)
 		d->fcrdns = LOOKUP_NXDOMAIN;
 }
 
@@ -278,7 +306,8 @@ static void
 on_confirm(struct lookup_set *set, struct lookup *l,
     const struct dns_result *res)
 {
-	size_t	i;
+	size_t	 i;
+	char	*name;
 
 	set->confirming--;
 	if (res->status == DNS_ERROR)
@@ -286,10 +315,13 @@ on_confirm(struct lookup_set *set, struct lookup *l,
 	for (i = 0; res->status == DNS_FOUND && i < res->naddrs; i++) {
 		if (!addr_eq(&res->addrs[i], &set->client))
 			continue;
-		if (set->nconfirmed < nitems(set->confirmed) &&
-		    (set->confirmed[set->nconfirmed++] = strdup(l->name)) ==
-		    NULL)
-			fatal("%s: strdup", __func__);
+		if (set->nconfirmed >= nitems(set->confirmed))
+			break;
+		/* a name confirmed but not kept: we cannot know */
+		if ((name = strdup(l->name)) == NULL)
+			set->confirm_lost = 1;
+		else
+			set->confirmed[set->nconfirmed++] = name;
 		break;
 	}
 	if (set->confirming == 0 && set->facts->fcrdns == LOOKUP_PENDING)
@@ -302,13 +334,22 @@ confirm_done(struct lookup_set *set)
 {
 	struct dns_facts	*d = set->facts;
 
+	if (set->confirm_lost) {
+		confirmed_free(set);
+		d->fcrdns = LOOKUP_ERROR;
+		return;
+	}
 	if (set->nconfirmed == 0) {
 		d->fcrdns = set->confirm_failed ? LOOKUP_ERROR :
 		    LOOKUP_NXDOMAIN;
 		return;
 	}
-	if (dns_facts_set_rdns(d, set->confirmed, set->nconfirmed) == -1)
-		fatal("%s: dns_facts_set_rdns", __func__);
+	if (dns_facts_set_rdns(d, set->confirmed, set->nconfirmed) == -1) {
+		confirmed_free(set);
+		d->ptr = LOOKUP_FOUND;
+		d->fcrdns = LOOKUP_ERROR;
+		return;
+	}
 	set->nconfirmed = 0;
 }
 
@@ -331,6 +372,20 @@ on_helo(struct lookup_set *set, struct lookup *l,
 	struct addr		*a;
 	enum lookup_state	 st = status_state(res->status);
 
+	if (res->cname != NULL && l->kind != LK_HELO_MX &&
+	    dns_facts_set_cname(d, res->cname) == -1)
+		st = LOOKUP_ERROR;
+	if (l->kind != LK_HELO_MX && st == LOOKUP_FOUND && res->naddrs > 0) {
+		if ((a = reallocarray(d->helo_addrs, d->helo_naddrs +
+		    res->naddrs, sizeof(*a))) == NULL)
+			st = LOOKUP_ERROR;
+		else {
+			memcpy(a + d->helo_naddrs, res->addrs,
+			    res->naddrs * sizeof(*a));
+			d->helo_addrs = a;
+			d->helo_naddrs += res->naddrs;
+		}
+	}
 	switch (l->kind) {
 	case LK_HELO_A:
 		d->helo_a = st;
@@ -342,22 +397,9 @@ on_helo(struct lookup_set *set, struct lookup *l,
 		d->helo_mx = st;
 		break;
 	}
-	if (res->cname != NULL && l->kind != LK_HELO_MX &&
-	    dns_facts_set_cname(d, res->cname) == -1)
-		fatal("%s: dns_facts_set_cname", __func__);
-	if (l->kind != LK_HELO_MX && res->status == DNS_FOUND &&
-	    res->naddrs > 0) {
-		if ((a = reallocarray(d->helo_addrs, d->helo_naddrs +
-		    res->naddrs, sizeof(*a))) == NULL)
-			fatal("%s: reallocarray", __func__);
-		memcpy(a + d->helo_naddrs, res->addrs,
-		    res->naddrs * sizeof(*a));
-		d->helo_addrs = a;
-		d->helo_naddrs += res->naddrs;
-	}
 	/* dns=secure only when all three answers validated. */
 	set->helo_answered++;
-	if (res->secure && res->status != DNS_ERROR)
+	if (res->secure && st != LOOKUP_ERROR)
 		set->helo_secure++;
 	d->helo_secure = set->helo_answered == 3 && set->helo_secure == 3;
 }

@@ -287,12 +287,14 @@ judge_with_dns(void)
 	const struct policy	*p = ex.policy;
 	struct event		 deadline;
 	struct timeval		 tv;
+	char			 dnserr[1024];
 
 	if ((ex.base = event_base_new()) == NULL) {
 		log_warnx("event_base_new failed");
 		return -1;
 	}
-	if (dns_init(ex.base, p) == -1) {
+	if (dns_init(ex.base, p, report_dns, dnserr, sizeof(dnserr)) == -1) {
+		log_warnx("%s", dnserr);
 		log_warnx("cannot set up the resolver");
 		event_base_free(ex.base);
 		ex.base = NULL;
@@ -302,8 +304,11 @@ judge_with_dns(void)
 		log_warn("pledge");
 		return -1;
 	}
-	ex.lookups = lookup_new(&ex.facts.dns, p->dns_timeout * 1000L,
-	    on_lookup, NULL);
+	if ((ex.lookups = lookup_new(&ex.facts.dns, p->dns_timeout * 1000L,
+	    on_lookup, NULL)) == NULL) {
+		log_warn("lookup_new");
+		return -1;
+	}
 	if (ex.ask_client)
 		lookup_client(ex.lookups, &ex.facts.client);
 	if (ex.ask_helo != 0)

@@ -16,6 +16,7 @@
 #include "exim.h"
 #include "log.h"
 #include "policy.h"
+#include "report.h"
 #include "smtpd.h"
 
 struct signal_handler {
@@ -60,6 +61,7 @@ main(int argc, char *argv[])
 	struct policy		 policy;
 	struct event_base	*base;
 	const char		*conffile = NULL;
+	char			 dnserr[1024];
 	int			 ch, check_only = 0, exim_mode = 0, status;
 	int			 verbose = 0;
 
@@ -112,8 +114,11 @@ main(int argc, char *argv[])
 		errx(1, "event_base_new");
 	log_event_init(base);
 	signals_init(base);
-	if (dns_init(base, &policy) == -1)
+	if (dns_init(base, &policy, report_dns, dnserr,
+	    sizeof(dnserr)) == -1) {
+		log_warnx("%s", dnserr);
 		errx(1, "cannot set up the resolver");
+	}
 	if (pledge(DNS_PLEDGE, NULL) == -1)
 		err(1, "pledge");
 

@@ -1,11 +1,14 @@
 /*
- * The verdict log line.  Client data in it is escaped, so that one
- * verdict is one line and says exactly what was sent.
+ * The verdict log line, and what the resolver tells of its answers.
+ * Client data in them is escaped, so that one verdict is one line and
+ * says exactly what was sent.
  */
 #include "compat.h"
 
 #include <stdio.h>
+#include <string.h>
 
+#include "dns.h"
 #include "log.h"
 #include "report.h"
 #include "verdict.h"
@@ -66,4 +69,33 @@ report_verdict(const char *id, const struct policy *p, const struct facts *f,
 		log_debug("%scheck %s %s (%s)", id, check_name(c),
 		    state_names[v->state[c]], action_name(a));
 	}
+}
+
+/*
+ * The resolver's observer.  A failure on our side (libunbound's, or out
+ * of memory) is a warning: the operator must know that a 4xx was ours.
+ * With -v, each answer, why it was bogus, and how long it took.
+ */
+void
+report_dns(const char *name, int type, const struct dns_result *res)
+{
+	char	 buf[ESCAPED_MAX];
+	int	 bogus;
+
+	if (name == NULL) {
+		log_warnx("%s: %s", res->why, res->detail);
+		return;
+	}
+	log_escape(name, buf, sizeof(buf));
+	bogus = res->status == DNS_ERROR && res->why != NULL &&
+	    strcmp(res->why, "bogus") == 0;
+	if (res->detail != NULL && !bogus)
+		log_warnx("dns %s %s: %s", buf, dns_type_name(type),
+		    res->detail);
+	if (!log_verbose())
+		return;
+	if (res->detail != NULL && bogus)
+		log_debug("dns %s: %s", buf, res->detail);
+	log_debug("dns %s %s %s%s %ldms", buf, dns_type_name(type),
+	    dns_result_name(res), res->cached ? " (cached)" : "", res->msec);
 }

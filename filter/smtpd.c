@@ -559,9 +559,9 @@ lookups_done(struct session *s)
 static struct lookup_set *
 session_lookups(struct session *s)
 {
-	if (s->lookups == NULL)
-		s->lookups = lookup_new(&s->facts.dns,
-		    smtpd.policy->dns_timeout * 1000L, on_lookup, s);
+	if (s->lookups == NULL && (s->lookups = lookup_new(&s->facts.dns,
+	    smtpd.policy->dns_timeout * 1000L, on_lookup, s)) == NULL)
+		fatal("lookup_new: calloc");
 	return s->lookups;
 }
 

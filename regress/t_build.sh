@@ -1,11 +1,13 @@
 #!/bin/sh
 # The Makefile is POSIX make: GNU make and BSD make (bmake) both build
 # the program and the unit tests from a clean copy, without a warning.
+# And the layers keep their arrows pointing down: checks/ and protocol/
+# include nothing of filter/ but compat.h, nor anything of each other.
 top=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-echo "1..6"
+echo "1..7"
 n=0
 for mk in make bmake; do
 	if ! command -v $mk >/dev/null 2>&1; then
@@ -52,3 +54,25 @@ for mk in make bmake; do
 		sed 's/^/# /' "$tmp/$mk-install.log" | tail -10
 	fi
 done
+
+# An include names a header by its file name (-Ifilter -Iprotocol
+# -Ichecks): the directory holding it is the layer it comes from.
+n=$((n + 1))
+bad=$(cd "$top" && for f in checks/*.[ch] protocol/*.[ch]; do
+	here=${f%%/*}
+	sed -n 's/^#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f" |
+	    while read -r h; do
+		[ -f "$here/$h" ] && continue
+		[ "$h" = compat.h ] && [ -f "filter/$h" ] && continue
+		for d in filter checks protocol; do
+			[ -f "$d/$h" ] && echo "$f includes $d/$h"
+		done
+	done
+done)
+what="checks/ and protocol/ include only their own headers and compat.h"
+if [ -z "$bad" ]; then
+	echo "ok $n - $what"
+else
+	echo "not ok $n - $what"
+	echo "$bad" | sed 's/^/# /'
+fi

@@ -20,7 +20,6 @@
 #include "addr.h"
 #include "dns.h"
 #include "facts.h"
-#include "log.h"
 #include "lookup.h"
 #include "policy.h"
 #include "tap.h"
@@ -35,6 +34,7 @@ struct answer {
 	char		 summary[SUMMARY_LEN];
 	long		 msec;
 	int		 ttl;
+	int		 cached;
 };
 
 static const struct {
@@ -163,6 +163,9 @@ static int			 awaited;
 static int			 early_calls;
 static char			 fixture_dir[1024];
 static char			 resolver[64];
+static char			 init_err[1024];
+static int			 observed;
+static int			 observed_cached;
 
 static void	test_reverse_names(void);
 static void	test_types(void);
@@ -183,6 +186,7 @@ static void	test_bogus(void);
 static void	test_secure(void);
 static void	test_init_errors(void);
 static int	start(char *);
+static void	observe(const char *, int, const struct dns_result *);
 static void	got(const struct dns_result *, void *);
 static void	ask(const char *, int, long, struct answer *);
 static void	lookup(const char *, int, struct answer *);
@@ -206,7 +210,6 @@ main(void)
 	}
 	snprintf(resolver, sizeof(resolver), "127.0.0.1@%s", port);
 	strlcpy(fixture_dir, dir, sizeof(fixture_dir));
-	log_init(0, 0);
 	if ((base = event_base_new()) == NULL) {
 		printf("Bail out! event_base_new\n");
 		return 1;
@@ -332,13 +335,19 @@ test_cache(void)
 {
 	struct answer		 first, second;
 	struct dns_stats	 st0, st;
+	int			 seen, seen_cached;
 
+	seen = observed;
+	seen_cached = observed_cached;
 	dns_stats(&st0);
 	lookup("cached.regress.test", DNS_TYPE_A, &first);
 	lookup("Cached.Regress.Test.", DNS_TYPE_A, &second);
 	dns_stats(&st);
 	is_str(first.summary, "found 192.0.2.38", "cache: first answer");
 	is_str(second.summary, "found 192.0.2.38", "cache: second answer");
+	ok(!first.cached && second.cached, "cache: the answer says so");
+	ok(observed - seen == 2 && observed_cached - seen_cached == 1,
+	    "cache: the observer heard of both, one cached");
 	is_int(log_count(" cached.regress.test. A IN"), 1,
 	    "cache: the server was asked once");
 	ok(st.misses - st0.misses == 1 && st.hits - st0.hits == 1,
@@ -754,13 +763,21 @@ test_init_errors(void)
 	memset(&p, 0, sizeof(p));
 	p.resolvers.v = bad;
 	p.resolvers.n = 1;
-	is_int(dns_init(base, &p), -1, "init: bad resolver address");
+	is_int(dns_init(base, &p, NULL, init_err, sizeof(init_err)), -1,
+	    "init: bad resolver address");
+	ok(strncmp(init_err, "resolver not-an-address: ", 25) == 0,
+	    "init: the reason names the resolver (%s)", init_err);
 
 	is_int(start(nofile), -1,
 	    "init: unreadable trust anchor");
+	ok(strncmp(init_err, "trust anchor /nonexistent/anchor.ds: ",
+	    37) == 0, "init: the reason names the anchor (%s)", init_err);
 
 	if (start(NULL) == 0) {
-		is_int(dns_init(base, &p), -1, "init: twice");
+		is_int(dns_init(base, &p, NULL, init_err, sizeof(init_err)),
+		    -1, "init: twice");
+		is_str(init_err, "dns_init: already initialised",
+		    "init: twice, the reason");
 		dns_shutdown();
 	}
 	dns_shutdown();
@@ -778,7 +795,22 @@ start(char *anchor)
 	p.resolvers.v = fwd;
 	p.resolvers.n = 1;
 	p.trust_anchor = anchor;
-	return dns_init(base, &p);
+	if (dns_init(base, &p, observe, init_err, sizeof(init_err)) == -1) {
+		fprintf(stderr, "%s\n", init_err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The resolver's observer: counts what it is told. */
+static void
+observe(const char *name, int type, const struct dns_result *res)
+{
+	if (name == NULL)
+		return;
+	observed++;
+	if (res->cached)
+		observed_cached++;
 }
 
 /* The result lives only during the call: copy it out as a summary. */
@@ -794,6 +826,7 @@ got(const struct dns_result *res, void *arg)
 	awaited--;
 	an->msec = res->msec;
 	an->ttl = res->ttl;
+	an->cached = res->cached;
 	for (i = 0; i < res->naddrs && n < ITEMS_MAX; i++, n++)
 		addr_fmt(&res->addrs[i], items[n], ITEM_LEN);
 	for (i = 0; i < res->nnames && n < ITEMS_MAX; i++, n++)
