@@ -1,11 +1,12 @@
 /*
  * The resolver: with dnsresult.c, which reads its answers, the only code
  * that knows libunbound.  Queries run in libunbound's thread; answers
- * come back through one descriptor watched by the filter's event loop.  Answers are cached for their TTL, and a
- * name asked again while its lookup runs shares it.  Every query has a
- * deadline, and its callback is called exactly once, unless the query
- * is cancelled.  A bounded number of lookups run at once; the others
- * wait, and fail with "overload" if their deadline comes first.
+ * come back through one descriptor watched by the filter's event loop.
+ * Answers are cached for their TTL, and a name asked again while its
+ * lookup runs shares it.  Every query has a deadline, and its callback
+ * is called exactly once, unless the query is cancelled.  A bounded
+ * number of lookups run at once; the others wait, and fail with
+ * "overload" if their deadline comes first.
  */
 #ifndef DNS_H
 #define DNS_H

@@ -108,7 +108,8 @@ for my $v ('0', '', '00.7', ' 0.7') {
 	}
 	like($s->decision($s->request('rcpt-to', 'bob@regress.test')),
 	    qr/^reject\|501 5\.5\.2 <x\?>: Helo command rejected: /,
-	    'NUL or CR in a HELO: refused, the bytes shown as ? (a CR before the newline ends the line)');
+	    'NUL or CR in a HELO: refused, the bytes shown as ? '
+	    . '(a CR before the newline ends the line)');
 	session_works($f, 'after NUL and CR');
 	is_deeply([ $f->drain(0.3) ], [], 'NUL and CR: no extra line');
 	is($f->finish, 0, 'NUL and CR: exit 0 at EOF');
