@@ -30,6 +30,9 @@ static __dead void	usage(void);
 static void	signals_init(struct event_base *);
 static void	signals_done(void);
 static void	on_signal(int, short, void *);
+#ifdef EVENT__NUMERIC_VERSION
+static void	on_event_fatal(int);
+#endif
 static void	sig_stop(const struct signal_handler *, struct event_base *);
 static void	sig_unused(const struct signal_handler *,
 		    struct event_base *);
@@ -69,6 +72,10 @@ main(int argc, char *argv[])
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGUSR1, SIG_IGN);
 	log_fatal_status(EXIM_EX_SOFTWARE);
+#ifdef EVENT__NUMERIC_VERSION
+	/* libevent's own exit(1) would read to Exim as a refusal. */
+	event_set_fatal_callback(on_event_fatal);
+#endif
 	while ((ch = getopt(argc, argv, "Ef:nv")) != -1) {
 		switch (ch) {
 		case 'E':
@@ -180,3 +187,16 @@ sig_unused(const struct signal_handler *sh, struct event_base *base)
 {
 	log_debug("%s: not used yet, ignored", sh->name);
 }
+
+#ifdef EVENT__NUMERIC_VERSION
+/*
+ * libevent gives up (no descriptor for its signal pipe, say): exit as
+ * for any internal error, 70, never 1, which Exim reads as "reject".
+ * OpenBSD's libevent 1.4 has no such hook.
+ */
+static void
+on_event_fatal(int err)
+{
+	fatalx("libevent: fatal error %d", err);
+}
+#endif

@@ -79,6 +79,33 @@ is($st, 64, 'an unknown option before -E: still 64, never 1');
 ($st, $out) = run($bin, '-n', 'extra');
 is($st, 64, 'an operand without -E: 64');
 
+# Out of descriptors, libevent gives up with exit(1) of its own, which
+# Exim would read as "reject": whatever the limit, never 1 for a HELO
+# that is fine (0 accept, 2 defer, 70 internal error).
+{
+	my $dead = Filter::config("resolver 127.0.0.1\@9\ndns-timeout 1\n");
+	my (@bad, %seen);
+	SKIP: {
+		skip 'no prlimit(1)', 2
+		    if system('prlimit --version >/dev/null 2>&1') != 0;
+		# ASan's runtime needs descriptors of its own at start.
+		skip 'built with sanitizers (make test SANITIZE=1)', 2
+		    if $ENV{SANITIZE};
+		for my $n (6 .. 24) {
+			system("prlimit --nofile=$n:$n '$bin' -E -f '$dead' "
+			    . "helo=good.regress.test client=192.0.2.10 "
+			    . ">/dev/null 2>&1 </dev/null");
+			$seen{$? >> 8}++;
+			push @bad, "$n: " . ($? >> 8)
+			    if $? >> 8 == 1 || $? & 127;
+		}
+		is("@bad", '', '-E with few descriptors: never exit 1');
+		ok($seen{70} && $seen{2}, 'and the limits tried include '
+		    . 'too few (70) and enough (2): ' . join(' ',
+		    map { "$_ x$seen{$_}" } sort keys %seen));
+	}
+}
+
 # The example configuration in the README and the man page.
 ($st, $out) = run($bin, '-n', '-f', "$top/regress/filter-helo.conf.example");
 is($st, 0, 'filter-helo.conf example loads') or diag($out);
