@@ -46,8 +46,13 @@ static const struct check_default check_defaults[CHECK_COUNT] = {
 	    "550 5.7.1 <%h>: Helo command rejected: you are not me" },
 	[CHECK_RCPT_DOMAIN] = { "rcpt-domain", ACT_REJECT,
 	    "550 5.7.1 <%h>: Helo command rejected: you are not %d" },
+	[CHECK_PROTECTED] = { "protected", ACT_REJECT,
+	    "550 5.7.1 <%h>: Helo command rejected: you are not %d" },
 	[CHECK_BLOCKLIST] = { "blocklist", ACT_REJECT,
 	    "550 5.7.1 <%h>: Helo command rejected: Access denied" },
+	[CHECK_DBL] = { "dbl", ACT_REJECT,
+	    "554 5.7.1 Service unavailable; Helo command [%h] blocked using "
+	    "%d" },
 	[CHECK_SYNTAX] = { "syntax", ACT_REJECT,
 	    "501 5.5.2 <%h>: Helo command rejected: Invalid name" },
 	[CHECK_UNDERSCORE] = { "underscore", ACT_REJECT,
@@ -62,6 +67,8 @@ static const struct check_default check_defaults[CHECK_COUNT] = {
 	[CHECK_LITERAL] = { "literal", ACT_JUNK,
 	    "550 5.7.1 <%h>: Helo command rejected: "
 	    "address literal does not match %i" },
+	[CHECK_SPECIAL_NAME] = { "special-name", ACT_TEMPFAIL,
+	    "450 4.7.1 <%h>: Helo command rejected: not a public host name" },
 	[CHECK_DNS] = { "dns", ACT_TEMPFAIL,
 	    "450 4.7.1 <%h>: Helo command rejected: Host not found" },
 	[CHECK_DNS_ERROR] = { "dns-error", ACT_TEMPFAIL,
@@ -78,6 +85,9 @@ static const struct check_default check_defaults[CHECK_COUNT] = {
 	    "does not match your hostname %r" },
 	[CHECK_CNAME] = { "cname", ACT_REPORT,
 	    "550 5.7.1 <%h>: Helo command rejected: is a CNAME" },
+	[CHECK_PRIVATE] = { "private", ACT_REPORT,
+	    "550 5.7.1 <%h>: Helo command rejected: "
+	    "resolves only to private addresses" },
 	[CHECK_DYNAMIC] = { "dynamic", ACT_REPORT,
 	    "550 5.7.1 <%h>: Helo command rejected: "
 	    "dynamic host, use your provider's relay" },

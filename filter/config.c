@@ -20,13 +20,14 @@
 #include "log.h"
 #include "policy.h"
 
-#define MAX_WORDS	4	/* a directive and up to three arguments */
+#define MAX_WORDS	33	/* a directive and up to 32 arguments */
 #define EXPLAIN_URL_MAX	200	/* it is appended to a reply */
 #define BLANKS		" \t\r\n"
 
 struct directive {
 	const char	*name;
-	int		 nargs;
+	int		 nargs;		/* at least */
+	int		 nargs_max;
 	const char	*usage;
 	int		(*parse)(struct policy *, char **, const char **);
 };
@@ -53,22 +54,24 @@ static void	print_quoted(FILE *, const char *);
 static void	print_word(FILE *, const char *);
 
 static const struct directive directives[] = {
-	{ "resolver", 1, "resolver needs ADDR[@PORT]", parse_resolver },
-	{ "dns-timeout", 1, "dns-timeout needs SECONDS", parse_dns_timeout },
-	{ "verdict-phase", 1, "verdict-phase needs helo, mail-from or rcpt-to",
+	{ "resolver", 1, 1, "resolver needs ADDR[@PORT]", parse_resolver },
+	{ "dns-timeout", 1, 1, "dns-timeout needs SECONDS",
+	    parse_dns_timeout },
+	{ "verdict-phase", 1, 1,
+	    "verdict-phase needs helo, mail-from or rcpt-to",
 	    parse_verdict_phase },
-	{ "check", 2, "check needs NAME and ACTION", parse_check },
-	{ "message", 2, "message needs NAME and \"REPLY\"", parse_message },
-	{ "rdns-match", 1, "rdns-match needs exact or domain",
+	{ "check", 2, 2, "check needs NAME and ACTION", parse_check },
+	{ "message", 2, 2, "message needs NAME and \"REPLY\"", parse_message },
+	{ "rdns-match", 1, 1, "rdns-match needs exact or domain",
 	    parse_rdns_match },
-	{ "local-name", 1, "local-name needs NAME", parse_local_name },
-	{ "local-domain", 1, "local-domain needs NAME", parse_local_domain },
-	{ "pass", 2, "pass needs client, helo or rdns and a value",
+	{ "local-name", 1, 1, "local-name needs NAME", parse_local_name },
+	{ "local-domain", 1, 1, "local-domain needs NAME", parse_local_domain },
+	{ "pass", 2, 2, "pass needs client, helo or rdns and a value",
 	    parse_pass },
-	{ "block", 2, "block needs helo and a value", parse_block },
-	{ "explain-url", 1, "explain-url needs URL", parse_explain_url },
-	{ "profile", 1, "profile needs default or strict", parse_profile },
-	{ "dnssec-trust-anchor", 1, "dnssec-trust-anchor needs FILE",
+	{ "block", 2, 2, "block needs helo and a value", parse_block },
+	{ "explain-url", 1, 1, "explain-url needs URL", parse_explain_url },
+	{ "profile", 1, 1, "profile needs default or strict", parse_profile },
+	{ "dnssec-trust-anchor", 1, 1, "dnssec-trust-anchor needs FILE",
 	    parse_trust_anchor },
 };
 
@@ -118,7 +121,8 @@ config_parse_line(struct policy *p, char *line, const char **errstr)
 	for (i = 0; i < nitems(directives); i++) {
 		if (strcmp(word[0], directives[i].name) != 0)
 			continue;
-		if (n - 1 != directives[i].nargs) {
+		if (n - 1 < directives[i].nargs ||
+		    n - 1 > directives[i].nargs_max) {
 			*errstr = directives[i].usage;
 			return -1;
 		}

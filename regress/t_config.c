@@ -90,8 +90,13 @@ static const struct check_row defaults[] = {
 	    "550 5.7.1 <%h>: Helo command rejected: you are not me" },
 	{ CHECK_RCPT_DOMAIN, "reject",
 	    "550 5.7.1 <%h>: Helo command rejected: you are not %d" },
+	{ CHECK_PROTECTED, "reject",
+	    "550 5.7.1 <%h>: Helo command rejected: you are not %d" },
 	{ CHECK_BLOCKLIST, "reject",
 	    "550 5.7.1 <%h>: Helo command rejected: Access denied" },
+	{ CHECK_DBL, "reject",
+	    "554 5.7.1 Service unavailable; Helo command [%h] blocked using "
+	    "%d" },
 	{ CHECK_SYNTAX, "reject",
 	    "501 5.5.2 <%h>: Helo command rejected: Invalid name" },
 	{ CHECK_UNDERSCORE, "reject",
@@ -106,6 +111,8 @@ static const struct check_row defaults[] = {
 	{ CHECK_LITERAL, "junk",
 	    "550 5.7.1 <%h>: Helo command rejected: address literal does not "
 	    "match %i" },
+	{ CHECK_SPECIAL_NAME, "tempfail",
+	    "450 4.7.1 <%h>: Helo command rejected: not a public host name" },
 	{ CHECK_DNS, "tempfail",
 	    "450 4.7.1 <%h>: Helo command rejected: Host not found" },
 	{ CHECK_DNS_ERROR, "tempfail",
@@ -122,6 +129,9 @@ static const struct check_row defaults[] = {
 	    "hostname %r" },
 	{ CHECK_CNAME, "report",
 	    "550 5.7.1 <%h>: Helo command rejected: is a CNAME" },
+	{ CHECK_PRIVATE, "report",
+	    "550 5.7.1 <%h>: Helo command rejected: resolves only to private "
+	    "addresses" },
 	{ CHECK_DYNAMIC, "report",
 	    "550 5.7.1 <%h>: Helo command rejected: dynamic host, use your "
 	    "provider's relay" },
@@ -130,9 +140,10 @@ static const struct check_row defaults[] = {
 };
 
 static const char *const check_names[CHECK_COUNT] = {
-	"self", "rcpt-domain", "blocklist", "syntax", "underscore", "bare-ip",
-	"non-fqdn", "literal", "dns", "dns-error", "rdns", "rdns-match",
-	"forward", "cname", "dynamic", "changed",
+	"self", "rcpt-domain", "protected", "blocklist", "dbl", "syntax",
+	"underscore", "bare-ip", "non-fqdn", "literal", "special-name", "dns",
+	"dns-error", "rdns", "rdns-match", "forward", "cname", "private",
+	"dynamic", "changed",
 };
 
 /* One line on a default policy, then one value of the result. */

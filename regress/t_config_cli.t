@@ -26,7 +26,7 @@ like($out, qr/^check dns tempfail$/m, '-n: dns action');
 like($out, qr/^message dns "450 4\.7\.1 <%h>: Helo command rejected: Host not found"$/m,
     '-n: dns reply');
 my @checks = $out =~ /^check (\S+) /mg;
-is(scalar(@checks), 16, '-n: every check is listed');
+is(scalar(@checks), 20, '-n: every check is listed');
 
 my $strict = Filter::config("profile strict\ncheck cname junk\n");
 ($st, $out) = run($bin, '-n', '-f', $strict);
