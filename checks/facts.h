@@ -51,6 +51,7 @@ struct facts {
 	struct helo	 helo;
 	const char	*helo_prev;	/* an earlier accepted HELO, or NULL */
 
+	const char	*rcpt;		/* the recipient, as the MTA gave it */
 	const char	*rcpt_domain;	/* NULL outside the rcpt-to phase */
 
 	struct dns_facts dns;

@@ -36,5 +36,6 @@ int	name_normalise(const char *, char *, size_t);
 int	name_eq(const char *, const char *);
 int	name_in_domain(const char *, const char *);
 int	name_dynamic(const char *, const struct addr *);
+const char *name_special(const char *);
 
 #endif

@@ -197,6 +197,7 @@ policy_free(struct policy *p)
 	namelist_free(&p->local_domains);
 	namelist_free(&p->pass_helo);
 	namelist_free(&p->pass_rdns);
+	namelist_free(&p->pass_rcpt);
 	namelist_free(&p->block_helo);
 	free(p->pass_client.v);
 	p->pass_client.v = NULL;

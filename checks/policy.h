@@ -72,6 +72,8 @@ enum rdns_mode {
  * within dns-timeout and half a second, plus its start and exit.
  */
 #define DNS_TIMEOUT_MAX	50
+/* A "pass rcpt" entry: a local part of 64 octets, '@' and a name. */
+#define RCPT_ENTRY_MAX	(64 + 1 + 253 + 1)
 
 struct rule {
 	enum action	 action;
@@ -100,6 +102,7 @@ struct policy {
 	struct namelist	 local_domains;
 	struct namelist	 pass_helo;
 	struct namelist	 pass_rdns;
+	struct namelist	 pass_rcpt;		/* rcpt_entry_parse() form */
 	struct namelist	 block_helo;
 	struct cidrlist	 pass_client;
 	char		*explain_url;
@@ -122,6 +125,8 @@ int		 namelist_add(struct namelist *, const char *);
 int		 namelist_match(const struct namelist *, const char *);
 int		 cidrlist_add(struct cidrlist *, const struct cidr *);
 int		 cidrlist_match(const struct cidrlist *, const struct addr *);
+int		 rcpt_entry_parse(const char *, char *, size_t);
+int		 rcpt_match(const struct namelist *, const char *);
 int		 policy_needs_rdns(const struct policy *);
 int		 policy_needs_helo_dns(const struct policy *);
 

@@ -18,7 +18,7 @@
 struct judged {
 	const struct policy	*p;
 	const struct facts	*f;
-	const char		*domain;	/* matched by rcpt-domain */
+	const char		*domain;	/* %d of the check just run */
 };
 
 static enum check_state	lookup_state(enum lookup_state);
@@ -30,6 +30,7 @@ static enum check_state	check_underscore(struct judged *);
 static enum check_state	check_bare_ip(struct judged *);
 static enum check_state	check_non_fqdn(struct judged *);
 static enum check_state	check_literal(struct judged *);
+static enum check_state	check_special_name(struct judged *);
 static enum check_state	check_dns(struct judged *);
 static enum check_state	check_forward(struct judged *);
 static enum check_state	check_rdns(struct judged *);
@@ -53,7 +54,7 @@ static enum check_state (*const check_fn[CHECK_COUNT])(struct judged *) = {
 	[CHECK_BARE_IP] =	check_bare_ip,
 	[CHECK_NON_FQDN] =	check_non_fqdn,
 	[CHECK_LITERAL] =	check_literal,
-	[CHECK_SPECIAL_NAME] =	NULL,
+	[CHECK_SPECIAL_NAME] =	check_special_name,
 	[CHECK_DNS] =		check_dns,
 	[CHECK_DNS_ERROR] =	NULL,
 	[CHECK_RDNS] =		check_rdns,
@@ -257,6 +258,19 @@ check_literal(struct judged *j)
 	return addr_eq(&f->helo.addr, &f->client) ? CS_CLEAR : CS_FIRED;
 }
 
+/* %d names the special domain, or the unknown top-level label. */
+static enum check_state
+check_special_name(struct judged *j)
+{
+	const char	*domain;
+
+	if (!is_name(j->f) || (domain = name_special(j->f->helo.name)) ==
+	    NULL)
+		return CS_CLEAR;
+	j->domain = domain;
+	return CS_FIRED;
+}
+
 /*
  * Any of A, AAAA, MX with data means the name exists; all three
  * NXDOMAIN or NODATA mean it does not; otherwise we cannot know.
@@ -452,6 +466,8 @@ exemption(const struct policy *p, const struct facts *f, int *wait)
 		return "pass client";
 	if (is_name(f) && namelist_match(&p->pass_helo, f->helo.name))
 		return "pass helo";
+	if (rcpt_match(&p->pass_rcpt, f->rcpt))
+		return "pass rcpt";
 	if (p->pass_rdns.n > 0) {
 		if (any_rdns(f, rdns_passed, &p->pass_rdns))
 			return "pass rdns";
@@ -507,8 +523,9 @@ void
 verdict_decide(const struct policy *p, const struct facts *f,
     struct verdict *v)
 {
-	struct judged	j = { p, f, NULL };
-	int		c, pending = 0, wait;
+	struct judged	 j = { p, f, NULL };
+	const char	*domain[CHECK_COUNT] = { NULL };
+	int		 c, pending = 0, wait;
 
 	memset(v, 0, sizeof(*v));
 	v->action = ACT_PASS;
@@ -518,16 +535,20 @@ verdict_decide(const struct policy *p, const struct facts *f,
 	for (c = 0; c < CHECK_COUNT; c++) {
 		if (check_fn[c] == NULL || p->rules[c].action == ACT_PASS)
 			continue;
+		j.domain = NULL;
 		v->state[c] = check_fn[c](&j);
+		domain[c] = j.domain;
 		if (v->state[c] == CS_WAIT)
 			pending = 1;
 	}
-	v->domain = j.domain;
 	if (wait) {
 		v->wait = 1;
 		return;
 	}
 	strongest(p, v);
+	/* Each check names its own domain: the replying one's is %d. */
+	if (v->check >= 0)
+		v->domain = domain[v->check];
 
 	/*
 	 * Lookups still in flight matter only if what they may say could

@@ -66,7 +66,7 @@ static const struct directive directives[] = {
 	    parse_rdns_match },
 	{ "local-name", 1, 1, "local-name needs NAME", parse_local_name },
 	{ "local-domain", 1, 1, "local-domain needs NAME", parse_local_domain },
-	{ "pass", 2, 2, "pass needs client, helo or rdns and a value",
+	{ "pass", 2, 2, "pass needs client, helo, rdns or rcpt and a value",
 	    parse_pass },
 	{ "block", 2, 2, "block needs helo and a value", parse_block },
 	{ "explain-url", 1, 1, "explain-url needs URL", parse_explain_url },
@@ -381,14 +381,25 @@ static int
 parse_pass(struct policy *p, char **arg, const char **errstr)
 {
 	struct cidr	c;
+	char		rcpt[RCPT_ENTRY_MAX];
 
 	if (strcmp(arg[0], "helo") == 0)
 		return add_name(&p->pass_helo, arg[1], 1, errstr);
 	if (strcmp(arg[0], "rdns") == 0)
 		return add_name(&p->pass_rdns, arg[1], 1, errstr);
+	if (strcmp(arg[0], "rcpt") == 0) {
+		if (rcpt_entry_parse(arg[1], rcpt, sizeof(rcpt)) == -1) {
+			*errstr = errorf("invalid recipient \"%s\": use "
+			    "ADDRESS, @DOMAIN or LOCALPART@", arg[1]);
+			return -1;
+		}
+		if (namelist_add(&p->pass_rcpt, rcpt) == -1)
+			fatal("%s", __func__);
+		return 0;
+	}
 	if (strcmp(arg[0], "client") != 0) {
-		*errstr = errorf("unknown pass \"%s\": use client, helo or "
-		    "rdns", arg[0]);
+		*errstr = errorf("unknown pass \"%s\": use client, helo, rdns "
+		    "or rcpt", arg[0]);
 		return -1;
 	}
 	if (cidr_parse(arg[1], &c) == -1) {
@@ -507,6 +518,12 @@ config_finish(struct policy *p, const char *path)
 		    DNS_TIMEOUT_MAX);
 		rc = -1;
 	}
+	if (p->pass_rcpt.n > 0 && p->phase != PHASE_RCPT_TO) {
+		fprintf(stderr, "%s: pass rcpt needs verdict-phase rcpt-to: "
+		    "a verdict given before RCPT TO spares no recipient\n",
+		    path);
+		rc = -1;
+	}
 	for (c = 0; c < CHECK_COUNT; c++) {
 		r = &p->rules[c];
 		name = check_name(c);
@@ -570,6 +587,8 @@ config_print(const struct policy *p, FILE *f)
 		fprintf(f, "pass helo %s\n", p->pass_helo.v[i]);
 	for (i = 0; i < p->pass_rdns.n; i++)
 		fprintf(f, "pass rdns %s\n", p->pass_rdns.v[i]);
+	for (i = 0; i < p->pass_rcpt.n; i++)
+		fprintf(f, "pass rcpt %s\n", p->pass_rcpt.v[i]);
 	for (i = 0; i < p->block_helo.n; i++)
 		fprintf(f, "block helo %s\n", p->block_helo.v[i]);
 	if (p->explain_url != NULL)

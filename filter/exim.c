@@ -38,6 +38,7 @@ struct exim_args {
 	const char	*client;
 	const char	*server;
 	const char	*auth;
+	const char	*rcpt;
 	const char	*rcpt_domain;
 	const char	*greeting;
 	const char	*rdns;
@@ -52,6 +53,7 @@ static const struct operand {
 	{ "client",		offsetof(struct exim_args, client) },
 	{ "server",		offsetof(struct exim_args, server) },
 	{ "auth",		offsetof(struct exim_args, auth) },
+	{ "rcpt",		offsetof(struct exim_args, rcpt) },
 	{ "rcpt-domain",	offsetof(struct exim_args, rcpt_domain) },
 	{ "greeting",		offsetof(struct exim_args, greeting) },
 	{ "rdns",		offsetof(struct exim_args, rdns) },
@@ -147,8 +149,9 @@ operand_error(const char *what, const char *arg)
 	fprintf(stderr, "%s: -E: %s: %s\n", getprogname(), what,
 	    log_escape(arg, esc, sizeof(esc)));
 	fprintf(stderr, "usage: %s -E [-v] [-f file] helo=NAME "
-	    "[client=ADDR] [server=ADDR]\n\t[auth=ID] [rcpt-domain=DOMAIN] "
-	    "[greeting=NAME] [first-helo=NAME]\n\t[rdns=NAME]\n",
+	    "[client=ADDR] [server=ADDR]\n\t[auth=ID] [rcpt=ADDRESS] "
+	    "[rcpt-domain=DOMAIN] [greeting=NAME]\n\t[first-helo=NAME] "
+	    "[rdns=NAME]\n",
 	    getprogname());
 	return -1;
 }
@@ -214,6 +217,7 @@ fill_facts(const struct exim_args *a)
 		return -1;
 	}
 	f->helo_prev = nonempty(a->first_helo);
+	f->rcpt = nonempty(a->rcpt);
 	ex.rdns = nonempty(a->rdns);
 	if (nonempty(a->rcpt_domain) != NULL &&
 	    name_normalise(a->rcpt_domain, ex.rcpt_domain,

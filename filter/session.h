@@ -37,6 +37,7 @@ struct session {
 	char			*helo;		/* current HELO argument */
 	char			*helo_accepted;	/* last HELO we let through */
 	char			*helo_prev;	/* earlier one, for "changed" */
+	char			*rcpt;
 	char			*rcpt_domain;
 	char			*smtpd_rdns;	/* smtpd's, for the log */
 

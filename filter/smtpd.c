@@ -460,6 +460,7 @@ request_rcpt_to(struct session *s, struct proto_line *pl)
 	const char	*at;
 	char		 domain[NAME_BUFSZ];
 
+	session_set(&s->rcpt, pl->params);
 	if ((at = strrchr(pl->params, '@')) != NULL &&
 	    name_normalise(at + 1, domain, sizeof(domain)) == 0)
 		session_set(&s->rcpt_domain, domain);
@@ -598,6 +599,7 @@ session_facts(struct session *s)
 	f->greeting = s->greeting;
 	f->helo_raw = s->helo;
 	f->helo_prev = s->helo_prev;
+	f->rcpt = s->req.phase == PHASE_RCPT_TO ? s->rcpt : NULL;
 	f->rcpt_domain = s->req.phase == PHASE_RCPT_TO ? s->rcpt_domain :
 	    NULL;
 }

@@ -73,6 +73,7 @@ static void	 test_missing_file(void);
 static void	 test_finish(void);
 static void	 test_namelist(void);
 static void	 test_cidrlist(void);
+static void	 test_rcptlist(void);
 static void	 test_print(void);
 static void	 parse_lines(struct policy *, const char *const *, size_t);
 static const char *field(const struct policy *, const char *);
@@ -190,6 +191,11 @@ static const struct line_row lines[] = {
 	{ "pass helo mail_1.example.com", "pass-helo",
 	    "mail_1.example.com" },
 	{ "pass rdns mail.example.com", "pass-rdns", "mail.example.com" },
+	{ "pass rcpt postmaster@", "pass-rcpt", "postmaster@" },
+	{ "pass rcpt Abuse@Example.COM.", "pass-rcpt", "abuse@example.com" },
+	{ "pass rcpt @Example.ORG", "pass-rcpt", "@example.org" },
+	{ "pass rcpt <hostmaster@x.example>", "pass-rcpt",
+	    "hostmaster@x.example" },
 	{ "block helo yahoo.com", "block-helo", "yahoo.com" },
 	{ "block helo .yahoo.com", "block-helo", ".yahoo.com" },
 	{ "explain-url https://example.org/helo.html", "explain-url",
@@ -255,8 +261,14 @@ static const struct error_row line_errors[] = {
 	{ "pass client example.org",
 	    "invalid address or network \"example.org\"" },
 	{ "pass sender x.example", "unknown pass \"sender\": use client, "
-	    "helo or rdns" },
-	{ "pass helo", "pass needs client, helo or rdns and a value" },
+	    "helo, rdns or rcpt" },
+	{ "pass helo", "pass needs client, helo, rdns or rcpt and a value" },
+	{ "pass rcpt postmaster", "invalid recipient \"postmaster\": use "
+	    "ADDRESS, @DOMAIN or LOCALPART@" },
+	{ "pass rcpt @", "invalid recipient \"@\": use ADDRESS, @DOMAIN or "
+	    "LOCALPART@" },
+	{ "pass rcpt bob@a..example", "invalid recipient \"bob@a..example\": "
+	    "use ADDRESS, @DOMAIN or LOCALPART@" },
 	{ "block rdns x.example", "unknown block \"rdns\": use helo" },
 	{ "explain-url ftp://example.org/",
 	    "explain-url must start with http:// or https://" },
@@ -425,6 +437,10 @@ static const struct finish_row finishes[] = {
 	    "FILE: message dns-error is 5xx: DNS failure is never a permanent "
 	    "refusal\n" },
 	{ { "check dns-error junk" }, "" },
+	{ { "pass rcpt postmaster@" }, "" },
+	{ { "verdict-phase helo", "pass rcpt postmaster@" },
+	    "FILE: pass rcpt needs verdict-phase rcpt-to: a verdict given "
+	    "before RCPT TO spares no recipient\n" },
 	{ { "message dns \"550 5.7.1 a\"", "check dns-error reject" },
 	    "FILE: check dns tempfail but its message is 5xx\n"
 	    "FILE: check dns-error reject: DNS failure is never a permanent "
@@ -444,6 +460,26 @@ static const struct match_row name_matches[] = {
 	{ "badexample.net", 0 },
 	{ "example.net.evil.example", 0 },
 	{ "", 0 },
+};
+
+/* Against "pass rcpt" postmaster@, @partner.example, bob@regress.test. */
+static const struct match_row rcpt_matches[] = {
+	{ "postmaster@regress.test", 1 },
+	{ "PostMaster@Other.Example", 1 },
+	{ "<postmaster@regress.test>", 1 },
+	{ "Postmaster", 1 },
+	{ "postmaster.x@regress.test", 0 },
+	{ "xpostmaster@regress.test", 0 },
+	{ "anyone@partner.example", 1 },
+	{ "anyone@Partner.Example.", 1 },
+	{ "anyone@sub.partner.example", 0 },
+	{ "anyone@partner.example.org", 0 },
+	{ "bob@regress.test", 1 },
+	{ "bob@other.test", 0 },
+	{ "alice@regress.test", 0 },
+	{ "\"x@partner.example\"@regress.test", 0 },
+	{ "", 0 },
+	{ "@", 0 },
 };
 
 static const struct match_row cidr_matches[] = {
@@ -472,6 +508,7 @@ main(void)
 	test_finish();
 	test_namelist();
 	test_cidrlist();
+	test_rcptlist();
 	test_print();
 	return done_testing();
 }
@@ -742,6 +779,33 @@ test_namelist(void)
 }
 
 static void
+test_rcptlist(void)
+{
+	struct policy	 p;
+	const char	*errstr;
+	char		 line[64];
+	size_t		 i;
+	static const char *const entries[] = {
+		"postmaster@", "@partner.example", "bob@regress.test",
+	};
+
+	policy_init(&p);
+	is_int(rcpt_match(&p.pass_rcpt, "postmaster@regress.test"), 0,
+	    "rcpt_match: an empty list matches nothing");
+	for (i = 0; i < nitems(entries); i++) {
+		snprintf(line, sizeof(line), "pass rcpt %s", entries[i]);
+		if (config_parse_line(&p, line, &errstr) == -1)
+			ok(0, "%s: %s", line, errstr);
+	}
+	for (i = 0; i < nitems(rcpt_matches); i++)
+		is_int(rcpt_match(&p.pass_rcpt, rcpt_matches[i].name),
+		    rcpt_matches[i].want, "rcpt_match \"%s\"",
+		    rcpt_matches[i].name);
+	is_int(rcpt_match(&p.pass_rcpt, NULL), 0, "rcpt_match: no recipient");
+	policy_free(&p);
+}
+
+static void
 test_cidrlist(void)
 {
 	struct policy	 p;
@@ -896,6 +960,8 @@ field(const struct policy *p, const char *name)
 		join(buf, sizeof(buf), &p->pass_helo);
 	else if (strcmp(name, "pass-rdns") == 0)
 		join(buf, sizeof(buf), &p->pass_rdns);
+	else if (strcmp(name, "pass-rcpt") == 0)
+		join(buf, sizeof(buf), &p->pass_rcpt);
 	else if (strcmp(name, "block-helo") == 0)
 		join(buf, sizeof(buf), &p->block_helo);
 	else if (strcmp(name, "pass-client") == 0) {

@@ -83,7 +83,8 @@ is($st, 64, 'an operand without -E: 64');
 # Exim would read as "reject": whatever the limit, never 1 for a HELO
 # that is fine (0 accept, 2 defer, 70 internal error).
 {
-	my $dead = Filter::config("resolver 127.0.0.1\@9\ndns-timeout 1\n");
+	my $dead = Filter::config($Filter::LAB
+	    . "resolver 127.0.0.1\@9\ndns-timeout 1\n");
 	my (@bad, %seen);
 	SKIP: {
 		skip 'no prlimit(1)', 2

@@ -20,7 +20,7 @@ my $TIMEOUT = 5;
 my $DEAD = 8;
 plan tests => 2 * $DEAD + 6;
 
-my $f = Filter->new('-f', Filter::config("resolver 127.0.0.1\@$port\n"
+my $f = Filter->new('-f', Filter::config($Filter::LAB . "resolver 127.0.0.1\@$port\n"
     . "dns-timeout $TIMEOUT\n"));
 $f->handshake('0.6');
 for my $i (1 .. $DEAD) {

@@ -18,7 +18,7 @@ plan skip_all => 'unbound not installed' unless defined $port;
 
 my $SRV = '192.0.2.1:25';
 my $TIMEOUT = 2;
-my $base = "resolver 127.0.0.1\@$port\ndns-timeout $TIMEOUT\n";
+my $base = $Filter::LAB . "resolver 127.0.0.1\@$port\ndns-timeout $TIMEOUT\n";
 
 # name, extra config, client, helo, rcpt, answer at rcpt-to, log match
 my @cases = (
@@ -136,16 +136,16 @@ my @cases = (
       'liar6.regress.test', 'bob@regress.test',
       'reject|450 4.7.25 Client host rejected: cannot find your hostname, '
       . '[2001:db8::21]', qr/checks=.*rdns/ ],
-    [ 'strict: HELO names another host than the rDNS', "profile strict\n",
+    [ 'strict: HELO names another host than the rDNS', "profile strict\n" . $Filter::LAB,
       '203.0.113.30', 'good.regress.test', 'bob@regress.test',
       'reject|450 4.7.1 <good.regress.test>: Helo command rejected: '
       . 'does not match your hostname mail.other.regress.test',
       qr/verdict=tempfail checks=rdns-match,forward$/m ],
-    [ 'strict: a well-configured server', "profile strict\n",
+    [ 'strict: a well-configured server', "profile strict\n" . $Filter::LAB,
       '203.0.113.30', 'mail.other.regress.test', 'bob@regress.test',
       'proceed', qr/checks=-/ ],
     [ 'pass rdns exempts by confirmed name', "pass rdns .other.regress.test\n"
-      . "profile strict\n", '203.0.113.30', 'missing.regress.test',
+      . "profile strict\n" . $Filter::LAB, '203.0.113.30', 'missing.regress.test',
       'bob@regress.test', 'proceed', qr/\(exempt: pass rdns\)/ ],
 );
 
@@ -168,7 +168,7 @@ for my $c (@cases) {
 # With every query dropped, each request is still answered within the
 # deadline, with a 4xx.
 {
-	my $f = Filter->new('-f', Filter::config($base . "profile strict\n"));
+	my $f = Filter->new('-f', Filter::config($base . "profile strict\n" . $Filter::LAB));
 	$f->handshake('0.6');
 	my $s = Filter::Session->new($f);
 	$s->connect('198.51.100.66:40000', $SRV);

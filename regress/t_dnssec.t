@@ -21,7 +21,7 @@ plan skip_all => 'signed.test is not signed (ldns-keygen, ldns-signzone: '
 
 my $SRV = '192.0.2.1:25';
 my $TIMEOUT = 2;
-my $base = "resolver 127.0.0.1\@$port\ndns-timeout $TIMEOUT\n";
+my $base = $Filter::LAB . "resolver 127.0.0.1\@$port\ndns-timeout $TIMEOUT\n";
 my $signed = "dnssec-trust-anchor $dir/signed.ta\n";
 
 # Both anchors in one file: signed.test's and bogus.ds's, which names

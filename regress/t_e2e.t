@@ -348,6 +348,33 @@ sub suite {
 		diag(join("\n", @r, @{$d->{log}})) unless $ok;
 	}
 
+	# pass rcpt: postmaster is reached by a client whose HELO is refused,
+	# bob in the same transaction is not, and the message goes through
+	# to postmaster alone.
+	{
+		my $subject = "e2e-pass-rcpt";
+		my $d = $h->dialogue('192.0.2.10', 25, 'EHLO DESKTOP-7H2K',
+		    'MAIL FROM:<alice@sender.example>',
+		    'RCPT TO:<postmaster@regress.test>',
+		    'RCPT TO:<bob@regress.test>', 'DATA',
+		    "Subject: $subject\n\npostmaster only", 'QUIT');
+		my @r = @{$d->{replies}};
+		my $ok = is($r[3], $OK, "$label: pass rcpt: postmaster is "
+		    . 'accepted');
+		$ok &= is($r[4], "504 5.5.2 <DESKTOP-7H2K>: $HR: need "
+		    . 'fully-qualified hostname', "$label: pass rcpt: bob is "
+		    . 'refused in the same transaction');
+		$ok &= like($r[6], qr/^250 /, "$label: pass rcpt: the message "
+		    . 'is taken');
+		my @v = map { / verdict=(.*)$/ ? $1 : () } @{$d->{log}};
+		$ok &= is("@v", 'pass (exempt: pass rcpt) reject checks=non-fqdn,rdns-match',
+		    "$label: pass rcpt: both verdicts logged");
+		my $m = $h->message($subject);
+		$ok &= ok(defined $m,
+		    "$label: pass rcpt: delivered to postmaster");
+		diag(join("\n", @r, @{$d->{log}})) unless $ok;
+	}
+
 	my $n = 0;
 	for my $t (@changed) {
 		my ($name, $from, $server, $first, $second, $log, $delivery) = @$t;

@@ -46,7 +46,7 @@ sub slurp {
 my $conf = "$dir/filter-helo.conf";
 sub policy {
 	my ($extra) = @_;
-	spew($conf, "resolver 127.0.0.1\@$port\ndns-timeout $TIMEOUT\n"
+	spew($conf, $Filter::LAB . "resolver 127.0.0.1\@$port\ndns-timeout $TIMEOUT\n"
 	    . ($extra // ''));
 }
 
@@ -132,7 +132,7 @@ for my $t (@direct) {
 # the verdicts that need no lookup come out.
 spew("$dir/garbage.ta", "not a trust anchor\n");
 my $nodns = "$dir/nodns.conf";
-spew($nodns, "resolver 127.0.0.1\@$port\ndns-timeout $TIMEOUT\n"
+spew($nodns, $Filter::LAB . "resolver 127.0.0.1\@$port\ndns-timeout $TIMEOUT\n"
     . "dnssec-trust-anchor $dir/garbage.ta\n");
 my @nodns = (
     [ 'bare-ip', [ 'helo=192.0.2.10', 'client=192.0.2.10' ], 1 ],
@@ -173,7 +173,7 @@ my $silent = IO::Socket::INET->new(Proto => 'udp', LocalAddr => '127.0.0.1',
     LocalPort => 0) or die "udp socket: $!";
 my $silent_port = $silent->sockport;
 
-spew("$dir/silent.conf", "resolver 127.0.0.1\@$silent_port\n"
+spew("$dir/silent.conf", $Filter::LAB . "resolver 127.0.0.1\@$silent_port\n"
     . "dns-timeout $TIMEOUT\n");
 my $r = run('', $bin, '-E', '-f', "$dir/silent.conf",
     'helo=good.regress.test', 'client=192.0.2.10');
@@ -186,7 +186,7 @@ cmp_ok($r->{elapsed}, '<', $TIMEOUT + 1, '-E silent resolver: answered '
 # rdns=, the name Exim confirmed: a HELO that is that name asks the
 # silent resolver nothing when cname is off, and is accepted; any other
 # asks, and gets the 451 of a resolver that does not answer.
-spew("$dir/silent-nocname.conf", "resolver 127.0.0.1\@$silent_port\n"
+spew("$dir/silent-nocname.conf", $Filter::LAB . "resolver 127.0.0.1\@$silent_port\n"
     . "dns-timeout 1\ncheck cname pass\n");
 my @rdns = (
     [ 'rdns= is the HELO', [ 'helo=good.regress.test',
@@ -287,12 +287,15 @@ my @cases = (
       . 'good.regress.test', undef, [ '-oMs', 'good.regress.test' ] ],
     [ 'authenticated: exempt', '', '192.0.2.10', [ 'localhost' ], $ok,
       undef, [ '-oMaa', 'plain', '-oMai', 'bob' ] ],
+    [ 'special-name', "check special-name tempfail\n", '192.0.2.10',
+      [ 'localhost.localdomain' ], '450 4.7.1 <localhost.localdomain>: '
+      . 'Helo command rejected: not a public host name', undef ],
     [ 'explain-url', "explain-url https://mx.regress.test/helo\n",
       '192.0.2.10', [ 'localhost' ], '504 5.5.2 <localhost>: Helo '
       . 'command rejected: need fully-qualified hostname; see '
       . 'https://mx.regress.test/helo#non-fqdn', undef ],
 );
-my $exim_count = 11 + grep({ $_->[4] eq $ok } @cases) + @cases;
+my $exim_count = 13 + grep({ $_->[4] eq $ok } @cases) + @cases;
 
 SKIP: {
 	my $why = $> != 0 ? 'needs root (Exim drops to its own user)' : undef;
@@ -333,7 +336,7 @@ sub unwrap {
 sub session {
 	my ($exim, $cfg, $client, $helos, %o) = @_;
 	my @cmd = ((map { "EHLO $_" } @$helos), 'MAIL FROM:<alice@other.test>',
-	    'RCPT TO:<bob@regress.test>');
+	    'RCPT TO:<' . ($o{rcpt} // 'bob@regress.test') . '>');
 	push @cmd, 'DATA', 'Subject: test', '', 'hello', '.' if $o{data};
 	push @cmd, 'QUIT';
 	my $r = run(join('', map { "$_\r\n" } @cmd), $exim, '-C', $cfg,
@@ -377,6 +380,18 @@ sub exim_tests {
 		    'X-HELO-Check header' : 'no X-HELO-Check header'))
 		    if $reply eq $ok;
 	}
+
+	# pass rcpt: Exim gives the recipient; postmaster is reached from a
+	# client whose HELO refuses its other recipients.
+	policy("pass rcpt postmaster@\n");
+	for my $c ([ 'postmaster@regress.test', $ok ], [ 'bob@regress.test',
+	    '504 5.5.2 <localhost>: Helo command rejected: need '
+	    . 'fully-qualified hostname' ]) {
+		my ($got, undef, $r) = session($exim, $cfg, '192.0.2.10',
+		    [ 'localhost' ], rcpt => $c->[0]);
+		is($got, $c->[1], "exim: pass rcpt postmaster\@: $c->[0]")
+		    or diag($r->{out}, $r->{err});
+	}
 	policy();
 
 	my (undef, undef, $wr) = session($exim, $cfg, '192.0.2.10',
@@ -401,7 +416,7 @@ sub exim_tests {
 	is(scalar(@made), 0, 'exim: and nothing in it ran') or diag("@made");
 
 	# A resolver that never answers: 4xx within dns-timeout + 1 s.
-	spew($conf, "resolver 127.0.0.1\@$silent_port\ndns-timeout $TIMEOUT\n");
+	spew($conf, $Filter::LAB . "resolver 127.0.0.1\@$silent_port\ndns-timeout $TIMEOUT\n");
 	($got, undef, $er) = session($exim, $cfg, '192.0.2.10',
 	    [ 'good.regress.test' ]);
 	is($got, '451 4.4.3 <good.regress.test>: Helo command rejected: '

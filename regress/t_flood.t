@@ -19,7 +19,7 @@ my $RSS_GROWTH = 4096;		# KiB the filter may grow by meanwhile
 my ($port) = Filter::dns_fixture();
 plan skip_all => 'unbound not installed' unless defined $port;
 plan tests => 10;
-my $conf = Filter::config("resolver 127.0.0.1\@$port\n");
+my $conf = Filter::config($Filter::LAB . "resolver 127.0.0.1\@$port\n");
 
 # Nobody reads stderr: the filter logs a lot and still answers at once.
 {

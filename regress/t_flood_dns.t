@@ -30,7 +30,7 @@ my ($port) = Filter::dns_fixture();
 plan skip_all => 'unbound not installed' unless defined $port;
 plan tests => 7;
 
-my $f = Filter->new('-f', Filter::config("resolver 127.0.0.1\@$port\n"
+my $f = Filter->new('-f', Filter::config($Filter::LAB . "resolver 127.0.0.1\@$port\n"
     . "dns-timeout $TIMEOUT\npass client 192.0.2.99/32\n"));
 $f->handshake('0.6');
 

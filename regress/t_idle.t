@@ -67,8 +67,8 @@ sub open_sessions {
 
 my %config = (
     literal => $off,
-    verified => "check cname pass\n",
-    'looked-up' => "resolver 127.0.0.1\@" . ($port // 0) . "\n",
+    verified => $Filter::LAB . "check cname pass\n",
+    'looked-up' => $Filter::LAB . "resolver 127.0.0.1\@" . ($port // 0) . "\n",
 );
 for my $kind (qw(literal verified looked-up)) {
 	SKIP: {

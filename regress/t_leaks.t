@@ -19,8 +19,8 @@ plan skip_all => 'unbound not installed' unless defined $port;
 plan tests => 6;
 
 my $SRV = '192.0.2.1:25';
-my $conf = Filter::config("resolver 127.0.0.1\@$port\ndns-timeout 2\n"
-    . "profile strict\n");
+my $conf = Filter::config($Filter::LAB . "resolver 127.0.0.1\@$port\ndns-timeout 2\n"
+    . "profile strict\n" . $Filter::LAB);
 my $vlog = "$Filter::TMP/valgrind.log";
 {
 	local $Filter::BIN = 'valgrind';

@@ -15,7 +15,7 @@ my $CLI = '192.0.2.10:41234';
 my ($port) = Filter::dns_fixture();
 plan skip_all => 'unbound not installed' unless defined $port;
 plan tests => 22 + 5 * 4 + 4 * 4 + 9;
-my $conf = Filter::config("resolver 127.0.0.1\@$port\n");
+my $conf = Filter::config($Filter::LAB . "resolver 127.0.0.1\@$port\n");
 
 sub session_works {
 	my ($f, $what) = @_;

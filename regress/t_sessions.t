@@ -15,7 +15,7 @@ my $CLI = '192.0.2.10:41234';	# good.regress.test, rDNS confirmed
 # Real DNS: the regress fixture, so names resolve as they would.
 my ($port) = Filter::dns_fixture();
 plan skip_all => 'unbound not installed' unless defined $port;
-my $DNS = "resolver 127.0.0.1\@$port\ndns-timeout 3\n";
+my $DNS = $Filter::LAB . "resolver 127.0.0.1\@$port\ndns-timeout 3\n";
 sub cfg { Filter::config($DNS . ($_[0] // '')) }
 
 # name, config, client, helo, rcpt, expected answer at rcpt-to, log match
@@ -102,7 +102,7 @@ my @cases = (
       qr/verdict=report checks=forward$/m ],
     [ 'strongest action wins', '', $CLI, '[198.51.100.7]',
       'bob@regress.test', 'junk', qr/checks=literal/ ],
-    [ 'strict: literal rejects', "profile strict\n", $CLI,
+    [ 'strict: literal rejects', "profile strict\n" . $Filter::LAB, $CLI,
       '[198.51.100.7]', 'bob@regress.test',
       'reject|550 5.7.1 <[198.51.100.7]>: Helo command rejected: address '
       . 'literal does not match 192.0.2.10', qr/verdict=reject/ ],

@@ -15,7 +15,7 @@ my $CLI = '192.0.2.10:41234';
 my ($port) = Filter::dns_fixture();
 plan skip_all => 'unbound not installed' unless defined $port;
 plan tests => 14;
-my $conf = Filter::config("resolver 127.0.0.1\@$port\n");
+my $conf = Filter::config($Filter::LAB . "resolver 127.0.0.1\@$port\n");
 
 sub answers {
 	my ($f, $what) = @_;
@@ -56,7 +56,7 @@ for my $sig (qw(TERM INT)) {
 {
 	my $silent = IO::Socket::INET->new(Proto => 'udp',
 	    LocalAddr => '127.0.0.1', LocalPort => 0) or die "udp: $!";
-	my $silent_conf = Filter::config('resolver 127.0.0.1@'
+	my $silent_conf = Filter::config($Filter::LAB . 'resolver 127.0.0.1@'
 	    . $silent->sockport . "\ndns-timeout 2\n");
 	my $pid = open(my $out, '-|', $Filter::BIN, '-E', '-f', $silent_conf,
 	    'helo=good.regress.test', 'client=192.0.2.10') or die "fork: $!";

@@ -13,7 +13,7 @@ use Test::More;
 my @files = sort glob("$FindBin::Bin/transcripts/*.log");
 my ($port) = Filter::dns_fixture();
 plan skip_all => 'unbound not installed' unless defined $port;
-my $conf = Filter::config("resolver 127.0.0.1\@$port\n");
+my $conf = Filter::config($Filter::LAB . "resolver 127.0.0.1\@$port\n");
 plan tests => 5 * @files + 2;
 
 # The filter only gets requests for the phases it registered; the

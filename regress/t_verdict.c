@@ -17,12 +17,18 @@ static struct policy	p;
 static struct facts	f;
 static struct addr	helo_addrs[2];
 
-/* A remote client 192.0.2.10 talking to us at 192.0.2.1. */
+/*
+ * A remote client 192.0.2.10 talking to us at 192.0.2.1.  The names
+ * are under .test and the addresses in documentation ranges, which
+ * special-name and private would judge: test_special() turns them on.
+ */
 static void
 reset(const char *helo)
 {
 	policy_free(&p);
 	policy_init(&p);
+	policy_set_action(&p, CHECK_SPECIAL_NAME, ACT_PASS);
+	policy_set_action(&p, CHECK_PRIVATE, ACT_PASS);
 	helo_clear(&f.helo);
 	memset(&f, 0, sizeof(f));
 	addr_parse("192.0.2.10", &f.client);
@@ -436,6 +442,113 @@ test_early(void)
 	is_str(decided(&v), "wait", "nothing fired yet: wait for the HELO's DNS");
 }
 
+/* Names no public host has: deferred at once, whatever DNS would say. */
+static void
+test_special(void)
+{
+	static const struct {
+		const char	*helo;
+		const char	*want;
+	} rows[] = {
+		{ "localhost.localdomain", "tempfail special-name special-name" },
+		{ "ip-10-0-0-1.ec2.internal",
+		    "tempfail special-name special-name" },
+		{ "printer.local", "tempfail special-name special-name" },
+		{ "router.home.arpa", "tempfail special-name special-name" },
+		{ "mail.example.com", "tempfail special-name special-name" },
+		{ "mx.example", "tempfail special-name special-name" },
+		{ "x.invalid", "tempfail special-name special-name" },
+		{ "abc.onion", "tempfail special-name special-name" },
+		{ "host.alt", "tempfail special-name special-name" },
+		{ "nas.lan", "tempfail special-name special-name" },
+		{ "pc.home", "tempfail special-name special-name" },
+		{ "dc1.corp", "tempfail special-name special-name" },
+		{ "box.intranet", "tempfail special-name special-name" },
+		{ "box.private", "tempfail special-name special-name" },
+		{ "1.0.0.10.in-addr.arpa", "tempfail special-name special-name" },
+		{ "mail.regress.test", "tempfail special-name special-name" },
+		{ "mail.nosuchtld", "tempfail special-name special-name" },
+		{ "Mail.Example.COM.", "tempfail special-name special-name" },
+		/* dotless: non-fqdn is the stronger and replies */
+		{ "localhost", "reject non-fqdn non-fqdn,special-name" },
+		/* public names, IDN top-level labels included */
+		{ "mail.example.de", "pass - -" },
+		{ "mx.notexample.com", "pass - -" },
+		{ "mail.localhost.org", "pass - -" },
+		{ "mx.xn--p1ai", "pass - -" },
+		{ "почта.рф", "pass - -" },
+		{ "mx.co.uk", "pass - -" },
+		{ "a.b.museum", "pass - -" },
+		{ "[192.0.2.10]", "pass - -" },
+	};
+	struct verdict	v;
+	size_t		i;
+
+	for (i = 0; i < nitems(rows); i++) {
+		reset(rows[i].helo);
+		policy_set_action(&p, CHECK_SPECIAL_NAME, ACT_TEMPFAIL);
+		/* the name's A, AAAA and MX exist: no other check fires */
+		dns_helo(LOOKUP_FOUND, LOOKUP_FOUND, LOOKUP_FOUND);
+		rdns(LOOKUP_FOUND, "good.regress.test");
+		p.rdns_mode = RDNS_DOMAIN;
+		policy_set_action(&p, CHECK_RDNS_MATCH, ACT_PASS);
+		policy_set_action(&p, CHECK_FORWARD, ACT_PASS);
+		is_str(decided(&v), rows[i].want, "special-name: %s",
+		    rows[i].helo);
+	}
+
+	reset("localhost.localdomain");
+	policy_set_action(&p, CHECK_SPECIAL_NAME, ACT_TEMPFAIL);
+	is_str(reply(), "450 4.7.1 <localhost.localdomain>: Helo command "
+	    "rejected: not a public host name", "special-name: its reply");
+	strlcpy(p.rules[CHECK_SPECIAL_NAME].reply, "450 4.7.1 %d is special",
+	    sizeof(p.rules[CHECK_SPECIAL_NAME].reply));
+	is_str(reply(), "450 4.7.1 localdomain is special",
+	    "special-name: %%d is the special domain");
+	reset("mail.nosuchtld");
+	policy_set_action(&p, CHECK_SPECIAL_NAME, ACT_TEMPFAIL);
+	strlcpy(p.rules[CHECK_SPECIAL_NAME].reply, "450 4.7.1 %d is special",
+	    sizeof(p.rules[CHECK_SPECIAL_NAME].reply));
+	is_str(reply(), "450 4.7.1 nosuchtld is special",
+	    "special-name: %%d is an unknown top-level label");
+
+	/* Nothing waits for DNS: decided while every lookup is pending. */
+	reset("localhost.localdomain");
+	policy_set_action(&p, CHECK_SPECIAL_NAME, ACT_TEMPFAIL);
+	dns_helo(LOOKUP_PENDING, LOOKUP_PENDING, LOOKUP_PENDING);
+	rdns(LOOKUP_PENDING, NULL);
+	is_str(decided(&v), "tempfail special-name special-name",
+	    "special-name: decided without waiting for DNS");
+
+	/* The recipient's domain is %d of rcpt-domain, not the special one. */
+	reset("regress.test");
+	policy_set_action(&p, CHECK_SPECIAL_NAME, ACT_TEMPFAIL);
+	f.rcpt_domain = "regress.test";
+	rdns(LOOKUP_FOUND, "mail.other.test");
+	is_str(reply(), "550 5.7.1 <regress.test>: Helo command rejected: "
+	    "you are not regress.test", "special-name: rcpt-domain's %%d kept");
+}
+
+/* A passed recipient is spared; the next one in the same session not. */
+static void
+test_pass_rcpt(void)
+{
+	struct verdict	v;
+	char		entry[RCPT_ENTRY_MAX];
+
+	reset("localhost");
+	ok(rcpt_entry_parse("Postmaster@", entry, sizeof(entry)) == 0 &&
+	    namelist_add(&p.pass_rcpt, entry) == 0, "pass rcpt: entry kept");
+	f.rcpt = "Postmaster@regress.test";
+	is_str(decided(&v), "exempt:pass rcpt", "pass rcpt: postmaster@");
+	f.rcpt = "bob@regress.test";
+	is_str(decided(&v), "reject non-fqdn non-fqdn",
+	    "pass rcpt: another recipient gets the verdict");
+	f.rcpt = NULL;
+	is_str(decided(&v), "reject non-fqdn non-fqdn",
+	    "pass rcpt: no recipient yet");
+}
+
 static void	test_reply_literal(void);
 static void	test_reply_long(void);
 
@@ -529,6 +642,8 @@ main(void)
 	test_pass_rdns_unknown();
 	test_changed();
 	test_early();
+	test_special();
+	test_pass_rcpt();
 	test_reply();
 	helo_clear(&f.helo);
 	policy_free(&p);

@@ -22,7 +22,7 @@ plan skip_all => 'unbound not installed' unless defined $port;
 
 my $SRV = '192.0.2.1:25';
 my $TIMEOUT = 2;
-my $base = "resolver 127.0.0.1\@$port\ndns-timeout $TIMEOUT\n";
+my $base = $Filter::LAB . "resolver 127.0.0.1\@$port\ndns-timeout $TIMEOUT\n";
 my $nocname = "check cname pass\n";
 my $strict = "rdns-match exact\ncheck rdns-match tempfail\n"
     . "check rdns tempfail\ncheck forward reject\n";
@@ -40,7 +40,7 @@ my @cases = (
       'good.regress.test', 'good.regress.test', 'none' ],
     [ 'spelt otherwise', $nocname, '192.0.2.10', 'GOOD.Regress.Test.',
       'good.regress.test', 'none' ],
-    [ 'profile strict', "profile strict\n", '192.0.2.10',
+    [ 'profile strict', "profile strict\n" . $Filter::LAB, '192.0.2.10',
       'good.regress.test', 'good.regress.test', 'A' ],
     [ 'rdns-match domain, the same name', "check rdns-match tempfail\n"
       . $nocname, '192.0.2.10', 'good.regress.test', 'good.regress.test',

@@ -102,7 +102,7 @@ my ($port, $dnsdir) = ($ENV{BENCH_DNS_PORT}, $ENV{BENCH_DNS_DIR});
 ($port, $dnsdir) = Filter::dns_fixture() unless defined $port;
 die "drive.pl: no DNS fixture (is unbound installed?)\n"
     unless defined $port;
-my $BASE = "resolver 127.0.0.1\@$port\n";
+my $BASE = $Filter::LAB . "resolver 127.0.0.1\@$port\n";
 # No check that needs DNS: the verdict never waits for an answer.
 my $OFFLINE = join('', map { "check $_ pass\n" }
     qw(dns dns-error rdns rdns-match forward cname dynamic));
@@ -754,7 +754,7 @@ sub section_bound {
 	);
 	for my $c (@cases) {
 		my ($name, $conc, $count, $delay) = @$c;
-		my $f = filter_start("resolver 127.0.0.1\@$bp\n"
+		my $f = filter_start($Filter::LAB . "resolver 127.0.0.1\@$bp\n"
 		    . "dns-timeout 2\n");
 		my @done;
 		my $started = 0;
@@ -1202,7 +1202,7 @@ sub section_flood {
 	    . "confirmed by smtpd (good6.regress.test,\n2001:db8::20) with "
 	    . "its address literal as HELO.\nProbe latency: link-connect "
 	    . "to verdict (ms).  VmRSS of the filter in kB.\n\n";
-	my $f = filter_start("resolver 127.0.0.1\@$bp\ndns-timeout $to\n"
+	my $f = filter_start($Filter::LAB . "resolver 127.0.0.1\@$bp\ndns-timeout $to\n"
 	    . "pass client 192.0.2.99\n");
 	$f->{fine} = 1;
 	my (%probes, $peak);

@@ -16,6 +16,12 @@ use Time::HiRes qw(time);
 our $BIN = $ENV{FILTER_HELO} // './filter-helo';
 our $TMP = tempdir('filter-helo.XXXXXX', TMPDIR => 1, CLEANUP => 1);
 
+# The fixture's names are under .test (RFC 6761) and its addresses in
+# the documentation ranges: in the world of these tests they are public,
+# as a lab would declare them.  The tests of other checks start their
+# configuration with this; t_special.t and t_private.t do not.
+our $LAB = "check special-name pass\ncheck private pass\n";
+
 # The regress DNS fixture (regress/dns/dns.sh): started once per test
 # file on a port of its own, stopped when the test ends, whatever
 # happens.  Returns (port, directory).
