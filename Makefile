@@ -26,7 +26,8 @@ INCS =		-Ifilter -Iprotocol -Ichecks
 
 PROTO_OBJS =	protocol/proto.o protocol/io.o
 CHECK_OBJS =	checks/addr.o checks/helo.o checks/dynamic.o checks/special.o \
-		checks/rcpt.o checks/facts.o checks/policy.o checks/verdict.o
+		checks/rcpt.o checks/facts.o checks/policy.o checks/protect.o \
+		checks/verdict.o
 DNS_OBJS =	checks/dns.o checks/dnscache.o checks/dnsresult.o \
 		checks/lookup.o
 FRONT_OBJS =	filter/log.o filter/logsys.o filter/config.o filter/session.o \
@@ -38,14 +39,14 @@ HDRS =		filter/compat.h filter/config.h filter/log.h filter/logsys.h \
 		protocol/proto.h protocol/io.h \
 		checks/addr.h checks/helo.h checks/policy.h checks/facts.h \
 		checks/verdict.h checks/dns.h checks/dnscache.h checks/dnsresult.h \
-		checks/lookup.h
+		checks/lookup.h checks/protect.h
 
 # Everything but main(): what the unit tests and fuzz targets link.
 LIB_OBJS =	$(FRONT_OBJS) $(DNS_OBJS) $(CHECK_OBJS) $(PROTO_OBJS)
 LIB_SRCS =	filter/log.c filter/logsys.c filter/config.c \
 		filter/session.c filter/smtpd.c filter/exim.c filter/report.c \
 		checks/dns.c checks/dnscache.c checks/dnsresult.c \
-		checks/lookup.c checks/addr.c \
+		checks/lookup.c checks/addr.c checks/protect.c \
 		checks/helo.c checks/dynamic.c checks/special.c checks/rcpt.c \
 		checks/facts.c checks/policy.c checks/verdict.c \
 		protocol/proto.c protocol/io.c
@@ -61,7 +62,7 @@ TESTS =		regress/t_proto regress/t_helo regress/t_config \
 		regress/t_signals.t regress/t_dnschecks.t regress/t_dnssec.t \
 		regress/t_deadnames.t regress/t_flood_dns.t regress/t_syslog.t \
 		regress/t_verified.t regress/t_idle.t regress/t_special.t \
-		regress/t_pass_rcpt.t \
+		regress/t_pass_rcpt.t regress/t_protected.t regress/t_private.t \
 		regress/t_leaks.t regress/t_config_cli.t regress/t_e2e.t \
 		regress/t_exim.t regress/t_build.sh regress/t_docs.sh \
 		regress/t_fuzz_replay.sh

@@ -18,6 +18,49 @@ static int	parse_port(const char *);
 static size_t	addr_len(const struct addr *);
 
 /*
+ * Networks where no public host lives: the entries of IANA's IPv4 and
+ * IPv6 Special-Purpose Address Registries (RFC 6890) that are not
+ * globally reachable, the deprecated ones, and multicast.  Left out:
+ * entries that are globally reachable (64:ff9b::/96, 2001:3::/32,
+ * 192.31.196.0/24, ...), and 2001::/32 (Teredo) and 2002::/16 (6to4),
+ * which carry public IPv4 addresses.
+ */
+static const struct special_net {
+	int		 family;
+	const char	*prefix;
+	int		 plen;
+} special_nets[] = {
+	{ AF_INET, "0.0.0.0", 8 },		/* "this network" */
+	{ AF_INET, "10.0.0.0", 8 },		/* private, RFC 1918 */
+	{ AF_INET, "100.64.0.0", 10 },		/* carrier-grade NAT */
+	{ AF_INET, "127.0.0.0", 8 },		/* loopback */
+	{ AF_INET, "169.254.0.0", 16 },		/* link-local */
+	{ AF_INET, "172.16.0.0", 12 },		/* private */
+	{ AF_INET, "192.0.0.0", 24 },		/* IETF protocol assignments */
+	{ AF_INET, "192.0.2.0", 24 },		/* documentation */
+	{ AF_INET, "192.88.99.0", 24 },		/* 6to4 relays, deprecated */
+	{ AF_INET, "192.168.0.0", 16 },		/* private */
+	{ AF_INET, "198.18.0.0", 15 },		/* benchmarking */
+	{ AF_INET, "198.51.100.0", 24 },	/* documentation */
+	{ AF_INET, "203.0.113.0", 24 },		/* documentation */
+	{ AF_INET, "224.0.0.0", 4 },		/* multicast */
+	{ AF_INET, "240.0.0.0", 4 },		/* reserved, and broadcast */
+	{ AF_INET6, "::", 128 },		/* unspecified */
+	{ AF_INET6, "::1", 128 },		/* loopback */
+	{ AF_INET6, "::ffff:0:0", 96 },		/* IPv4-mapped, in an AAAA */
+	{ AF_INET6, "64:ff9b:1::", 48 },	/* local-use NAT64 */
+	{ AF_INET6, "100::", 64 },		/* discard-only */
+	{ AF_INET6, "2001:2::", 48 },		/* benchmarking */
+	{ AF_INET6, "2001:db8::", 32 },		/* documentation */
+	{ AF_INET6, "3fff::", 20 },		/* documentation, RFC 9637 */
+	{ AF_INET6, "5f00::", 16 },		/* SRv6 SIDs, RFC 9602 */
+	{ AF_INET6, "fc00::", 7 },		/* unique local */
+	{ AF_INET6, "fe80::", 10 },		/* link-local */
+	{ AF_INET6, "fec0::", 10 },		/* site-local, deprecated */
+	{ AF_INET6, "ff00::", 8 },		/* multicast */
+};
+
+/*
  * A dotted quad whose parts are 1*3DIGIT with a value up to 255, the Snum
  * of RFC 5321.  Leading zeros are decimal, never octal: [010.0.0.1] is
  * 10.0.0.1, as a mail server reads an address literal.
@@ -164,6 +207,29 @@ addr_is_loopback(const struct addr *a)
 	default:
 		return 0;
 	}
+}
+
+/*
+ * Private, loopback, link-local, reserved or documentation: an address
+ * no host on the Internet has.  An unknown address (family 0) is not.
+ */
+int
+addr_is_private(const struct addr *a)
+{
+	struct cidr	c;
+	size_t		i;
+
+	for (i = 0; i < nitems(special_nets); i++) {
+		if (special_nets[i].family != a->family)
+			continue;
+		memset(&c, 0, sizeof(c));
+		c.addr.family = a->family;
+		c.plen = special_nets[i].plen;
+		if (inet_pton(a->family, special_nets[i].prefix,
+		    c.addr.bytes) == 1 && cidr_match(&c, a))
+			return 1;
+	}
+	return 0;
 }
 
 void

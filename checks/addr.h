@@ -24,6 +24,7 @@ int	addr_parse(const char *, struct addr *);
 int	addr_parse_endpoint(const char *, struct addr *, int *);
 int	addr_eq(const struct addr *, const struct addr *);
 int	addr_is_loopback(const struct addr *);
+int	addr_is_private(const struct addr *);
 void	addr_fmt(const struct addr *, char *, size_t);
 int	cidr_parse(const char *, struct cidr *);
 int	cidr_match(const struct cidr *, const struct addr *);

@@ -119,19 +119,28 @@ dns_facts_verified(struct dns_facts *d, const struct helo *helo,
  * Which of the HELO's records the checks need.  A HELO that is one of
  * the client's forward-confirmed names exists and resolves to the
  * client, by definition of the confirmation: dns and forward are
- * settled.  Still needed then: whether the name is a CNAME, which
- * only its A answer tells (cname); and with DNSSEC all three records,
- * as "dns=secure" means that all of them validated.
+ * settled, and so is private if the client's address is public.
+ * Still needed then: whether the name is a CNAME, which only its A
+ * answer tells (cname); all its addresses if the client's is private
+ * (private); and with DNSSEC all three records, as "dns=secure" means
+ * that all of them validated.
  */
 int
 dns_facts_helo_asks(const struct policy *p, const struct facts *f)
 {
+	int	asks = 0;
+
 	if (f->helo_raw == NULL || f->helo.kind != HELO_DOMAIN ||
 	    f->helo.dotless || !policy_needs_helo_dns(p))
 		return 0;
 	if (!facts_helo_confirmed(f) || p->trust_anchor != NULL)
 		return HELO_ASK_ALL;
-	return p->rules[CHECK_CNAME].action != ACT_PASS ? HELO_ASK_A : 0;
+	if (p->rules[CHECK_CNAME].action != ACT_PASS)
+		asks |= HELO_ASK_A;
+	if (p->rules[CHECK_PRIVATE].action != ACT_PASS &&
+	    addr_is_private(&f->client))
+		asks |= HELO_ASK_A | HELO_ASK_AAAA;
+	return asks;
 }
 
 /* Is the HELO one of the client's forward-confirmed names? */

@@ -12,6 +12,7 @@
 #include "addr.h"
 #include "helo.h"
 #include "policy.h"
+#include "protect.h"
 
 /* Replies longer than this leave too little room for the % expansions. */
 #define REPLY_TEMPLATE_MAX	(REPLY_MAX / 2)
@@ -147,7 +148,8 @@ phase_name(enum phase ph)
 	return phase_names[ph];
 }
 
-void
+/* -1: no memory for the built-in protected names. */
+int
 policy_init(struct policy *p)
 {
 	int	i;
@@ -163,6 +165,7 @@ policy_init(struct policy *p)
 	p->rdns_mode = RDNS_DOMAIN;
 	for (i = 0; i < CHECK_COUNT; i++)
 		policy_set_action(p, i, check_defaults[i].action);
+	return protect_builtin(&p->protect);
 }
 
 /* The strict receivers: a HELO must verify against the client. */
@@ -177,7 +180,7 @@ policy_strict(struct policy *p)
 	policy_set_action(p, CHECK_LITERAL, ACT_REJECT);
 }
 
-static void
+void
 namelist_free(struct namelist *l)
 {
 	size_t	i;
@@ -199,6 +202,7 @@ policy_free(struct policy *p)
 	namelist_free(&p->pass_rdns);
 	namelist_free(&p->pass_rcpt);
 	namelist_free(&p->block_helo);
+	protect_free(&p->protect);
 	free(p->pass_client.v);
 	p->pass_client.v = NULL;
 	p->pass_client.n = 0;
@@ -412,9 +416,10 @@ cidrlist_match(const struct cidrlist *l, const struct addr *a)
 /*
  * Which lookups the policy needs: a lookup that feeds only checks set
  * to pass is never asked.  The client's confirmed rDNS name feeds rdns,
- * rdns-match, rcpt-domain (a company's own hosts), dynamic (the rDNS
- * name) and "pass rdns"; the HELO's A, AAAA and MX feed dns, forward and
- * cname.
+ * rdns-match, rcpt-domain (a company's own hosts), protected (the
+ * organisation's hosts), dynamic (the rDNS name) and "pass rdns"; the
+ * HELO's A, AAAA and MX feed dns, forward and cname, and its A and AAAA
+ * feed private.
  */
 int
 policy_needs_rdns(const struct policy *p)
@@ -427,6 +432,8 @@ policy_needs_rdns(const struct policy *p)
 	for (i = 0; i < nitems(users); i++)
 		if (p->rules[users[i]].action != ACT_PASS)
 			return 1;
+	if (p->rules[CHECK_PROTECTED].action != ACT_PASS && p->protect.n > 0)
+		return 1;
 	return p->pass_rdns.n > 0;
 }
 
@@ -434,7 +441,7 @@ int
 policy_needs_helo_dns(const struct policy *p)
 {
 	static const enum check	 users[] = {
-		CHECK_DNS, CHECK_FORWARD, CHECK_CNAME
+		CHECK_DNS, CHECK_FORWARD, CHECK_CNAME, CHECK_PRIVATE
 	};
 	size_t			 i;
 

@@ -92,6 +92,17 @@ struct cidrlist {
 	size_t		  n;
 };
 
+/* One "protect" line: see protect.c. */
+struct protect_org {
+	struct namelist	 domains;	/* HELOs at or under them */
+	struct namelist	 aliases;	/* where its rDNS names may also be */
+};
+
+struct protectlist {
+	struct protect_org	*v;
+	size_t			 n;
+};
+
 struct policy {
 	struct rule	 rules[CHECK_COUNT];
 	enum phase	 phase;
@@ -104,6 +115,7 @@ struct policy {
 	struct namelist	 pass_rdns;
 	struct namelist	 pass_rcpt;		/* rcpt_entry_parse() form */
 	struct namelist	 block_helo;
+	struct protectlist protect;
 	struct cidrlist	 pass_client;
 	char		*explain_url;
 	char		*trust_anchor;
@@ -115,13 +127,14 @@ const char	*check_name(enum check);
 int		 check_lookup(const char *, enum check *);
 const char	*phase_name(enum phase);
 
-void		 policy_init(struct policy *);
+int		 policy_init(struct policy *);
 void		 policy_strict(struct policy *);
 void		 policy_free(struct policy *);
 void		 policy_set_action(struct policy *, enum check, enum action);
 int		 reply_valid(const char *, const char **);
 size_t		 reply_len_max(const char *);
 int		 namelist_add(struct namelist *, const char *);
+void		 namelist_free(struct namelist *);
 int		 namelist_match(const struct namelist *, const char *);
 int		 cidrlist_add(struct cidrlist *, const struct cidr *);
 int		 cidrlist_match(const struct cidrlist *, const struct addr *);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "protect.h"
 #include "verdict.h"
 
 struct judged {
@@ -24,6 +25,7 @@ struct judged {
 static enum check_state	lookup_state(enum lookup_state);
 static enum check_state	check_self(struct judged *);
 static enum check_state	check_rcpt_domain(struct judged *);
+static enum check_state	check_protected(struct judged *);
 static enum check_state	check_blocklist(struct judged *);
 static enum check_state	check_syntax(struct judged *);
 static enum check_state	check_underscore(struct judged *);
@@ -36,6 +38,7 @@ static enum check_state	check_forward(struct judged *);
 static enum check_state	check_rdns(struct judged *);
 static enum check_state	check_rdns_match(struct judged *);
 static enum check_state	check_cname(struct judged *);
+static enum check_state	check_private(struct judged *);
 static enum check_state	check_dynamic(struct judged *);
 static enum check_state	check_changed(struct judged *);
 static const char	*exemption(const struct policy *,
@@ -46,7 +49,7 @@ static int		 same_org(const char *, const char *);
 static enum check_state (*const check_fn[CHECK_COUNT])(struct judged *) = {
 	[CHECK_SELF] =		check_self,
 	[CHECK_RCPT_DOMAIN] =	check_rcpt_domain,
-	[CHECK_PROTECTED] =	NULL,
+	[CHECK_PROTECTED] =	check_protected,
 	[CHECK_BLOCKLIST] =	check_blocklist,
 	[CHECK_DBL] =		NULL,
 	[CHECK_SYNTAX] =	check_syntax,
@@ -61,7 +64,7 @@ static enum check_state (*const check_fn[CHECK_COUNT])(struct judged *) = {
 	[CHECK_RDNS_MATCH] =	check_rdns_match,
 	[CHECK_FORWARD] =	check_forward,
 	[CHECK_CNAME] =		check_cname,
-	[CHECK_PRIVATE] =	NULL,
+	[CHECK_PRIVATE] =	check_private,
 	[CHECK_DYNAMIC] =	check_dynamic,
 	[CHECK_CHANGED] =	check_changed,
 };
@@ -145,6 +148,27 @@ rdns_passed(const char *rdns, const void *list)
 	return namelist_match(list, rdns);
 }
 
+/*
+ * Is the client the owner of a name, as its confirmed rDNS names say?
+ * Without any name it is not; a failed lookup cannot tell.
+ */
+static enum check_state
+owner_state(const struct facts *f, int (*test)(const char *, const void *),
+    const void *arg)
+{
+	switch (f->dns.fcrdns) {
+	case LOOKUP_NONE:
+		/* Nothing asked (no client address): nothing to hold. */
+		return CS_CLEAR;
+	case LOOKUP_PENDING:
+		return CS_WAIT;
+	case LOOKUP_ERROR:
+		return CS_UNKNOWN;
+	default:
+		return any_rdns(f, test, arg) ? CS_CLEAR : CS_FIRED;
+	}
+}
+
 static enum check_state
 check_self(struct judged *j)
 {
@@ -190,18 +214,34 @@ check_rcpt_domain(struct judged *j)
 	if (domain == NULL)
 		return CS_CLEAR;
 	j->domain = domain;
-	switch (f->dns.fcrdns) {
-	case LOOKUP_NONE:
-		/* Nothing asked (no client address): nothing to hold. */
+	return owner_state(f, rdns_in_domain, domain);
+}
+
+static int
+rdns_in_org(const char *rdns, const void *arg)
+{
+	const struct judged	*j = arg;
+
+	return same_org(j->f->helo.name, rdns) ||
+	    protect_admits(&j->p->protect, j->f->helo.name, rdns);
+}
+
+/*
+ * A HELO under a protected domain is believed from the organisation's
+ * own hosts only: a confirmed rDNS name in its registrable domain, or
+ * under a domain or alias of its "protect" line.
+ */
+static enum check_state
+check_protected(struct judged *j)
+{
+	const struct facts	*f = j->f;
+	const char		*domain;
+
+	if (!is_name(f) || (domain = protect_domain(&j->p->protect,
+	    f->helo.name)) == NULL)
 		return CS_CLEAR;
-	case LOOKUP_PENDING:
-		return CS_WAIT;
-	case LOOKUP_ERROR:
-		return CS_UNKNOWN;
-	default:
-		return any_rdns(f, rdns_in_domain, domain) ? CS_CLEAR :
-		    CS_FIRED;
-	}
+	j->domain = domain;
+	return owner_state(f, rdns_in_org, j);
 }
 
 static enum check_state
@@ -386,6 +426,33 @@ check_cname(struct judged *j)
 	if (f->dns.helo_cname != NULL)
 		return CS_FIRED;
 	return lookup_state(f->dns.helo_a);
+}
+
+/*
+ * Every address of the HELO is one no public host has.  A name that
+ * is the client's confirmed name resolves to the client, so it has a
+ * public address if the client has.
+ */
+static enum check_state
+check_private(struct judged *j)
+{
+	const struct facts	*f = j->f;
+	const struct dns_facts	*d = &f->dns;
+	size_t			 i;
+
+	if (!is_name(f))
+		return CS_CLEAR;
+	if (facts_helo_confirmed(f) && !addr_is_private(&f->client))
+		return CS_CLEAR;
+	for (i = 0; i < d->helo_naddrs; i++)
+		if (!addr_is_private(&d->helo_addrs[i]))
+			return CS_CLEAR;
+	if (d->helo_a == LOOKUP_PENDING || d->helo_aaaa == LOOKUP_PENDING)
+		return CS_WAIT;
+	if (d->helo_a == LOOKUP_ERROR || d->helo_aaaa == LOOKUP_ERROR)
+		return CS_UNKNOWN;
+	/* No address at all is for the dns check to judge. */
+	return d->helo_naddrs > 0 ? CS_FIRED : CS_CLEAR;
 }
 
 static enum check_state

@@ -8,6 +8,7 @@
 #include "compat.h"
 
 #include <errno.h>
+#include <libpsl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "helo.h"
 #include "log.h"
 #include "policy.h"
+#include "protect.h"
 
 #define MAX_WORDS	33	/* a directive and up to 32 arguments */
 #define EXPLAIN_URL_MAX	200	/* it is appended to a reply */
@@ -46,10 +48,12 @@ static int	parse_local_name(struct policy *, char **, const char **);
 static int	parse_local_domain(struct policy *, char **, const char **);
 static int	parse_pass(struct policy *, char **, const char **);
 static int	parse_block(struct policy *, char **, const char **);
+static int	parse_protect(struct policy *, char **, const char **);
 static int	parse_explain_url(struct policy *, char **, const char **);
 static int	parse_profile(struct policy *, char **, const char **);
 static int	parse_trust_anchor(struct policy *, char **, const char **);
 static int	add_name(struct namelist *, const char *, int, const char **);
+static void	print_protect(FILE *, const struct protect_org *);
 static void	print_quoted(FILE *, const char *);
 static void	print_word(FILE *, const char *);
 
@@ -69,6 +73,9 @@ static const struct directive directives[] = {
 	{ "pass", 2, 2, "pass needs client, helo, rdns or rcpt and a value",
 	    parse_pass },
 	{ "block", 2, 2, "block needs helo and a value", parse_block },
+	{ "protect", 1, MAX_WORDS - 1,
+	    "protect needs DOMAIN [DOMAIN ...] [alias DOMAIN ...]",
+	    parse_protect },
 	{ "explain-url", 1, 1, "explain-url needs URL", parse_explain_url },
 	{ "profile", 1, 1, "profile needs default or strict", parse_profile },
 	{ "dnssec-trust-anchor", 1, 1, "dnssec-trust-anchor needs FILE",
@@ -110,7 +117,7 @@ config_load(struct policy *p, const char *path)
 int
 config_parse_line(struct policy *p, char *line, const char **errstr)
 {
-	char	*word[MAX_WORDS];
+	char	*word[MAX_WORDS + 1];
 	size_t	 i;
 	int	 n;
 
@@ -118,6 +125,8 @@ config_parse_line(struct policy *p, char *line, const char **errstr)
 		return -1;
 	if (n == 0)
 		return 0;
+	/* The arguments end with NULL for a directive that takes a range. */
+	word[n < MAX_WORDS ? n : MAX_WORDS] = NULL;
 	for (i = 0; i < nitems(directives); i++) {
 		if (strcmp(word[0], directives[i].name) != 0)
 			continue;
@@ -422,6 +431,56 @@ parse_block(struct policy *p, char **arg, const char **errstr)
 }
 
 /*
+ * "protect DOMAIN [DOMAIN ...] [alias DOMAIN ...]": one organisation.
+ * Every name must be a domain someone can own: a public suffix would
+ * protect, or admit, every name under it.
+ */
+static int
+parse_protect(struct policy *p, char **arg, const char **errstr)
+{
+	char		 names[MAX_WORDS][NAME_BUFSZ + 1];
+	const char	*v[MAX_WORDS];
+	size_t		 n = 0, ndomains = 0;
+	int		 aliases = 0, psl;
+
+	for (; *arg != NULL; arg++) {
+		if (strcmp(*arg, "alias") == 0) {
+			if (aliases || ndomains == 0) {
+				*errstr = aliases ? "protect: alias given "
+				    "twice" : "protect needs a DOMAIN before "
+				    "alias";
+				return -1;
+			}
+			aliases = 1;
+			continue;
+		}
+		if (parse_name(*arg, 0, names[n], sizeof(names[n]),
+		    errstr) == -1)
+			return -1;
+		psl = psl_builtin() == NULL ||
+		    psl_is_public_suffix(psl_builtin(), names[n]);
+		if (strchr(names[n], '.') == NULL || psl) {
+			*errstr = errorf("protect: \"%s\" is %s, not a "
+			    "domain of its own", *arg, psl ?
+			    "a public suffix" : "a top-level name");
+			return -1;
+		}
+		v[n] = names[n];
+		n++;
+		if (!aliases)
+			ndomains++;
+	}
+	if (aliases && n == ndomains) {
+		*errstr = "protect: alias needs a DOMAIN after it";
+		return -1;
+	}
+	if (protect_add(&p->protect, v, ndomains, v + ndomains,
+	    n - ndomains) == -1)
+		fatal("%s", __func__);
+	return 0;
+}
+
+/*
  * The URL ends up in replies as "; see URL#check": so no blanks, no
  * '#' of its own and no '%', which would read as an escape.
  */
@@ -591,6 +650,8 @@ config_print(const struct policy *p, FILE *f)
 		fprintf(f, "pass rcpt %s\n", p->pass_rcpt.v[i]);
 	for (i = 0; i < p->block_helo.n; i++)
 		fprintf(f, "block helo %s\n", p->block_helo.v[i]);
+	for (i = 0; i < p->protect.n; i++)
+		print_protect(f, &p->protect.v[i]);
 	if (p->explain_url != NULL)
 		fprintf(f, "explain-url %s\n", p->explain_url);
 	if (p->trust_anchor != NULL) {
@@ -605,6 +666,21 @@ config_print(const struct policy *p, FILE *f)
 		print_quoted(f, p->rules[c].reply);
 		fprintf(f, "\n");
 	}
+}
+
+static void
+print_protect(FILE *f, const struct protect_org *org)
+{
+	size_t	i;
+
+	fprintf(f, "protect");
+	for (i = 0; i < org->domains.n; i++)
+		fprintf(f, " %s", org->domains.v[i]);
+	if (org->aliases.n > 0)
+		fprintf(f, " alias");
+	for (i = 0; i < org->aliases.n; i++)
+		fprintf(f, " %s", org->aliases.v[i]);
+	fprintf(f, "\n");
 }
 
 static void

@@ -99,7 +99,8 @@ main(int argc, char *argv[])
 
 	/* Exim takes our stdout for the reply: log to syslog there. */
 	log_init(verbose, exim_mode);
-	policy_init(&policy);
+	if (policy_init(&policy) == -1)
+		fatal("policy_init");
 	if (conffile != NULL && config_load(&policy, conffile) == -1)
 		exit(exim_mode ? EXIM_EX_CONFIG : 1);
 	if (config_finish(&policy, conffile ? conffile : "defaults") == -1)

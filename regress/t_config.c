@@ -209,6 +209,14 @@ static const struct line_row lines[] = {
 	{ "check dns reject\r", "action:dns", "reject" },
 	{ "profile strict", "action:forward", "tempfail" },
 	{ "profile default", "action:forward", "report" },
+	{ "protect BigMail.Test. bigmail-mx.test alias Outbound.MailHost.test",
+	    "protect", "bigmail.test bigmail-mx.test alias "
+	    "outbound.mailhost.test" },
+	{ "protect bigmail.test", "protect", "bigmail.test" },
+	{ "protect b\xc3\xbc" "cher.example", "protect",
+	    "xn--bcher-kva.example" },
+	{ "protect a.test b.test c.test alias d.test e.test", "protect",
+	    "a.test b.test c.test alias d.test e.test" },
 };
 
 static const struct error_row line_errors[] = {
@@ -281,6 +289,24 @@ static const struct error_row line_errors[] = {
 	{ "profile paranoid",
 	    "unknown profile \"paranoid\": use default or strict" },
 	{ "profile", "profile needs default or strict" },
+	{ "protect", "protect needs DOMAIN [DOMAIN ...] [alias DOMAIN ...]" },
+	{ "protect alias x.test", "protect needs a DOMAIN before alias" },
+	{ "protect a.test alias", "protect: alias needs a DOMAIN after it" },
+	{ "protect a.test alias b.test alias c.test",
+	    "protect: alias given twice" },
+	{ "protect com", "protect: \"com\" is a public suffix, not a domain "
+	    "of its own" },
+	{ "protect example.co.uk co.uk", "protect: \"co.uk\" is a public "
+	    "suffix, not a domain of its own" },
+	{ "protect a.test alias test", "protect: \"test\" is a public "
+	    "suffix, not a domain of its own" },
+	{ "protect 192.0.2.1", "invalid name \"192.0.2.1\": an address, "
+	    "not a name" },
+	{ "protect .bigmail.test", "invalid name \".bigmail.test\": "
+	    "empty label" },
+	{ "protect a b c d e f g h i j k l m n o p q r s t u v w x y z "
+	    "a1 a2 a3 a4 a5 a6 a7",
+	    "protect needs DOMAIN [DOMAIN ...] [alias DOMAIN ...]" },
 	{ "dnssec-trust-anchor /nonexistent/root.key",
 	    "dnssec-trust-anchor /nonexistent/root.key: No such file or "
 	    "directory" },
@@ -555,6 +581,9 @@ test_defaults(void)
 	    p.pass_client.n == 0, "default lists are empty");
 	ok(p.explain_url == NULL && p.trust_anchor == NULL,
 	    "no explain-url, no trust anchor by default");
+	is_int(p.protect.n, 4, "four built-in protected organisations");
+	is_str(field(&p, "protect"), "icloud.com me.com mac.com alias "
+	    "apple.com", "the last built-in one");
 	is_int(config_finish(&p, "defaults"), 0, "defaults pass finish");
 	policy_free(&p);
 }
@@ -841,6 +870,7 @@ test_print(void)
 	char		 first[OUT_MAX], second[OUT_MAX], err[OUT_MAX];
 	char		 line[64];
 	char		*path;
+	const char	*s;
 	size_t		 i;
 	static const char *const conf[] = {
 		"resolver 127.0.0.1@5353", "dns-timeout 5",
@@ -848,6 +878,8 @@ test_print(void)
 		"local-name MX.example.org", "local-domain example.org",
 		"pass client 192.0.2.0/24", "pass helo .example.net",
 		"pass rdns mail.example.com", "block helo yahoo.com",
+		"protect bigmail.test alias outbound.mailhost.test",
+		"protect google.com gmail.com googlemail.com alias 1e100.net",
 		"explain-url https://example.org/helo.html",
 		"dnssec-trust-anchor /dev/null",
 		"message cname \"550 5.7.1 say \\\"%h\\\" \\\\ again\"",
@@ -864,6 +896,9 @@ test_print(void)
 		"pass helo .example.net",
 		"pass rdns mail.example.com",
 		"block helo yahoo.com",
+		"protect google.com gmail.com googlemail.com alias 1e100.net",
+		"protect icloud.com me.com mac.com alias apple.com",
+		"protect bigmail.test alias outbound.mailhost.test",
 		"explain-url https://example.org/helo.html",
 		"dnssec-trust-anchor /dev/null",
 		"check self reject",
@@ -891,6 +926,10 @@ test_print(void)
 	    "config_print starts with its header");
 	for (i = 0; i < nitems(want); i++)
 		ok(has_line(first, want[i]), "config_print: %s", want[i]);
+	for (i = 0, s = first; (s = strstr(s, "\nprotect ")) != NULL; s++)
+		i++;
+	is_int(i, 5, "config_print: a protect line given twice is printed "
+	    "once");
 	for (i = 0; i < CHECK_COUNT; i++) {
 		snprintf(line, sizeof(line), "check %s %s", check_name(i),
 		    action_name(p.rules[i].action));
@@ -964,6 +1003,16 @@ field(const struct policy *p, const char *name)
 		join(buf, sizeof(buf), &p->pass_rcpt);
 	else if (strcmp(name, "block-helo") == 0)
 		join(buf, sizeof(buf), &p->block_helo);
+	else if (strcmp(name, "protect") == 0 && p->protect.n > 0) {
+		/* the last line: the built-in ones come first */
+		join(buf, sizeof(buf), &p->protect.v[p->protect.n - 1].domains);
+		if (p->protect.v[p->protect.n - 1].aliases.n > 0) {
+			strlcat(buf, " alias ", sizeof(buf));
+			len = strlen(buf);
+			join(buf + len, sizeof(buf) - len,
+			    &p->protect.v[p->protect.n - 1].aliases);
+		}
+	}
 	else if (strcmp(name, "pass-client") == 0) {
 		for (i = 0; i < p->pass_client.n; i++) {
 			addr_fmt(&p->pass_client.v[i].addr, a, sizeof(a));

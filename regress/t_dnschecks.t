@@ -263,7 +263,8 @@ for my $c (@cases) {
 # A lookup that feeds only checks set to pass is never asked.
 {
 	my $off = join('', map { "check $_ pass\n" }
-	    qw(dns forward cname rdns rdns-match rcpt-domain dynamic));
+	    qw(dns forward cname rdns rdns-match rcpt-domain protected
+	    dynamic));
 	my $f = Filter->new('-f', Filter::config($base . $off));
 	$f->handshake('0.6');
 	my $s = Filter::Session->new($f);

@@ -72,6 +72,7 @@ static void	build_long_names(void);
 static void	fill_name(char *, size_t);
 static void	test_helo(const struct helo_case *, size_t);
 static void	test_addr(void);
+static void	test_private(void);
 static void	test_endpoint(void);
 static void	test_cidr(void);
 static void	test_names(void);
@@ -285,6 +286,7 @@ main(void)
 	test_helo(more_cases, nitems(more_cases));
 	test_helo(idn_cases, nitems(idn_cases));
 	test_addr();
+	test_private();
 	test_endpoint();
 	test_cidr();
 	test_names();
@@ -430,6 +432,66 @@ test_addr(void)
 	addr_parse("2001:db8::1", &a);
 	addr_fmt(&a, fmt, 5);
 	is_str(fmt, "", "addr_fmt into a short buffer");
+}
+
+/* Each special network's edges, and the public addresses beside them. */
+static void
+test_private(void)
+{
+	static const struct {
+		const char	*text;
+		int		 private;
+	} cases[] = {
+		{ "0.0.0.0", 1 }, { "0.255.255.255", 1 }, { "1.0.0.0", 0 },
+		{ "9.255.255.255", 0 }, { "10.0.0.1", 1 },
+		{ "10.255.255.255", 1 }, { "11.0.0.0", 0 },
+		{ "100.63.255.255", 0 }, { "100.64.0.0", 1 },
+		{ "100.127.255.255", 1 }, { "100.128.0.0", 0 },
+		{ "126.255.255.255", 0 }, { "127.0.0.1", 1 },
+		{ "128.0.0.0", 0 }, { "169.254.1.1", 1 }, { "169.255.0.0", 0 },
+		{ "172.15.255.255", 0 }, { "172.16.0.0", 1 },
+		{ "172.31.255.255", 1 }, { "172.32.0.0", 0 },
+		{ "192.0.0.8", 1 }, { "192.0.1.0", 0 }, { "192.0.2.1", 1 },
+		{ "192.0.3.0", 0 }, { "192.88.99.1", 1 },
+		{ "192.167.255.255", 0 }, { "192.168.1.1", 1 },
+		{ "192.169.0.0", 0 }, { "198.17.255.255", 0 },
+		{ "198.18.0.0", 1 }, { "198.19.255.255", 1 },
+		{ "198.20.0.0", 0 }, { "198.51.100.7", 1 },
+		{ "203.0.113.255", 1 }, { "203.0.114.0", 0 },
+		{ "223.255.255.255", 0 }, { "224.0.0.1", 1 },
+		{ "240.0.0.1", 1 }, { "255.255.255.255", 1 },
+		{ "8.8.8.8", 0 }, { "17.58.6.56", 0 },
+		{ "::", 1 }, { "::1", 1 }, { "::2", 0 },
+		{ "::ffff:10.0.0.1", 1 }, { "::ffff:8.8.8.8", 0 },
+		{ "64:ff9b::808:808", 0 }, { "64:ff9b:1::1", 1 },
+		{ "100::1", 1 }, { "100:0:0:1::1", 0 },
+		{ "2001:2::1", 1 }, { "2001:3::1", 0 },
+		{ "2001:db8::1", 1 }, { "2001:db9::1", 0 },
+		{ "3fff:fff::1", 1 }, { "3fff:1000::1", 0 },
+		{ "5f00::1", 1 }, { "fbff::1", 0 }, { "fc00::1", 1 },
+		{ "fdff:ffff::1", 1 }, { "fe80::1", 1 }, { "febf::1", 1 },
+		{ "fec0::1", 1 }, { "ff02::1", 1 },
+		{ "2a00:1450:4864:20::334", 0 }, { "2607:f8b0::1", 0 },
+	};
+	struct addr	a;
+	size_t		i;
+
+	for (i = 0; i < nitems(cases); i++) {
+		if (addr_parse(cases[i].text, &a) == -1) {
+			ok(0, "addr_parse \"%s\"", cases[i].text);
+			continue;
+		}
+		is_int(addr_is_private(&a), cases[i].private,
+		    "addr_is_private %s", cases[i].text);
+	}
+	memset(&a, 0, sizeof(a));
+	is_int(addr_is_private(&a), 0, "no address is not private");
+	/* An AAAA record holding an IPv4-mapped address stays IPv6. */
+	memset(&a, 0, sizeof(a));
+	a.family = AF_INET6;
+	a.bytes[10] = a.bytes[11] = 0xff;
+	a.bytes[12] = 8;
+	is_int(addr_is_private(&a), 1, "an IPv4-mapped AAAA is private");
 }
 
 static void

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "policy.h"
+#include "protect.h"
 #include "tap.h"
 #include "verdict.h"
 
@@ -20,7 +21,8 @@ static struct addr	helo_addrs[2];
 /*
  * A remote client 192.0.2.10 talking to us at 192.0.2.1.  The names
  * are under .test and the addresses in documentation ranges, which
- * special-name and private would judge: test_special() turns them on.
+ * special-name and private would judge: test_special() and
+ * test_private() turn them on.
  */
 static void
 reset(const char *helo)
@@ -338,6 +340,233 @@ test_rcpt_domain(void)
 	    "local-domain");
 }
 
+/* Adds one organisation as "protect" does. */
+static void
+protect(const char *line)
+{
+	static char	 buf[256];
+	const char	*v[8];
+	char		*tok;
+	size_t		 n = 0, nd = 0;
+	int		 alias = 0;
+
+	strlcpy(buf, line, sizeof(buf));
+	for (tok = strtok(buf, " "); tok != NULL && n < nitems(v);
+	    tok = strtok(NULL, " ")) {
+		if (strcmp(tok, "alias") == 0) {
+			alias = 1;
+			continue;
+		}
+		v[n++] = tok;
+		if (!alias)
+			nd++;
+	}
+	protect_add(&p.protect, v, nd, v + nd, n - nd);
+}
+
+static void
+test_protected(void)
+{
+	static const struct {
+		const char		*helo;
+		enum lookup_state	 st;
+		const char		*rdns;
+		const char		*want;
+		const char		*why;
+	} cases[] = {
+		{ "mail.bigmail.test", LOOKUP_FOUND, "out7.bigmail.test",
+		    "pass - -", "confirmed rDNS under the domain" },
+		{ "bigmail.test", LOOKUP_FOUND, "out7.bigmail.test",
+		    "pass - -", "the domain itself from its own host" },
+		{ "a.bigmail-mx.test", LOOKUP_FOUND, "out7.bigmail.test",
+		    "pass - -", "a second domain of the line" },
+		{ "a.bigmail.test", LOOKUP_FOUND, "mta1.outbound.mailhost.test",
+		    "pass - -", "rDNS under an alias" },
+		{ "a.bigmail.test", LOOKUP_FOUND, "x.mailhost.test",
+		    "reject protected protected",
+		    "the alias's parent is not the alias" },
+		{ "mailhost.test", LOOKUP_FOUND, "host.elsewhere.example",
+		    "pass - -", "an alias is not protected" },
+		{ "mx.eu.bigmail.test", LOOKUP_FOUND, "smtp.bigmail.test",
+		    "pass - -", "same registrable domain" },
+		{ "a.bigmail.test", LOOKUP_FOUND, "a.bigmail.test.evil.example",
+		    "reject protected protected", "a suffix is no domain" },
+		{ "a.bigmail.test", LOOKUP_FOUND, "mail.other.test",
+		    "reject protected protected", "confirmed elsewhere" },
+		{ "a.bigmail.test", LOOKUP_NXDOMAIN, NULL,
+		    "reject protected protected,rdns", "no PTR" },
+		{ "a.bigmail.test", LOOKUP_NODATA, NULL,
+		    "reject protected protected,rdns", "no confirmed name" },
+		{ "a.bigmail.test", LOOKUP_ERROR, NULL,
+		    "tempfail dns-error dns-error",
+		    "lookup failed: never 5xx" },
+		{ "a.bigmail.test", LOOKUP_PENDING, NULL, "wait",
+		    "lookup pending" },
+		{ "a.bigmail.test", LOOKUP_NONE, NULL, "pass - -",
+		    "no client address: nothing to hold" },
+		{ "notbigmail.test", LOOKUP_NXDOMAIN, NULL, "report rdns rdns",
+		    "a name that only ends the same is not protected" },
+		{ "mail-wr1-f54.google.com", LOOKUP_FOUND,
+		    "mail-wr1-f54.google.com", "pass - -", "built in: Gmail" },
+		{ "mail-ia0-x231.google.com", LOOKUP_FOUND,
+		    "ia-in-x0231.1e100.net", "pass - -",
+		    "built in: Gmail from 1e100.net" },
+		{ "mail.gmail.com", LOOKUP_FOUND, "good.regress.test",
+		    "reject protected protected", "built in: not Google" },
+		{ "EUR05-VI1-obe.outbound.protection.outlook.com",
+		    LOOKUP_FOUND,
+		    "mail-vi1eur05on2055.outbound.protection.outlook.com",
+		    "pass - -", "built in: Microsoft 365" },
+		{ "outbound.st.icloud.com", LOOKUP_FOUND,
+		    "p-east2-cluster1-host3-snip4-2.eps.apple.com", "pass - -",
+		    "built in: iCloud from apple.com" },
+		{ "sonic310-20.consmr.mail.gq1.yahoo.com", LOOKUP_FOUND,
+		    "sonic310-20.consmr.mail.gq1.yahoo.com", "pass - -",
+		    "built in: Yahoo" },
+		{ "yahoo.com", LOOKUP_FOUND, "c-1-2-3-4.hsd1.isp.example",
+		    "reject protected protected", "built in: not Yahoo" },
+	};
+	struct verdict	v;
+	size_t		i;
+
+	for (i = 0; i < nitems(cases); i++) {
+		reset(cases[i].helo);
+		p.rdns_mode = RDNS_EXACT;
+		policy_set_action(&p, CHECK_RDNS_MATCH, ACT_PASS);
+		protect("bigmail.test bigmail-mx.test alias "
+		    "outbound.mailhost.test");
+		rdns(cases[i].st, cases[i].rdns);
+		is_str(decided(&v), cases[i].want, "protected: %s",
+		    cases[i].why);
+	}
+
+	reset("smtp.bigmail.test");
+	protect("bigmail.test");
+	rdns(LOOKUP_FOUND, "host.elsewhere.example");
+	is_str(reply(), "550 5.7.1 <smtp.bigmail.test>: Helo command "
+	    "rejected: you are not bigmail.test", "protected: the reply");
+
+	reset("mail.gmail.com");
+	policy_set_action(&p, CHECK_PROTECTED, ACT_PASS);
+	rdns(LOOKUP_FOUND, "good.regress.test");
+	is_str(decided(&v), "report rdns-match rdns-match",
+	    "check protected pass turns the built-in list off");
+
+	reset("regress.test");
+	protect("regress.test");
+	f.rcpt_domain = "regress.test";
+	rdns(LOOKUP_FOUND, "host.elsewhere.example");
+	is_str(decided(&v), "reject rcpt-domain rcpt-domain,protected,"
+	    "rdns-match", "rcpt-domain and protected: rcpt-domain replies");
+	is_str(reply(), "550 5.7.1 <regress.test>: Helo command rejected: "
+	    "you are not regress.test", "and keeps its %%d");
+
+	reset("a.bigmail.test");
+	protect("bigmail.test alias outbound.mailhost.test");
+	protect("bigmail.test alias outbound.mailhost.test");
+	is_int(p.protect.n, 5, "the same line twice is one organisation");
+}
+
+/* A HELO whose addresses, A and AAAA, are all in special networks. */
+static void
+private_addrs(const char *a, const char *b)
+{
+	f.dns.helo_naddrs = 0;
+	f.dns.helo_addrs = helo_addrs;
+	if (a != NULL)
+		addr_parse(a, &helo_addrs[f.dns.helo_naddrs++]);
+	if (b != NULL)
+		addr_parse(b, &helo_addrs[f.dns.helo_naddrs++]);
+}
+
+static void
+test_private(void)
+{
+	static const struct {
+		enum lookup_state	 a, aaaa;
+		const char		*addr1, *addr2;
+		const char		*want;
+		const char		*why;
+	} cases[] = {
+		{ LOOKUP_FOUND, LOOKUP_NODATA, "10.1.2.3", NULL,
+		    "reject private private", "RFC 1918 only" },
+		{ LOOKUP_FOUND, LOOKUP_NODATA, "127.0.0.1", NULL,
+		    "reject private private", "loopback only" },
+		{ LOOKUP_NODATA, LOOKUP_FOUND, "fe80::1", NULL,
+		    "reject private private", "link-local only" },
+		{ LOOKUP_FOUND, LOOKUP_FOUND, "192.168.1.1", "fd00::1",
+		    "reject private private", "private A and AAAA" },
+		{ LOOKUP_FOUND, LOOKUP_FOUND, "10.1.2.3", "2a00:1450::1",
+		    "pass - -", "a public AAAA among private ones" },
+		{ LOOKUP_FOUND, LOOKUP_PENDING, "8.8.8.8", NULL, "pass - -",
+		    "a public A settles it, AAAA pending" },
+		{ LOOKUP_FOUND, LOOKUP_PENDING, "10.1.2.3", NULL, "wait",
+		    "private A, AAAA pending" },
+		{ LOOKUP_FOUND, LOOKUP_ERROR, "10.1.2.3", NULL,
+		    "tempfail dns-error dns-error",
+		    "private A, AAAA failed: unknown" },
+		{ LOOKUP_NXDOMAIN, LOOKUP_NXDOMAIN, NULL, NULL,
+		    "tempfail dns dns", "no address: for dns to judge" },
+	};
+	struct verdict	v;
+	size_t		i;
+
+	for (i = 0; i < nitems(cases); i++) {
+		reset("host.regress.test");
+		policy_set_action(&p, CHECK_PRIVATE, ACT_REJECT);
+		policy_set_action(&p, CHECK_FORWARD, ACT_PASS);
+		rdns(LOOKUP_FOUND, "good.regress.test");
+		dns_helo(cases[i].a, cases[i].aaaa, LOOKUP_NODATA);
+		private_addrs(cases[i].addr1, cases[i].addr2);
+		is_str(decided(&v), cases[i].want, "private: %s",
+		    cases[i].why);
+	}
+	reset("host.regress.test");
+	policy_set_action(&p, CHECK_PRIVATE, ACT_REJECT);
+	dns_helo(LOOKUP_FOUND, LOOKUP_NODATA, LOOKUP_NODATA);
+	private_addrs("10.1.2.3", NULL);
+	is_str(reply(), "550 5.7.1 <host.regress.test>: Helo command "
+	    "rejected: resolves only to private addresses", "private: reply");
+
+	/* By default it reports: some real senders resolved to 127.0.0.1. */
+	reset("host.regress.test");
+	policy_set_action(&p, CHECK_PRIVATE, ACT_REPORT);
+	rdns(LOOKUP_FOUND, "good.regress.test");
+	dns_helo(LOOKUP_FOUND, LOOKUP_NODATA, LOOKUP_NODATA);
+	private_addrs("127.0.0.1", NULL);
+	is_str(decided(&v), "report forward forward,private",
+	    "private: report by default");
+
+	/* The client's own confirmed name resolves to the client. */
+	reset("host.regress.test");
+	policy_set_action(&p, CHECK_PRIVATE, ACT_REJECT);
+	addr_parse("8.8.4.4", &f.client);
+	rdns(LOOKUP_FOUND, "host.regress.test");
+	dns_helo(LOOKUP_FOUND, LOOKUP_NONE, LOOKUP_NONE);
+	private_addrs("8.8.4.4", NULL);
+	is_int(dns_facts_helo_asks(&p, &f), HELO_ASK_A,
+	    "private: a confirmed HELO of a public client asks no AAAA");
+	is_str(decided(&v), "pass - -", "private: confirmed, public client");
+	addr_parse("10.0.0.1", &f.client);
+	is_int(dns_facts_helo_asks(&p, &f), HELO_ASK_A | HELO_ASK_AAAA,
+	    "private: a confirmed HELO of a private client asks A and AAAA");
+	reset("host.regress.test");
+	policy_set_action(&p, CHECK_PRIVATE, ACT_REJECT);
+	dns_helo(LOOKUP_NONE, LOOKUP_NONE, LOOKUP_NONE);
+	is_int(dns_facts_helo_asks(&p, &f), HELO_ASK_ALL,
+	    "private: an unconfirmed HELO asks its addresses");
+	policy_set_action(&p, CHECK_DNS, ACT_PASS);
+	policy_set_action(&p, CHECK_FORWARD, ACT_PASS);
+	policy_set_action(&p, CHECK_CNAME, ACT_PASS);
+	ok(dns_facts_helo_asks(&p, &f) & HELO_ASK_AAAA,
+	    "private alone still asks A and AAAA");
+	policy_set_action(&p, CHECK_PRIVATE, ACT_PASS);
+	is_int(dns_facts_helo_asks(&p, &f), 0,
+	    "and with private off, nothing");
+	f.dns.helo_addrs = NULL;
+	f.dns.helo_naddrs = 0;
+}
+
 /* A client may have several confirmed names; each counts. */
 static void
 test_several_names(void)
@@ -638,6 +867,8 @@ main(void)
 	test_dns();
 	test_forward_rdns();
 	test_rcpt_domain();
+	test_protected();
+	test_private();
 	test_several_names();
 	test_pass_rdns_unknown();
 	test_changed();

@@ -1,0 +1,104 @@
+#!/usr/bin/perl
+# The private check against the DNS fixture: HELO names whose A and
+# AAAA answers are all private, loopback or link-local, and names with
+# one public address among private ones.  By default it only reports;
+# raised to reject, it refuses, over the protocol and through -E.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Filter;
+use Test::More;
+
+my ($port) = Filter::dns_fixture();
+plan skip_all => 'unbound not installed' unless defined $port;
+
+my $SRV = '192.0.2.1:25';
+my $TIMEOUT = 2;
+# Not what this file tests: the fixture's names are all under .test.
+my $base = "resolver 127.0.0.1\@$port\ndns-timeout $TIMEOUT\n"
+    . "check special-name pass\n";
+my $reject = "check private reject\n";
+my $refused = 'reject|550 5.7.1 <%s>: Helo command rejected: resolves '
+    . 'only to private addresses';
+
+# name, extra config, helo, answer at rcpt-to, log match
+my @cases = (
+    [ 'default: reported, accepted', '', 'private.regress.test',
+      'proceed', qr/helo=private\.regress\.test verdict=report checks=forward,private$/m ],
+    [ 'RFC 1918 only', $reject, 'private.regress.test',
+      sprintf($refused, 'private.regress.test'),
+      qr/verdict=reject checks=forward,private$/m ],
+    [ 'loopback only', $reject, 'loopback.regress.test',
+      sprintf($refused, 'loopback.regress.test'),
+      qr/verdict=reject checks=forward,private$/m ],
+    [ 'link-local AAAA only', $reject, 'linklocal.regress.test',
+      sprintf($refused, 'linklocal.regress.test'),
+      qr/verdict=reject checks=forward,private$/m ],
+    [ 'private A and unique-local AAAA', $reject,
+      'private-dual.regress.test',
+      sprintf($refused, 'private-dual.regress.test'),
+      qr/verdict=reject checks=forward,private$/m ],
+    [ 'a public A among private ones', $reject, 'mixed.regress.test',
+      'proceed', qr/helo=mixed\.regress\.test verdict=report checks=forward$/m ],
+    [ 'a public AAAA beside a private A', $reject, 'public6.regress.test',
+      'proceed', qr/helo=public6\.regress\.test verdict=report checks=forward$/m ],
+    [ 'no address: for the dns check', $reject, 'nodata.regress.test',
+      'reject|450 4.7.1 <nodata.regress.test>: Helo command rejected: '
+      . 'Host not found', qr/verdict=tempfail checks=dns,forward$/m ],
+    [ 'lookups failed: never 5xx', $reject, 'x.servfail.test',
+      'reject|451 4.4.3 <x.servfail.test>: Helo command rejected: '
+      . 'temporary DNS failure, try again later',
+      qr/verdict=tempfail checks=dns-error,rdns-match unknown=dns,forward,cname,private$/m ],
+    [ 'private alone asks A and AAAA',
+      $reject . join('', map { "check $_ pass\n" }
+      qw(dns forward cname rdns rdns-match dynamic rcpt-domain)),
+      'linklocal.regress.test', sprintf($refused, 'linklocal.regress.test'),
+      qr/verdict=reject checks=private$/m ],
+);
+
+for my $c (@cases) {
+	my ($name, $conf, $helo, $want, $log) = @$c;
+	my $f = Filter->new('-f', Filter::config($base . $conf));
+	$f->handshake('0.6');
+	my $s = Filter::Session->new($f);
+	$s->connect(Filter::ipport('192.0.2.10'), $SRV);
+	my ($a, $got, $took) = $s->verdict($helo, 'bob@regress.test',
+	    pause => 0.1, timeout => $TIMEOUT + 3);
+	is($a, 'proceed', "$name: EHLO proceeds before the verdict phase");
+	is($got, $want, "$name: answer");
+	ok($took < $TIMEOUT + 1, "$name: answered within dns-timeout + 1 s")
+	    or diag("took $took s");
+	$f->finish;
+	like($f->stderr, $log, "$name: log");
+}
+ok(Filter::dns_queries('linklocal.regress.test', 'AAAA') > 0,
+    'the fixture was asked the AAAA records');
+
+# -E, the Exim front end.
+my $conf = Filter::config($base . $reject);
+sub oneshot {
+	my (@args) = @_;
+	open(my $fh, '-|', $Filter::BIN, '-E', '-f', $conf, @args) or
+	    die "$Filter::BIN: $!";
+	local $/;
+	my $line = <$fh> // '';
+	close $fh;
+	return ($? >> 8, $line);
+}
+
+my @oneshot = (
+    [ 'all private', [ 'helo=loopback.regress.test',
+      'client=192.0.2.10' ], 1, "550 5.7.1 <loopback.regress.test>: Helo "
+      . "command rejected: resolves only to private addresses\n" ],
+    [ 'one public address', [ 'helo=mixed.regress.test',
+      'client=192.0.2.10' ], 0, "accept\n" ],
+);
+for my $t (@oneshot) {
+	my ($name, $args, $status, $line) = @$t;
+	my ($got_st, $got) = oneshot(@$args);
+	is($got_st, $status, "-E $name: exit $status");
+	is($got, $line, "-E $name: the line");
+}
+
+done_testing();
