@@ -36,7 +36,7 @@ my @cases = (
     # the fixture's own names: .test is for testing only
     [ 'good.regress.test',
       '450 4.7.1 <good.regress.test>: Helo command rejected: '
-      . 'not a public host name', 'special-name' ],
+      . 'not a public host name', 'special-name,private' ],
     # dotless: non-fqdn refuses, as it always did
     [ 'localhost', '504 5.5.2 <localhost>: Helo command rejected: '
       . 'need fully-qualified hostname', 'non-fqdn,special-name,rdns-match' ],
