@@ -26,7 +26,7 @@ INCS =		-Ifilter -Iprotocol -Ichecks
 
 PROTO_OBJS =	protocol/proto.o protocol/io.o
 CHECK_OBJS =	checks/addr.o checks/helo.o checks/dynamic.o \
-		checks/facts.o checks/policy.o checks/verdict.o
+		checks/facts.o checks/policy.o checks/verdict.o checks/dbl.o
 DNS_OBJS =	checks/dns.o checks/dnscache.o checks/dnsresult.o \
 		checks/lookup.o
 FRONT_OBJS =	filter/log.o filter/logsys.o filter/config.o filter/session.o \
@@ -38,7 +38,7 @@ HDRS =		filter/compat.h filter/config.h filter/log.h filter/logsys.h \
 		protocol/proto.h protocol/io.h \
 		checks/addr.h checks/helo.h checks/policy.h checks/facts.h \
 		checks/verdict.h checks/dns.h checks/dnscache.h checks/dnsresult.h \
-		checks/lookup.h
+		checks/lookup.h checks/dbl.h
 
 # Everything but main(): what the unit tests and fuzz targets link.
 LIB_OBJS =	$(FRONT_OBJS) $(DNS_OBJS) $(CHECK_OBJS) $(PROTO_OBJS)
@@ -47,7 +47,7 @@ LIB_SRCS =	filter/log.c filter/logsys.c filter/config.c \
 		checks/dns.c checks/dnscache.c checks/dnsresult.c \
 		checks/lookup.c checks/addr.c \
 		checks/helo.c checks/dynamic.c checks/facts.c checks/policy.c \
-		checks/verdict.c protocol/proto.c protocol/io.c
+		checks/verdict.c checks/dbl.c protocol/proto.c protocol/io.c
 
 TAP_OBJ =	regress/tap.o
 UNIT_TESTS =	regress/t_proto regress/t_helo regress/t_config \

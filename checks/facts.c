@@ -47,6 +47,8 @@ dns_facts_clear_helo(struct dns_facts *d)
 	d->helo_cname = NULL;
 	d->helo_secure = 0;
 	d->helo_a = d->helo_aaaa = d->helo_mx = LOOKUP_NONE;
+	memset(d->dbl_name, 0, sizeof(d->dbl_name));
+	memset(d->dbl_domain, 0, sizeof(d->dbl_domain));
 }
 
 /*
@@ -121,17 +123,25 @@ dns_facts_verified(struct dns_facts *d, const struct helo *helo,
  * client, by definition of the confirmation: dns and forward are
  * settled.  Still needed then: whether the name is a CNAME, which
  * only its A answer tells (cname); and with DNSSEC all three records,
- * as "dns=secure" means that all of them validated.
+ * as "dns=secure" means that all of them validated.  A confirmed name
+ * may still be on a blocklist (dbl).
  */
 int
 dns_facts_helo_asks(const struct policy *p, const struct facts *f)
 {
+	int	dbl = 0;
+
 	if (f->helo_raw == NULL || f->helo.kind != HELO_DOMAIN ||
-	    f->helo.dotless || !policy_needs_helo_dns(p))
+	    f->helo.dotless)
 		return 0;
+	if (p->dbl.n > 0 && p->rules[CHECK_DBL].action != ACT_PASS)
+		dbl = HELO_ASK_DBL;
+	if (!policy_needs_helo_dns(p))
+		return dbl;
 	if (!facts_helo_confirmed(f) || p->trust_anchor != NULL)
-		return HELO_ASK_ALL;
-	return p->rules[CHECK_CNAME].action != ACT_PASS ? HELO_ASK_A : 0;
+		return dbl | HELO_ASK_ALL;
+	return dbl | (p->rules[CHECK_CNAME].action != ACT_PASS ?
+	    HELO_ASK_A : 0);
 }
 
 /* Is the HELO one of the client's forward-confirmed names? */

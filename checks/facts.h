@@ -22,6 +22,23 @@ enum lookup_state {
 	LOOKUP_ERROR		/* SERVFAIL, REFUSED, timeout, bogus */
 };
 
+/* Domain blocklist zones at most: "dbl" directives. */
+#define DBL_ZONES_MAX	8
+
+enum dbl_outcome {
+	DBL_UNLISTED,		/* NXDOMAIN or NODATA */
+	DBL_LISTED,		/* an address among the zone's codes */
+	DBL_ZONE_ERROR,		/* an error code, or no code at all */
+	DBL_FAILED		/* SERVFAIL, REFUSED, timeout */
+};
+
+/* One query of a blocklist zone: about the HELO name, or its domain. */
+struct dbl_answer {
+	enum lookup_state	 state;		/* LOOKUP_NONE: not asked */
+	enum dbl_outcome	 outcome;	/* once answered */
+	struct addr		 code;		/* the address that decided */
+};
+
 struct dns_facts {
 	/* the client's reverse DNS, forward-confirmed */
 	enum lookup_state	  ptr;
@@ -38,6 +55,10 @@ struct dns_facts {
 	size_t			  helo_naddrs;
 	char			 *helo_cname;	/* NULL if none */
 	int			  helo_secure;
+
+	/* the HELO name and its registrable domain, zone by zone */
+	struct dbl_answer	  dbl_name[DBL_ZONES_MAX];
+	struct dbl_answer	  dbl_domain[DBL_ZONES_MAX];
 };
 
 struct facts {
@@ -61,6 +82,7 @@ struct facts {
 #define HELO_ASK_AAAA	0x2
 #define HELO_ASK_MX	0x4
 #define HELO_ASK_ALL	(HELO_ASK_A | HELO_ASK_AAAA | HELO_ASK_MX)
+#define HELO_ASK_DBL	0x8	/* the name on the blocklist zones */
 
 void		 dns_facts_free(struct dns_facts *);
 void		 dns_facts_clear_client(struct dns_facts *);

@@ -274,6 +274,9 @@ plan_lookups(void)
 		d->helo_aaaa = LOOKUP_PENDING;
 	if (ex.ask_helo & HELO_ASK_MX)
 		d->helo_mx = LOOKUP_PENDING;
+	/* lookup_helo() then says which of the zones' queries it asked. */
+	if (ex.ask_helo & HELO_ASK_DBL)
+		d->dbl_name[0].state = LOOKUP_PENDING;
 }
 
 /*
@@ -312,7 +315,8 @@ judge_with_dns(void)
 	if (ex.ask_client)
 		lookup_client(ex.lookups, &ex.facts.client);
 	if (ex.ask_helo != 0)
-		lookup_helo(ex.lookups, &ex.facts.helo, ex.ask_helo);
+		lookup_helo(ex.lookups, &ex.facts.helo, ex.ask_helo,
+		    &p->dbl);
 	decide();
 	if (!ex.verdict.wait)
 		return 0;
