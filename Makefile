@@ -51,11 +51,12 @@ LIB_SRCS =	filter/log.c filter/logsys.c filter/config.c \
 
 TAP_OBJ =	regress/tap.o
 UNIT_TESTS =	regress/t_proto regress/t_helo regress/t_config \
-		regress/t_verdict regress/t_dns
+		regress/t_verdict regress/t_dns regress/t_dblzone
 UNIT_OBJS =	regress/t_proto.o regress/t_helo.o regress/t_config.o \
-		regress/t_verdict.o regress/t_dns.o
+		regress/t_verdict.o regress/t_dns.o regress/t_dblzone.o
 TESTS =		regress/t_proto regress/t_helo regress/t_config \
-		regress/t_verdict regress/t_dns.sh regress/t_transcript.t \
+		regress/t_verdict regress/t_dblzone regress/t_dbl.t \
+		regress/t_dns.sh regress/t_transcript.t \
 		regress/t_sessions.t regress/t_robust.t regress/t_flood.t \
 		regress/t_signals.t regress/t_dnschecks.t regress/t_dnssec.t \
 		regress/t_deadnames.t regress/t_flood_dns.t regress/t_syslog.t \
@@ -119,6 +120,10 @@ regress/t_config: regress/t_config.o $(TAP_OBJ) filter/config.o \
 
 regress/t_verdict: regress/t_verdict.o $(TAP_OBJ) $(CHECK_OBJS)
 	$(CC) $(LDFLAGS) -o $@ regress/t_verdict.o $(TAP_OBJ) $(CHECK_OBJS) \
+	    $(PKG_LIBS)
+
+regress/t_dblzone: regress/t_dblzone.o $(TAP_OBJ) $(CHECK_OBJS)
+	$(CC) $(LDFLAGS) -o $@ regress/t_dblzone.o $(TAP_OBJ) $(CHECK_OBJS) \
 	    $(PKG_LIBS)
 
 regress/t_dns: regress/t_dns.o $(TAP_OBJ) $(DNS_OBJS) $(CHECK_OBJS)
