@@ -15,7 +15,8 @@
 #include "facts.h"
 #include "helo.h"
 
-/* Codes of one zone: the directive's arguments after the zone. */
+/* Zones at most ("dbl" directives), and codes of one zone. */
+#define DBL_ZONES_MAX	8
 #define DBL_CODES_MAX	16
 
 struct dbl_zone {

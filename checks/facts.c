@@ -47,8 +47,28 @@ dns_facts_clear_helo(struct dns_facts *d)
 	d->helo_cname = NULL;
 	d->helo_secure = 0;
 	d->helo_a = d->helo_aaaa = d->helo_mx = LOOKUP_NONE;
-	memset(d->dbl_name, 0, sizeof(d->dbl_name));
-	memset(d->dbl_domain, 0, sizeof(d->dbl_domain));
+	free(d->dbl);
+	d->dbl = NULL;
+	d->ndbl = 0;
+	d->dbl_lost = 0;
+}
+
+/*
+ * Room for the answers of n blocklist zones, none asked yet.  -1: out of
+ * memory, and the zones' answers are lost: the check cannot know.
+ */
+int
+dns_facts_dbl_init(struct dns_facts *d, size_t n)
+{
+	free(d->dbl);
+	d->ndbl = 0;
+	if ((d->dbl = calloc(n, sizeof(*d->dbl))) == NULL) {
+		d->dbl_lost = 1;
+		return -1;
+	}
+	d->ndbl = n;
+	d->dbl_lost = 0;
+	return 0;
 }
 
 /*

@@ -22,9 +22,6 @@ enum lookup_state {
 	LOOKUP_ERROR		/* SERVFAIL, REFUSED, timeout, bogus */
 };
 
-/* Domain blocklist zones at most: "dbl" directives. */
-#define DBL_ZONES_MAX	8
-
 enum dbl_outcome {
 	DBL_UNLISTED,		/* NXDOMAIN or NODATA */
 	DBL_LISTED,		/* an address among the zone's codes */
@@ -37,6 +34,12 @@ struct dbl_answer {
 	enum lookup_state	 state;		/* LOOKUP_NONE: not asked */
 	enum dbl_outcome	 outcome;	/* once answered */
 	struct addr		 code;		/* the address that decided */
+};
+
+/* One zone's answers, about the HELO name and its registrable domain. */
+struct dbl_facts {
+	struct dbl_answer	 name;
+	struct dbl_answer	 domain;
 };
 
 struct dns_facts {
@@ -56,9 +59,10 @@ struct dns_facts {
 	char			 *helo_cname;	/* NULL if none */
 	int			  helo_secure;
 
-	/* the HELO name and its registrable domain, zone by zone */
-	struct dbl_answer	  dbl_name[DBL_ZONES_MAX];
-	struct dbl_answer	  dbl_domain[DBL_ZONES_MAX];
+	/* the HELO on the blocklist zones, allocated only when asked */
+	struct dbl_facts	 *dbl;		/* one per zone, in order */
+	size_t			  ndbl;
+	int			  dbl_lost;	/* out of memory: unknown */
 };
 
 struct facts {
@@ -89,6 +93,7 @@ void		 dns_facts_clear_client(struct dns_facts *);
 void		 dns_facts_clear_helo(struct dns_facts *);
 int		 dns_facts_set_rdns(struct dns_facts *, char **, size_t);
 int		 dns_facts_set_cname(struct dns_facts *, const char *);
+int		 dns_facts_dbl_init(struct dns_facts *, size_t);
 int		 dns_facts_verified(struct dns_facts *, const struct helo *,
 		    const char *);
 int		 dns_facts_helo_asks(const struct policy *,

@@ -161,8 +161,10 @@ lookup_helo(struct lookup_set *set, const struct helo *helo, int which,
 		lookup_start(set, LK_HELO_MX, helo->name, DNS_TYPE_MX);
 	}
 	set->dbl = dbl;
-	for (i = 0; (which & HELO_ASK_DBL) && i < dbl->n &&
-	    i < DBL_ZONES_MAX; i++)
+	if (!(which & HELO_ASK_DBL) || dbl->n == 0 ||
+	    dns_facts_dbl_init(d, dbl->n) == -1)
+		return;
+	for (i = 0; i < dbl->n; i++)
 		lookup_dbl(set, helo->name, i);
 }
 
@@ -189,7 +191,7 @@ lookup_dbl_start(struct lookup_set *set, enum lookup_kind kind,
 	struct dbl_answer	*a;
 	char			 qname[NAME_BUFSZ];
 
-	a = kind == LK_DBL_NAME ? &d->dbl_name[zone] : &d->dbl_domain[zone];
+	a = kind == LK_DBL_NAME ? &d->dbl[zone].name : &d->dbl[zone].domain;
 	if (dbl_query_name(name, set->dbl->v[zone].zone, qname,
 	    sizeof(qname)) == -1)
 		return;
@@ -478,8 +480,8 @@ on_dbl(struct lookup_set *set, struct lookup *l,
 	struct dns_facts	*d = set->facts;
 	struct dbl_answer	*a;
 
-	a = l->kind == LK_DBL_NAME ? &d->dbl_name[l->zone] :
-	    &d->dbl_domain[l->zone];
+	a = l->kind == LK_DBL_NAME ? &d->dbl[l->zone].name :
+	    &d->dbl[l->zone].domain;
 	a->state = status_state(res->status);
 	a->outcome = dbl_classify(&set->dbl->v[l->zone], a->state,
 	    res->addrs, res->naddrs, &a->code);

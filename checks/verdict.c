@@ -232,9 +232,11 @@ check_dbl(struct judged *j)
 
 	if (!is_name(j->f))
 		return CS_CLEAR;
-	for (i = 0; i < j->p->dbl.n && i < DBL_ZONES_MAX; i++) {
-		a[0] = &d->dbl_name[i];
-		a[1] = &d->dbl_domain[i];
+	if (d->dbl_lost)
+		return CS_UNKNOWN;
+	for (i = 0; i < j->p->dbl.n && i < d->ndbl; i++) {
+		a[0] = &d->dbl[i].name;
+		a[1] = &d->dbl[i].domain;
 		for (k = 0; k < nitems(a); k++) {
 			if (a[k]->state == LOOKUP_PENDING)
 				wait = 1;
@@ -745,9 +747,9 @@ dns_facts_expire(struct dns_facts *d)
 	for (i = 0; i < nitems(ls); i++)
 		if (*ls[i] == LOOKUP_PENDING)
 			*ls[i] = LOOKUP_ERROR;
-	for (i = 0; i < DBL_ZONES_MAX; i++) {
-		dbl_expire(&d->dbl_name[i]);
-		dbl_expire(&d->dbl_domain[i]);
+	for (i = 0; i < d->ndbl; i++) {
+		dbl_expire(&d->dbl[i].name);
+		dbl_expire(&d->dbl[i].domain);
 	}
 }
 

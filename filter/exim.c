@@ -275,8 +275,9 @@ plan_lookups(void)
 	if (ex.ask_helo & HELO_ASK_MX)
 		d->helo_mx = LOOKUP_PENDING;
 	/* lookup_helo() then says which of the zones' queries it asked. */
-	if (ex.ask_helo & HELO_ASK_DBL)
-		d->dbl_name[0].state = LOOKUP_PENDING;
+	if ((ex.ask_helo & HELO_ASK_DBL) &&
+	    dns_facts_dbl_init(d, ex.policy->dbl.n) == 0)
+		d->dbl[0].name.state = LOOKUP_PENDING;
 }
 
 /*

@@ -95,10 +95,11 @@ dbl_field(const struct policy *p, const struct facts *f, char *buf,
 	int			 k;
 
 	buf[0] = '\0';
-	for (i = 0; i < p->dbl.n && i < DBL_ZONES_MAX; i++) {
+	for (i = 0; i < p->dbl.n && i < f->dns.ndbl; i++) {
 		shown = NULL;
 		for (k = 0; k < 2; k++) {
-			a = k == 0 ? &f->dns.dbl_name[i] : &f->dns.dbl_domain[i];
+			a = k == 0 ? &f->dns.dbl[i].name :
+			    &f->dns.dbl[i].domain;
 			if (a->state == LOOKUP_NONE ||
 			    a->state == LOOKUP_PENDING)
 				continue;
