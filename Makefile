@@ -27,7 +27,7 @@ INCS =		-Ifilter -Iprotocol -Ichecks
 PROTO_OBJS =	protocol/proto.o protocol/io.o
 CHECK_OBJS =	checks/addr.o checks/helo.o checks/dynamic.o checks/special.o \
 		checks/rcpt.o checks/facts.o checks/policy.o checks/protect.o \
-		checks/verdict.o
+		checks/dbl.o checks/verdict.o
 DNS_OBJS =	checks/dns.o checks/dnscache.o checks/dnsresult.o \
 		checks/lookup.o
 FRONT_OBJS =	filter/log.o filter/logsys.o filter/config.o filter/session.o \
@@ -39,25 +39,26 @@ HDRS =		filter/compat.h filter/config.h filter/log.h filter/logsys.h \
 		protocol/proto.h protocol/io.h \
 		checks/addr.h checks/helo.h checks/policy.h checks/facts.h \
 		checks/verdict.h checks/dns.h checks/dnscache.h checks/dnsresult.h \
-		checks/lookup.h checks/protect.h
+		checks/lookup.h checks/protect.h checks/dbl.h
 
 # Everything but main(): what the unit tests and fuzz targets link.
 LIB_OBJS =	$(FRONT_OBJS) $(DNS_OBJS) $(CHECK_OBJS) $(PROTO_OBJS)
 LIB_SRCS =	filter/log.c filter/logsys.c filter/config.c \
 		filter/session.c filter/smtpd.c filter/exim.c filter/report.c \
 		checks/dns.c checks/dnscache.c checks/dnsresult.c \
-		checks/lookup.c checks/addr.c checks/protect.c \
+		checks/lookup.c checks/addr.c checks/protect.c checks/dbl.c \
 		checks/helo.c checks/dynamic.c checks/special.c checks/rcpt.c \
 		checks/facts.c checks/policy.c checks/verdict.c \
 		protocol/proto.c protocol/io.c
 
 TAP_OBJ =	regress/tap.o
 UNIT_TESTS =	regress/t_proto regress/t_helo regress/t_config \
-		regress/t_verdict regress/t_dns
+		regress/t_verdict regress/t_dns regress/t_dblzone
 UNIT_OBJS =	regress/t_proto.o regress/t_helo.o regress/t_config.o \
-		regress/t_verdict.o regress/t_dns.o
+		regress/t_verdict.o regress/t_dns.o regress/t_dblzone.o
 TESTS =		regress/t_proto regress/t_helo regress/t_config \
-		regress/t_verdict regress/t_dns.sh regress/t_transcript.t \
+		regress/t_verdict regress/t_dblzone regress/t_dbl.t \
+		regress/t_dns.sh regress/t_transcript.t \
 		regress/t_sessions.t regress/t_robust.t regress/t_flood.t \
 		regress/t_signals.t regress/t_dnschecks.t regress/t_dnssec.t \
 		regress/t_deadnames.t regress/t_flood_dns.t regress/t_syslog.t \
@@ -122,6 +123,10 @@ regress/t_config: regress/t_config.o $(TAP_OBJ) filter/config.o \
 
 regress/t_verdict: regress/t_verdict.o $(TAP_OBJ) $(CHECK_OBJS)
 	$(CC) $(LDFLAGS) -o $@ regress/t_verdict.o $(TAP_OBJ) $(CHECK_OBJS) \
+	    $(PKG_LIBS)
+
+regress/t_dblzone: regress/t_dblzone.o $(TAP_OBJ) $(CHECK_OBJS)
+	$(CC) $(LDFLAGS) -o $@ regress/t_dblzone.o $(TAP_OBJ) $(CHECK_OBJS) \
 	    $(PKG_LIBS)
 
 regress/t_dns: regress/t_dns.o $(TAP_OBJ) $(DNS_OBJS) $(CHECK_OBJS)

@@ -47,6 +47,28 @@ dns_facts_clear_helo(struct dns_facts *d)
 	d->helo_cname = NULL;
 	d->helo_secure = 0;
 	d->helo_a = d->helo_aaaa = d->helo_mx = LOOKUP_NONE;
+	free(d->dbl);
+	d->dbl = NULL;
+	d->ndbl = 0;
+	d->dbl_lost = 0;
+}
+
+/*
+ * Room for the answers of n blocklist zones, none asked yet.  -1: out of
+ * memory, and the zones' answers are lost: the check cannot know.
+ */
+int
+dns_facts_dbl_init(struct dns_facts *d, size_t n)
+{
+	free(d->dbl);
+	d->ndbl = 0;
+	if ((d->dbl = calloc(n, sizeof(*d->dbl))) == NULL) {
+		d->dbl_lost = 1;
+		return -1;
+	}
+	d->ndbl = n;
+	d->dbl_lost = 0;
+	return 0;
 }
 
 /*
@@ -123,7 +145,8 @@ dns_facts_verified(struct dns_facts *d, const struct helo *helo,
  * Still needed then: whether the name is a CNAME, which only its A
  * answer tells (cname); all its addresses if the client's is private
  * (private); and with DNSSEC all three records, as "dns=secure" means
- * that all of them validated.
+ * that all of them validated.  A confirmed name may still be on a
+ * blocklist (dbl).
  */
 int
 dns_facts_helo_asks(const struct policy *p, const struct facts *f)
@@ -131,10 +154,14 @@ dns_facts_helo_asks(const struct policy *p, const struct facts *f)
 	int	asks = 0;
 
 	if (f->helo_raw == NULL || f->helo.kind != HELO_DOMAIN ||
-	    f->helo.dotless || !policy_needs_helo_dns(p))
+	    f->helo.dotless)
 		return 0;
+	if (p->dbl.n > 0 && p->rules[CHECK_DBL].action != ACT_PASS)
+		asks = HELO_ASK_DBL;
+	if (!policy_needs_helo_dns(p))
+		return asks;
 	if (!facts_helo_confirmed(f) || p->trust_anchor != NULL)
-		return HELO_ASK_ALL;
+		return asks | HELO_ASK_ALL;
 	if (p->rules[CHECK_CNAME].action != ACT_PASS)
 		asks |= HELO_ASK_A;
 	if (p->rules[CHECK_PRIVATE].action != ACT_PASS &&

@@ -22,6 +22,26 @@ enum lookup_state {
 	LOOKUP_ERROR		/* SERVFAIL, REFUSED, timeout, bogus */
 };
 
+enum dbl_outcome {
+	DBL_UNLISTED,		/* NXDOMAIN or NODATA */
+	DBL_LISTED,		/* an address among the zone's codes */
+	DBL_ZONE_ERROR,		/* an error code, or no code at all */
+	DBL_FAILED		/* SERVFAIL, REFUSED, timeout */
+};
+
+/* One query of a blocklist zone: about the HELO name, or its domain. */
+struct dbl_answer {
+	enum lookup_state	 state;		/* LOOKUP_NONE: not asked */
+	enum dbl_outcome	 outcome;	/* once answered */
+	struct addr		 code;		/* the address that decided */
+};
+
+/* One zone's answers, about the HELO name and its registrable domain. */
+struct dbl_facts {
+	struct dbl_answer	 name;
+	struct dbl_answer	 domain;
+};
+
 struct dns_facts {
 	/* the client's reverse DNS, forward-confirmed */
 	enum lookup_state	  ptr;
@@ -38,6 +58,11 @@ struct dns_facts {
 	size_t			  helo_naddrs;
 	char			 *helo_cname;	/* NULL if none */
 	int			  helo_secure;
+
+	/* the HELO on the blocklist zones, allocated only when asked */
+	struct dbl_facts	 *dbl;		/* one per zone, in order */
+	size_t			  ndbl;
+	int			  dbl_lost;	/* out of memory: unknown */
 };
 
 struct facts {
@@ -62,12 +87,14 @@ struct facts {
 #define HELO_ASK_AAAA	0x2
 #define HELO_ASK_MX	0x4
 #define HELO_ASK_ALL	(HELO_ASK_A | HELO_ASK_AAAA | HELO_ASK_MX)
+#define HELO_ASK_DBL	0x8	/* the name on the blocklist zones */
 
 void		 dns_facts_free(struct dns_facts *);
 void		 dns_facts_clear_client(struct dns_facts *);
 void		 dns_facts_clear_helo(struct dns_facts *);
 int		 dns_facts_set_rdns(struct dns_facts *, char **, size_t);
 int		 dns_facts_set_cname(struct dns_facts *, const char *);
+int		 dns_facts_dbl_init(struct dns_facts *, size_t);
 int		 dns_facts_verified(struct dns_facts *, const struct helo *,
 		    const char *);
 int		 dns_facts_helo_asks(const struct policy *,

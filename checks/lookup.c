@@ -26,7 +26,9 @@ enum lookup_kind {
 	LK_CONFIRM,		/* A or AAAA of a PTR name */
 	LK_HELO_A,
 	LK_HELO_AAAA,
-	LK_HELO_MX
+	LK_HELO_MX,
+	LK_DBL_NAME,		/* NAME.ZONE A */
+	LK_DBL_DOMAIN		/* REGDOMAIN.ZONE A */
 };
 
 /* What each kind of lookup is about, for lookup_cancel(). */
@@ -39,6 +41,8 @@ static const int lookup_kinds[] = {
 	[LK_HELO_A] =		LC_HELO,
 	[LK_HELO_AAAA] =	LC_HELO,
 	[LK_HELO_MX] =		LC_HELO,
+	[LK_DBL_NAME] =		LC_HELO,
+	[LK_DBL_DOMAIN] =	LC_HELO,
 };
 
 struct lookup {
@@ -46,6 +50,7 @@ struct lookup {
 	struct lookup_set	*set;
 	struct dns_query	*q;
 	enum lookup_kind	 kind;
+	size_t			 zone;		/* LK_DBL_*: its index */
 	char			 name[NAME_BUFSZ];
 };
 
@@ -63,10 +68,16 @@ struct lookup_set {
 	size_t			 nconfirmed;
 	int			 helo_answered;
 	int			 helo_secure;
+	const struct dbl_list	*dbl;		/* the policy's zones */
 };
 
 static void	lookup_start(struct lookup_set *, enum lookup_kind,
 		    const char *, int);
+static void	lookup_ask(struct lookup_set *, enum lookup_kind,
+		    const char *, int, size_t);
+static void	lookup_dbl(struct lookup_set *, const char *, size_t);
+static void	lookup_dbl_start(struct lookup_set *, enum lookup_kind,
+		    const char *, size_t);
 static void	lookup_done(const struct dns_result *, void *);
 static void	lookup_answer(struct lookup_set *, struct lookup *,
 		    const struct dns_result *);
@@ -74,6 +85,8 @@ static void	on_ptr(struct lookup_set *, const struct dns_result *);
 static void	on_confirm(struct lookup_set *, struct lookup *,
 		    const struct dns_result *);
 static void	on_helo(struct lookup_set *, struct lookup *,
+		    const struct dns_result *);
+static void	on_dbl(struct lookup_set *, struct lookup *,
 		    const struct dns_result *);
 static void	lookup_cancel(struct lookup_set *, int);
 static void	confirm_done(struct lookup_set *);
@@ -118,12 +131,16 @@ lookup_client(struct lookup_set *set, const struct addr *client)
 
 /*
  * The HELO name's records that "which" asks for (HELO_ASK_*, see
- * dns_facts_helo_asks()); a new HELO replaces the old answers.
+ * dns_facts_helo_asks()), and with HELO_ASK_DBL the name on each of the
+ * blocklist zones, which must outlive the lookups; a new HELO replaces
+ * the old answers.
  */
 void
-lookup_helo(struct lookup_set *set, const struct helo *helo, int which)
+lookup_helo(struct lookup_set *set, const struct helo *helo, int which,
+    const struct dbl_list *dbl)
 {
 	struct dns_facts	*d = set->facts;
+	size_t			 i;
 
 	lookup_cancel(set, LC_HELO);
 	dns_facts_clear_helo(d);
@@ -143,6 +160,43 @@ lookup_helo(struct lookup_set *set, const struct helo *helo, int which)
 		d->helo_mx = LOOKUP_PENDING;
 		lookup_start(set, LK_HELO_MX, helo->name, DNS_TYPE_MX);
 	}
+	set->dbl = dbl;
+	if (!(which & HELO_ASK_DBL) || dbl->n == 0 ||
+	    dns_facts_dbl_init(d, dbl->n) == -1)
+		return;
+	for (i = 0; i < dbl->n; i++)
+		lookup_dbl(set, helo->name, i);
+}
+
+/*
+ * The name on one zone, and its registrable domain when that is
+ * another name, so that every host of a listed domain is caught.  A
+ * query name too long to ask is no listing.
+ */
+static void
+lookup_dbl(struct lookup_set *set, const char *name, size_t zone)
+{
+	const char	*domain;
+
+	lookup_dbl_start(set, LK_DBL_NAME, name, zone);
+	if ((domain = dbl_domain(name)) != NULL)
+		lookup_dbl_start(set, LK_DBL_DOMAIN, domain, zone);
+}
+
+static void
+lookup_dbl_start(struct lookup_set *set, enum lookup_kind kind,
+    const char *name, size_t zone)
+{
+	struct dns_facts	*d = set->facts;
+	struct dbl_answer	*a;
+	char			 qname[NAME_BUFSZ];
+
+	a = kind == LK_DBL_NAME ? &d->dbl[zone].name : &d->dbl[zone].domain;
+	if (dbl_query_name(name, set->dbl->v[zone].zone, qname,
+	    sizeof(qname)) == -1)
+		return;
+	a->state = LOOKUP_PENDING;
+	lookup_ask(set, kind, qname, DNS_TYPE_A, zone);
 }
 
 int
@@ -176,13 +230,21 @@ lookup_free(struct lookup_set *set)
 	free(set);
 }
 
-/*
- * A lookup that cannot start has failed at once: its facts say so now,
- * and the owner, who is asking, is not called back.
- */
 static void
 lookup_start(struct lookup_set *set, enum lookup_kind kind,
     const char *name, int type)
+{
+	lookup_ask(set, kind, name, type, 0);
+}
+
+/*
+ * A lookup that cannot start has failed at once: its facts say so now,
+ * and the owner, who is asking, is not called back.  zone: the index of
+ * a blocklist zone the lookup is about.
+ */
+static void
+lookup_ask(struct lookup_set *set, enum lookup_kind kind,
+    const char *name, int type, size_t zone)
 {
 	struct lookup		*l, failed;
 	struct dns_result	 res;
@@ -190,6 +252,7 @@ lookup_start(struct lookup_set *set, enum lookup_kind kind,
 	if ((l = calloc(1, sizeof(*l))) != NULL) {
 		l->set = set;
 		l->kind = kind;
+		l->zone = zone;
 		strlcpy(l->name, name, sizeof(l->name));
 		if ((l->q = dns_query(name, type, set->timeout_ms,
 		    lookup_done, l)) != NULL) {
@@ -201,6 +264,7 @@ lookup_start(struct lookup_set *set, enum lookup_kind kind,
 	memset(&failed, 0, sizeof(failed));
 	failed.set = set;
 	failed.kind = kind;
+	failed.zone = zone;
 	memset(&res, 0, sizeof(res));
 	res.status = DNS_ERROR;
 	res.why = "local error";
@@ -260,6 +324,10 @@ lookup_answer(struct lookup_set *set, struct lookup *l,
 		break;
 	case LK_CONFIRM:
 		on_confirm(set, l, res);
+		break;
+	case LK_DBL_NAME:
+	case LK_DBL_DOMAIN:
+		on_dbl(set, l, res);
 		break;
 	default:
 		on_helo(set, l, res);
@@ -402,4 +470,19 @@ on_helo(struct lookup_set *set, struct lookup *l,
 	if (res->secure && st != LOOKUP_ERROR)
 		set->helo_secure++;
 	d->helo_secure = set->helo_answered == 3 && set->helo_secure == 3;
+}
+
+/* What the zone's answer says; the addresses themselves are not kept. */
+static void
+on_dbl(struct lookup_set *set, struct lookup *l,
+    const struct dns_result *res)
+{
+	struct dns_facts	*d = set->facts;
+	struct dbl_answer	*a;
+
+	a = l->kind == LK_DBL_NAME ? &d->dbl[l->zone].name :
+	    &d->dbl[l->zone].domain;
+	a->state = status_state(res->status);
+	a->outcome = dbl_classify(&set->dbl->v[l->zone], a->state,
+	    res->addrs, res->naddrs, &a->code);
 }

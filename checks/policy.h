@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "addr.h"
+#include "dbl.h"
 
 /* Weakest first: the verdict is the strongest action that fired. */
 enum action {
@@ -117,6 +118,7 @@ struct policy {
 	struct namelist	 block_helo;
 	struct protectlist protect;
 	struct cidrlist	 pass_client;
+	struct dbl_list	 dbl;			/* blocklist zones */
 	char		*explain_url;
 	char		*trust_anchor;
 };

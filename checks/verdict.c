@@ -27,6 +27,7 @@ static enum check_state	check_self(struct judged *);
 static enum check_state	check_rcpt_domain(struct judged *);
 static enum check_state	check_protected(struct judged *);
 static enum check_state	check_blocklist(struct judged *);
+static enum check_state	check_dbl(struct judged *);
 static enum check_state	check_syntax(struct judged *);
 static enum check_state	check_underscore(struct judged *);
 static enum check_state	check_bare_ip(struct judged *);
@@ -44,6 +45,7 @@ static enum check_state	check_changed(struct judged *);
 static const char	*exemption(const struct policy *,
 			    const struct facts *, int *);
 static int		 same_org(const char *, const char *);
+static void		 dbl_expire(struct dbl_answer *);
 
 /* One row per enum check, in enum order; dns-error is decided last. */
 static enum check_state (*const check_fn[CHECK_COUNT])(struct judged *) = {
@@ -51,7 +53,7 @@ static enum check_state (*const check_fn[CHECK_COUNT])(struct judged *) = {
 	[CHECK_RCPT_DOMAIN] =	check_rcpt_domain,
 	[CHECK_PROTECTED] =	check_protected,
 	[CHECK_BLOCKLIST] =	check_blocklist,
-	[CHECK_DBL] =		NULL,
+	[CHECK_DBL] =		check_dbl,
 	[CHECK_SYNTAX] =	check_syntax,
 	[CHECK_UNDERSCORE] =	check_underscore,
 	[CHECK_BARE_IP] =	check_bare_ip,
@@ -251,6 +253,45 @@ check_blocklist(struct judged *j)
 	    j->f->helo.name))
 		return CS_FIRED;
 	return CS_CLEAR;
+}
+
+/*
+ * The first zone, in the order given, that lists the name or its
+ * registrable domain.  A later zone's listing waits for the earlier
+ * zones' answers, so that the reply names the same zone whichever
+ * answer came first.  A zone error lists nothing: a broken list must
+ * not hold up mail either.
+ */
+static enum check_state
+check_dbl(struct judged *j)
+{
+	const struct dns_facts	*d = &j->f->dns;
+	const struct dbl_answer	*a[2];
+	size_t			 i, k;
+	int			 failed = 0, wait = 0;
+
+	if (!is_name(j->f))
+		return CS_CLEAR;
+	if (d->dbl_lost)
+		return CS_UNKNOWN;
+	for (i = 0; i < j->p->dbl.n && i < d->ndbl; i++) {
+		a[0] = &d->dbl[i].name;
+		a[1] = &d->dbl[i].domain;
+		for (k = 0; k < nitems(a); k++) {
+			if (a[k]->state == LOOKUP_PENDING)
+				wait = 1;
+			else if (a[k]->state == LOOKUP_NONE)
+				continue;
+			else if (a[k]->outcome == DBL_LISTED && !wait) {
+				j->domain = j->p->dbl.v[i].zone;
+				return CS_FIRED;
+			} else if (a[k]->outcome == DBL_FAILED)
+				failed = 1;
+		}
+	}
+	if (wait)
+		return CS_WAIT;
+	return failed ? CS_UNKNOWN : CS_CLEAR;
 }
 
 static enum check_state
@@ -790,4 +831,17 @@ dns_facts_expire(struct dns_facts *d)
 	for (i = 0; i < nitems(ls); i++)
 		if (*ls[i] == LOOKUP_PENDING)
 			*ls[i] = LOOKUP_ERROR;
+	for (i = 0; i < d->ndbl; i++) {
+		dbl_expire(&d->dbl[i].name);
+		dbl_expire(&d->dbl[i].domain);
+	}
+}
+
+static void
+dbl_expire(struct dbl_answer *a)
+{
+	if (a->state != LOOKUP_PENDING)
+		return;
+	a->state = LOOKUP_ERROR;
+	a->outcome = DBL_FAILED;
 }

@@ -21,7 +21,8 @@ struct verdict {
 	int			 check;		/* replying check, or -1 */
 	enum check_state	 state[CHECK_COUNT];
 	const char		*exempt;	/* why, when exempt */
-	const char		*domain;	/* %d: rcpt-domain's match */
+	const char		*domain;	/* %d: rcpt-domain's match, or
+						   the zone that lists (dbl) */
 	int			 wait;		/* some needed facts pending */
 };
 

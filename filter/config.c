@@ -52,6 +52,7 @@ static int	parse_protect(struct policy *, char **, const char **);
 static int	parse_explain_url(struct policy *, char **, const char **);
 static int	parse_profile(struct policy *, char **, const char **);
 static int	parse_trust_anchor(struct policy *, char **, const char **);
+static int	parse_dbl(struct policy *, char **, const char **);
 static int	add_name(struct namelist *, const char *, int, const char **);
 static void	print_protect(FILE *, const struct protect_org *);
 static void	print_quoted(FILE *, const char *);
@@ -80,6 +81,8 @@ static const struct directive directives[] = {
 	{ "profile", 1, 1, "profile needs default or strict", parse_profile },
 	{ "dnssec-trust-anchor", 1, 1, "dnssec-trust-anchor needs FILE",
 	    parse_trust_anchor },
+	{ "dbl", 1, 1 + DBL_CODES_MAX, "dbl needs ZONE and at most 16 CODEs",
+	    parse_dbl },
 };
 
 int
@@ -117,7 +120,7 @@ config_load(struct policy *p, const char *path)
 int
 config_parse_line(struct policy *p, char *line, const char **errstr)
 {
-	char	*word[MAX_WORDS + 1];
+	char	*word[MAX_WORDS + 1];	/* NULL after the last argument */
 	size_t	 i;
 	int	 n;
 
@@ -135,6 +138,7 @@ config_parse_line(struct policy *p, char *line, const char **errstr)
 			*errstr = directives[i].usage;
 			return -1;
 		}
+		word[n] = NULL;
 		return directives[i].parse(p, word + 1, errstr);
 	}
 	*errstr = errorf("unknown directive \"%s\"", word[0]);
@@ -557,6 +561,45 @@ parse_trust_anchor(struct policy *p, char **arg, const char **errstr)
 }
 
 /*
+ * A blocklist zone and the codes that list a name on it; without codes,
+ * a DBL-style zone's 127.0.1.0/24.  The arguments are counted by now.
+ */
+static int
+parse_dbl(struct policy *p, char **arg, const char **errstr)
+{
+	struct dbl_zone	*z;
+	struct cidr	 c;
+	size_t		 i;
+
+	if (p->dbl.n >= DBL_ZONES_MAX) {
+		*errstr = errorf("more than %d dbl zones", DBL_ZONES_MAX);
+		return -1;
+	}
+	z = &p->dbl.v[p->dbl.n];
+	memset(z, 0, sizeof(*z));
+	if (parse_name(arg[0], 0, z->zone, sizeof(z->zone), errstr) == -1)
+		return -1;
+	for (i = 0; i < p->dbl.n; i++) {
+		if (name_eq(p->dbl.v[i].zone, z->zone)) {
+			*errstr = errorf("dbl zone %s given twice", z->zone);
+			return -1;
+		}
+	}
+	for (i = 1; arg[i] != NULL; i++) {
+		if (cidr_parse(arg[i], &c) == -1 || !dbl_code_valid(&c)) {
+			*errstr = errorf("invalid dbl code \"%s\": use an "
+			    "address or network inside 127.0.0.0/8", arg[i]);
+			return -1;
+		}
+		z->codes[z->ncodes++] = c;
+	}
+	if (z->ncodes == 0)
+		dbl_default_codes(z);
+	p->dbl.n++;
+	return 0;
+}
+
+/*
  * The rules no single line can check: each reply's class must be the
  * action's, and a DNS failure never earns a permanent refusal.
  */
@@ -623,7 +666,7 @@ void
 config_print(const struct policy *p, FILE *f)
 {
 	char	buf[ADDR_STRLEN];
-	size_t	i;
+	size_t	i, j;
 	int	c;
 
 	fprintf(f, "# filter-helo effective policy\n");
@@ -652,6 +695,14 @@ config_print(const struct policy *p, FILE *f)
 		fprintf(f, "block helo %s\n", p->block_helo.v[i]);
 	for (i = 0; i < p->protect.n; i++)
 		print_protect(f, &p->protect.v[i]);
+	for (i = 0; i < p->dbl.n; i++) {
+		fprintf(f, "dbl %s", p->dbl.v[i].zone);
+		for (j = 0; j < p->dbl.v[i].ncodes; j++) {
+			addr_fmt(&p->dbl.v[i].codes[j].addr, buf, sizeof(buf));
+			fprintf(f, " %s/%d", buf, p->dbl.v[i].codes[j].plen);
+		}
+		fprintf(f, "\n");
+	}
 	if (p->explain_url != NULL)
 		fprintf(f, "explain-url %s\n", p->explain_url);
 	if (p->trust_anchor != NULL) {

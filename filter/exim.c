@@ -278,6 +278,10 @@ plan_lookups(void)
 		d->helo_aaaa = LOOKUP_PENDING;
 	if (ex.ask_helo & HELO_ASK_MX)
 		d->helo_mx = LOOKUP_PENDING;
+	/* lookup_helo() then says which of the zones' queries it asked. */
+	if ((ex.ask_helo & HELO_ASK_DBL) &&
+	    dns_facts_dbl_init(d, ex.policy->dbl.n) == 0)
+		d->dbl[0].name.state = LOOKUP_PENDING;
 }
 
 /*
@@ -316,7 +320,8 @@ judge_with_dns(void)
 	if (ex.ask_client)
 		lookup_client(ex.lookups, &ex.facts.client);
 	if (ex.ask_helo != 0)
-		lookup_helo(ex.lookups, &ex.facts.helo, ex.ask_helo);
+		lookup_helo(ex.lookups, &ex.facts.helo, ex.ask_helo,
+		    &p->dbl);
 	decide();
 	if (!ex.verdict.wait)
 		return 0;

@@ -14,6 +14,11 @@
 #include "verdict.h"
 
 #define ESCAPED_MAX	(4 * NAME_BUFSZ)
+/* "zone:zone-error:127.255.255.254," for each zone */
+#define DBL_FIELD_MAX	(DBL_ZONES_MAX * (NAME_BUFSZ + 32))
+
+static void	dbl_field(const struct policy *, const struct facts *, char *,
+		    size_t);
 
 static const char *const state_names[] = {
 	[CS_CLEAR] =	"clear",
@@ -33,6 +38,7 @@ report_verdict(const char *id, const struct policy *p, const struct facts *f,
 {
 	char		ip[ADDR_STRLEN], helo[ESCAPED_MAX], name[ESCAPED_MAX];
 	char		fired[256], unknown[256], waiting[256];
+	char		dbl[DBL_FIELD_MAX];
 	enum action	a;
 	int		c;
 
@@ -56,11 +62,13 @@ report_verdict(const char *id, const struct policy *p, const struct facts *f,
 	/* Checks still waiting for DNS when a refusal was already sure. */
 	if (verdict_list(v, CS_WAIT, waiting, sizeof(waiting)) == 0)
 		waiting[0] = '\0';
-	log_info("%sip=%s rdns=%s helo=%s verdict=%s checks=%s%s%s%s%s%s", id,
-	    ip, name, helo, action_name(v->action), fired,
+	dbl_field(p, f, dbl, sizeof(dbl));
+	log_info("%sip=%s rdns=%s helo=%s verdict=%s checks=%s%s%s%s%s%s%s%s",
+	    id, ip, name, helo, action_name(v->action), fired,
 	    unknown[0] ? " unknown=" : "", unknown,
 	    waiting[0] ? " waiting=" : "", waiting,
-	    f->dns.helo_secure ? " dns=secure" : "");
+	    f->dns.helo_secure ? " dns=secure" : "",
+	    dbl[0] ? " dbl=" : "", dbl);
 	if (!log_verbose())
 		return;
 	for (c = 0; c < CHECK_COUNT; c++) {
@@ -68,6 +76,46 @@ report_verdict(const char *id, const struct policy *p, const struct facts *f,
 			continue;
 		log_debug("%scheck %s %s (%s)", id, check_name(c),
 		    state_names[v->state[c]], action_name(a));
+	}
+}
+
+/*
+ * What the blocklist zones said, when one listed the name (or its
+ * domain) or answered with an error: "ZONE:listed:127.0.1.2", comma-
+ * separated, one per zone, a listing before an error.  Empty otherwise,
+ * so that the common line stays short.
+ */
+static void
+dbl_field(const struct policy *p, const struct facts *f, char *buf,
+    size_t len)
+{
+	const struct dbl_answer	*a, *shown;
+	char			 code[ADDR_STRLEN], one[NAME_BUFSZ + 32];
+	size_t			 i;
+	int			 k;
+
+	buf[0] = '\0';
+	for (i = 0; i < p->dbl.n && i < f->dns.ndbl; i++) {
+		shown = NULL;
+		for (k = 0; k < 2; k++) {
+			a = k == 0 ? &f->dns.dbl[i].name :
+			    &f->dns.dbl[i].domain;
+			if (a->state == LOOKUP_NONE ||
+			    a->state == LOOKUP_PENDING)
+				continue;
+			if (a->outcome == DBL_LISTED && (shown == NULL ||
+			    shown->outcome != DBL_LISTED))
+				shown = a;
+			else if (a->outcome == DBL_ZONE_ERROR && shown == NULL)
+				shown = a;
+		}
+		if (shown == NULL)
+			continue;
+		addr_fmt(&shown->code, code, sizeof(code));
+		snprintf(one, sizeof(one), "%s%s:%s:%s", buf[0] ? "," : "",
+		    p->dbl.v[i].zone, dbl_outcome_name(shown->outcome),
+		    code[0] ? code : "none");
+		strlcat(buf, one, len);
 	}
 }
 

@@ -434,7 +434,8 @@ request_helo(struct session *s, struct proto_line *pl)
 		client_dns(s);
 		which = dns_facts_helo_asks(smtpd.policy, &s->facts);
 		if (which != 0 || s->lookups != NULL)
-			lookup_helo(session_lookups(s), &s->facts.helo, which);
+			lookup_helo(session_lookups(s), &s->facts.helo, which,
+			    &smtpd.policy->dbl);
 		else
 			dns_facts_clear_helo(&s->facts.dns);
 		lookups_done(s);

@@ -75,6 +75,7 @@ static void	 test_namelist(void);
 static void	 test_cidrlist(void);
 static void	 test_rcptlist(void);
 static void	 test_print(void);
+static void	 test_dbl_zones(void);
 static void	 parse_lines(struct policy *, const char *const *, size_t);
 static const char *field(const struct policy *, const char *);
 static void	 join(char *, size_t, const struct namelist *);
@@ -203,6 +204,10 @@ static const struct line_row lines[] = {
 	{ "explain-url http://example.org/", "explain-url",
 	    "http://example.org/" },
 	{ "dnssec-trust-anchor /dev/null", "trust-anchor", "/dev/null" },
+	{ "dbl dbl.spamhaus.org", "dbl", "dbl.spamhaus.org:127.0.1.0/24" },
+	{ "dbl DBL.Example.ORG. 127.0.1.2 127.0.1.4/31", "dbl",
+	    "dbl.example.org:127.0.1.2/32,127.0.1.4/31" },
+	{ "dbl dbl.test 127.0.0.0/8", "dbl", "dbl.test:127.0.0.0/8" },
 	{ "\tcheck  dns\treject   # blanks", "action:dns", "reject" },
 	{ "check dns reject#comment", "action:dns", "reject" },
 	{ "check \"dns\" \"reject\"", "action:dns", "reject" },
@@ -307,6 +312,22 @@ static const struct error_row line_errors[] = {
 	{ "protect a b c d e f g h i j k l m n o p q r s t u v w x y z "
 	    "a1 a2 a3 a4 a5 a6 a7",
 	    "protect needs DOMAIN [DOMAIN ...] [alias DOMAIN ...]" },
+	{ "dbl", "dbl needs ZONE and at most 16 CODEs" },
+	{ "dbl dbl.test 127.0.1.1 127.0.1.2 127.0.1.3 127.0.1.4 127.0.1.5 "
+	    "127.0.1.6 127.0.1.7 127.0.1.8 127.0.1.9 127.0.1.10 127.0.1.11 "
+	    "127.0.1.12 127.0.1.13 127.0.1.14 127.0.1.15 127.0.1.16 "
+	    "127.0.1.17", "dbl needs ZONE and at most 16 CODEs" },
+	{ "dbl dbl.test 192.0.2.1", "invalid dbl code \"192.0.2.1\": use an "
+	    "address or network inside 127.0.0.0/8" },
+	{ "dbl dbl.test 127.0.0.0/7", "invalid dbl code \"127.0.0.0/7\": use "
+	    "an address or network inside 127.0.0.0/8" },
+	{ "dbl dbl.test ::1", "invalid dbl code \"::1\": use an address or "
+	    "network inside 127.0.0.0/8" },
+	{ "dbl dbl.test 127.0.1.2/33", "invalid dbl code \"127.0.1.2/33\": "
+	    "use an address or network inside 127.0.0.0/8" },
+	{ "dbl a..test", "invalid name \"a..test\": empty label" },
+	{ "dbl 127.0.0.2", "invalid name \"127.0.0.2\": an address, not a "
+	    "name" },
 	{ "dnssec-trust-anchor /nonexistent/root.key",
 	    "dnssec-trust-anchor /nonexistent/root.key: No such file or "
 	    "directory" },
@@ -536,6 +557,7 @@ main(void)
 	test_cidrlist();
 	test_rcptlist();
 	test_print();
+	test_dbl_zones();
 	return done_testing();
 }
 
@@ -882,6 +904,7 @@ test_print(void)
 		"protect google.com gmail.com googlemail.com alias 1e100.net",
 		"explain-url https://example.org/helo.html",
 		"dnssec-trust-anchor /dev/null",
+		"dbl dbl.spamhaus.org", "dbl dbl.test 127.0.1.2 127.0.0.0/24",
 		"message cname \"550 5.7.1 say \\\"%h\\\" \\\\ again\"",
 	};
 	static const char *const want[] = {
@@ -901,6 +924,8 @@ test_print(void)
 		"protect bigmail.test alias outbound.mailhost.test",
 		"explain-url https://example.org/helo.html",
 		"dnssec-trust-anchor /dev/null",
+		"dbl dbl.spamhaus.org 127.0.1.0/24",
+		"dbl dbl.test 127.0.1.2/32 127.0.0.0/24",
 		"check self reject",
 		"message self \"550 5.7.1 <%h>: Helo command rejected: you are "
 		    "not me\"",
@@ -957,6 +982,38 @@ test_print(void)
 	policy_free(&p);
 }
 
+/* Up to DBL_ZONES_MAX zones, each once. */
+static void
+test_dbl_zones(void)
+{
+	struct policy	 p;
+	char		 line[64];
+	const char	*errstr;
+	int		 i;
+
+	policy_init(&p);
+	for (i = 0; i < DBL_ZONES_MAX; i++) {
+		snprintf(line, sizeof(line), "dbl dbl%d.test", i);
+		ok(config_parse_line(&p, line, &errstr) == 0,
+		    "dbl zone %d of %d", i + 1, DBL_ZONES_MAX);
+	}
+	snprintf(line, sizeof(line), "dbl one-too-many.test");
+	ok(config_parse_line(&p, line, &errstr) == -1 &&
+	    strcmp(errstr, "more than 8 dbl zones") == 0,
+	    "a ninth dbl zone is an error");
+	is_int(p.dbl.n, DBL_ZONES_MAX, "the zones before it are kept");
+	policy_free(&p);
+
+	policy_init(&p);
+	snprintf(line, sizeof(line), "dbl dbl.test");
+	config_parse_line(&p, line, &errstr);
+	snprintf(line, sizeof(line), "dbl DBL.test. 127.0.1.2");
+	ok(config_parse_line(&p, line, &errstr) == -1 &&
+	    strcmp(errstr, "dbl zone dbl.test given twice") == 0,
+	    "a zone given twice is an error");
+	policy_free(&p);
+}
+
 /* Lines that must parse: a failure here is a broken test table. */
 static void
 parse_lines(struct policy *p, const char *const *v, size_t n)
@@ -979,7 +1036,7 @@ field(const struct policy *p, const char *name)
 	static char	 buf[2048];
 	char		 a[ADDR_STRLEN];
 	enum check	 c;
-	size_t		 i, len;
+	size_t		 i, j, len;
 
 	buf[0] = '\0';
 	if (strcmp(name, "phase") == 0)
@@ -1019,6 +1076,20 @@ field(const struct policy *p, const char *name)
 			len = strlen(buf);
 			snprintf(buf + len, sizeof(buf) - len, "%s%s/%d",
 			    i ? " " : "", a, p->pass_client.v[i].plen);
+		}
+	} else if (strcmp(name, "dbl") == 0) {
+		for (i = 0; i < p->dbl.n; i++) {
+			len = strlen(buf);
+			snprintf(buf + len, sizeof(buf) - len, "%s%s:",
+			    i ? " " : "", p->dbl.v[i].zone);
+			for (j = 0; j < p->dbl.v[i].ncodes; j++) {
+				addr_fmt(&p->dbl.v[i].codes[j].addr, a,
+				    sizeof(a));
+				len = strlen(buf);
+				snprintf(buf + len, sizeof(buf) - len,
+				    "%s%s/%d", j ? "," : "", a,
+				    p->dbl.v[i].codes[j].plen);
+			}
 		}
 	} else if (strcmp(name, "explain-url") == 0)
 		strlcpy(buf, p->explain_url ? p->explain_url : "(null)",

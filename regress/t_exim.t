@@ -239,6 +239,12 @@ my @cases = (
     [ 'blocklist', "block helo .wild.regress.test\n", '192.0.2.10',
       [ 'x.wild.regress.test' ], '550 5.7.1 <x.wild.regress.test>: '
       . 'Helo command rejected: Access denied', undef ],
+    [ 'dbl: a listed name', "dbl dbl.test\n", '192.0.2.37',
+      [ 'listed.wild.regress.test' ], '554 5.7.1 Service unavailable; '
+      . 'Helo command [listed.wild.regress.test] blocked using dbl.test',
+      undef ],
+    [ 'dbl: a zone error refuses nothing', "dbl dbl.test\n", '192.0.2.37',
+      [ 'err254.wild.regress.test' ], $ok, undef ],
     [ 'literal: junk', '', '192.0.2.10', [ '[192.0.2.99]' ], $ok,
       'literal; <[192.0.2.99]>: Helo command rejected: address '
       . 'literal does not match 192.0.2.10' ],

@@ -1,7 +1,8 @@
 #!/usr/bin/perl
 # The filter runs for months: under valgrind, sessions that finish,
 # sessions that disconnect while their lookups are in flight, and a
-# deadline that cancels lookups leave no leak and no memory error.
+# deadline that cancels lookups leave no leak and no memory error; with
+# two blocklist zones, one of which never answers, and a second HELO.
 use strict;
 use warnings;
 use FindBin;
@@ -19,8 +20,14 @@ plan skip_all => 'unbound not installed' unless defined $port;
 plan tests => 6;
 
 my $SRV = '192.0.2.1:25';
-my $conf = Filter::config($Filter::LAB . "resolver 127.0.0.1\@$port\ndns-timeout 2\n"
-    . "profile strict\n" . $Filter::LAB);
+my $conf = Filter::config($Filter::LAB . "resolver 127.0.0.1\@$port
+dns-timeout 2
+"
+    . "profile strict
+" . $Filter::LAB
+    . "dbl dbl.test
+dbl dbl.dropped.test
+");
 my $vlog = "$Filter::TMP/valgrind.log";
 {
 	local $Filter::BIN = 'valgrind';
@@ -38,6 +45,15 @@ my $vlog = "$Filter::TMP/valgrind.log";
 		my $s = Filter::Session->new($f, version => '0.7');
 		$s->connect(@$c[0], $SRV);
 		$s->request('ehlo', $c->[1], 10);
+		$s->request('rcpt-to', 'bob@regress.test', 10);
+		$s->report('link-disconnect');
+	}
+	# A listed name, then another HELO in the same session.
+	{
+		my $s = Filter::Session->new($f, version => '0.7');
+		$s->connect('192.0.2.37:4', $SRV);
+		$s->request('ehlo', 'listed.wild.regress.test', 10);
+		$s->request('ehlo', 'mail.spammy.test', 10);
 		$s->request('rcpt-to', 'bob@regress.test', 10);
 		$s->report('link-disconnect');
 	}

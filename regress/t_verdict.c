@@ -567,6 +567,107 @@ test_private(void)
 	f.dns.helo_naddrs = 0;
 }
 
+/* Two zones, dbl.test and dbl2.test; the HELO resolves to the client. */
+static void
+dbl_reset(const char *helo)
+{
+	static struct dbl_facts	 dbl[2];
+	size_t			 i;
+
+	reset(helo);
+	memset(dbl, 0, sizeof(dbl));
+	f.dns.dbl = dbl;
+	f.dns.ndbl = nitems(dbl);
+	dns_helo(LOOKUP_FOUND, LOOKUP_NODATA, LOOKUP_NODATA);
+	rdns(LOOKUP_FOUND, helo);
+	for (i = 0; i < 2; i++) {
+		snprintf(p.dbl.v[i].zone, sizeof(p.dbl.v[i].zone),
+		    i == 0 ? "dbl.test" : "dbl2.test");
+		dbl_default_codes(&p.dbl.v[i]);
+		f.dns.dbl[i].name.state = LOOKUP_NXDOMAIN;
+		f.dns.dbl[i].name.outcome = DBL_UNLISTED;
+	}
+	p.dbl.n = 2;
+}
+
+static void
+dbl_answer(struct dbl_answer *a, enum lookup_state st, enum dbl_outcome o)
+{
+	a->state = st;
+	a->outcome = o;
+}
+
+static void
+test_dbl(void)
+{
+	struct verdict	v;
+
+	dbl_reset("mail.example.com");
+	is_str(decided(&v), "pass - -", "dbl: unlisted everywhere");
+
+	dbl_answer(&f.dns.dbl[1].name, LOOKUP_FOUND, DBL_LISTED);
+	is_str(decided(&v), "reject dbl dbl", "dbl: listed by the second zone");
+	is_str(reply(), "554 5.7.1 Service unavailable; Helo command "
+	    "[mail.example.com] blocked using dbl2.test",
+	    "dbl: the reply names the zone");
+
+	dbl_answer(&f.dns.dbl[0].name, LOOKUP_PENDING, DBL_UNLISTED);
+	is_str(decided(&v), "wait",
+	    "dbl: a later zone's listing waits for the earlier zone");
+	dns_facts_expire(&f.dns);
+	is_str(decided(&v), "reject dbl dbl",
+	    "dbl: the earlier zone timed out: the later one decides");
+
+	dbl_answer(&f.dns.dbl[0].name, LOOKUP_NXDOMAIN, DBL_UNLISTED);
+	dbl_answer(&f.dns.dbl[0].domain, LOOKUP_FOUND, DBL_LISTED);
+	is_str(reply(), "554 5.7.1 Service unavailable; Helo command "
+	    "[mail.example.com] blocked using dbl.test",
+	    "dbl: the domain listed by the first zone: that zone replies");
+
+	dbl_reset("mail.example.com");
+	dbl_answer(&f.dns.dbl[0].name, LOOKUP_FOUND, DBL_ZONE_ERROR);
+	dbl_answer(&f.dns.dbl[1].domain, LOOKUP_FOUND, DBL_ZONE_ERROR);
+	is_str(decided(&v), "pass - -", "dbl: zone errors never refuse");
+	is_int(v.state[CHECK_DBL], CS_CLEAR, "dbl: zone errors: clear");
+
+	dbl_answer(&f.dns.dbl[1].name, LOOKUP_ERROR, DBL_FAILED);
+	is_str(decided(&v), "tempfail dns-error dns-error",
+	    "dbl: a failed zone is unknown: dns-error");
+	is_int(v.state[CHECK_DBL], CS_UNKNOWN, "dbl: failed: unknown");
+	policy_set_action(&p, CHECK_DBL, ACT_REPORT);
+	is_str(decided(&v), "pass - -",
+	    "dbl report: a failed zone is no dns-error");
+	policy_set_action(&p, CHECK_DBL, ACT_REJECT);
+	dbl_answer(&f.dns.dbl[1].domain, LOOKUP_FOUND, DBL_LISTED);
+	is_str(decided(&v), "reject dbl dbl",
+	    "dbl: a listing wins over a failed lookup");
+
+	dbl_reset("regress.test");
+	f.rcpt_domain = "regress.test";
+	rdns(LOOKUP_FOUND, "host.elsewhere.example");
+	dbl_answer(&f.dns.dbl[0].name, LOOKUP_FOUND, DBL_LISTED);
+	is_str(reply(), "550 5.7.1 <regress.test>: Helo command rejected: "
+	    "you are not regress.test",
+	    "dbl and rcpt-domain: rcpt-domain's %%d is its domain");
+	rdns(LOOKUP_FOUND, "mx.regress.test");
+	is_str(reply(), "554 5.7.1 Service unavailable; Helo command "
+	    "[regress.test] blocked using dbl.test",
+	    "rcpt-domain clear, dbl listed: dbl's %%d is the zone");
+
+	dbl_reset("[192.0.2.10]");
+	dbl_answer(&f.dns.dbl[0].name, LOOKUP_FOUND, DBL_LISTED);
+	decided(&v);
+	is_int(v.state[CHECK_DBL], CS_CLEAR,
+	    "dbl: never for an address literal");
+	dbl_reset("mail.example.com");
+	f.dns.dbl_lost = 1;
+	is_str(decided(&v), "tempfail dns-error dns-error",
+	    "dbl: answers lost (no memory): unknown, dns-error");
+	memset(&p.dbl, 0, sizeof(p.dbl));
+	f.dns.dbl = NULL;
+	f.dns.ndbl = 0;
+}
+
 /* A client may have several confirmed names; each counts. */
 static void
 test_several_names(void)
@@ -869,6 +970,7 @@ main(void)
 	test_rcpt_domain();
 	test_protected();
 	test_private();
+	test_dbl();
 	test_several_names();
 	test_pass_rdns_unknown();
 	test_changed();

@@ -2,7 +2,7 @@
 #
 # The regress DNS fixture: an unbound daemon on 127.0.0.1 and ::1 that
 # answers from regress.test.zone and unbound.conf.in, and never asks
-# anyone else.
+# anyone else; the blocklist zone comes from dbl.test.zone.
 #
 #	dns.sh start DIR [PORT]	write DIR/unbound.conf, start the daemon,
 #				wait until it serves; DIR/unbound.pid,
@@ -55,7 +55,8 @@ start()
 		sed '/interface: ::1@/d' "$dir/unbound.conf" >"$dir/conf.tmp"
 		mv "$dir/conf.tmp" "$dir/unbound.conf"
 	fi
-	cp "$here/regress.test.zone" "$here/bogus.ds" "$dir/"
+	cp "$here/regress.test.zone" "$here/dbl.test.zone" "$here/bogus.ds" \
+	    "$dir/"
 	sign "$dir"
 	unbound-checkconf "$dir/unbound.conf" >/dev/null ||
 	    fail "bad configuration $dir/unbound.conf"
