@@ -23,7 +23,7 @@ my $SRV = '192.0.2.1:25';
 my $TIMEOUT = 2;
 # Names under wild.regress.test resolve to 192.0.2.37: only dbl decides.
 my $CLIENT = '192.0.2.37';
-my $base = "resolver 127.0.0.1\@$port\ndns-timeout $TIMEOUT\n";
+my $base = $Filter::LAB . "resolver 127.0.0.1\@$port\ndns-timeout $TIMEOUT\n";
 my $zone = "dbl dbl.test\n";
 my $RCPT = 'bob@regress.test';
 my $DNSERR = 'temporary DNS failure, try again later';
