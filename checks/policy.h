@@ -107,6 +107,7 @@ struct policy {
 	struct cidrlist	 pass_client;
 	char		*explain_url;
 	char		*trust_anchor;
+	int		 dry_run;		/* decide and log, refuse none */
 };
 
 const char	*action_name(enum action);

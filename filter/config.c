@@ -53,6 +53,7 @@ static int	parse_block(struct policy *, char **, const char **);
 static int	parse_explain_url(struct policy *, char **, const char **);
 static int	parse_profile(struct policy *, char **, const char **);
 static int	parse_trust_anchor(struct policy *, char **, const char **);
+static int	parse_dry_run(struct policy *, char **, const char **);
 static int	add_name(struct namelist *, const char *, int, const char **);
 static void	print_quoted(FILE *, const char *);
 static void	print_word(FILE *, const char *);
@@ -77,6 +78,7 @@ static const struct directive directives[] = {
 	{ "profile", 1, 1, "profile needs default or strict", parse_profile },
 	{ "dnssec-trust-anchor", 1, 1, "dnssec-trust-anchor needs FILE",
 	    parse_trust_anchor },
+	{ "dry-run", 1, 1, "dry-run needs yes or no", parse_dry_run },
 };
 
 static void	(*error_sink)(const char *);
@@ -526,6 +528,20 @@ parse_trust_anchor(struct policy *p, char **arg, const char **errstr)
 	return 0;
 }
 
+static int
+parse_dry_run(struct policy *p, char **arg, const char **errstr)
+{
+	if (strcmp(arg[0], "yes") == 0)
+		p->dry_run = 1;
+	else if (strcmp(arg[0], "no") == 0)
+		p->dry_run = 0;
+	else {
+		*errstr = errorf("dry-run \"%s\": use yes or no", arg[0]);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * The rules no single line can check: each reply's class must be the
  * action's, and a DNS failure never earns a permanent refusal.
@@ -627,6 +643,7 @@ config_print(const struct policy *p, FILE *f)
 		print_word(f, p->trust_anchor);
 		fprintf(f, "\n");
 	}
+	fprintf(f, "dry-run %s\n", p->dry_run ? "yes" : "no");
 	for (c = 0; c < CHECK_COUNT; c++) {
 		fprintf(f, "check %s %s\n", check_name(c),
 		    action_name(p->rules[c].action));

@@ -32,7 +32,7 @@ report_verdict(const char *id, const struct policy *p, const struct facts *f,
     const struct verdict *v, const char *rdns)
 {
 	char		ip[ADDR_STRLEN], helo[ESCAPED_MAX], name[ESCAPED_MAX];
-	char		fired[256], unknown[256], waiting[256];
+	char		fired[256], unknown[256], waiting[256], would[32];
 	enum action	a;
 	int		c;
 
@@ -56,11 +56,16 @@ report_verdict(const char *id, const struct policy *p, const struct facts *f,
 	/* Checks still waiting for DNS when a refusal was already sure. */
 	if (verdict_list(v, CS_WAIT, waiting, sizeof(waiting)) == 0)
 		waiting[0] = '\0';
-	log_info("%sip=%s rdns=%s helo=%s verdict=%s checks=%s%s%s%s%s%s", id,
-	    ip, name, helo, action_name(v->action), fired,
+	/* Under dry-run, what was not done: smtpd or Exim was told pass. */
+	would[0] = '\0';
+	if (p->dry_run && v->action >= ACT_JUNK)
+		snprintf(would, sizeof(would), " would=%s",
+		    action_name(v->action));
+	log_info("%sip=%s rdns=%s helo=%s verdict=%s checks=%s%s%s%s%s%s%s",
+	    id, ip, name, helo, action_name(v->action), fired,
 	    unknown[0] ? " unknown=" : "", unknown,
 	    waiting[0] ? " waiting=" : "", waiting,
-	    f->dns.helo_secure ? " dns=secure" : "");
+	    f->dns.helo_secure ? " dns=secure" : "", would);
 	if (!log_verbose())
 		return;
 	for (c = 0; c < CHECK_COUNT; c++) {

@@ -524,7 +524,8 @@ judge(struct session *s, int force)
 		return;
 	}
 	log_verdict(s, &v);
-	switch (v.action) {
+	/* A dry run logs what it would do (would=) and does nothing. */
+	switch (smtpd.policy->dry_run ? ACT_PASS : v.action) {
 	case ACT_JUNK:
 		answer(s, "junk", NULL);
 		break;
