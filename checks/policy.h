@@ -121,6 +121,7 @@ struct policy {
 	struct dbl_list	 dbl;			/* blocklist zones */
 	char		*explain_url;
 	char		*trust_anchor;
+	int		 dry_run;		/* decide and log, refuse none */
 };
 
 const char	*action_name(enum action);

@@ -3,7 +3,9 @@
  * separated by blanks, double quotes around text with blanks (\" and \\
  * inside).  config_load() reports every error as FILE:LINE: and goes on,
  * so that one run shows them all; config_finish() then checks the rules
- * that span directives.  The caller runs both.
+ * that span directives.  The caller runs both.  Errors go to stderr, or
+ * one line at a time to the function given to config_errors_to(): a
+ * reload logs them without blocking.
  */
 #include "compat.h"
 
@@ -36,6 +38,8 @@ struct directive {
 
 static const char *errorf(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
+static void	config_error(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
 static int	tokenise(char *, char **, int *, const char **);
 static int	parse_name(const char *, int, char *, size_t, const char **);
 static int	parse_resolver(struct policy *, char **, const char **);
@@ -53,6 +57,7 @@ static int	parse_explain_url(struct policy *, char **, const char **);
 static int	parse_profile(struct policy *, char **, const char **);
 static int	parse_trust_anchor(struct policy *, char **, const char **);
 static int	parse_dbl(struct policy *, char **, const char **);
+static int	parse_dry_run(struct policy *, char **, const char **);
 static int	add_name(struct namelist *, const char *, int, const char **);
 static void	print_protect(FILE *, const struct protect_org *);
 static void	print_quoted(FILE *, const char *);
@@ -83,7 +88,10 @@ static const struct directive directives[] = {
 	    parse_trust_anchor },
 	{ "dbl", 1, 1 + DBL_CODES_MAX, "dbl needs ZONE and at most 16 CODEs",
 	    parse_dbl },
+	{ "dry-run", 1, 1, "dry-run needs yes or no", parse_dry_run },
 };
+
+static void	(*error_sink)(const char *);
 
 int
 config_load(struct policy *p, const char *path)
@@ -96,7 +104,7 @@ config_load(struct policy *p, const char *path)
 	int		 rc = 0;
 
 	if ((f = fopen(path, "r")) == NULL) {
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		config_error("%s: %s", path, strerror(errno));
 		return -1;
 	}
 	while ((len = getline(&line, &size, f)) != -1) {
@@ -105,11 +113,11 @@ config_load(struct policy *p, const char *path)
 			errstr = "line contains a NUL byte";
 		else if (config_parse_line(p, line, &errstr) == 0)
 			continue;
-		fprintf(stderr, "%s:%zu: %s\n", path, lineno, errstr);
+		config_error("%s:%zu: %s", path, lineno, errstr);
 		rc = -1;
 	}
 	if (ferror(f)) {
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		config_error("%s: %s", path, strerror(errno));
 		rc = -1;
 	}
 	free(line);
@@ -213,6 +221,29 @@ errorf(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	return msg;
+}
+
+/* NULL: to stderr again. */
+void
+config_errors_to(void (*fn)(const char *))
+{
+	error_sink = fn;
+}
+
+/* One error line, without its newline. */
+static void
+config_error(const char *fmt, ...)
+{
+	char	line[1024];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (error_sink != NULL)
+		error_sink(line);
+	else
+		fprintf(stderr, "%s\n", line);
 }
 
 static int
@@ -560,6 +591,20 @@ parse_trust_anchor(struct policy *p, char **arg, const char **errstr)
 	return 0;
 }
 
+static int
+parse_dry_run(struct policy *p, char **arg, const char **errstr)
+{
+	if (strcmp(arg[0], "yes") == 0)
+		p->dry_run = 1;
+	else if (strcmp(arg[0], "no") == 0)
+		p->dry_run = 0;
+	else {
+		*errstr = errorf("dry-run \"%s\": use yes or no", arg[0]);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * A blocklist zone and the codes that list a name on it; without codes,
  * a DBL-style zone's 127.0.1.0/24.  The arguments are counted by now.
@@ -615,14 +660,14 @@ config_finish(struct policy *p, const char *path)
 	if (path == NULL)
 		path = getprogname();
 	if (p->dns_timeout < 1 || p->dns_timeout > DNS_TIMEOUT_MAX) {
-		fprintf(stderr, "%s: dns-timeout %d is not 1 to %d seconds, "
-		    "well below Exim's 60 s limit\n", path, p->dns_timeout,
+		config_error("%s: dns-timeout %d is not 1 to %d seconds, "
+		    "well below Exim's 60 s limit", path, p->dns_timeout,
 		    DNS_TIMEOUT_MAX);
 		rc = -1;
 	}
 	if (p->pass_rcpt.n > 0 && p->phase != PHASE_RCPT_TO) {
-		fprintf(stderr, "%s: pass rcpt needs verdict-phase rcpt-to: "
-		    "a verdict given before RCPT TO spares no recipient\n",
+		config_error("%s: pass rcpt needs verdict-phase rcpt-to: "
+		    "a verdict given before RCPT TO spares no recipient",
 		    path);
 		rc = -1;
 	}
@@ -634,27 +679,27 @@ config_finish(struct policy *p, const char *path)
 		grow = p->explain_url == NULL ? 0 :
 		    strlen("; see #") + strlen(p->explain_url) + strlen(name);
 		if (reply_len_max(r->reply) + grow > REPLY_LINE_MAX) {
-			fprintf(stderr, "%s: message %s can grow to %zu "
+			config_error("%s: message %s can grow to %zu "
 			    "characters with its escapes%s, over the %d of "
-			    "an SMTP reply line\n", path, name,
+			    "an SMTP reply line", path, name,
 			    reply_len_max(r->reply) + grow,
 			    grow ? " and explain-url" : "", REPLY_LINE_MAX);
 			rc = -1;
 		}
 		if (c == CHECK_DNS_ERROR && r->action >= ACT_REJECT) {
-			fprintf(stderr, "%s: check %s %s: DNS failure is never "
-			    "a permanent refusal\n", path, name,
+			config_error("%s: check %s %s: DNS failure is never "
+			    "a permanent refusal", path, name,
 			    action_name(r->action));
 			rc = -1;
 		} else if ((r->action == ACT_TEMPFAIL && class != '4') ||
 		    (r->action >= ACT_REJECT && class != '5')) {
-			fprintf(stderr, "%s: check %s %s but its message is "
-			    "%cxx\n", path, name, action_name(r->action),
+			config_error("%s: check %s %s but its message is "
+			    "%cxx", path, name, action_name(r->action),
 			    class);
 			rc = -1;
 		} else if (c == CHECK_DNS_ERROR && class != '4') {
-			fprintf(stderr, "%s: message %s is %cxx: DNS failure "
-			    "is never a permanent refusal\n", path, name,
+			config_error("%s: message %s is %cxx: DNS failure "
+			    "is never a permanent refusal", path, name,
 			    class);
 			rc = -1;
 		}
@@ -710,6 +755,7 @@ config_print(const struct policy *p, FILE *f)
 		print_word(f, p->trust_anchor);
 		fprintf(f, "\n");
 	}
+	fprintf(f, "dry-run %s\n", p->dry_run ? "yes" : "no");
 	for (c = 0; c < CHECK_COUNT; c++) {
 		fprintf(f, "check %s %s\n", check_name(c),
 		    action_name(p->rules[c].action));

@@ -367,9 +367,12 @@ answer(void)
 {
 	const struct verdict	*v = &ex.verdict;
 	char			 line[LINE_MAX_LEN];
+	enum action		 a;
 
 	log_verdict();
-	switch (v->action) {
+	/* A dry run logs what it would do (would=) and accepts. */
+	a = ex.policy->dry_run ? ACT_PASS : v->action;
+	switch (a) {
 	case ACT_JUNK:
 		junk_reason(line, sizeof(line));
 		break;
@@ -391,7 +394,7 @@ answer(void)
 		log_warn("stdout");
 		return EXIM_EX_SOFTWARE;
 	}
-	return exit_codes[v->action];
+	return exit_codes[a];
 }
 
 /*

@@ -16,6 +16,7 @@
 #include "exim.h"
 #include "log.h"
 #include "policy.h"
+#include "reload.h"
 #include "report.h"
 #include "smtpd.h"
 
@@ -34,16 +35,24 @@ static void	on_signal(int, short, void *);
 static void	on_event_fatal(int);
 #endif
 static void	sig_stop(const struct signal_handler *, struct event_base *);
+static void	sig_reload(const struct signal_handler *,
+		    struct event_base *);
 static void	sig_unused(const struct signal_handler *,
 		    struct event_base *);
 
 static const struct signal_handler signal_handlers[] = {
 	{ SIGTERM,	"SIGTERM",	sig_stop },
 	{ SIGINT,	"SIGINT",	sig_stop },
-	{ SIGHUP,	"SIGHUP",	sig_unused },
+	{ SIGHUP,	"SIGHUP",	sig_reload },
 	{ SIGUSR1,	"SIGUSR1",	sig_unused },
 };
 static struct event	signal_events[nitems(signal_handlers)];
+
+/* What SIGHUP reads again, and the policy in force. */
+static struct {
+	const char	*file;		/* NULL: the built-in defaults */
+	struct policy	*policy;
+} running;
 
 /*
  * Exim reads exit 1 as "reject": a usage error exits 64 in every mode,
@@ -61,7 +70,7 @@ usage(void)
 int
 main(int argc, char *argv[])
 {
-	struct policy		 policy;
+	struct policy		*policy;
 	struct event_base	*base;
 	const char		*conffile = NULL;
 	char			 dnserr[1024];
@@ -99,20 +108,23 @@ main(int argc, char *argv[])
 
 	/* Exim takes our stdout for the reply: log to syslog there. */
 	log_init(verbose, exim_mode);
-	if (policy_init(&policy) == -1)
+	if ((policy = malloc(sizeof(*policy))) == NULL)
+		err(exim_mode ? EXIM_EX_SOFTWARE : 1, NULL);
+	if (policy_init(policy) == -1)
 		fatal("policy_init");
-	if (conffile != NULL && config_load(&policy, conffile) == -1)
+	if (conffile != NULL && config_load(policy, conffile) == -1)
 		exit(exim_mode ? EXIM_EX_CONFIG : 1);
-	if (config_finish(&policy, conffile ? conffile : "defaults") == -1)
+	if (config_finish(policy, conffile ? conffile : "defaults") == -1)
 		exit(exim_mode ? EXIM_EX_CONFIG : 1);
 	if (check_only) {
-		config_print(&policy, stdout);
+		config_print(policy, stdout);
 		exit(0);
 	}
 
 	if (exim_mode) {
-		status = exim_main(argc - optind, argv + optind, &policy);
-		policy_free(&policy);
+		status = exim_main(argc - optind, argv + optind, policy);
+		policy_free(policy);
+		free(policy);
 		return status;
 	}
 
@@ -121,22 +133,26 @@ main(int argc, char *argv[])
 	if ((base = event_base_new()) == NULL)
 		errx(1, "event_base_new");
 	log_event_init(base);
+	running.file = conffile;
+	running.policy = policy;
 	signals_init(base);
-	if (dns_init(base, &policy, report_dns, dnserr,
+	if (dns_init(base, policy, report_dns, dnserr,
 	    sizeof(dnserr)) == -1) {
 		log_warnx("%s", dnserr);
 		errx(1, "cannot set up the resolver");
 	}
-	if (pledge(DNS_PLEDGE, NULL) == -1)
+	/* rpath: SIGHUP reads the configuration again. */
+	if (pledge(DNS_PLEDGE " rpath", NULL) == -1)
 		err(1, "pledge");
 
-	smtpd_run(base, &policy);
+	smtpd_run(base, policy);
 
 	dns_shutdown();
 	signals_done();
 	log_event_done();
 	event_base_free(base);
-	policy_free(&policy);
+	policy_free(running.policy);
+	free(running.policy);
 	return 0;
 }
 
@@ -182,7 +198,24 @@ sig_stop(const struct signal_handler *sh, struct event_base *base)
 	event_base_loopexit(base, NULL);
 }
 
-/* Kept for later: SIGHUP to reload, SIGUSR1 to dump counters. */
+/*
+ * New verdicts, those waiting for lookups included, follow the new
+ * policy; the old one is freed at once, as nothing else holds it (see
+ * smtpd_set_policy()).
+ */
+static void
+sig_reload(const struct signal_handler *sh, struct event_base *base)
+{
+	struct policy	*p;
+
+	if ((p = reload_config(running.file, running.policy)) == NULL)
+		return;
+	smtpd_set_policy(p);
+	reload_retire(base, running.policy);
+	running.policy = p;
+}
+
+/* Kept for later: SIGUSR1 to dump counters. */
 static void
 sig_unused(const struct signal_handler *sh, struct event_base *base)
 {

@@ -146,6 +146,18 @@ smtpd_setup(struct event_base *base, const struct policy *policy)
 		fatal("%s: sweep timer", __func__);
 }
 
+/*
+ * A reloaded policy, for the verdicts given from now on, those already
+ * waiting for lookups included.  Nothing kept holds the old one: a
+ * verdict is decided and logged at once, and a lookup set copies its
+ * timeout.  So the caller may free it on return.
+ */
+void
+smtpd_set_policy(const struct policy *policy)
+{
+	smtpd.policy = policy;
+}
+
 void
 smtpd_teardown(void)
 {
@@ -513,7 +525,8 @@ judge(struct session *s, int force)
 		return;
 	}
 	log_verdict(s, &v);
-	switch (v.action) {
+	/* A dry run logs what it would do (would=) and does nothing. */
+	switch (smtpd.policy->dry_run ? ACT_PASS : v.action) {
 	case ACT_JUNK:
 		answer(s, "junk", NULL);
 		break;

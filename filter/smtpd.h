@@ -12,6 +12,7 @@ struct policy;
 
 int	smtpd_run(struct event_base *, const struct policy *);
 void	smtpd_setup(struct event_base *, const struct policy *);
+void	smtpd_set_policy(const struct policy *);
 void	smtpd_teardown(void);
 void	smtpd_line(char *, size_t);
 

@@ -71,6 +71,8 @@ static void	 test_profiles(void);
 static void	 test_files(void);
 static void	 test_missing_file(void);
 static void	 test_finish(void);
+static void	 test_error_sink(void);
+static void	 collect_error(const char *);
 static void	 test_namelist(void);
 static void	 test_cidrlist(void);
 static void	 test_rcptlist(void);
@@ -208,6 +210,8 @@ static const struct line_row lines[] = {
 	{ "dbl DBL.Example.ORG. 127.0.1.2 127.0.1.4/31", "dbl",
 	    "dbl.example.org:127.0.1.2/32,127.0.1.4/31" },
 	{ "dbl dbl.test 127.0.0.0/8", "dbl", "dbl.test:127.0.0.0/8" },
+	{ "dry-run yes", "dry-run", "yes" },
+	{ "dry-run no", "dry-run", "no" },
 	{ "\tcheck  dns\treject   # blanks", "action:dns", "reject" },
 	{ "check dns reject#comment", "action:dns", "reject" },
 	{ "check \"dns\" \"reject\"", "action:dns", "reject" },
@@ -328,6 +332,9 @@ static const struct error_row line_errors[] = {
 	{ "dbl a..test", "invalid name \"a..test\": empty label" },
 	{ "dbl 127.0.0.2", "invalid name \"127.0.0.2\": an address, not a "
 	    "name" },
+	{ "dry-run maybe", "dry-run \"maybe\": use yes or no" },
+	{ "dry-run", "dry-run needs yes or no" },
+	{ "dry-run yes please", "dry-run needs yes or no" },
 	{ "dnssec-trust-anchor /nonexistent/root.key",
 	    "dnssec-trust-anchor /nonexistent/root.key: No such file or "
 	    "directory" },
@@ -553,6 +560,7 @@ main(void)
 	test_files();
 	test_missing_file();
 	test_finish();
+	test_error_sink();
 	test_namelist();
 	test_cidrlist();
 	test_rcptlist();
@@ -570,6 +578,7 @@ test_defaults(void)
 	size_t		 i;
 
 	policy_init(&p);
+	is_str(field(&p, "dry-run"), "no", "dry-run defaults to no");
 	is_int(nitems(defaults), CHECK_COUNT, "a default for every check");
 	for (i = 0; i < nitems(defaults); i++) {
 		c = defaults[i].check;
@@ -1097,6 +1106,8 @@ field(const struct policy *p, const char *name)
 	else if (strcmp(name, "trust-anchor") == 0)
 		strlcpy(buf, p->trust_anchor ? p->trust_anchor : "(null)",
 		    sizeof(buf));
+	else if (strcmp(name, "dry-run") == 0)
+		strlcpy(buf, p->dry_run ? "yes" : "no", sizeof(buf));
 	else if (strncmp(name, "action:", 7) == 0 &&
 	    check_lookup(name + 7, &c) == 0)
 		strlcpy(buf, action_name(p->rules[c].action), sizeof(buf));
@@ -1137,6 +1148,57 @@ write_file(const char *text, size_t len)
 		exit(1);
 	}
 	return path;
+}
+
+/*
+ * A reload logs errors without blocking: given a function, every line
+ * goes to it and none to stderr; without, to stderr again.
+ */
+static char	sink_text[OUT_MAX];
+
+static void
+collect_error(const char *line)
+{
+	strlcat(sink_text, line, sizeof(sink_text));
+	strlcat(sink_text, "|", sizeof(sink_text));
+}
+
+static void
+test_error_sink(void)
+{
+	struct policy	 p;
+	char		 got[OUT_MAX], want[OUT_MAX];
+	char		*path;
+	const char	*text = "frobnicate\ncheck dns maybe\n"
+			    "check dns-error reject\n";
+
+	path = write_file(text, strlen(text));
+	policy_init(&p);
+	sink_text[0] = '\0';
+	config_errors_to(collect_error);
+	is_int(captured(config_load, &p, path, got, sizeof(got)), -1,
+	    "error sink: config_load fails");
+	is_int(captured(config_finish, &p, path, got + strlen(got),
+	    sizeof(got) - strlen(got)), -1, "error sink: config_finish fails");
+	config_errors_to(NULL);
+	is_str(got, "", "error sink: nothing on stderr");
+	expand(want, sizeof(want), "FILE:1: unknown directive \"frobnicate\"|"
+	    "FILE:2: unknown action \"maybe\": use pass, report, junk, "
+	    "tempfail, reject or disconnect|FILE: check dns-error reject: DNS "
+	    "failure is never a permanent refusal|", path);
+	is_str(sink_text, want, "error sink: each line, with file:line");
+	policy_free(&p);
+
+	policy_init(&p);
+	sink_text[0] = '\0';
+	is_int(captured(config_load, &p, path, got, sizeof(got)), -1,
+	    "error sink reset: config_load fails");
+	ok(strstr(got, ":1: unknown directive \"frobnicate\"\n") != NULL,
+	    "error sink reset: to stderr again");
+	is_str(sink_text, "", "error sink reset: the function is not called");
+	policy_free(&p);
+	unlink(path);
+	free(path);
 }
 
 /* Run fn with stderr going to a file, and give back what it wrote. */

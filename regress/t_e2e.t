@@ -449,6 +449,39 @@ sub suite {
 		}
 	}
 
+	# A reload: the HELO phase listener's filter, told by SIGHUP, gives
+	# the next session the verdict of its changed file, smtpd running on.
+	{
+		my $conf = $h->dir . '/helo-phase.conf';
+		my $helo = { from => '192.0.2.10', helo => 'DESKTOP-7H2K',
+		    port => 2526 };
+		my $s = $h->session(%$helo, verdict => 'EHLO');
+		my $ok = is($s->{reply}, "504 5.5.2 <DESKTOP-7H2K>: $HR: need "
+		    . 'fully-qualified hostname', "$label: reload: before, "
+		    . 'non-fqdn refuses');
+		open(my $fh, '>>', $conf) or die "$conf: $!";
+		print $fh "check non-fqdn report\n";
+		close $fh;
+		# smtpd's child, started as "BIN -f CONF".
+		my @pids = split(' ', `pgrep -f '^\\S*/filter-helo -f $conf\$'`);
+		$ok &= is(scalar(@pids), 1, "$label: reload: one filter process");
+		kill('HUP', @pids);
+		my ($done, $end) = (0, time + 5);
+		until ($done || time > $end) {
+			$done = grep { /: reload: \Q$conf\E: loaded$/ }
+			    $h->log_lines(0);
+			select(undef, undef, undef, 0.05) unless $done;
+		}
+		$ok &= ok($done, "$label: reload: the filter logs it");
+		$s = $h->session(%$helo);
+		$ok &= is($s->{reply}, $OK, "$label: reload: after, the next "
+		    . 'session is accepted');
+		$ok &= like(join("\n", @{$s->{log}}),
+		    qr/ helo=DESKTOP-7H2K verdict=report checks=non-fqdn\b/,
+		    "$label: reload: and logged as report");
+		diag(join("\n", @{$s->{lines}}, @{$s->{log}})) unless $ok;
+	}
+
 	my @log = $h->log_lines(0);
 	ok(kill(0, `cat '${\$h->dir}/smtpd.pid'`), "$label: smtpd still runs");
 	is((grep { /lost processor|exited abnormally/ } @log), 0,

@@ -296,6 +296,8 @@ my @cases = (
     [ 'special-name', "check special-name tempfail\n", '192.0.2.10',
       [ 'localhost.localdomain' ], '450 4.7.1 <localhost.localdomain>: '
       . 'Helo command rejected: not a public host name', undef ],
+    [ 'dry-run: a HELO it would refuse is accepted', "dry-run yes\n",
+      '192.0.2.10', [ 'localhost' ], $ok, undef ],
     [ 'explain-url', "explain-url https://mx.regress.test/helo\n",
       '192.0.2.10', [ 'localhost' ], '504 5.5.2 <localhost>: Helo '
       . 'command rejected: need fully-qualified hostname; see '

@@ -1,8 +1,9 @@
 #!/usr/bin/perl
 # The filter runs for months: under valgrind, sessions that finish,
-# sessions that disconnect while their lookups are in flight, and a
-# deadline that cancels lookups leave no leak and no memory error; with
-# two blocklist zones, one of which never answers, and a second HELO.
+# sessions that disconnect while their lookups are in flight, a
+# deadline that cancels lookups, and reloads (one refused) leave no leak
+# and no memory error; with two blocklist zones, one of which never
+# answers, and a second HELO.
 use strict;
 use warnings;
 use FindBin;
@@ -17,7 +18,7 @@ plan skip_all => 'valgrind not installed'
     unless system('command -v valgrind >/dev/null 2>&1') == 0;
 my ($port) = Filter::dns_fixture();
 plan skip_all => 'unbound not installed' unless defined $port;
-plan tests => 6;
+plan tests => 7;
 
 my $SRV = '192.0.2.1:25';
 my $conf = Filter::config($Filter::LAB . "resolver 127.0.0.1\@$port
@@ -70,11 +71,29 @@ my $vlog = "$Filter::TMP/valgrind.log";
 	$s->request('ehlo', 'late.dropped.test', 10);
 	like($s->decision($s->request('rcpt-to', 'bob@regress.test', 15)) // '',
 	    qr/^reject\|451 /, 'deadline under valgrind: 451');
+	# Reloads: a valid file replaces the policy, then a session is
+	# judged under the new one; an invalid file is refused.
+	kill 'HUP', $f->{pid};
+	sleep 2;
+	my $r = Filter::Session->new($f, version => '0.7');
+	$r->connect('192.0.2.10:22', $SRV);
+	$r->request('ehlo', 'good.regress.test', 10);
+	$r->request('rcpt-to', 'bob@regress.test', 10);
+	$r->report('link-disconnect');
+	open(my $cf, '>>', $conf) or die "$conf: $!";
+	print $cf "bogus directive\n";
+	close $cf;
+	kill 'HUP', $f->{pid};
+	sleep 2;
 	# Still open at EOF, lookups in flight.
 	my $o = Filter::Session->new($f, version => '0.7');
 	$o->connect('198.51.100.66:21', $SRV);
 	$o->request('ehlo', 'open.dropped.test', 10);
 
+	my $log = $f->stderr;
+	ok($log =~ /^reload: \Q$conf\E: loaded$/m &&
+	    $log =~ /^reload: \Q$conf\E: 1 error, /m,
+	    'reloads under valgrind: one loaded, one refused');
 	my $st = $f->finish(60);
 	isnt($st, -1, 'exits at EOF under valgrind');
 	is($st >> 8, 0, 'valgrind: no error, no definite or indirect leak');

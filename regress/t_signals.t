@@ -1,7 +1,7 @@
 #!/usr/bin/perl
 # SIGTERM and SIGINT end the filter cleanly: exit 0, nothing but
-# protocol lines written.  SIGHUP and SIGUSR1 are not used yet and must
-# not end it, in either mode.
+# protocol lines written.  SIGHUP (a reload, t_reload.t) and SIGUSR1
+# must not end it, in either mode.
 use strict;
 use warnings;
 use FindBin;
@@ -47,8 +47,8 @@ for my $sig (qw(TERM INT)) {
 		answers($f, "after SIG$sig");
 	}
 	is($f->finish, 0, 'exit 0 at EOF after SIGHUP and SIGUSR1');
-	like($f->stderr, qr/^SIGHUP: not used yet, ignored$/m,
-	    'SIGHUP: logged with -v');
+	like($f->stderr, qr/^reload: \Q$conf\E: loaded$/m,
+	    'SIGHUP: a reload, logged');
 }
 
 # The one-shot mode ignores them as well: while it waits for a resolver

@@ -16,7 +16,7 @@ use Time::HiRes qw(time);
 plan skip_all => 'needs root for namespaces' if $> != 0;
 plan skip_all => 'unshare(1) cannot make namespaces here'
     if system('unshare -m -n true 2>/dev/null') != 0;
-plan tests => 7;
+plan tests => 10;
 
 my $bin = $Filter::BIN =~ m{^/} ? $Filter::BIN :
     "$FindBin::Bin/../$Filter::BIN";
@@ -104,3 +104,14 @@ is($st, 1, 'syslog not read: exit 1 (reject)');
 is($so, '501 5.5.2 <a..b>: Helo command rejected: Invalid name',
     'syslog not read: the reply all the same');
 ok($took < 5, "syslog not read: no wait for the log ($took s)");
+
+# dry-run: accepted, and the verdict line says what would have been.
+my $dry = Filter::config("check dns pass\ncheck dns-error pass\n"
+    . "check rdns pass\ncheck rdns-match pass\ncheck forward pass\n"
+    . "check cname pass\ncheck dynamic pass\ndry-run yes\n");
+($st, $so, $took, $got) = oneshot('read', '-f', $dry, 'helo=a..b',
+    'client=192.0.2.10');
+is($st, 0, 'dry-run: exit 0');
+is($so, 'accept', 'dry-run: "accept"');
+like($got, qr/ verdict=reject checks=syntax( \S+)* would=reject$/m,
+    'dry-run: the syslog line says would=reject');

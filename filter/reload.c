@@ -1,0 +1,179 @@
+/*
+ * Reload on SIGHUP.  The file is read again into a fresh policy, with
+ * the checks of a start; any error keeps the running policy.  stderr
+ * is smtpd's log then, so every error line goes through log.c, which
+ * never blocks on it, and one summary line ends the reload.
+ *
+ * Not everything can change while smtpd runs: it asked for the
+ * verdict phase once, at start, so a new one is an error; and the
+ * resolver was set up before pledge(2), so its settings are kept and
+ * the log says that they wait for a restart.
+ */
+#include "compat.h"
+
+#include <sys/time.h>
+
+#include <event.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+#include "policy.h"
+#include "reload.h"
+
+static void	reload_error(const char *);
+static void	keep_resolver(struct policy *, struct policy *, const char *);
+static int	namelist_same(const struct namelist *,
+		    const struct namelist *);
+static int	string_same(const char *, const char *);
+
+static void	retired_free(int, short, void *);
+
+static int	reload_errors;
+
+struct retired {
+	struct event	 ev;
+	struct policy	*policy;
+};
+
+/*
+ * file NULL: the built-in defaults again.  Returns the new policy, or
+ * NULL when the running one stays.  The running policy's resolver
+ * settings move into the new one; the caller frees the old one.
+ */
+struct policy *
+reload_config(const char *file, struct policy *running)
+{
+	struct policy	*p;
+	const char	*path = file != NULL ? file : "defaults";
+
+	if ((p = malloc(sizeof(*p))) == NULL) {
+		log_warn("reload: %s", path);
+		return NULL;
+	}
+	if (policy_init(p) == -1) {
+		log_warn("reload: %s", path);
+		policy_free(p);
+		free(p);
+		return NULL;
+	}
+	reload_errors = 0;
+	config_errors_to(reload_error);
+	if (file != NULL)
+		(void)config_load(p, file);
+	(void)config_finish(p, path);
+	config_errors_to(NULL);
+	if (p->phase != running->phase) {
+		log_warnx("%s: verdict-phase %s: smtpd asks for a verdict at "
+		    "%s until it restarts", path, phase_name(p->phase),
+		    phase_name(running->phase));
+		reload_errors++;
+	}
+	if (reload_errors > 0) {
+		log_warnx("reload: %s: %d error%s, keeping the running "
+		    "configuration", path, reload_errors,
+		    reload_errors == 1 ? "" : "s");
+		policy_free(p);
+		free(p);
+		return NULL;
+	}
+	keep_resolver(running, p, path);
+	log_info("reload: %s: loaded", path);
+	return p;
+}
+
+/*
+ * The policy a reload replaced.  Lookups in flight read their
+ * blocklist zones from the policy that started them: with zones, it
+ * stays until its deadline has ended every such lookup.  Out of
+ * memory, it stays for good: a leak, never a dangling zone.
+ */
+void
+reload_retire(struct event_base *base, struct policy *old)
+{
+	struct retired	*r;
+	struct timeval	 tv;
+
+	if (old->dbl.n == 0) {
+		policy_free(old);
+		free(old);
+		return;
+	}
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		log_warn("reload: retiring the old configuration");
+		return;
+	}
+	r->policy = old;
+	evtimer_set(&r->ev, retired_free, r);
+	tv.tv_sec = old->dns_timeout + 1;
+	tv.tv_usec = 0;
+	if (event_base_set(base, &r->ev) == -1 || evtimer_add(&r->ev,
+	    &tv) == -1) {
+		log_warnx("reload: cannot time the old configuration's end");
+		free(r);
+	}
+}
+
+static void
+retired_free(int fd, short ev, void *arg)
+{
+	struct retired	*r = arg;
+
+	policy_free(r->policy);
+	free(r->policy);
+	free(r);
+}
+
+static void
+reload_error(const char *line)
+{
+	log_warnx("%s", line);
+	reload_errors++;
+}
+
+/*
+ * The verdicts read the trust anchor too (to wait for every answer's
+ * validation): the new policy takes what the resolver runs with.
+ */
+static void
+keep_resolver(struct policy *running, struct policy *p, const char *path)
+{
+	struct namelist	 resolvers;
+	char		*anchor;
+	int		 res, ta;
+
+	res = !namelist_same(&running->resolvers, &p->resolvers);
+	ta = !string_same(running->trust_anchor, p->trust_anchor);
+	if (res || ta)
+		log_warnx("reload: %s: %s%s%s changes take effect at restart",
+		    path, res ? "resolver" : "", res && ta ? " and " : "",
+		    ta ? "dnssec-trust-anchor" : "");
+	resolvers = p->resolvers;
+	p->resolvers = running->resolvers;
+	running->resolvers = resolvers;
+	anchor = p->trust_anchor;
+	p->trust_anchor = running->trust_anchor;
+	running->trust_anchor = anchor;
+}
+
+static int
+namelist_same(const struct namelist *a, const struct namelist *b)
+{
+	size_t	i;
+
+	if (a->n != b->n)
+		return 0;
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]) != 0)
+			return 0;
+	return 1;
+}
+
+static int
+string_same(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}

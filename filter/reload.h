@@ -1,0 +1,14 @@
+/*
+ * Reload on SIGHUP: the configuration read again into a fresh policy,
+ * or every reason it was refused, in the log.
+ */
+#ifndef RELOAD_H
+#define RELOAD_H
+
+struct event_base;
+struct policy;
+
+struct policy	*reload_config(const char *, struct policy *);
+void		 reload_retire(struct event_base *, struct policy *);
+
+#endif

@@ -1,0 +1,202 @@
+#!/usr/bin/perl
+# SIGHUP reads the configuration again.  A valid file is in force for
+# the next verdict, those waiting for lookups included; an invalid one
+# is refused with every error logged as FILE:LINE, and the running
+# policy stays.  The resolver is kept, and the log says so.  Under load
+# every request is still answered exactly once with a well-formed
+# line, and memory does not grow across 1,000 reloads.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Filter;
+use Test::More;
+use Time::HiRes qw(time sleep);
+
+my $SRV = '192.0.2.1:25';
+my $CLI = '192.0.2.10:41234';	# good.regress.test, FCrDNS passes
+my $RELOADS = 1000;
+my $RSS_GROWTH = 256;		# KiB allowed across the reloads
+my $PENDING = 100;		# sessions waiting for lookups at once
+
+my ($port) = Filter::dns_fixture();
+plan skip_all => 'unbound not installed' unless defined $port;
+plan tests => 27;
+
+# Five lines: the errors below are on lines 7 and 8.
+my $base = $Filter::LAB . "resolver 127.0.0.1\@$port\ndns-timeout 3\n"
+    . "verdict-phase helo\n";
+my $conf = Filter::config($base . "check non-fqdn reject\n");
+
+sub rewrite {
+	my ($text) = @_;
+	open(my $fh, '>', "$conf.new") or die "$conf.new: $!";
+	print $fh $text;
+	close $fh;
+	rename("$conf.new", $conf) or die "rename: $!";
+}
+
+# How often the log says "reload: FILE: loaded" (or "N errors").
+sub count {
+	my ($f, $re) = @_;
+	my $n = () = $f->stderr =~ /$re/g;
+	return $n;
+}
+my $LOADED = qr/^reload: \Q$conf\E: loaded$/m;
+my $KEEP = 'keeping the running configuration';
+my $REFUSED = qr/^reload: \Q$conf\E: \d+ errors?, \Q$KEEP\E$/m;
+
+# SIGHUP, then wait until the log shows the reload done.
+sub hup {
+	my ($f, $re) = @_;
+	my $want = count($f, $re) + 1;
+	kill 'HUP', $f->{pid};
+	my $end = time + 10;
+	sleep(0.002) while count($f, $re) < $want && time < $end;
+	return count($f, $re) == $want;
+}
+
+sub ehlo {
+	my ($f, $helo, $cli) = @_;
+	my $s = Filter::Session->new($f);
+	$s->connect($cli // $CLI, $SRV);
+	my $d = $s->decision($s->request('ehlo', $helo, 10));
+	$s->report('link-disconnect');
+	return $d // '';
+}
+
+my $f = Filter->new('-f', $conf);
+$f->handshake('0.6');
+
+# A valid change, in force for the next verdict.
+like(ehlo($f, 'foo'), qr/^reject\|504 /, 'non-fqdn reject: 504');
+rewrite($base . "check non-fqdn report\n");
+ok(hup($f, $LOADED), 'valid file: "reload: FILE: loaded"');
+is(ehlo($f, 'foo'), 'proceed', 'non-fqdn report after the reload: proceed');
+like($f->stderr, qr/helo=foo verdict=report checks=non-fqdn/,
+    'the verdict line shows the new action');
+
+# An invalid file: each error with its line, then the old policy stays.
+rewrite($base . "check non-fqdn reject\nbogus directive\n"
+    . "check rdns maybe\ncheck dns-error reject\n");
+ok(hup($f, $REFUSED), 'invalid file: refused');
+my $log = $f->stderr;
+like($log, qr/^\Q$conf\E:7: unknown directive "bogus"$/m,
+    'error 1 logged with file:line');
+like($log, qr/^\Q$conf\E:8: unknown action "maybe"/m,
+    'error 2 logged with file:line');
+like($log, qr/^\Q$conf\E: check dns-error reject: DNS failure is never/m,
+    'error 3 (across directives) logged with the file');
+like($log, qr/^reload: \Q$conf\E: 3 errors, keeping the running /m,
+    'the summary counts them');
+is(ehlo($f, 'foo'), 'proceed', 'the running policy stays (non-fqdn report)');
+
+# What smtpd was set up for cannot change: refused, named.
+rewrite($base . "check non-fqdn reject\nverdict-phase rcpt-to\n");
+ok(hup($f, $REFUSED), 'another verdict-phase: refused');
+my $why = 'verdict-phase rcpt-to: smtpd asks for a verdict at helo until it '
+    . 'restarts';
+like($f->stderr, qr/^\Q$conf\E: \Q$why\E$/m, 'verdict-phase: why');
+
+# A new resolver waits for a restart: lookups still go to the old one
+# (the new one answers nothing, which would be a DNS error, 451).
+rewrite($base =~ s/resolver \S+/resolver 127.0.0.1\@1/r
+    . "check non-fqdn reject\n");
+ok(hup($f, $LOADED), 'new resolver: loaded');
+like($f->stderr,
+    qr/^reload: \Q$conf\E: resolver changes take effect at restart$/m,
+    'new resolver: the log says it waits for a restart');
+like(ehlo($f, 'missing.regress.test'), qr/^reject\|450 .*Host not found/,
+    'lookups still answered by the running resolver');
+like(ehlo($f, 'foo'), qr/^reject\|504 /, 'the rest of the file is in force');
+rewrite($base . "check non-fqdn reject\n");
+ok(hup($f, $LOADED), 'resolver back as it runs: loaded');
+
+# Under load: sessions wait for lookups that never come back while
+# reloads, valid and not, come and go.  The last valid file says
+# "report" for what would otherwise refuse them: the verdicts waiting
+# are given under it.
+{
+	my $valid = $base . "check non-fqdn reject\ncheck dns-error report\n"
+	    . "check rdns-match report\ncheck dns report\n"
+	    . "check forward report\ncheck cname report\n";
+	my $invalid = $valid . "check nothing pass\n";
+	my (%want, %got);
+	my $t0 = time;
+	for my $i (1 .. $PENDING) {
+		my $s = Filter::Session->new($f);
+		$s->connect("192.0.2.10:" . (30000 + $i), $SRV);
+		$f->send(join('|', 'filter', '0.6', Filter::Session::ts(),
+		    'smtp-in', 'ehlo', $s->sid, $s->{token},
+		    "h$i.dropped.test"));
+		$want{$s->sid} = 'pending';
+	}
+	my @lines;
+	for my $i (1 .. 6) {
+		rewrite($i % 2 ? $invalid : $valid);
+		kill 'HUP', $f->{pid};
+		# Meanwhile, sessions decided at once (non-fqdn reject).
+		my $s = Filter::Session->new($f);
+		$s->connect($CLI, $SRV);
+		$f->send(join('|', 'filter', '0.6', Filter::Session::ts(),
+		    'smtp-in', 'ehlo', $s->sid, $s->{token}, "n$i"));
+		$want{$s->sid} = 'now';
+		push @lines, $f->drain(0.1);
+	}
+	my $reloaded = time - $t0;
+	while (@lines < keys(%want) && time < $t0 + 15) {
+		my $l = $f->line(1);
+		push @lines, $l if defined $l;
+	}
+	push @lines, $f->drain(0.5);
+	ok($reloaded < 3, 'reloads done before the deadlines (' .
+	    sprintf('%.1f', $reloaded) . ' s)');
+	is(scalar(grep { !Filter::is_protocol($_) } @lines), 0,
+	    'under load: every line well-formed');
+	for (@lines) {
+		$got{$1}++ if /^filter-result\|([0-9a-f]{16})\|/;
+	}
+	is(scalar(grep { ($got{$_} // 0) != 1 } keys %want), 0,
+	    "under load: each of " . keys(%want) . " requests answered once");
+	my %by = map { /^filter-result\|([0-9a-f]{16})\|[0-9a-f]{16}\|(\w+)/
+	    ? ($1 => $2) : () } @lines;
+	is(scalar(grep { $want{$_} eq 'pending' && ($by{$_} // '') ne
+	    'proceed' } keys %want), 0,
+	    'waiting verdicts given under the policy in force when decided');
+	is(scalar(grep { $want{$_} eq 'now' && ($by{$_} // '') ne 'reject' }
+	    keys %want), 0, 'verdicts given at once follow the running policy');
+}
+
+# Memory across many reloads.
+{
+	rewrite($base . "check non-fqdn reject\n"
+	    . join('', map { "pass helo .p$_.example\n" } 1 .. 50));
+	my ($ok, $rss0) = (0, undef);
+	for my $i (1 .. $RELOADS) {
+		$ok++ if hup($f, $LOADED);
+		$rss0 = $f->rss if $i == 100;
+	}
+	is($ok, $RELOADS, "$RELOADS reloads, each logged");
+	SKIP: {
+		skip 'built with sanitizers (make test SANITIZE=1): memory '
+		    . 'is measured in the plain build', 1 if $ENV{SANITIZE};
+		my $rss = $f->rss;
+		ok(defined $rss0 && defined $rss &&
+		    $rss - $rss0 <= $RSS_GROWTH,
+		    "RSS grows at most $RSS_GROWTH KiB from reload 100 to "
+		    . "$RELOADS (" . ($rss0 // '?') . " -> " . ($rss // '?')
+		    . " KiB)");
+	}
+	like(ehlo($f, 'foo'), qr/^reject\|504 /, 'still judging after them');
+}
+is($f->finish, 0, 'exit 0 at EOF');
+
+# Without -f: the built-in defaults again, harmlessly.
+{
+	my $d = Filter->new();
+	$d->handshake('0.6');
+	kill 'HUP', $d->{pid};
+	sleep(0.3);
+	like($d->stderr, qr/^reload: defaults: loaded$/m,
+	    'without -f: the defaults reloaded');
+}
