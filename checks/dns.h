@@ -74,10 +74,15 @@ typedef void	(*dns_observer)(const char *, int,
 
 /* Since dns_init(): what the cache and the bound on lookups did. */
 struct dns_stats {
+	unsigned long	 asked;		/* queries, whatever became of them */
 	unsigned long	 hits;		/* answered from the cache */
 	unsigned long	 misses;	/* needed a lookup */
 	unsigned long	 shared;	/* of which joined one under way */
 	unsigned long	 overload;	/* failed before it was sent */
+	unsigned long	 answered;	/* answers from the resolver */
+	unsigned long	 failed;	/* DNS_ERROR but a timeout: servfail,
+					   bogus, overload, local error... */
+	unsigned long	 timeouts;	/* our deadline came first */
 	size_t		 cached;	/* answers in the cache */
 	size_t		 inflight;	/* lookups inside libunbound */
 	size_t		 abandoned;	/* of which nobody waits for */

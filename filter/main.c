@@ -18,6 +18,7 @@
 #include "policy.h"
 #include "report.h"
 #include "smtpd.h"
+#include "stats.h"
 
 struct signal_handler {
 	int		 signo;
@@ -34,6 +35,8 @@ static void	on_signal(int, short, void *);
 static void	on_event_fatal(int);
 #endif
 static void	sig_stop(const struct signal_handler *, struct event_base *);
+static void	sig_stats(const struct signal_handler *,
+		    struct event_base *);
 static void	sig_unused(const struct signal_handler *,
 		    struct event_base *);
 
@@ -41,7 +44,7 @@ static const struct signal_handler signal_handlers[] = {
 	{ SIGTERM,	"SIGTERM",	sig_stop },
 	{ SIGINT,	"SIGINT",	sig_stop },
 	{ SIGHUP,	"SIGHUP",	sig_unused },
-	{ SIGUSR1,	"SIGUSR1",	sig_unused },
+	{ SIGUSR1,	"SIGUSR1",	sig_stats },
 };
 static struct event	signal_events[nitems(signal_handlers)];
 
@@ -126,11 +129,15 @@ main(int argc, char *argv[])
 		log_warnx("%s", dnserr);
 		errx(1, "cannot set up the resolver");
 	}
-	if (pledge(DNS_PLEDGE, NULL) == -1)
+	stats_start(base, &policy);
+	/* stats-file is written as PATH.tmp, then renamed. */
+	if (pledge(policy.stats_file != NULL ? DNS_PLEDGE " wpath cpath" :
+	    DNS_PLEDGE, NULL) == -1)
 		err(1, "pledge");
 
 	smtpd_run(base, &policy);
 
+	stats_stop();
 	dns_shutdown();
 	signals_done();
 	log_event_done();
@@ -181,7 +188,14 @@ sig_stop(const struct signal_handler *sh, struct event_base *base)
 	event_base_loopexit(base, NULL);
 }
 
-/* Kept for later: SIGHUP to reload, SIGUSR1 to dump counters. */
+/* The counters, in one log line. */
+static void
+sig_stats(const struct signal_handler *sh, struct event_base *base)
+{
+	stats_log();
+}
+
+/* Kept for later: SIGHUP to reload. */
 static void
 sig_unused(const struct signal_handler *sh, struct event_base *base)
 {
