@@ -203,6 +203,12 @@ static const struct line_row lines[] = {
 	{ "explain-url http://example.org/", "explain-url",
 	    "http://example.org/" },
 	{ "dnssec-trust-anchor /dev/null", "trust-anchor", "/dev/null" },
+	{ "stats-file /var/lib/node_exporter/filter-helo.prom", "stats-file",
+	    "/var/lib/node_exporter/filter-helo.prom" },
+	{ "stats-file \"/var/lib/a b.prom\"", "stats-file",
+	    "/var/lib/a b.prom" },
+	{ "stats-interval 1", "stats-interval", "1" },
+	{ "stats-interval 3600", "stats-interval", "3600" },
 	{ "\tcheck  dns\treject   # blanks", "action:dns", "reject" },
 	{ "check dns reject#comment", "action:dns", "reject" },
 	{ "check \"dns\" \"reject\"", "action:dns", "reject" },
@@ -284,6 +290,16 @@ static const struct error_row line_errors[] = {
 	{ "dnssec-trust-anchor /nonexistent/root.key",
 	    "dnssec-trust-anchor /nonexistent/root.key: No such file or "
 	    "directory" },
+	{ "stats-file", "stats-file needs PATH" },
+	{ "stats-file filter-helo.prom",
+	    "stats-file \"filter-helo.prom\" is not an absolute path" },
+	{ "stats-interval", "stats-interval needs SECONDS" },
+	{ "stats-interval 0",
+	    "stats-interval \"0\" is too small: use 1 to 3600 seconds" },
+	{ "stats-interval 3601",
+	    "stats-interval \"3601\" is too large: use 1 to 3600 seconds" },
+	{ "stats-interval 1m",
+	    "stats-interval \"1m\" is invalid: use 1 to 3600 seconds" },
 };
 
 static const struct reply_row replies[] = {
@@ -555,6 +571,8 @@ test_defaults(void)
 	    p.pass_client.n == 0, "default lists are empty");
 	ok(p.explain_url == NULL && p.trust_anchor == NULL,
 	    "no explain-url, no trust anchor by default");
+	is_str(field(&p, "stats-file"), "(null)", "no stats-file by default");
+	is_str(field(&p, "stats-interval"), "60", "default stats-interval");
 	is_int(config_finish(&p, "defaults"), 0, "defaults pass finish");
 	policy_free(&p);
 }
@@ -850,6 +868,8 @@ test_print(void)
 		"pass rdns mail.example.com", "block helo yahoo.com",
 		"explain-url https://example.org/helo.html",
 		"dnssec-trust-anchor /dev/null",
+		"stats-file \"/var/lib/node exporter/filter-helo.prom\"",
+		"stats-interval 15",
 		"message cname \"550 5.7.1 say \\\"%h\\\" \\\\ again\"",
 	};
 	static const char *const want[] = {
@@ -866,6 +886,8 @@ test_print(void)
 		"block helo yahoo.com",
 		"explain-url https://example.org/helo.html",
 		"dnssec-trust-anchor /dev/null",
+		"stats-file \"/var/lib/node exporter/filter-helo.prom\"",
+		"stats-interval 15",
 		"check self reject",
 		"message self \"550 5.7.1 <%h>: Helo command rejected: you are "
 		    "not me\"",
@@ -977,6 +999,11 @@ field(const struct policy *p, const char *name)
 	else if (strcmp(name, "trust-anchor") == 0)
 		strlcpy(buf, p->trust_anchor ? p->trust_anchor : "(null)",
 		    sizeof(buf));
+	else if (strcmp(name, "stats-file") == 0)
+		strlcpy(buf, p->stats_file ? p->stats_file : "(null)",
+		    sizeof(buf));
+	else if (strcmp(name, "stats-interval") == 0)
+		snprintf(buf, sizeof(buf), "%d", p->stats_interval);
 	else if (strncmp(name, "action:", 7) == 0 &&
 	    check_lookup(name + 7, &c) == 0)
 		strlcpy(buf, action_name(p->rules[c].action), sizeof(buf));
