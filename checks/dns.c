@@ -428,6 +428,8 @@ dns_cancel(struct dns_query *q)
 {
 	if (q == NULL)
 		return;
+	if (q->hit == NULL)
+		dns_stat.cancelled++;
 	if (q->lookup != NULL)
 		dns_detach(q);
 	else {

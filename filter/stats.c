@@ -32,7 +32,7 @@
 #define STATS_FILE_MAX	(32 * 1024)
 #define STATS_LINE_MAX	4000		/* under log.c's line limit */
 #define PROM		"filter_helo_"
-#define LOOKUP_RESULTS	5
+#define LOOKUP_RESULTS	6
 
 /* A verdict's latency falls in the first bucket that holds it. */
 static const struct bucket {
@@ -138,7 +138,10 @@ text_add(struct text *t, const char *fmt, ...)
 		t->len += n;
 }
 
-/* What became of the lookups asked: the file shows them but "asked". */
+/*
+ * The lookups asked, then what became of them: "asked" is no outcome,
+ * and the file gives it a metric of its own.
+ */
 static void
 lookup_results(struct lookup_result *r)
 {
@@ -150,6 +153,8 @@ lookup_results(struct lookup_result *r)
 	r[2] = (struct lookup_result){ "resolver", "resolver", ds.answered };
 	r[3] = (struct lookup_result){ "failed", "failed", ds.failed };
 	r[4] = (struct lookup_result){ "timeout", "timeout", ds.timeouts };
+	r[5] = (struct lookup_result){ "cancelled", "cancelled",
+	    ds.cancelled };
 }
 
 /*
@@ -256,7 +261,7 @@ stats_format(struct text *t)
 	prom_head(t, "lookups_asked_total", "counter", "DNS lookups asked.");
 	text_add(t, PROM "lookups_asked_total %lu\n", r[0].n);
 	prom_head(t, "lookups_total", "counter",
-	    "DNS lookups answered, by where the answer came from.");
+	    "DNS lookups by outcome; asked less these are in flight.");
 	for (i = 0; i < nitems(r); i++)
 		if (r[i].label != NULL)
 			text_add(t, PROM "lookups_total{result=\"%s\"} %lu\n",
