@@ -38,7 +38,7 @@
 static const struct bucket {
 	long long	 usec;		/* upper bound, -1 for none */
 	const char	*name;		/* in the log line */
-	const char	*le;		/* Prometheus' bound, in seconds */
+	const char	*le;		/* its Prometheus bound, seconds */
 } buckets[] = {
 	{ 1000,		"1ms",		"0.001" },
 	{ 10000,	"10ms",		"0.01" },
