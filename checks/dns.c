@@ -381,6 +381,7 @@ dns_query(const char *name, int type, long timeout_ms, dns_cb cb, void *arg)
 		errno = EINVAL;
 		return NULL;
 	}
+	dns_stat.asked++;
 	if ((q = calloc(1, sizeof(*q) + strlen(name) + 1)) == NULL) {
 		dns_refused(name, type, errno);
 		return NULL;
@@ -427,6 +428,8 @@ dns_cancel(struct dns_query *q)
 {
 	if (q == NULL)
 		return;
+	if (q->hit == NULL)
+		dns_stat.cancelled++;
 	if (q->lookup != NULL)
 		dns_detach(q);
 	else {
@@ -707,6 +710,13 @@ dns_deliver(struct dns_query *q, struct dns_result *res)
 	res->msec = (now.tv_sec - q->start.tv_sec) * 1000 +
 	    (now.tv_nsec - q->start.tv_nsec) / 1000000;
 	res->cached = q->hit != NULL;
+	if (res->status != DNS_ERROR) {
+		if (!res->cached)
+			dns_stat.answered++;
+	} else if (res->why != NULL && strcmp(res->why, "timeout") == 0)
+		dns_stat.timeouts++;
+	else
+		dns_stat.failed++;
 	if (dns_obs != NULL)
 		dns_obs(q->name, q->type, res);
 	q->cb(res, q->arg);
@@ -721,6 +731,7 @@ dns_refused(const char *name, int type, int saved_errno)
 {
 	struct dns_result	 res;
 
+	dns_stat.failed++;
 	if (dns_obs != NULL) {
 		memset(&res, 0, sizeof(res));
 		res.status = DNS_ERROR;

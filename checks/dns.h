@@ -72,12 +72,23 @@ typedef void	(*dns_cb)(const struct dns_result *, void *);
 typedef void	(*dns_observer)(const char *, int,
 		    const struct dns_result *);
 
-/* Since dns_init(): what the cache and the bound on lookups did. */
+/*
+ * Since dns_init(): what the cache and the bound on lookups did.  Each
+ * query asked ends in one of hits, answered, failed, timeouts and
+ * cancelled, or is still waiting.
+ */
 struct dns_stats {
+	unsigned long	 asked;		/* queries, whatever became of them */
 	unsigned long	 hits;		/* answered from the cache */
 	unsigned long	 misses;	/* needed a lookup */
 	unsigned long	 shared;	/* of which joined one under way */
 	unsigned long	 overload;	/* failed before it was sent */
+	unsigned long	 answered;	/* answers from the resolver */
+	unsigned long	 failed;	/* DNS_ERROR but a timeout: servfail,
+					   bogus, overload, local error... */
+	unsigned long	 timeouts;	/* our deadline came first */
+	unsigned long	 cancelled;	/* the caller left before the
+					   resolver answered */
 	size_t		 cached;	/* answers in the cache */
 	size_t		 inflight;	/* lookups inside libunbound */
 	size_t		 abandoned;	/* of which nobody waits for */

@@ -157,6 +157,7 @@ policy_init(struct policy *p)
 	memset(p, 0, sizeof(*p));
 	p->phase = PHASE_RCPT_TO;
 	p->dns_timeout = 8;
+	p->stats_interval = STATS_INTERVAL_DEFAULT;
 	/*
 	 * Registrable domains match by default: a HELO under the same
 	 * domain as the client's PTR name is the common, honest case.
@@ -210,6 +211,8 @@ policy_free(struct policy *p)
 	p->explain_url = NULL;
 	free(p->trust_anchor);
 	p->trust_anchor = NULL;
+	free(p->stats_file);
+	p->stats_file = NULL;
 }
 
 /*

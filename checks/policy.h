@@ -73,6 +73,13 @@ enum rdns_mode {
  * within dns-timeout and half a second, plus its start and exit.
  */
 #define DNS_TIMEOUT_MAX	50
+/*
+ * stats-file is rewritten this often.  node_exporter reads it at each
+ * scrape, usually every 15 s or more; 1 s is for tests.
+ */
+#define STATS_INTERVAL_DEFAULT	60
+#define STATS_INTERVAL_MIN	1
+#define STATS_INTERVAL_MAX	3600
 /* A "pass rcpt" entry: a local part of 64 octets, '@' and a name. */
 #define RCPT_ENTRY_MAX	(64 + 1 + 253 + 1)
 
@@ -122,6 +129,8 @@ struct policy {
 	char		*explain_url;
 	char		*trust_anchor;
 	int		 dry_run;		/* decide and log, refuse none */
+	char		*stats_file;		/* filter mode only */
+	int		 stats_interval;	/* seconds */
 };
 
 const char	*action_name(enum action);

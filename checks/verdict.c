@@ -47,6 +47,17 @@ static const char	*exemption(const struct policy *,
 static int		 same_org(const char *, const char *);
 static void		 dbl_expire(struct dbl_answer *);
 
+/* Why a client is exempt, as the log and the counters name it. */
+static const char *const exempt_names[EXEMPT_COUNT] = {
+	[EXEMPT_AUTHENTICATED] =	"authenticated",
+	[EXEMPT_LOCAL] =		"local",
+	[EXEMPT_OWN_ADDRESS] =		"own address",
+	[EXEMPT_PASS_CLIENT] =		"pass client",
+	[EXEMPT_PASS_HELO] =		"pass helo",
+	[EXEMPT_PASS_RCPT] =		"pass rcpt",
+	[EXEMPT_PASS_RDNS] =		"pass rdns",
+};
+
 /* One row per enum check, in enum order; dns-error is decided last. */
 static enum check_state (*const check_fn[CHECK_COUNT])(struct judged *) = {
 	[CHECK_SELF] =		check_self,
@@ -563,22 +574,22 @@ exemption(const struct policy *p, const struct facts *f, int *wait)
 {
 	*wait = 0;
 	if (f->authenticated)
-		return "authenticated";
+		return exempt_names[EXEMPT_AUTHENTICATED];
 	if (f->local || (f->client.family != 0 &&
 	    addr_is_loopback(&f->client)))
-		return "local";
+		return exempt_names[EXEMPT_LOCAL];
 	if (f->client.family != 0 && addr_eq(&f->client, &f->server))
-		return "own address";
+		return exempt_names[EXEMPT_OWN_ADDRESS];
 	if (f->client.family != 0 && cidrlist_match(&p->pass_client,
 	    &f->client))
-		return "pass client";
+		return exempt_names[EXEMPT_PASS_CLIENT];
 	if (is_name(f) && namelist_match(&p->pass_helo, f->helo.name))
-		return "pass helo";
+		return exempt_names[EXEMPT_PASS_HELO];
 	if (rcpt_match(&p->pass_rcpt, f->rcpt))
-		return "pass rcpt";
+		return exempt_names[EXEMPT_PASS_RCPT];
 	if (p->pass_rdns.n > 0) {
 		if (any_rdns(f, rdns_passed, &p->pass_rdns))
-			return "pass rdns";
+			return exempt_names[EXEMPT_PASS_RDNS];
 		if (f->dns.fcrdns == LOOKUP_PENDING)
 			*wait = 1;
 	}
@@ -680,6 +691,12 @@ verdict_decide(const struct policy *p, const struct facts *f,
 		if (v->action != ACT_PASS)
 			v->state[CHECK_DNS_ERROR] = CS_FIRED;
 	}
+}
+
+const char *
+exempt_name(enum exempt e)
+{
+	return exempt_names[e];
 }
 
 /*

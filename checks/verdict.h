@@ -16,6 +16,18 @@ enum check_state {
 	CS_WAIT			/* a lookup it needs is in flight */
 };
 
+/* The kinds of exemption: verdict.exempt is one of their names. */
+enum exempt {
+	EXEMPT_AUTHENTICATED,
+	EXEMPT_LOCAL,
+	EXEMPT_OWN_ADDRESS,
+	EXEMPT_PASS_CLIENT,
+	EXEMPT_PASS_HELO,
+	EXEMPT_PASS_RCPT,
+	EXEMPT_PASS_RDNS,
+	EXEMPT_COUNT
+};
+
 struct verdict {
 	enum action		 action;
 	int			 check;		/* replying check, or -1 */
@@ -26,6 +38,7 @@ struct verdict {
 	int			 wait;		/* some needed facts pending */
 };
 
+const char *exempt_name(enum exempt);
 const char *verdict_exempt(const struct policy *, const struct facts *);
 void	verdict_decide(const struct policy *, const struct facts *,
 	    struct verdict *);

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <libpsl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,8 @@ static int	parse_profile(struct policy *, char **, const char **);
 static int	parse_trust_anchor(struct policy *, char **, const char **);
 static int	parse_dbl(struct policy *, char **, const char **);
 static int	parse_dry_run(struct policy *, char **, const char **);
+static int	parse_stats_file(struct policy *, char **, const char **);
+static int	parse_stats_interval(struct policy *, char **, const char **);
 static int	add_name(struct namelist *, const char *, int, const char **);
 static void	print_protect(FILE *, const struct protect_org *);
 static void	print_quoted(FILE *, const char *);
@@ -89,6 +92,9 @@ static const struct directive directives[] = {
 	{ "dbl", 1, 1 + DBL_CODES_MAX, "dbl needs ZONE and at most 16 CODEs",
 	    parse_dbl },
 	{ "dry-run", 1, 1, "dry-run needs yes or no", parse_dry_run },
+	{ "stats-file", 1, 1, "stats-file needs PATH", parse_stats_file },
+	{ "stats-interval", 1, 1, "stats-interval needs SECONDS",
+	    parse_stats_interval },
 };
 
 static void	(*error_sink)(const char *);
@@ -645,6 +651,47 @@ parse_dbl(struct policy *p, char **arg, const char **errstr)
 }
 
 /*
+ * Written by the filter while it runs, so not checked here: a directory
+ * made later, or a failure that passes, must not stop it starting.  An
+ * absolute path, since smtpd starts filters in a directory of its own.
+ */
+static int
+parse_stats_file(struct policy *p, char **arg, const char **errstr)
+{
+	if (arg[0][0] != '/') {
+		*errstr = errorf("stats-file \"%s\" is not an absolute path",
+		    arg[0]);
+		return -1;
+	}
+	/* Room for the ".tmp" it is written as first. */
+	if (strlen(arg[0]) + 5 > PATH_MAX) {
+		*errstr = "stats-file path too long";
+		return -1;
+	}
+	free(p->stats_file);
+	if ((p->stats_file = strdup(arg[0])) == NULL)
+		fatal("%s", __func__);
+	return 0;
+}
+
+static int
+parse_stats_interval(struct policy *p, char **arg, const char **errstr)
+{
+	const char	*why;
+	int		 n;
+
+	n = strtonum(arg[0], STATS_INTERVAL_MIN, STATS_INTERVAL_MAX, &why);
+	if (why != NULL) {
+		*errstr = errorf("stats-interval \"%s\" is %s: use %d to %d "
+		    "seconds", arg[0], why, STATS_INTERVAL_MIN,
+		    STATS_INTERVAL_MAX);
+		return -1;
+	}
+	p->stats_interval = n;
+	return 0;
+}
+
+/*
  * The rules no single line can check: each reply's class must be the
  * action's, and a DNS failure never earns a permanent refusal.
  */
@@ -756,6 +803,12 @@ config_print(const struct policy *p, FILE *f)
 		fprintf(f, "\n");
 	}
 	fprintf(f, "dry-run %s\n", p->dry_run ? "yes" : "no");
+	if (p->stats_file != NULL) {
+		fprintf(f, "stats-file ");
+		print_word(f, p->stats_file);
+		fprintf(f, "\n");
+	}
+	fprintf(f, "stats-interval %d\n", p->stats_interval);
 	for (c = 0; c < CHECK_COUNT; c++) {
 		fprintf(f, "check %s %s\n", check_name(c),
 		    action_name(p->rules[c].action));

@@ -19,6 +19,7 @@
 #include "reload.h"
 #include "report.h"
 #include "smtpd.h"
+#include "stats.h"
 
 struct signal_handler {
 	int		 signo;
@@ -36,15 +37,15 @@ static void	on_event_fatal(int);
 #endif
 static void	sig_stop(const struct signal_handler *, struct event_base *);
 static void	sig_reload(const struct signal_handler *,
-		    struct event_base *);
-static void	sig_unused(const struct signal_handler *,
+	    struct event_base *);
+static void	sig_stats(const struct signal_handler *,
 		    struct event_base *);
 
 static const struct signal_handler signal_handlers[] = {
 	{ SIGTERM,	"SIGTERM",	sig_stop },
 	{ SIGINT,	"SIGINT",	sig_stop },
 	{ SIGHUP,	"SIGHUP",	sig_reload },
-	{ SIGUSR1,	"SIGUSR1",	sig_unused },
+	{ SIGUSR1,	"SIGUSR1",	sig_stats },
 };
 static struct event	signal_events[nitems(signal_handlers)];
 
@@ -141,12 +142,18 @@ main(int argc, char *argv[])
 		log_warnx("%s", dnserr);
 		errx(1, "cannot set up the resolver");
 	}
-	/* rpath: SIGHUP reads the configuration again. */
-	if (pledge(DNS_PLEDGE " rpath", NULL) == -1)
+	stats_start(base, policy);
+	/*
+	 * rpath: SIGHUP reads the configuration again; stats-file is
+	 * written as PATH.tmp, then renamed.
+	 */
+	if (pledge(policy->stats_file != NULL ?
+	    DNS_PLEDGE " rpath wpath cpath" : DNS_PLEDGE " rpath", NULL) == -1)
 		err(1, "pledge");
 
 	smtpd_run(base, policy);
 
+	stats_stop();
 	dns_shutdown();
 	signals_done();
 	log_event_done();
@@ -200,8 +207,8 @@ sig_stop(const struct signal_handler *sh, struct event_base *base)
 
 /*
  * New verdicts, those waiting for lookups included, follow the new
- * policy; the old one is freed at once, as nothing else holds it (see
- * smtpd_set_policy()).
+ * policy; the old one is freed once nothing can hold it (see
+ * smtpd_set_policy() and reload_retire()).
  */
 static void
 sig_reload(const struct signal_handler *sh, struct event_base *base)
@@ -211,15 +218,16 @@ sig_reload(const struct signal_handler *sh, struct event_base *base)
 	if ((p = reload_config(running.file, running.policy)) == NULL)
 		return;
 	smtpd_set_policy(p);
+	stats_start(base, p);
 	reload_retire(base, running.policy);
 	running.policy = p;
 }
 
-/* Kept for later: SIGUSR1 to dump counters. */
+/* The counters, in one log line. */
 static void
-sig_unused(const struct signal_handler *sh, struct event_base *base)
+sig_stats(const struct signal_handler *sh, struct event_base *base)
 {
-	log_debug("%s: not used yet, ignored", sh->name);
+	stats_log();
 }
 
 #ifdef EVENT__NUMERIC_VERSION

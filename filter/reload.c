@@ -79,6 +79,13 @@ reload_config(const char *file, struct policy *running)
 		return NULL;
 	}
 	keep_resolver(running, p, path);
+	/* Without it at start, pledge(2) forbade writing files since. */
+	if (running->stats_file == NULL && p->stats_file != NULL) {
+		log_warnx("reload: %s: stats-file takes effect at restart",
+		    path);
+		free(p->stats_file);
+		p->stats_file = NULL;
+	}
 	log_info("reload: %s: loaded", path);
 	return p;
 }

@@ -26,6 +26,8 @@ RB_PROTOTYPE_STATIC(session_tree, session, entry, session_cmp);
 
 static struct session_tree	sessions = RB_INITIALIZER(&sessions);
 static void		      (*release_hook)(struct session *);
+static unsigned long long	session_seen;
+static size_t			session_open;
 
 static int
 session_cmp(struct session *a, struct session *b)
@@ -66,6 +68,8 @@ session_get(uint64_t sid)
 	s->sid = sid;
 	s->last = session_clock();
 	RB_INSERT(session_tree, &sessions, s);
+	session_seen++;
+	session_open++;
 	return s;
 }
 
@@ -75,6 +79,7 @@ session_free(struct session *s)
 	if (release_hook != NULL)
 		release_hook(s);
 	RB_REMOVE(session_tree, &sessions, s);
+	session_open--;
 	if (s->req.deadline != NULL) {
 		evtimer_del(s->req.deadline);
 		free(s->req.deadline);
@@ -128,6 +133,14 @@ session_clock(void)
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
 		fatal("%s: clock_gettime", __func__);
 	return ts.tv_sec;
+}
+
+/* Sessions opened since the start, and open now. */
+void
+session_counts(unsigned long long *seen, size_t *nopen)
+{
+	*seen = session_seen;
+	*nopen = session_open;
 }
 
 /* Replace a string owned by the session; NULL clears it. */

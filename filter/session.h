@@ -24,6 +24,7 @@ struct request {
 	int		 phase;		/* enum phase, -1 for others */
 	int		 judging;	/* the verdict waits for lookups */
 	uint64_t	 token;
+	struct timespec	 arrived;	/* CLOCK_MONOTONIC */
 	struct event	*deadline;	/* only while waiting for lookups */
 };
 
@@ -54,5 +55,6 @@ void		 session_on_free(void (*)(struct session *));
 void		 session_sweep(time_t, void (*)(struct session *));
 void		 session_set(char **, const char *);
 time_t		 session_clock(void);
+void		 session_counts(unsigned long long *, size_t *);
 
 #endif

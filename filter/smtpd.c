@@ -22,6 +22,7 @@
 #include "report.h"
 #include "session.h"
 #include "smtpd.h"
+#include "stats.h"
 #include "verdict.h"
 
 #define SWEEP_INTERVAL	60
@@ -339,6 +340,8 @@ handle_filter(struct proto_line *pl)
 	s->req.major = pl->major;
 	s->req.minor = pl->minor;
 	s->req.token = pl->token;
+	if (clock_gettime(CLOCK_MONOTONIC, &s->req.arrived) == -1)
+		fatal("%s: clock_gettime", __func__);
 	s->req.phase = -1;
 	s->req.judging = 0;
 	for (i = 0; i < nitems(filter_handlers); i++) {
@@ -677,6 +680,7 @@ log_verdict(struct session *s, const struct verdict *v)
 
 	snprintf(id, sizeof(id), "%016" PRIx64 " ", s->sid);
 	report_verdict(id, smtpd.policy, &s->facts, v, s->smtpd_rdns);
+	stats_verdict(smtpd.policy, v, &s->req.arrived);
 }
 
 /* Look for lost sessions as often as smtpd's own timeout could fire. */

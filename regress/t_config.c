@@ -212,6 +212,12 @@ static const struct line_row lines[] = {
 	{ "dbl dbl.test 127.0.0.0/8", "dbl", "dbl.test:127.0.0.0/8" },
 	{ "dry-run yes", "dry-run", "yes" },
 	{ "dry-run no", "dry-run", "no" },
+	{ "stats-file /var/lib/node_exporter/filter-helo.prom", "stats-file",
+	    "/var/lib/node_exporter/filter-helo.prom" },
+	{ "stats-file \"/var/lib/a b.prom\"", "stats-file",
+	    "/var/lib/a b.prom" },
+	{ "stats-interval 1", "stats-interval", "1" },
+	{ "stats-interval 3600", "stats-interval", "3600" },
 	{ "\tcheck  dns\treject   # blanks", "action:dns", "reject" },
 	{ "check dns reject#comment", "action:dns", "reject" },
 	{ "check \"dns\" \"reject\"", "action:dns", "reject" },
@@ -338,6 +344,16 @@ static const struct error_row line_errors[] = {
 	{ "dnssec-trust-anchor /nonexistent/root.key",
 	    "dnssec-trust-anchor /nonexistent/root.key: No such file or "
 	    "directory" },
+	{ "stats-file", "stats-file needs PATH" },
+	{ "stats-file filter-helo.prom",
+	    "stats-file \"filter-helo.prom\" is not an absolute path" },
+	{ "stats-interval", "stats-interval needs SECONDS" },
+	{ "stats-interval 0",
+	    "stats-interval \"0\" is too small: use 1 to 3600 seconds" },
+	{ "stats-interval 3601",
+	    "stats-interval \"3601\" is too large: use 1 to 3600 seconds" },
+	{ "stats-interval 1m",
+	    "stats-interval \"1m\" is invalid: use 1 to 3600 seconds" },
 };
 
 static const struct reply_row replies[] = {
@@ -615,6 +631,8 @@ test_defaults(void)
 	is_int(p.protect.n, 4, "four built-in protected organisations");
 	is_str(field(&p, "protect"), "icloud.com me.com mac.com alias "
 	    "apple.com", "the last built-in one");
+	is_str(field(&p, "stats-file"), "(null)", "no stats-file by default");
+	is_str(field(&p, "stats-interval"), "60", "default stats-interval");
 	is_int(config_finish(&p, "defaults"), 0, "defaults pass finish");
 	policy_free(&p);
 }
@@ -914,6 +932,8 @@ test_print(void)
 		"explain-url https://example.org/helo.html",
 		"dnssec-trust-anchor /dev/null",
 		"dbl dbl.spamhaus.org", "dbl dbl.test 127.0.1.2 127.0.0.0/24",
+		"stats-file \"/var/lib/node exporter/filter-helo.prom\"",
+		"stats-interval 15",
 		"message cname \"550 5.7.1 say \\\"%h\\\" \\\\ again\"",
 	};
 	static const char *const want[] = {
@@ -935,6 +955,8 @@ test_print(void)
 		"dnssec-trust-anchor /dev/null",
 		"dbl dbl.spamhaus.org 127.0.1.0/24",
 		"dbl dbl.test 127.0.1.2/32 127.0.0.0/24",
+		"stats-file \"/var/lib/node exporter/filter-helo.prom\"",
+		"stats-interval 15",
 		"check self reject",
 		"message self \"550 5.7.1 <%h>: Helo command rejected: you are "
 		    "not me\"",
@@ -1108,6 +1130,11 @@ field(const struct policy *p, const char *name)
 		    sizeof(buf));
 	else if (strcmp(name, "dry-run") == 0)
 		strlcpy(buf, p->dry_run ? "yes" : "no", sizeof(buf));
+	else if (strcmp(name, "stats-file") == 0)
+		strlcpy(buf, p->stats_file ? p->stats_file : "(null)",
+		    sizeof(buf));
+	else if (strcmp(name, "stats-interval") == 0)
+		snprintf(buf, sizeof(buf), "%d", p->stats_interval);
 	else if (strncmp(name, "action:", 7) == 0 &&
 	    check_lookup(name + 7, &c) == 0)
 		strlcpy(buf, action_name(p->rules[c].action), sizeof(buf));

@@ -460,6 +460,16 @@ test_cache_failures(void)
 		dns_stats(&st);
 		ok(st.hits == st0.hits && st.misses - st0.misses == 2,
 		    "%s: not cached", fails[i].want);
+		ok(st.asked - st0.asked == 2 && st.answered == st0.answered,
+		    "%s: asked twice, no answer", fails[i].want);
+		if (strcmp(fails[i].want, "error timeout") == 0)
+			ok(st.timeouts - st0.timeouts == 2 &&
+			    st.failed == st0.failed, "%s: counted as timeouts",
+			    fails[i].want);
+		else
+			ok(st.failed - st0.failed == 2 &&
+			    st.timeouts == st0.timeouts,
+			    "%s: counted as failures", fails[i].want);
 	}
 }
 
