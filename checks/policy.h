@@ -107,6 +107,7 @@ struct policy {
 	struct cidrlist	 pass_client;
 	char		*explain_url;
 	char		*trust_anchor;
+	int		 add_header;		/* smtpd: headers for later */
 };
 
 const char	*action_name(enum action);

@@ -49,6 +49,7 @@ static int	parse_block(struct policy *, char **, const char **);
 static int	parse_explain_url(struct policy *, char **, const char **);
 static int	parse_profile(struct policy *, char **, const char **);
 static int	parse_trust_anchor(struct policy *, char **, const char **);
+static int	parse_add_header(struct policy *, char **, const char **);
 static int	add_name(struct namelist *, const char *, int, const char **);
 static void	print_quoted(FILE *, const char *);
 static void	print_word(FILE *, const char *);
@@ -73,6 +74,7 @@ static const struct directive directives[] = {
 	{ "profile", 1, 1, "profile needs default or strict", parse_profile },
 	{ "dnssec-trust-anchor", 1, 1, "dnssec-trust-anchor needs FILE",
 	    parse_trust_anchor },
+	{ "add-header", 1, 1, "add-header needs yes or no", parse_add_header },
 };
 
 int
@@ -498,6 +500,25 @@ parse_trust_anchor(struct policy *p, char **arg, const char **errstr)
 }
 
 /*
+ * Off by default: with it, smtpd hands every line of every message
+ * through the filter.
+ */
+static int
+parse_add_header(struct policy *p, char **arg, const char **errstr)
+{
+	if (strcmp(arg[0], "yes") == 0)
+		p->add_header = 1;
+	else if (strcmp(arg[0], "no") == 0)
+		p->add_header = 0;
+	else {
+		*errstr = errorf("unknown add-header \"%s\": use yes or no",
+		    arg[0]);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * The rules no single line can check: each reply's class must be the
  * action's, and a DNS failure never earns a permanent refusal.
  */
@@ -572,6 +593,7 @@ config_print(const struct policy *p, FILE *f)
 	fprintf(f, "dns-timeout %d\n", p->dns_timeout);
 	fprintf(f, "rdns-match %s\n",
 	    p->rdns_mode == RDNS_EXACT ? "exact" : "domain");
+	fprintf(f, "add-header %s\n", p->add_header ? "yes" : "no");
 	for (i = 0; i < p->resolvers.n; i++)
 		fprintf(f, "resolver %s\n", p->resolvers.v[i]);
 	for (i = 0; i < p->local_names.n; i++)

@@ -203,6 +203,8 @@ static const struct line_row lines[] = {
 	{ "explain-url http://example.org/", "explain-url",
 	    "http://example.org/" },
 	{ "dnssec-trust-anchor /dev/null", "trust-anchor", "/dev/null" },
+	{ "add-header yes", "add-header", "yes" },
+	{ "add-header no", "add-header", "no" },
 	{ "\tcheck  dns\treject   # blanks", "action:dns", "reject" },
 	{ "check dns reject#comment", "action:dns", "reject" },
 	{ "check \"dns\" \"reject\"", "action:dns", "reject" },
@@ -284,6 +286,9 @@ static const struct error_row line_errors[] = {
 	{ "dnssec-trust-anchor /nonexistent/root.key",
 	    "dnssec-trust-anchor /nonexistent/root.key: No such file or "
 	    "directory" },
+	{ "add-header on", "unknown add-header \"on\": use yes or no" },
+	{ "add-header", "add-header needs yes or no" },
+	{ "add-header yes please", "add-header needs yes or no" },
 };
 
 static const struct reply_row replies[] = {
@@ -549,6 +554,7 @@ test_defaults(void)
 	is_str(field(&p, "phase"), "rcpt-to", "default verdict-phase");
 	is_str(field(&p, "dns-timeout"), "8", "default dns-timeout");
 	is_str(field(&p, "rdns-match"), "domain", "default rdns-match");
+	is_str(field(&p, "add-header"), "no", "default add-header");
 	ok(p.resolvers.n == 0 && p.local_names.n == 0 &&
 	    p.local_domains.n == 0 && p.pass_helo.n == 0 &&
 	    p.pass_rdns.n == 0 && p.block_helo.n == 0 &&
@@ -849,7 +855,7 @@ test_print(void)
 		"pass client 192.0.2.0/24", "pass helo .example.net",
 		"pass rdns mail.example.com", "block helo yahoo.com",
 		"explain-url https://example.org/helo.html",
-		"dnssec-trust-anchor /dev/null",
+		"dnssec-trust-anchor /dev/null", "add-header yes",
 		"message cname \"550 5.7.1 say \\\"%h\\\" \\\\ again\"",
 	};
 	static const char *const want[] = {
@@ -866,6 +872,7 @@ test_print(void)
 		"block helo yahoo.com",
 		"explain-url https://example.org/helo.html",
 		"dnssec-trust-anchor /dev/null",
+		"add-header yes",
 		"check self reject",
 		"message self \"550 5.7.1 <%h>: Helo command rejected: you are "
 		    "not me\"",
@@ -974,6 +981,8 @@ field(const struct policy *p, const char *name)
 	} else if (strcmp(name, "explain-url") == 0)
 		strlcpy(buf, p->explain_url ? p->explain_url : "(null)",
 		    sizeof(buf));
+	else if (strcmp(name, "add-header") == 0)
+		strlcpy(buf, p->add_header ? "yes" : "no", sizeof(buf));
 	else if (strcmp(name, "trust-anchor") == 0)
 		strlcpy(buf, p->trust_anchor ? p->trust_anchor : "(null)",
 		    sizeof(buf));
