@@ -30,11 +30,12 @@ CHECK_OBJS =	checks/addr.o checks/helo.o checks/dynamic.o checks/special.o \
 DNS_OBJS =	checks/dns.o checks/dnscache.o checks/dnsresult.o \
 		checks/lookup.o
 FRONT_OBJS =	filter/log.o filter/logsys.o filter/config.o filter/session.o \
-		filter/smtpd.o filter/exim.o filter/report.o
+		filter/smtpd.o filter/exim.o filter/report.o filter/header.o
 OBJS =		filter/main.o $(FRONT_OBJS) $(DNS_OBJS) $(CHECK_OBJS) \
 		$(PROTO_OBJS)
 HDRS =		filter/compat.h filter/config.h filter/log.h filter/logsys.h \
 		filter/session.h filter/smtpd.h filter/exim.h filter/report.h \
+		filter/header.h \
 		protocol/proto.h protocol/io.h \
 		checks/addr.h checks/helo.h checks/policy.h checks/facts.h \
 		checks/verdict.h checks/dns.h checks/dnscache.h checks/dnsresult.h \
@@ -44,6 +45,7 @@ HDRS =		filter/compat.h filter/config.h filter/log.h filter/logsys.h \
 LIB_OBJS =	$(FRONT_OBJS) $(DNS_OBJS) $(CHECK_OBJS) $(PROTO_OBJS)
 LIB_SRCS =	filter/log.c filter/logsys.c filter/config.c \
 		filter/session.c filter/smtpd.c filter/exim.c filter/report.c \
+		filter/header.c \
 		checks/dns.c checks/dnscache.c checks/dnsresult.c \
 		checks/lookup.c checks/addr.c \
 		checks/helo.c checks/dynamic.c checks/special.c checks/rcpt.c \
@@ -52,11 +54,11 @@ LIB_SRCS =	filter/log.c filter/logsys.c filter/config.c \
 
 TAP_OBJ =	regress/tap.o
 UNIT_TESTS =	regress/t_proto regress/t_helo regress/t_config \
-		regress/t_verdict regress/t_dns
+		regress/t_verdict regress/t_dns regress/t_header
 UNIT_OBJS =	regress/t_proto.o regress/t_helo.o regress/t_config.o \
-		regress/t_verdict.o regress/t_dns.o
+		regress/t_verdict.o regress/t_dns.o regress/t_header.o
 TESTS =		regress/t_proto regress/t_helo regress/t_config \
-		regress/t_verdict regress/t_dns.sh regress/t_transcript.t \
+		regress/t_verdict regress/t_header regress/t_dns.sh regress/t_transcript.t \
 		regress/t_sessions.t regress/t_robust.t regress/t_flood.t \
 		regress/t_signals.t regress/t_dnschecks.t regress/t_dnssec.t \
 		regress/t_deadnames.t regress/t_flood_dns.t regress/t_syslog.t \
@@ -122,6 +124,11 @@ regress/t_config: regress/t_config.o $(TAP_OBJ) filter/config.o \
 regress/t_verdict: regress/t_verdict.o $(TAP_OBJ) $(CHECK_OBJS)
 	$(CC) $(LDFLAGS) -o $@ regress/t_verdict.o $(TAP_OBJ) $(CHECK_OBJS) \
 	    $(PKG_LIBS)
+
+regress/t_header: regress/t_header.o $(TAP_OBJ) filter/header.o \
+    $(CHECK_OBJS)
+	$(CC) $(LDFLAGS) -o $@ regress/t_header.o $(TAP_OBJ) \
+	    filter/header.o $(CHECK_OBJS) $(PKG_LIBS)
 
 regress/t_dns: regress/t_dns.o $(TAP_OBJ) $(DNS_OBJS) $(CHECK_OBJS)
 	$(CC) $(LDFLAGS) -o $@ regress/t_dns.o $(TAP_OBJ) $(DNS_OBJS) \
