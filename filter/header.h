@@ -31,8 +31,8 @@ enum iprev {
  * a few bytes, so that an idle session stays small.
  */
 struct verdict_sum {
-	uint32_t	 fired;		/* 1 << check, for each fired */
 	const char	*exempt;	/* a static string, or NULL */
+	uint32_t	 fired;		/* 1 << check, for each fired */
 	unsigned char	 action;	/* enum action */
 	unsigned char	 given;		/* a verdict was given */
 };

@@ -184,7 +184,7 @@ test_helo_check(void)
 static void
 test_hostile(void)
 {
-	struct verdict_sum	sum = { 0, NULL, ACT_PASS, 1 };
+	struct verdict_sum	sum = { NULL, 0, ACT_PASS, 1 };
 	char			buf[HEADER_MAX], helo[1024];
 
 	header_helo_check(buf, sizeof(buf), &sum,
