@@ -63,7 +63,7 @@ TESTS =		regress/t_proto regress/t_helo regress/t_config \
 		regress/t_signals.t regress/t_dnschecks.t regress/t_dnssec.t \
 		regress/t_deadnames.t regress/t_flood_dns.t regress/t_syslog.t \
 		regress/t_verified.t regress/t_idle.t regress/t_special.t \
-		regress/t_pass_rcpt.t \
+		regress/t_pass_rcpt.t regress/t_add_header.t \
 		regress/t_leaks.t regress/t_config_cli.t regress/t_e2e.t \
 		regress/t_exim.t regress/t_build.sh regress/t_docs.sh \
 		regress/t_fuzz_replay.sh
