@@ -264,6 +264,20 @@ handle_config(struct proto_line *pl)
 	/* 6.8 and later: the authserv-id of Authentication-Results. */
 	if (strcmp(pl->key, "admd") == 0)
 		strlcpy(smtpd.admd, pl->value, sizeof(smtpd.admd));
+	/*
+	 * Before 7.4, smtpd copies each line a filter sends into 2048
+	 * bytes: a longer message line passed back is cut, whichever
+	 * data-line filter passes it.  The admin must know.
+	 */
+	if (strcmp(pl->key, "smtpd-version") == 0 &&
+	    smtpd.policy->add_header &&
+	    sscanf(pl->value, "%d.%d", &major, &minor) == 2 &&
+	    (major < 7 || (major == 7 && minor < 4)))
+		log_warnx("add-header: smtpd %s cuts message lines longer "
+		    "than %d bytes that pass through a filter (fixed in 7.4)",
+		    log_escape(pl->value, esc, sizeof(esc)),
+		    PROTO_REPLY_MAX - (int)strlen("filter-dataline|"
+		    "0123456789abcdef|0123456789abcdef|"));
 }
 
 static void

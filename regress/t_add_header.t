@@ -190,4 +190,17 @@ like($got[0] // '', qr/^Authentication-Results: mx\.regress\.test; /,
     'no admd from smtpd: the greeting\'s name');
 $f->finish;
 $g->finish;
+
+# smtpd before 7.4 cuts a long line a filter answers: said at start.
+like($f->stderr, qr/add-header: smtpd 6\.8\.0p2 cuts message lines longer
+    than 1997 bytes/x, 'smtpd 6.8: the line limit is logged');
+like($g->stderr, qr/add-header: smtpd 6\.6\.4 cuts/, '  and 6.6.4');
+my $h = Filter->new('-f', Filter::config($BASE));
+$h->handshake('0.6');
+$h->finish;
+unlike($h->stderr, qr/cuts message lines/, '  not with add-header no');
+$h = Filter->new('-f', $conf);
+$h->handshake('0.7');
+$h->finish;
+unlike($h->stderr, qr/cuts message lines/, '  nor with 7.8');
 done_testing();
