@@ -32,12 +32,12 @@ DNS_OBJS =	checks/dns.o checks/dnscache.o checks/dnsresult.o \
 		checks/lookup.o
 FRONT_OBJS =	filter/log.o filter/logsys.o filter/config.o filter/session.o \
 		filter/smtpd.o filter/exim.o filter/report.o filter/reload.o \
-		filter/stats.o
+		filter/stats.o filter/header.o
 OBJS =		filter/main.o $(FRONT_OBJS) $(DNS_OBJS) $(CHECK_OBJS) \
 		$(PROTO_OBJS)
 HDRS =		filter/compat.h filter/config.h filter/log.h filter/logsys.h \
 		filter/session.h filter/smtpd.h filter/exim.h filter/report.h \
-		filter/reload.h filter/stats.h \
+		filter/reload.h filter/stats.h filter/header.h \
 		protocol/proto.h protocol/io.h \
 		checks/addr.h checks/helo.h checks/policy.h checks/facts.h \
 		checks/verdict.h checks/dns.h checks/dnscache.h checks/dnsresult.h \
@@ -47,7 +47,7 @@ HDRS =		filter/compat.h filter/config.h filter/log.h filter/logsys.h \
 LIB_OBJS =	$(FRONT_OBJS) $(DNS_OBJS) $(CHECK_OBJS) $(PROTO_OBJS)
 LIB_SRCS =	filter/log.c filter/logsys.c filter/config.c \
 		filter/session.c filter/smtpd.c filter/exim.c filter/report.c \
-		filter/reload.c filter/stats.c \
+		filter/reload.c filter/stats.c filter/header.c \
 		checks/dns.c checks/dnscache.c checks/dnsresult.c \
 		checks/lookup.c checks/addr.c checks/protect.c checks/dbl.c \
 		checks/helo.c checks/dynamic.c checks/special.c checks/rcpt.c \
@@ -56,18 +56,20 @@ LIB_SRCS =	filter/log.c filter/logsys.c filter/config.c \
 
 TAP_OBJ =	regress/tap.o
 UNIT_TESTS =	regress/t_proto regress/t_helo regress/t_config \
-		regress/t_verdict regress/t_dns regress/t_dblzone
+		regress/t_verdict regress/t_dns regress/t_dblzone regress/t_header
 UNIT_OBJS =	regress/t_proto.o regress/t_helo.o regress/t_config.o \
-		regress/t_verdict.o regress/t_dns.o regress/t_dblzone.o
+		regress/t_verdict.o regress/t_dns.o regress/t_dblzone.o \
+		regress/t_header.o
 TESTS =		regress/t_proto regress/t_helo regress/t_config \
-		regress/t_verdict regress/t_dblzone regress/t_dbl.t \
-		regress/t_dns.sh regress/t_transcript.t \
+		regress/t_verdict regress/t_dblzone regress/t_header \
+		regress/t_dbl.t regress/t_dns.sh regress/t_transcript.t \
 		regress/t_sessions.t regress/t_robust.t regress/t_flood.t \
 		regress/t_signals.t regress/t_dnschecks.t regress/t_dnssec.t \
 		regress/t_deadnames.t regress/t_flood_dns.t regress/t_syslog.t \
 		regress/t_verified.t regress/t_idle.t regress/t_special.t \
 		regress/t_pass_rcpt.t regress/t_protected.t regress/t_private.t \
 		regress/t_reload.t regress/t_dry_run.t regress/t_stats.t \
+		regress/t_add_header.t \
 		regress/t_leaks.t regress/t_config_cli.t regress/t_e2e.t \
 		regress/t_exim.t regress/t_build.sh regress/t_docs.sh \
 		regress/t_fuzz_replay.sh
@@ -132,6 +134,11 @@ regress/t_verdict: regress/t_verdict.o $(TAP_OBJ) $(CHECK_OBJS)
 regress/t_dblzone: regress/t_dblzone.o $(TAP_OBJ) $(CHECK_OBJS)
 	$(CC) $(LDFLAGS) -o $@ regress/t_dblzone.o $(TAP_OBJ) $(CHECK_OBJS) \
 	    $(PKG_LIBS)
+
+regress/t_header: regress/t_header.o $(TAP_OBJ) filter/header.o \
+    $(CHECK_OBJS)
+	$(CC) $(LDFLAGS) -o $@ regress/t_header.o $(TAP_OBJ) \
+	    filter/header.o $(CHECK_OBJS) $(PKG_LIBS)
 
 regress/t_dns: regress/t_dns.o $(TAP_OBJ) $(DNS_OBJS) $(CHECK_OBJS)
 	$(CC) $(LDFLAGS) -o $@ regress/t_dns.o $(TAP_OBJ) $(DNS_OBJS) \

@@ -131,6 +131,7 @@ struct policy {
 	int		 dry_run;		/* decide and log, refuse none */
 	char		*stats_file;		/* filter mode only */
 	int		 stats_interval;	/* seconds */
+	int		 add_header;		/* smtpd: headers for later */
 };
 
 const char	*action_name(enum action);

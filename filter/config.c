@@ -61,6 +61,7 @@ static int	parse_dbl(struct policy *, char **, const char **);
 static int	parse_dry_run(struct policy *, char **, const char **);
 static int	parse_stats_file(struct policy *, char **, const char **);
 static int	parse_stats_interval(struct policy *, char **, const char **);
+static int	parse_add_header(struct policy *, char **, const char **);
 static int	add_name(struct namelist *, const char *, int, const char **);
 static void	print_protect(FILE *, const struct protect_org *);
 static void	print_quoted(FILE *, const char *);
@@ -95,6 +96,7 @@ static const struct directive directives[] = {
 	{ "stats-file", 1, 1, "stats-file needs PATH", parse_stats_file },
 	{ "stats-interval", 1, 1, "stats-interval needs SECONDS",
 	    parse_stats_interval },
+	{ "add-header", 1, 1, "add-header needs yes or no", parse_add_header },
 };
 
 static void	(*error_sink)(const char *);
@@ -692,6 +694,25 @@ parse_stats_interval(struct policy *p, char **arg, const char **errstr)
 }
 
 /*
+ * Off by default: with it, smtpd hands every line of every message
+ * through the filter.
+ */
+static int
+parse_add_header(struct policy *p, char **arg, const char **errstr)
+{
+	if (strcmp(arg[0], "yes") == 0)
+		p->add_header = 1;
+	else if (strcmp(arg[0], "no") == 0)
+		p->add_header = 0;
+	else {
+		*errstr = errorf("unknown add-header \"%s\": use yes or no",
+		    arg[0]);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * The rules no single line can check: each reply's class must be the
  * action's, and a DNS failure never earns a permanent refusal.
  */
@@ -766,6 +787,7 @@ config_print(const struct policy *p, FILE *f)
 	fprintf(f, "dns-timeout %d\n", p->dns_timeout);
 	fprintf(f, "rdns-match %s\n",
 	    p->rdns_mode == RDNS_EXACT ? "exact" : "domain");
+	fprintf(f, "add-header %s\n", p->add_header ? "yes" : "no");
 	for (i = 0; i < p->resolvers.n; i++)
 		fprintf(f, "resolver %s\n", p->resolvers.v[i]);
 	for (i = 0; i < p->local_names.n; i++)

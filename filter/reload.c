@@ -86,6 +86,12 @@ reload_config(const char *file, struct policy *running)
 		free(p->stats_file);
 		p->stats_file = NULL;
 	}
+	/* smtpd was asked for message lines at start, or not. */
+	if (!running->add_header && p->add_header) {
+		log_warnx("reload: %s: add-header takes effect at restart",
+		    path);
+		p->add_header = 0;
+	}
 	log_info("reload: %s: loaded", path);
 	return p;
 }

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "facts.h"
+#include "header.h"
 
 struct lookup_set;
 
@@ -41,6 +42,11 @@ struct session {
 	char			*rcpt;
 	char			*rcpt_domain;
 	char			*smtpd_rdns;	/* smtpd's, for the log */
+
+	struct verdict_sum	 verdict;	/* the last, for add-header */
+	unsigned char		 smtpd_iprev;	/* enum iprev, smtpd's FCrDNS */
+	unsigned char		 in_message;	/* data-lines since the last
+						   "." */
 
 	struct request		 req;
 	struct lookup_set	*lookups;	/* only while lookups are in

@@ -9,12 +9,15 @@
 #include <sys/types.h>
 
 #include <event.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "header.h"
 #include "io.h"
 #include "log.h"
 #include "lookup.h"
@@ -77,6 +80,10 @@ static void	report_timeout(struct session *, struct proto_line *);
 static void	request_helo(struct session *, struct proto_line *);
 static void	request_mail_from(struct session *, struct proto_line *);
 static void	request_rcpt_to(struct session *, struct proto_line *);
+static void	request_data_line(struct session *, struct proto_line *);
+static void	add_headers(struct session *, const struct proto_line *);
+static void	dataline_folded(const struct proto_line *, char *);
+static void	dataline(const struct proto_line *, const char *);
 static void	judge(struct session *, int);
 static void	answer(struct session *, const char *, const char *);
 static void	request_drop(struct session *);
@@ -113,6 +120,7 @@ static struct {
 	struct event		 sweep;
 	int			 registered;
 	long long		 session_timeout;
+	char			 admd[HOST_NAME_MAX + 1];	/* or "" */
 } smtpd;
 
 int
@@ -135,6 +143,7 @@ smtpd_setup(struct event_base *base, const struct policy *policy)
 	smtpd.policy = policy;
 	smtpd.session_timeout = 300;
 	smtpd.registered = 0;
+	smtpd.admd[0] = '\0';
 	session_on_free(session_release);
 	if ((smtpd.out = io_out_new(base, 1)) == NULL)
 		fatal("%s: output", __func__);
@@ -265,6 +274,23 @@ handle_config(struct proto_line *pl)
 		if (errstr == NULL)
 			smtpd.session_timeout = n;
 	}
+	/* 6.8 and later: the authserv-id of Authentication-Results. */
+	if (strcmp(pl->key, "admd") == 0)
+		strlcpy(smtpd.admd, pl->value, sizeof(smtpd.admd));
+	/*
+	 * Before 7.4, smtpd copies each line a filter sends into 2048
+	 * bytes: a longer message line passed back is cut, whichever
+	 * data-line filter passes it.  The admin must know.
+	 */
+	if (strcmp(pl->key, "smtpd-version") == 0 &&
+	    smtpd.policy->add_header &&
+	    sscanf(pl->value, "%d.%d", &major, &minor) == 2 &&
+	    (major < 7 || (major == 7 && minor < 4)))
+		log_warnx("add-header: smtpd %s cuts message lines longer "
+		    "than %d bytes that pass through a filter (fixed in 7.4)",
+		    log_escape(pl->value, esc, sizeof(esc)),
+		    PROTO_REPLY_MAX - (int)strlen("filter-dataline|"
+		    "0123456789abcdef|0123456789abcdef|"));
 }
 
 static void
@@ -293,6 +319,9 @@ register_hooks(void)
 		    filter_handlers[i].phase);
 		io_out_line(smtpd.out, line);
 	}
+	/* Every line of every message: only when asked for. */
+	if (smtpd.policy->add_header)
+		io_out_line(smtpd.out, "register|filter|smtp-in|data-line\n");
 	io_out_line(smtpd.out, "register|ready\n");
 }
 
@@ -327,6 +356,11 @@ handle_filter(struct proto_line *pl)
 
 	s = session_get(pl->sid);
 	s->last = session_clock();
+	/* Message lines stream, each answered at once: no request waits. */
+	if (strcmp(pl->event, "data-line") == 0) {
+		request_data_line(s, pl);
+		return;
+	}
 	if (s->req.active) {
 		/*
 		 * smtpd asks one thing at a time: it has moved on, and an
@@ -380,6 +414,7 @@ report_connect(struct session *s, struct proto_line *pl)
 	 */
 	session_set(&s->smtpd_rdns, c.fcrdns != NULL &&
 	    strcmp(c.fcrdns, "pass") == 0 ? c.rdns : NULL);
+	s->smtpd_iprev = header_iprev_smtpd(c.fcrdns);
 	lookup_free(s->lookups);
 	s->lookups = NULL;
 	dns_facts_free(&s->facts.dns);
@@ -489,6 +524,79 @@ request_rcpt_to(struct session *s, struct proto_line *pl)
 }
 
 /*
+ * One message line, passed back as it came: dot-stuffed lines and the
+ * final "." too.  smtpd streams a message's lines without waiting for
+ * the answers, and ends each message with "." (even one it refuses),
+ * so the first line after a "." starts the next message, and the
+ * headers go before it.
+ */
+static void
+request_data_line(struct session *s, struct proto_line *pl)
+{
+	if (!s->in_message) {
+		s->in_message = 1;
+		if (smtpd.policy->add_header)
+			add_headers(s, pl);
+	}
+	if (strcmp(pl->params, ".") == 0)
+		s->in_message = 0;
+	dataline(pl, pl->params);
+}
+
+/*
+ * ADMD is smtpd's "admd" (its hostname unless set; 6.8 and later), else
+ * the banner's name, else our host's.  The verdict is the session's
+ * last, and the HELO the one it judged.
+ */
+static void
+add_headers(struct session *s, const struct proto_line *pl)
+{
+	char		 text[HEADER_MAX], host[HOST_NAME_MAX + 1];
+	const char	*admd = smtpd.admd;
+
+	if (admd[0] == '\0')
+		admd = s->greeting;
+	if (admd == NULL) {
+		if (gethostname(host, sizeof(host)) == -1)
+			host[0] = '\0';
+		host[sizeof(host) - 1] = '\0';
+		admd = host;
+	}
+	session_facts(s);
+	if (header_auth_results(text, sizeof(text), admd,
+	    header_iprev(&s->facts, s->smtpd_iprev), &s->facts.client) > 0)
+		dataline_folded(pl, text);
+	if (header_helo_check(text, sizeof(text), &s->verdict, s->helo) > 0)
+		dataline_folded(pl, text);
+}
+
+/* A folded header: one message line each. */
+static void
+dataline_folded(const struct proto_line *pl, char *text)
+{
+	char	*line, *next;
+
+	for (line = text; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		dataline(pl, line);
+	}
+}
+
+/* The one place a filter-dataline is written. */
+static void
+dataline(const struct proto_line *pl, const char *line)
+{
+	static char	buf[PROTO_DATALINE_MAX];
+
+	/* io.c hands out no line longer than PROTO_LINE_MAX: it fits. */
+	if (proto_fmt_dataline(buf, sizeof(buf), pl->major, pl->minor,
+	    pl->sid, pl->token, line) == -1)
+		fatalx("%s: cannot format a message line", __func__);
+	io_out_line(smtpd.out, buf);
+}
+
+/*
  * Decide the pending request, or wait for lookups until the deadline.
  * With force, whatever is still in flight counts as failed.
  */
@@ -528,6 +636,7 @@ judge(struct session *s, int force)
 		return;
 	}
 	log_verdict(s, &v);
+	header_summarise(&v, &s->verdict);
 	/* A dry run logs what it would do (would=) and does nothing. */
 	switch (smtpd.policy->dry_run ? ACT_PASS : v.action) {
 	case ACT_JUNK:

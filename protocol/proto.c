@@ -229,6 +229,35 @@ proto_fmt_result(char *buf, size_t len, int major, int minor, uint64_t sid,
 	return n;
 }
 
+/*
+ * One message line for smtpd: "filter-dataline|SID|TOKEN|LINE\n", the
+ * two ids swapped below 0.5 as for filter-result.  The line goes as it
+ * is ('|' included: it is the last field), any length the buffer holds,
+ * since smtpd 7.4 and later take any length; 6.8 cuts a long one at its
+ * own LINE_MAX, as it does for every data-line filter.  Returns the
+ * length, or -1 if it does not fit or holds a newline.
+ */
+int
+proto_fmt_dataline(char *buf, size_t len, int major, int minor,
+    uint64_t sid, uint64_t token, const char *line)
+{
+	uint64_t	first = sid, second = token;
+	int		n;
+
+	/* A bare CR inside a message line is the client's: it passes. */
+	if (line == NULL || strchr(line, '\n') != NULL)
+		return -1;
+	if (version_below(major, minor, 0, 5)) {
+		first = token;
+		second = sid;
+	}
+	n = snprintf(buf, len, "filter-dataline|%016" PRIx64 "|%016" PRIx64
+	    "|%s\n", first, second, line);
+	if (n < 0 || (size_t)n >= len)
+		return -1;
+	return n;
+}
+
 /* Split s into at most n fields from the left; returns how many. */
 static int
 split_max(char *s, const char **fields, int n)

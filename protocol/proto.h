@@ -10,7 +10,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROTO_LINE_MAX	65536	/* longest line kept, newline excluded */
+/*
+ * smtpd refuses an SMTP line of SMTP_LINE_MAX (65535) bytes or more, and
+ * hands each message line to a data-line filter behind a prefix of some
+ * 90 bytes ("filter|0.7|SEC.USEC|smtp-in|data-line|SID|TOKEN|").  So
+ * every request smtpd can send fits, and none is ever dropped.
+ */
+#define SMTPD_LINE_MAX	65535
+#define PROTO_LINE_MAX	(SMTPD_LINE_MAX + 256)	/* longest line kept,
+						   newline excluded */
+/* A filter-dataline answer that carries a line of PROTO_LINE_MAX. */
+#define PROTO_DATALINE_MAX	(PROTO_LINE_MAX + 64)
 /* smtpd 6.8 copies each reply into char[LINE_MAX], LINE_MAX being 2048. */
 #define PROTO_REPLY_MAX	2047	/* longest reply, newline included */
 
@@ -62,5 +72,7 @@ int	proto_parse_auth(char *, int, int, struct proto_auth *);
 int	proto_parse_tx(char *, int, int, struct proto_tx *);
 int	proto_fmt_result(char *, size_t, int, int, uint64_t, uint64_t,
 	    const char *, const char *);
+int	proto_fmt_dataline(char *, size_t, int, int, uint64_t, uint64_t,
+	    const char *);
 
 #endif

@@ -218,6 +218,8 @@ static const struct line_row lines[] = {
 	    "/var/lib/a b.prom" },
 	{ "stats-interval 1", "stats-interval", "1" },
 	{ "stats-interval 3600", "stats-interval", "3600" },
+	{ "add-header yes", "add-header", "yes" },
+	{ "add-header no", "add-header", "no" },
 	{ "\tcheck  dns\treject   # blanks", "action:dns", "reject" },
 	{ "check dns reject#comment", "action:dns", "reject" },
 	{ "check \"dns\" \"reject\"", "action:dns", "reject" },
@@ -354,6 +356,9 @@ static const struct error_row line_errors[] = {
 	    "stats-interval \"3601\" is too large: use 1 to 3600 seconds" },
 	{ "stats-interval 1m",
 	    "stats-interval \"1m\" is invalid: use 1 to 3600 seconds" },
+	{ "add-header on", "unknown add-header \"on\": use yes or no" },
+	{ "add-header", "add-header needs yes or no" },
+	{ "add-header yes please", "add-header needs yes or no" },
 };
 
 static const struct reply_row replies[] = {
@@ -622,6 +627,7 @@ test_defaults(void)
 	is_str(field(&p, "phase"), "rcpt-to", "default verdict-phase");
 	is_str(field(&p, "dns-timeout"), "8", "default dns-timeout");
 	is_str(field(&p, "rdns-match"), "domain", "default rdns-match");
+	is_str(field(&p, "add-header"), "no", "default add-header");
 	ok(p.resolvers.n == 0 && p.local_names.n == 0 &&
 	    p.local_domains.n == 0 && p.pass_helo.n == 0 &&
 	    p.pass_rdns.n == 0 && p.block_helo.n == 0 &&
@@ -934,6 +940,7 @@ test_print(void)
 		"dbl dbl.spamhaus.org", "dbl dbl.test 127.0.1.2 127.0.0.0/24",
 		"stats-file \"/var/lib/node exporter/filter-helo.prom\"",
 		"stats-interval 15",
+		"add-header yes",
 		"message cname \"550 5.7.1 say \\\"%h\\\" \\\\ again\"",
 	};
 	static const char *const want[] = {
@@ -957,6 +964,7 @@ test_print(void)
 		"dbl dbl.test 127.0.1.2/32 127.0.0.0/24",
 		"stats-file \"/var/lib/node exporter/filter-helo.prom\"",
 		"stats-interval 15",
+		"add-header yes",
 		"check self reject",
 		"message self \"550 5.7.1 <%h>: Helo command rejected: you are "
 		    "not me\"",
@@ -1125,6 +1133,8 @@ field(const struct policy *p, const char *name)
 	} else if (strcmp(name, "explain-url") == 0)
 		strlcpy(buf, p->explain_url ? p->explain_url : "(null)",
 		    sizeof(buf));
+	else if (strcmp(name, "add-header") == 0)
+		strlcpy(buf, p->add_header ? "yes" : "no", sizeof(buf));
 	else if (strcmp(name, "trust-anchor") == 0)
 		strlcpy(buf, p->trust_anchor ? p->trust_anchor : "(null)",
 		    sizeof(buf));

@@ -362,6 +362,8 @@ sub session {
 	my $hdr;
 	$hdr = $1 if defined $headers &&
 	    $headers =~ /\\nX-HELO-Check: (.*?)(?:\\n|$)/;
+	$r->{ar} = [ defined $headers ? $headers =~
+	    /(?:^|\\n)Authentication-Results: (.*?)(?=\\n|$)/g : () ];
 	return ($replies[@$helos + 2], $hdr, $r);
 }
 
@@ -387,6 +389,22 @@ sub exim_tests {
 		is($ghdr, $hdr, "exim: $name: " . (defined $hdr ?
 		    'X-HELO-Check header' : 'no X-HELO-Check header'))
 		    if $reply eq $ok;
+	}
+
+	# Authentication-Results from Exim's own lookup of the client: no
+	# name in -bh here (fail), or the name -oMs gives (pass).
+	for my $c ([ 'no name', '192.0.2.10', [], 'iprev=fail '
+	    . 'policy.iprev=192.0.2.10' ], [ 'a confirmed name',
+	    '192.0.2.10', [ '-oMs', 'good.regress.test' ], 'iprev=pass '
+	    . 'policy.iprev=192.0.2.10' ], [ 'IPv6, quoted', '2001:db8::20',
+	    [ '-oMs', 'good6.regress.test' ], 'iprev=pass policy.iprev='
+	    . '"2001:0db8:0000:0000:0000:0000:0000:0020"' ]) {
+		my ($name, $client, $opts, $want) = @$c;
+		my ($got, undef, $r) = session($exim, $cfg, $client,
+		    [ 'good.regress.test' ], data => 1, opts => $opts);
+		is_deeply($r->{ar}, [ "mx.regress.test; $want" ],
+		    "exim: Authentication-Results, $name") or
+		    diag($r->{out}, $r->{err});
 	}
 
 	# pass rcpt: Exim gives the recipient; postmaster is reached from a

@@ -40,7 +40,7 @@
 #define ECHO_LEN	16		/* "%015d\n" */
 #define ECHO_HIGH	8192		/* the throttle's marks in the test */
 #define ECHO_LOW	2048
-#define ECHO_IN_BUF	(65536 + 2)	/* io.c's input buffer */
+#define ECHO_IN_BUF	(PROTO_LINE_MAX + 2)	/* io.c's input buffer */
 #define BURST_LINES	1000		/* a flood, read in one go */
 #define BURST_MAX	100		/* lines a turn, at most */
 
@@ -141,6 +141,7 @@ static void	test_identify(void);
 static void	test_auth(void);
 static void	test_tx(void);
 static void	test_fmt(void);
+static void	test_fmt_dataline(void);
 static void	test_io_in(void);
 static void	test_io_out(void);
 static void	test_io_out_dead(void);
@@ -397,6 +398,7 @@ main(void)
 	test_auth();
 	test_tx();
 	test_fmt();
+	test_fmt_dataline();
 	test_io_in();
 	test_io_out();
 	test_io_out_dead();
@@ -610,6 +612,77 @@ test_fmt(void)
 	    "no room for the NUL is refused");
 	is_int(proto_fmt_result(buf, n + 1, 0, 6, SID, TOK, "proceed", NULL),
 	    n, "an exact buffer is enough");
+}
+
+/*
+ * Message lines go back as they came, '|', dot-stuffing and a bare CR
+ * included, in each version's id order (transcripts: 6.8 and 7.8 the
+ * same, SID first).
+ */
+static void
+test_fmt_dataline(void)
+{
+	static const struct {
+		int		 major, minor;
+		const char	*line;
+		const char	*want;		/* NULL: refused */
+	} cases[] = {
+		{ 0, 6, "Subject: lab", "filter-dataline|" SID_HEX "|" TOK_HEX
+		    "|Subject: lab\n" },
+		{ 0, 7, "hello | world", "filter-dataline|" SID_HEX "|" TOK_HEX
+		    "|hello | world\n" },
+		{ 0, 5, "", "filter-dataline|" SID_HEX "|" TOK_HEX "|\n" },
+		{ 0, 4, "..leading dot", "filter-dataline|" TOK_HEX "|" SID_HEX
+		    "|..leading dot\n" },
+		{ 0, 6, ".", "filter-dataline|" SID_HEX "|" TOK_HEX "|.\n" },
+		{ 0, 7, "a\rb", "filter-dataline|" SID_HEX "|" TOK_HEX
+		    "|a\rb\n" },
+		{ 0, 7, "two\nlines", NULL },
+		{ 0, 7, NULL, NULL },
+	};
+	struct proto_line	 pl;
+	const char		*errstr;
+	char			 buf[256], *line, *big, *req;
+	size_t			 i, fixed;
+	int			 n;
+
+	for (i = 0; i < nitems(cases); i++) {
+		n = proto_fmt_dataline(buf, sizeof(buf), cases[i].major,
+		    cases[i].minor, SID, TOK, cases[i].line);
+		if (cases[i].want == NULL) {
+			is_int(n, -1, "dataline %zu refused", i);
+			continue;
+		}
+		if (is_int(n, strlen(cases[i].want), "dataline %zu length", i))
+			is_str(buf, cases[i].want, "dataline %zu", i);
+	}
+
+	/*
+	 * smtpd's longest message line, as a request, fits the input
+	 * bound, and its answer fits PROTO_DATALINE_MAX.
+	 */
+	line = repeat('x', SMTPD_LINE_MAX - 1);
+	if (asprintf(&req, "filter|0.7|%lld.999999|smtp-in|data-line|"
+	    SID_HEX "|" TOK_HEX "|%s", (long long)INT64_MAX, line) == -1)
+		err(1, "asprintf");
+	ok(strlen(req) <= PROTO_LINE_MAX, "smtpd's longest data-line "
+	    "request fits PROTO_LINE_MAX");
+	is_int(proto_parse_line(req, &pl, &errstr), 0, "  and parses");
+	ok(strcmp(pl.params, line) == 0, "  its line whole");
+	if ((big = malloc(PROTO_DATALINE_MAX)) == NULL)
+		err(1, "malloc");
+	fixed = strlen("filter-dataline|" SID_HEX "|" TOK_HEX "|\n");
+	is_int(proto_fmt_dataline(big, PROTO_DATALINE_MAX, 0, 7, SID, TOK,
+	    line), fixed + SMTPD_LINE_MAX - 1, "  and its answer fits");
+	free(line);
+	line = repeat('x', PROTO_LINE_MAX);
+	ok(proto_fmt_dataline(big, PROTO_DATALINE_MAX, 0, 7, SID, TOK,
+	    line) > 0, "an answer to any line io.c keeps fits");
+	is_int(proto_fmt_dataline(big, fixed + 3, 0, 7, SID, TOK, "abc"), -1,
+	    "no room for the NUL is refused");
+	free(line);
+	free(big);
+	free(req);
 }
 
 static void

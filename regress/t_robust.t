@@ -123,7 +123,7 @@ for my $v ('0', '', '00.7', ' 0.7') {
 	    . ('x' x (1024 * 1024)) . "\n");
 	session_works($f, 'after a 1 MiB line');
 	is($f->finish, 0, '1 MiB line: exit 0 at EOF');
-	like($f->stderr, qr/dropped a \d+-byte line from smtpd \(limit 65536\)/,
+	like($f->stderr, qr/dropped a \d+-byte line from smtpd \(limit 65791\)/,
 	    '1 MiB line: logged');
 }
 

@@ -13,7 +13,8 @@
 #   BENCH_DNS_PORT	the fixture's port; with BENCH_DNS_DIR, a fixture
 #   BENCH_DNS_DIR	started by the caller [start one here]
 #   BENCH_ONLY		sections to run [compare open idle exim p99 flood
-#			dead hol memory bound callgrind; also throughput]
+#			dead hol memory bound callgrind dataline; also
+#			throughput]
 #   BENCH_CONC		sessions in flight [1 10 100 1000]
 #   BENCH_SECONDS	time limit of one closed-loop run [2]
 #   BENCH_SESSIONS	session limit of one closed-loop run [20000]
@@ -31,6 +32,9 @@
 #   BENCH_MEM_SESSIONS	sessions held open at once [1000 10000]
 #   BENCH_CALLGRIND	1 to count instructions with valgrind [1]
 #   BENCH_CALLGRIND_SESSIONS  sessions under callgrind [1000]
+#   BENCH_DL_MESSAGES	messages through data-line [2000]
+#   BENCH_DL_LINES	lines of 76 bytes per message [200]
+#   BENCH_DL_SESSIONS	sessions that send them, interleaved [10]
 use strict;
 use warnings;
 use File::Temp ();
@@ -45,7 +49,7 @@ use Time::HiRes qw(time sleep);
 
 my %ENVDEF = (
 	BENCH_ONLY => 'compare open idle exim p99 flood dead hol memory '
-	    . 'bound callgrind',
+	    . 'bound callgrind dataline',
 	BENCH_CONC => '1 10 100 1000',
 	BENCH_SECONDS => 2,
 	BENCH_SESSIONS => 20000,
@@ -63,6 +67,9 @@ my %ENVDEF = (
 	BENCH_MEM_SESSIONS => '1000 10000',
 	BENCH_CALLGRIND => 1,
 	BENCH_CALLGRIND_SESSIONS => 1000,
+	BENCH_DL_MESSAGES => 2000,
+	BENCH_DL_LINES => 200,
+	BENCH_DL_SESSIONS => 10,
 );
 # BENCH_QUICK=1: small numbers everywhere, to see that it all runs.
 my %QUICK = (
@@ -80,6 +87,7 @@ my %QUICK = (
 	BENCH_HOL_K => '100',
 	BENCH_MEM_SESSIONS => '1000',
 	BENCH_CALLGRIND_SESSIONS => 100,
+	BENCH_DL_MESSAGES => 100,
 );
 %ENVDEF = (%ENVDEF, %QUICK) if $ENV{BENCH_QUICK};
 my %P = map { $_ => $ENV{$_} // $ENVDEF{$_} } keys %ENVDEF;
@@ -1330,6 +1338,89 @@ sub section_dead {
 }
 
 # Other work on the machine moves every number: say how busy it was.
+# add-header yes: every message line through the filter.  S sessions,
+# each judged at RCPT TO, then M messages of L lines sent interleaved
+# as smtpd streams them (a Received line, a Subject, an empty line,
+# 76-byte body lines, "."), all at once; the clock stops when the last
+# "." comes back.  Against the null filter with -d, which passes each
+# line back and does nothing else.
+sub dataline_run {
+	my ($f) = @_;
+	my ($nmsg, $nlines, $nsess) = @P{qw(BENCH_DL_MESSAGES BENCH_DL_LINES
+	    BENCH_DL_SESSIONS)};
+	my @sids = map { sprintf('5b32df57%08x', $next_sid++) } 1 .. $nsess;
+	my ($results, $dots, $lines_back) = (0, 0, 0);
+	$f->{other} = sub {
+		if ($_[0] =~ /^filter-result\|/) {
+			$results++;
+		} elsif ($_[0] =~ /^filter-dataline\|/) {
+			$lines_back++;
+			$dots++ if substr($_[0], -2) eq '|.';
+		}
+	};
+	my $tok = 'ecf3d8c600000001';
+	for my $sid (@sids) {
+		send_lines($f, join('|', 'report', '0.6', ts(), 'smtp-in',
+		    'link-connect', $sid, 'good.regress.test', 'pass',
+		    '192.0.2.10:40000', $SRV),
+		    join('|', 'filter', '0.6', ts(), 'smtp-in', 'ehlo', $sid,
+		    $tok, 'good.regress.test'),
+		    join('|', 'filter', '0.6', ts(), 'smtp-in', 'rcpt-to', $sid,
+		    $tok, 'bob@regress.test'));
+	}
+	pump($f, sub { $results >= 2 * $nsess }, 30);
+	my $body = 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9w'
+	    . 'cXJzdHV2d3h5ejAxMjM0';
+	my @msg = ('Received: from good.regress.test (good.regress.test '
+	    . '[192.0.2.10])', 'Subject: bench', '',
+	    ($body) x ($nlines - 5), '..a dot-stuffed line', '.');
+	my $bytes = 0;
+	$bytes += length($_) + 2 for @msg;
+	my $cpu0 = proc_cpu($f->{pid});
+	my $t0 = time;
+	for my $m (0 .. $nmsg - 1) {
+		my $sid = $sids[$m % $nsess];
+		my $pre = "filter|0.6|" . ts() . "|smtp-in|data-line|$sid|$tok|";
+		$f->{wbuf} .= join('', map { "$pre$_\n" } @msg);
+		# Keep the writes going, and the buffer of this driver small.
+		pump($f, sub { length $f->{wbuf} < (1 << 20) }, 60);
+	}
+	flush($f);
+	pump($f, sub { $dots >= $nmsg }, 120);
+	my $wall = time - $t0;
+	my $cpu = proc_cpu($f->{pid}) - $cpu0;
+	$f->{other} = undef;
+	return ($dots, $lines_back, $bytes * $nmsg, $wall, $cpu);
+}
+
+sub section_dataline {
+	my ($nmsg, $nlines) = @P{qw(BENCH_DL_MESSAGES BENCH_DL_LINES)};
+	print "## 14. Message lines with add-header yes\n\n";
+	print "$nmsg messages of $nlines lines from $P{BENCH_DL_SESSIONS} "
+	    . "sessions, interleaved, streamed as\nsmtpd streams them; MB/s "
+	    . "of message (10^6 bytes, CRLF counted) from the first\nline "
+	    . "sent to the last \".\" answered.  The null filter (-d) passes "
+	    . "each line back\nand does nothing else.\n\n";
+	print "| filter | messages | lines back | MB | s | MB/s | filter CPU "
+	    . "s | ratio |\n|---|---:|---:|---:|---:|---:|---:|---:|\n";
+	my @rows;
+	for my $who ('null', 'filter-helo') {
+		my $f = $who eq 'null' ?
+		    spawn([ $NULL, '-d' ], Filter::config('') . '.null.log') :
+		    filter_start($BASE . $OFFLINE . "add-header yes\n");
+		my ($dots, $back, $bytes, $wall, $cpu) = dataline_run($f);
+		filter_stop($f);
+		push @rows, [ $who, $dots, $back, $bytes / 1e6, $wall,
+		    $bytes / 1e6 / ($wall || 1e-9), $cpu ];
+	}
+	for my $r (@rows) {
+		printf "| %s | %d | %d | %.1f | %.2f | %.1f | %.2f | %.2f |\n",
+		    @$r, $r->[5] / $rows[0][5];
+	}
+	print "\nLines back: the filter-helo row has 2 more per message, "
+	    . "its two headers.\n\n";
+}
+
 sub loadavg {
 	open(my $fh, '<', '/proc/loadavg') or return 'unknown';
 	my @l = split ' ', <$fh>;
@@ -1352,6 +1443,7 @@ sub main {
 	section_bound() if $ONLY{bound};
 	section_callgrind() if $ONLY{callgrind} && $P{BENCH_CALLGRIND};
 	section_throughput() if $ONLY{throughput};
+	section_dataline() if $ONLY{dataline};
 	printf "Load average at the end: %s.\n", loadavg();
 	printf "Benchmark time: %.0f s.\n", time - $t0;
 }

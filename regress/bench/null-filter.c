@@ -4,6 +4,8 @@
  * "proceed" at once to every request.  What it costs is the protocol's
  * own cost on this machine: filter-helo's numbers are read against it.
  * Plain read(2) and write(2) with big buffers, no stdio on the pipes.
+ * With -d it also registers data-line and passes every message line
+ * back as it came: the floor of any filter that sees message lines.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #define BUFSZ	(256 * 1024)
+#define DATALINE	"filter-dataline|"
 
 static void	out(const char *, size_t);
 static void	flush(void);
@@ -20,6 +23,7 @@ static void	on_line(char *);
 static char	obuf[BUFSZ];
 static size_t	olen;
 static int	ready;
+static int	dataline;
 
 static void
 flush(void)
@@ -61,8 +65,7 @@ on_line(char *l)
 	    "register|report|smtp-in|timeout\n"
 	    "register|filter|smtp-in|helo\n"
 	    "register|filter|smtp-in|ehlo\n"
-	    "register|filter|smtp-in|rcpt-to\n"
-	    "register|ready\n";
+	    "register|filter|smtp-in|rcpt-to\n";
 	char	*f[7], *p = l, line[128];
 	int	 i, n;
 
@@ -70,6 +73,9 @@ on_line(char *l)
 		if (strcmp(l, "config|ready") == 0) {
 			ready = 1;
 			out(reg, strlen(reg));
+			if (dataline)
+				out("register|filter|smtp-in|data-line\n", 34);
+			out("register|ready\n", 15);
 		}
 		return;
 	}
@@ -79,6 +85,18 @@ on_line(char *l)
 		f[i] = strsep(&p, "|");
 	if (i < 7)
 		return;
+	if (strcmp(f[4], "data-line") == 0) {
+		/* the same id order as filter-result, the line as it came */
+		out(DATALINE, strlen(DATALINE));
+		out(strcmp(f[1], "0.4") == 0 ? f[6] : f[5], 16);
+		out("|", 1);
+		out(strcmp(f[1], "0.4") == 0 ? f[5] : f[6], 16);
+		out("|", 1);
+		if (p != NULL)
+			out(p, strlen(p));
+		out("\n", 1);
+		return;
+	}
 	/* Protocol 0.4 answers TOKEN|SID, every later version SID|TOKEN. */
 	if (strcmp(f[1], "0.4") == 0)
 		n = snprintf(line, sizeof(line), "filter-result|%s|%s|proceed\n",
@@ -91,13 +109,14 @@ on_line(char *l)
 }
 
 int
-main(void)
+main(int argc, char *argv[])
 {
 	static char	 ibuf[BUFSZ];
 	size_t		 have = 0;
 	ssize_t		 n;
 	char		*s, *nl;
 
+	dataline = argc > 1 && strcmp(argv[1], "-d") == 0;
 	for (;;) {
 		n = read(STDIN_FILENO, ibuf + have, sizeof(ibuf) - 1 - have);
 		if (n == -1 && errno == EINTR)

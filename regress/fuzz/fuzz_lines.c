@@ -3,7 +3,8 @@
  * way protocol/io.c splits them, through the parser and the real
  * dispatch of filter/smtpd.c.  Every line the filter writes must be one
  * smtpd accepts, and every filter request must get exactly one answer
- * that echoes its session and token.
+ * that echoes its session and token.  add-header is always on: a
+ * data-line request gets its line back last, after the headers, if any.
  *
  * The first byte picks the policy.  It never asks DNS: the checks that
  * need lookups are set to pass, so no lookup starts, no verdict waits
@@ -39,6 +40,7 @@ struct expect {
 	int		 request;	/* a filter request we dispatch */
 	int		 ready;		/* config|ready */
 	char		 ids[40];	/* "SID|TOKEN" as the answer has them */
+	char		*dataline;	/* a data-line request's line */
 };
 
 int		LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -47,6 +49,7 @@ static void	policy_from(struct policy *, unsigned char);
 static int	expect_line(const char *, size_t, struct expect *);
 static void	check_output(const struct expect *);
 static void	check_result(const char *, const struct expect *);
+static const char *check_dataline(const char *, const struct expect *);
 
 static struct event_base	*base;
 static int			 outfd = -1;	/* fd 1 comes out here */
@@ -116,6 +119,7 @@ policy_from(struct policy *p, unsigned char bits)
 		if (config_parse_line(p, line, &errstr) == -1)
 			FAIL("%s: %s", knobs[i], errstr);
 	}
+	p->add_header = 1;
 	for (i = 0; i < nitems(dns_checks); i++)
 		policy_set_action(p, dns_checks[i], ACT_PASS);
 	if (config_finish(p, "fuzz") == -1 || policy_needs_rdns(p) ||
@@ -155,6 +159,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue;
 		smtpd_line(line, len);
 		check_output(&e);
+		free(e.dataline);
 	}
 	smtpd_teardown();
 	memset(&e, 0, sizeof(e));
@@ -195,6 +200,9 @@ expect_line(const char *line, size_t len, struct expect *e)
 		} else if (pl.type == PROTO_FILTER && pl.major == 0 &&
 		    strcmp(pl.subsystem, "smtp-in") == 0) {
 			e->request = 1;
+			if (strcmp(pl.event, "data-line") == 0 &&
+			    (e->dataline = strdup(pl.params)) == NULL)
+				FAIL("strdup");
 			/* 0.4 answers TOKEN|SID, later versions SID|TOKEN. */
 			snprintf(e->ids, sizeof(e->ids), "%016llx|%016llx",
 			    (unsigned long long)(pl.minor < 5 ? pl.token :
@@ -211,10 +219,11 @@ expect_line(const char *line, size_t len, struct expect *e)
 static void
 check_output(const struct expect *e)
 {
-	static char	 out[1 << 16];
+	static char	 out[2 * PROTO_DATALINE_MAX];
 	static size_t	 len;
 	ssize_t		 n;
 	char		*l, *nl;
+	const char	*last = NULL;
 	int		 results = 0;
 
 	while ((n = read(outfd, out + len, sizeof(out) - 1 - len)) > 0)
@@ -223,10 +232,14 @@ check_output(const struct expect *e)
 	for (l = out; (nl = strchr(l, '\n')) != NULL; l = nl + 1) {
 		*nl = '\0';
 		if (strncmp(l, "filter-result|", 14) == 0) {
-			if (!e->request)
+			if (!e->request || e->dataline != NULL)
 				FAIL("answer to no request: %s", l);
 			check_result(l, e);
 			results++;
+		} else if (strncmp(l, "filter-dataline|", 16) == 0) {
+			if (e->dataline == NULL)
+				FAIL("message line to no data-line: %s", l);
+			last = check_dataline(l, e);
 		} else if (strncmp(l, "register|", 9) == 0) {
 			if (!e->ready)
 				FAIL("register outside the handshake: %s", l);
@@ -240,8 +253,23 @@ check_output(const struct expect *e)
 	if (l != out + len)
 		FAIL("output without newline: %s", l);
 	len = 0;
-	if (e->request && results != 1)
+	if (e->dataline != NULL) {
+		if (last == NULL || strcmp(last, e->dataline) != 0)
+			FAIL("data-line %s not passed back last", e->ids);
+	} else if (e->request && results != 1)
 		FAIL("%d answers to request %s", results, e->ids);
+}
+
+/* filter-dataline|IDS|LINE: returns the line. */
+static const char *
+check_dataline(const char *l, const struct expect *e)
+{
+	const char	*p = l + 16;
+
+	if (strncmp(p, e->ids, strlen(e->ids)) != 0 ||
+	    p[strlen(e->ids)] != '|')
+		FAIL("message line %s for ids %s", l, e->ids);
+	return p + strlen(e->ids) + 1;
 }
 
 /* filter-result|IDS|proceed or junk, or reject|disconnect with a reply. */

@@ -289,6 +289,7 @@ sub is_protocol {
 	return 1 if $l eq 'register|ready';
 	return 1 if $l =~ /^filter-result\|[0-9a-f]{16}\|[0-9a-f]{16}\|(proceed|junk)$/;
 	return 1 if $l =~ /^filter-result\|[0-9a-f]{16}\|[0-9a-f]{16}\|(reject|disconnect)\|[45]\d\d [\x20-\x7e]+$/;
+	return 1 if $l =~ /^filter-dataline\|[0-9a-f]{16}\|[0-9a-f]{16}\|[^\n]*$/;
 	return 0;
 }
 
@@ -357,6 +358,29 @@ sub verdict {
 	my $answer = $self->decision($self->request('rcpt-to', $rcpt,
 	    $o{timeout}));
 	return ($ehlo, $answer, Time::HiRes::time() - $t0);
+}
+
+# Send a message as smtpd does, one data-line request a line (the last
+# one "."), and read the answers up to the "." back.  Returns the lines
+# the answers carry, in order; an answer that is not a filter-dataline
+# with this session's ids in this version's order ends the list with
+# "UNEXPECTED: " and the line.
+sub data {
+	my ($self, @lines) = @_;
+	$self->{f}->send(map { join('|', 'filter', $self->{v}, ts(),
+	    'smtp-in', 'data-line', $self->{sid}, $self->{token}, $_) }
+	    @lines);
+	my ($minor) = $self->{v} =~ /^0\.(\d+)/;
+	my $ids = $minor < 5 ? "$self->{token}\\|$self->{sid}" :
+	    "$self->{sid}\\|$self->{token}";
+	my @got;
+	while (defined(my $l = $self->{f}->line(5))) {
+		return (@got, "UNEXPECTED: $l")
+		    unless $l =~ /^filter-dataline\|$ids\|(.*)$/s;
+		push @got, $1;
+		last if $1 eq '.';
+	}
+	return @got;
 }
 
 sub connect {

@@ -1,0 +1,240 @@
+/*
+ * The headers of "add-header yes".  Authentication-Results carries the
+ * iprev method (RFC 8601 2.7.3): the client's address has a reverse
+ * name that resolves back to it.  X-HELO-Check carries the verdict as
+ * the log line gives it.  Values from the client or from DNS are cut
+ * and reduced to printable ASCII, so no header can run into the body
+ * or into another header, and long headers are folded (RFC 5322 2.2.3).
+ */
+#include "compat.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "addr.h"
+#include "header.h"
+#include "policy.h"
+#include "verdict.h"
+
+#define FOLD_AT		78	/* RFC 5322 2.1.1: lines SHOULD be shorter */
+#define VALUE_MAX	255	/* a name longer than smtpd takes is cut */
+/* RFC 2045 tspecials: not in a token such as the authserv-id */
+#define TSPECIALS	"()<>@,;:\\\"/[]?="
+
+/* Header text being built, one word at a time. */
+struct folder {
+	char	*buf;
+	size_t	 len;
+	size_t	 used;
+	size_t	 col;		/* octets on the current line */
+	int	 full;		/* a word did not fit */
+};
+
+static void	fold_start(struct folder *, char *, size_t, const char *);
+static void	fold_word(struct folder *, const char *);
+static int	fold_end(struct folder *);
+static void	clean(char *, size_t, const char *, const char *, int);
+
+static const char *const iprev_results[] = {
+	[IPREV_NONE] =		"none",
+	[IPREV_PASS] =		"pass",
+	[IPREV_FAIL] =		"fail",
+	[IPREV_TEMPERROR] =	"temperror",
+};
+
+void
+header_summarise(const struct verdict *v, struct verdict_sum *sum)
+{
+	int	c;
+
+	memset(sum, 0, sizeof(*sum));
+	sum->given = 1;
+	sum->action = v->action;
+	sum->exempt = v->exempt;
+	/* fired is 32 bits wide: CHECK_COUNT must stay at or below 32. */
+	for (c = 0; c < CHECK_COUNT && c < 32; c++)
+		if (v->state[c] == CS_FIRED)
+			sum->fired |= (uint32_t)1 << c;
+}
+
+/* smtpd's own forward-confirmation, its link-connect "fcrdns" field. */
+enum iprev
+header_iprev_smtpd(const char *fcrdns)
+{
+	if (fcrdns == NULL)
+		return IPREV_NONE;
+	if (strcmp(fcrdns, "pass") == 0)
+		return IPREV_PASS;
+	if (strcmp(fcrdns, "fail") == 0)
+		return IPREV_FAIL;
+	if (strcmp(fcrdns, "error") == 0)
+		return IPREV_TEMPERROR;
+	return IPREV_NONE;
+}
+
+/*
+ * The iprev result: from our own lookups of the client when the
+ * verdict made them, else from smtpd's, which it makes for every
+ * client; none for a unix socket, which has no address.  A confirmed
+ * name passes; no PTR, or no PTR name resolving back, fails; a failed
+ * lookup is a temporary error.
+ */
+enum iprev
+header_iprev(const struct facts *f, enum iprev smtpd)
+{
+	const struct dns_facts	*d = &f->dns;
+
+	if (f->local || f->client.family == 0)
+		return IPREV_NONE;
+	if (d->rdns_mta)
+		return IPREV_PASS;
+	switch (d->fcrdns) {
+	case LOOKUP_FOUND:
+		return d->nrdns > 0 ? IPREV_PASS : IPREV_FAIL;
+	case LOOKUP_NXDOMAIN:
+	case LOOKUP_NODATA:
+		return IPREV_FAIL;
+	case LOOKUP_ERROR:
+		return IPREV_TEMPERROR;
+	default:
+		/* not asked, or still in flight */
+		return smtpd;
+	}
+}
+
+/*
+ * "Authentication-Results: ADMD; iprev=RESULT policy.iprev=IP", or
+ * "ADMD; none" when iprev does not apply.  An IPv6 address is no RFC
+ * 2045 token, so it is quoted.  Returns the length, or -1.
+ */
+int
+header_auth_results(char *buf, size_t len, const char *admd,
+    enum iprev iprev, const struct addr *client)
+{
+	struct folder	f;
+	char		id[VALUE_MAX + 2], ip[ADDR_STRLEN], word[128];
+
+	clean(id, sizeof(id), admd, TSPECIALS, '-');
+	fold_start(&f, buf, len, "Authentication-Results:");
+	strlcat(id, ";", sizeof(id));
+	fold_word(&f, id);
+	if (iprev == IPREV_NONE || client == NULL || client->family == 0) {
+		fold_word(&f, "none");
+		return fold_end(&f);
+	}
+	snprintf(word, sizeof(word), "iprev=%s", iprev_results[iprev]);
+	fold_word(&f, word);
+	addr_fmt(client, ip, sizeof(ip));
+	snprintf(word, sizeof(word), strchr(ip, ':') != NULL ?
+	    "policy.iprev=\"%s\"" : "policy.iprev=%s", ip);
+	fold_word(&f, word);
+	return fold_end(&f);
+}
+
+/*
+ * "X-HELO-Check: verdict=ACTION checks=FIRED,... helo=NAME", with
+ * "(exempt: WHY)" in place of the checks for an exempt client, as the
+ * log line says it.  Returns the length, 0 when no verdict was given
+ * (there is nothing to say), or -1.
+ */
+int
+header_helo_check(char *buf, size_t len, const struct verdict_sum *sum,
+    const char *helo)
+{
+	struct folder	f;
+	char		word[VALUE_MAX + 16], name[VALUE_MAX + 1];
+	size_t		i;
+	int		c, n = 0;
+
+	if (!sum->given)
+		return 0;
+	fold_start(&f, buf, len, "X-HELO-Check:");
+	snprintf(word, sizeof(word), "verdict=%s", action_name(sum->action));
+	fold_word(&f, word);
+	if (sum->exempt != NULL)
+		snprintf(word, sizeof(word), "(exempt: %s)", sum->exempt);
+	else {
+		i = strlcpy(word, "checks=", sizeof(word));
+		for (c = 0; c < CHECK_COUNT && c < 32; c++) {
+			if ((sum->fired & ((uint32_t)1 << c)) == 0)
+				continue;
+			if (n++ > 0)
+				strlcat(word, ",", sizeof(word));
+			strlcat(word, check_name(c), sizeof(word));
+		}
+		if (n == 0)
+			strlcpy(word + i, "-", sizeof(word) - i);
+	}
+	fold_word(&f, word);
+	if (helo != NULL) {
+		clean(name, sizeof(name), helo, "", '?');
+		snprintf(word, sizeof(word), "helo=%s", name);
+		fold_word(&f, word);
+	}
+	return fold_end(&f);
+}
+
+static void
+fold_start(struct folder *f, char *buf, size_t len, const char *field)
+{
+	f->buf = buf;
+	f->len = len;
+	f->used = 0;
+	f->col = 0;
+	f->full = 0;
+	if (len == 0 || strlcpy(buf, field, len) >= len) {
+		f->full = 1;
+		return;
+	}
+	f->used = f->col = strlen(field);
+}
+
+/* A word after a space, or first on a new line led by a tab. */
+static void
+fold_word(struct folder *f, const char *w)
+{
+	size_t		 n = strlen(w);
+	const char	*sep = " ";
+
+	if (f->full)
+		return;
+	if (f->col + 1 + n > FOLD_AT) {
+		sep = "\n\t";
+		f->col = 0;
+	}
+	if (f->used + strlen(sep) + n >= f->len) {
+		f->full = 1;
+		return;
+	}
+	memcpy(f->buf + f->used, sep, strlen(sep));
+	f->used += strlen(sep);
+	memcpy(f->buf + f->used, w, n + 1);
+	f->used += n;
+	f->col += 1 + n;
+}
+
+static int
+fold_end(struct folder *f)
+{
+	return f->full ? -1 : (int)f->used;
+}
+
+/*
+ * Printable ASCII only, no blanks and none of bad: anything else
+ * becomes repl; cut to VALUE_MAX with "..." at the end.  An empty value
+ * would leave the field malformed: it becomes "unknown".
+ */
+static void
+clean(char *out, size_t len, const char *s, const char *bad, int repl)
+{
+	size_t	i, max = len - 1 < VALUE_MAX ? len - 1 : VALUE_MAX;
+
+	if (s == NULL || *s == '\0')
+		s = "unknown";
+	for (i = 0; s[i] != '\0' && i < max; i++)
+		out[i] = (s[i] > 0x20 && s[i] < 0x7f &&
+		    strchr(bad, s[i]) == NULL) ? s[i] : repl;
+	out[i] = '\0';
+	if (s[i] != '\0' && i >= 3)
+		memcpy(out + i - 3, "...", 3);
+}
