@@ -35,6 +35,7 @@ OBJS =		filter/main.o $(FRONT_OBJS) $(DNS_OBJS) $(CHECK_OBJS) \
 		$(PROTO_OBJS)
 HDRS =		filter/compat.h filter/config.h filter/log.h filter/logsys.h \
 		filter/session.h filter/smtpd.h filter/exim.h filter/report.h \
+		filter/version.h \
 		protocol/proto.h protocol/io.h \
 		checks/addr.h checks/helo.h checks/policy.h checks/facts.h \
 		checks/verdict.h checks/dns.h checks/dnscache.h checks/dnsresult.h \

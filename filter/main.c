@@ -18,6 +18,7 @@
 #include "policy.h"
 #include "report.h"
 #include "smtpd.h"
+#include "version.h"
 
 struct signal_handler {
 	int		 signo;
@@ -129,6 +130,7 @@ main(int argc, char *argv[])
 	if (pledge(DNS_PLEDGE, NULL) == -1)
 		err(1, "pledge");
 
+	log_info("filter-helo %s starting", FILTER_HELO_VERSION);
 	smtpd_run(base, &policy);
 
 	dns_shutdown();
