@@ -37,7 +37,7 @@ OBJS =		filter/main.o $(FRONT_OBJS) $(DNS_OBJS) $(CHECK_OBJS) \
 		$(PROTO_OBJS)
 HDRS =		filter/compat.h filter/config.h filter/log.h filter/logsys.h \
 		filter/session.h filter/smtpd.h filter/exim.h filter/report.h \
-		filter/reload.h filter/stats.h filter/header.h \
+		filter/reload.h filter/stats.h filter/header.h filter/version.h \
 		protocol/proto.h protocol/io.h \
 		checks/addr.h checks/helo.h checks/policy.h checks/facts.h \
 		checks/verdict.h checks/dns.h checks/dnscache.h checks/dnsresult.h \
@@ -72,7 +72,21 @@ TESTS =		regress/t_proto regress/t_helo regress/t_config \
 		regress/t_add_header.t \
 		regress/t_leaks.t regress/t_config_cli.t regress/t_e2e.t \
 		regress/t_exim.t regress/t_build.sh regress/t_docs.sh \
-		regress/t_fuzz_replay.sh
+		regress/t_fuzz_replay.sh regress/t_dist.sh regress/t_port.sh \
+		regress/t_deb.t
+# The C unit tests that need neither the DNS fixture nor an MTA: what
+# "make unit" runs, as the Debian package and the OpenBSD port do.
+FAST_TESTS =	regress/t_proto regress/t_helo regress/t_config \
+		regress/t_verdict
+
+# make dist: filter-helo-VERSION.tar.gz in DISTDIR, of the files git
+# tracks, as they are in the work tree (so it needs a git clone, and a
+# tar with -T: GNU's or libarchive's).  Not the port's distinfo: that is
+# the checksum of this very tarball, which "make distinfo" writes.
+DISTDIR =	.
+PORTDIR =	contrib/openbsd/mail/filter-helo
+VERSION_SH =	sed -n 's/^\#define FILTER_HELO_VERSION[^"]*"\(.*\)"$$/\1/p' \
+		    filter/version.h
 
 # make test SANITIZE=1: everything built with ASan and UBSan.  Plain and
 # sanitized objects share their names, so "make test" cleans when the
@@ -229,6 +243,33 @@ demo: deps smtpd78
 	$(MAKE) all
 	sh regress/demo.sh
 
+unit: $(FAST_TESTS)
+	@for t in $(FAST_TESTS); do \
+		out=`./$$t 2>&1` || { echo "$$out"; echo "$$t: FAILED"; \
+		    exit 1; }; \
+		echo "$$t: `echo "$$out" | grep -c '^ok '` tests ok"; \
+	done
+
+dist:
+	@v=`$(VERSION_SH)`; d=filter-helo-$$v; test -n "$$v" || \
+	    { echo "dist: no version in filter/version.h" >&2; exit 1; }; \
+	git rev-parse --git-dir >/dev/null 2>&1 || \
+	    { echo "dist: needs a git clone" >&2; exit 1; }; \
+	rm -rf "$(DISTDIR)/$$d" && mkdir "$(DISTDIR)/$$d" && \
+	git ls-files | grep -vx '$(PORTDIR)/distinfo' | tar -cf - -T - | \
+	    tar -xf - -C "$(DISTDIR)/$$d" && \
+	(cd "$(DISTDIR)" && tar -cf - "$$d" | gzip -9n >"$$d.tar.gz") && \
+	rm -rf "$(DISTDIR)/$$d" && echo "$(DISTDIR)/$$d.tar.gz"
+
+distinfo:
+	@v=`$(VERSION_SH)`; f=filter-helo-$$v.tar.gz; \
+	test -f "$(DISTDIR)/$$f" || \
+	    { echo "distinfo: no $(DISTDIR)/$$f (make dist)" >&2; exit 1; }; \
+	sum=`openssl dgst -sha256 -binary "$(DISTDIR)/$$f" | openssl base64` && \
+	size=`wc -c <"$(DISTDIR)/$$f" | tr -d ' '` && \
+	printf 'SHA256 (%s) = %s\nSIZE (%s) = %s\n' "$$f" "$$sum" "$$f" \
+	    "$$size" >$(PORTDIR)/distinfo && cat $(PORTDIR)/distinfo
+
 install: all
 	mkdir -p $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man8
 	cp $(PROG) $(DESTDIR)$(LIBEXECDIR)/$(PROG)
@@ -247,4 +288,5 @@ clean:
 	    .flavour
 	rm -rf regress/fuzz/new
 
-.PHONY: all deps smtpd78 test regress fuzz bench demo install clean
+.PHONY: all deps smtpd78 test regress unit fuzz bench demo dist distinfo \
+	install clean

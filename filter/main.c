@@ -20,6 +20,7 @@
 #include "report.h"
 #include "smtpd.h"
 #include "stats.h"
+#include "version.h"
 
 struct signal_handler {
 	int		 signo;
@@ -151,6 +152,7 @@ main(int argc, char *argv[])
 	    DNS_PLEDGE " rpath wpath cpath" : DNS_PLEDGE " rpath", NULL) == -1)
 		err(1, "pledge");
 
+	log_info("filter-helo %s starting", FILTER_HELO_VERSION);
 	smtpd_run(base, policy);
 
 	stats_stop();

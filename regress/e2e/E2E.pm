@@ -69,7 +69,9 @@ sub smtpd78 {
 
 # Bring everything up in a new directory; it goes down at exit, also on
 # SIGINT and SIGTERM.  Dies with smtpd's complaint if it cannot.
-# Options: prefix, that of a private smtpd build (else the system's).
+# Options: prefix, that of a private smtpd build (else the system's);
+# filter, a program that the MX's filter line runs where it is (an
+# installed package's) instead of a copy of the built filter-helo.
 sub up {
 	my ($class, %o) = @_;
 	my $dir = tempdir('filter-helo-e2e.XXXXXX', TMPDIR => 1,
@@ -78,6 +80,8 @@ sub up {
 	push @owned, $self;
 	$SIG{INT} = $SIG{TERM} = sub { exit 1 };
 	local $ENV{SMTPD_PREFIX} = $o{prefix} // '';
+	local $ENV{FILTER_HELO_RUN} = $o{filter} // '';
+	local $ENV{FILTER_HELO} = $o{filter} if defined $o{filter};
 	# The harness's output is for humans: keep it off TAP's stdout.
 	system("sh '$HARNESS' up '$dir' >&2") == 0
 	    or die "harness.sh up failed\n";

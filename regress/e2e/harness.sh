@@ -53,6 +53,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 PATH=$PATH:/usr/sbin:/sbin
 FILTER_HELO=${FILTER_HELO:-$top/filter-helo}
+# FILTER_HELO_RUN: the path smtpd.conf.example's filter line runs, if
+# not DIR/bin's copy of FILTER_HELO (an installed package's program).
+FILTER_HELO_RUN=${FILTER_HELO_RUN:-}
 SMTPD_PREFIX=${SMTPD_PREFIX:-}
 if [ -n "$SMTPD_PREFIX" ]; then
 	SMTPD=$SMTPD_PREFIX/sbin/smtpd
@@ -150,7 +153,8 @@ make_namespaces()
 # smtpd.conf.example, made to run here.  Each substitution must match
 # exactly once, so that a change to the example cannot silently leave
 # the test running something else:
-#	the filter's path and configuration	-> DIR/bin, DIR/default.conf
+#	the filter's path and configuration	-> DIR/bin (or FILTER_HELO_RUN),
+#						   DIR/default.conf
 #	the certificate and key			-> DIR/tls/mx.crt, mx.key
 #	delivery to system users' ~/Maildir	-> DIR/maildir as nobody
 #	example.org				-> regress.test (the fixture's)
@@ -165,8 +169,9 @@ make_config()
 		[ "$(grep -cF "$s" "$ex")" -eq 1 ] ||
 		    fail "smtpd.conf.example: expected one line with $s"
 	done
+	run=${FILTER_HELO_RUN:-$dir/bin/filter-helo}
 	{
-		sed -e "s|$filter_cmd|$dir/bin/filter-helo -f $dir/default.conf|" \
+		sed -e "s|$filter_cmd|$run -f $dir/default.conf|" \
 		    -e "s|\"/etc/ssl/certs/mx.example.org.crt\"|\"$dir/tls/mx.crt\"|" \
 		    -e "s|\"/etc/ssl/private/mx.example.org.key\"|\"$dir/tls/mx.key\"|" \
 		    -e "s|maildir alias <aliases>|maildir \"$dir/maildir\" \

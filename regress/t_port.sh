@@ -1,0 +1,85 @@
+#!/bin/sh
+# The OpenBSD port, as far as it can be tried without OpenBSD: BSD make
+# (bmake) builds from a clean copy with the port's MAKE_FLAGS and passes
+# the port's TEST_TARGET; its "make install" puts exactly the files of
+# pkg/PLIST under PREFIX (less the pkg-readme, which the ports tree
+# installs); and the sources compile as C99 with -pedantic, the one
+# exception being the ';' after RB_GENERATE_STATIC/RB_PROTOTYPE_STATIC
+# (the OpenBSD idiom; the macros expand to whole functions).
+top=$(cd "$(dirname "$0")/.." && pwd)
+port=$top/contrib/openbsd/mail/filter-helo
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+if ! command -v bmake >/dev/null 2>&1; then
+	echo "1..0 # SKIP bmake is not installed (Debian: bmake)"
+	exit 0
+fi
+echo "1..5"
+n=0
+result()
+{
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
+}
+
+# The port's MAKE_FLAGS and TEST_TARGET, ${CC} and ${PREFIX} filled in
+# as the ports tree would on OpenBSD.
+flags=$(sed -n '/^MAKE_FLAGS/,/[^\\]$/p' "$port/Makefile" |
+    sed -e 's/^MAKE_FLAGS[[:space:]]*=//' -e 's/\\$//' | tr -s '\n\t ' '   ' |
+    sed -e 's/^ //' -e 's/ $//' -e 's/\${CC}/cc/g' \
+    -e 's|\${PREFIX}|/usr/local|g')
+target=$(sed -n 's/^TEST_TARGET[[:space:]]*=[[:space:]]*//p' "$port/Makefile")
+
+src=$tmp/src
+mkdir "$src"
+(cd "$top" && { git ls-files 2>/dev/null ||
+    find . -name .git -prune -o -type f -print; } |
+    grep -v '\.o$' | tar -cf - -T - | tar -xf - -C "$src")
+
+eval "set -- $flags"
+(cd "$src" && bmake "$@" all ${target:-unit}) >"$tmp/build.log" 2>&1
+st=$?
+result $st "bmake $flags all ${target:-unit}"
+[ $st -eq 0 ] || tail -20 "$tmp/build.log" | sed 's/^/# /'
+
+# What "make fake" would install, against pkg/PLIST.
+(cd "$src" && bmake "$@" install DESTDIR="$tmp/fake") \
+    >"$tmp/install.log" 2>&1
+st=$?
+result $st "bmake install DESTDIR=... with the port's flags"
+[ $st -eq 0 ] || tail -10 "$tmp/install.log" | sed 's/^/# /'
+(cd "$tmp/fake/usr/local" 2>/dev/null && find . -type f | sed 's|^\./||' |
+    sort) >"$tmp/installed"
+sed -e '/^share\/doc\/pkg-readmes\//d' -e '/\/$/d' -e '/^@[a-z]*$/d' \
+    -e 's/^@bin //' -e 's/^@man //' -e '/^@/d' "$port/pkg/PLIST" |
+    sort >"$tmp/plist"
+cmp -s "$tmp/plist" "$tmp/installed"
+result $? "make install installs exactly the files of pkg/PLIST"
+diff "$tmp/plist" "$tmp/installed" | sed 's/^/# /'
+missing=
+for d in $(sed -n 's|^\([^@].*/\)$|\1|p' "$port/pkg/PLIST"); do
+	[ -d "$tmp/fake/usr/local/$d" ] || missing="$missing $d"
+done
+[ -z "$missing" ]
+result $? "the directories pkg/PLIST owns exist${missing:+ (missing:$missing)}"
+
+# C99, pedantic.
+(cd "$src" && bmake clean >/dev/null 2>&1 &&
+    bmake CFLAGS="-O2 -std=c99 -pedantic -D_DEFAULT_SOURCE -Wall -Wextra \
+    -Wno-unused-parameter" all regress/t_proto regress/t_helo \
+    regress/t_config regress/t_verdict regress/t_dns) >"$tmp/c99.log" 2>&1
+st=$?
+grep 'warning:' "$tmp/c99.log" |
+    grep -v "^[a-z/]*\.c:[0-9]*:[0-9]*: warning: ISO C does not allow extra .;. outside of a function \[-Wpedantic\]$" \
+    >"$tmp/c99.warn"
+for w in $(grep "extra .;. outside of a function" "$tmp/c99.log" |
+    grep -o '^[a-z/]*\.c:[0-9]*'); do
+	f=${w%%:*} l=${w#*:}
+	sed -n "${l}p" "$src/$f" | grep -q '^RB_[A-Z_]*STATIC(.*);$' ||
+	    echo "$w: extra ';' not after an RB_ macro" >>"$tmp/c99.warn"
+done
+[ $st -eq 0 ] && [ ! -s "$tmp/c99.warn" ]
+result $? "-std=c99 -pedantic: builds, no warning but the RB_ macros' ';'"
+[ $st -eq 0 ] || tail -10 "$tmp/c99.log" | sed 's/^/# /'
+sed 's/^/# /' "$tmp/c99.warn"
