@@ -77,7 +77,7 @@ TESTS =		regress/t_proto regress/t_helo regress/t_config \
 # The C unit tests that need neither the DNS fixture nor an MTA: what
 # "make unit" runs, as the Debian package and the OpenBSD port do.
 FAST_TESTS =	regress/t_proto regress/t_helo regress/t_config \
-		regress/t_verdict
+		regress/t_verdict regress/t_dblzone regress/t_header
 
 # make dist: filter-helo-VERSION.tar.gz in DISTDIR, of the files git
 # tracks, as they are in the work tree (so it needs a git clone, and a
