@@ -20,6 +20,7 @@
 
 #include "dns.h"
 #include "exim.h"
+#include "header.h"
 #include "helo.h"
 #include "log.h"
 #include "lookup.h"
@@ -42,6 +43,7 @@ struct exim_args {
 	const char	*rcpt_domain;
 	const char	*greeting;
 	const char	*rdns;
+	const char	*header;
 };
 
 static const struct operand {
@@ -56,6 +58,7 @@ static const struct operand {
 	{ "rcpt",		offsetof(struct exim_args, rcpt) },
 	{ "rcpt-domain",	offsetof(struct exim_args, rcpt_domain) },
 	{ "greeting",		offsetof(struct exim_args, greeting) },
+	{ "header",		offsetof(struct exim_args, header) },
 	{ "rdns",		offsetof(struct exim_args, rdns) },
 };
 
@@ -79,6 +82,7 @@ static struct {
 	const char		*rdns;		/* Exim's confirmed name */
 	int			 ask_client;	/* the client's lookups */
 	int			 ask_helo;	/* HELO_ASK_* */
+	int			 header;	/* header=yes */
 } ex;
 
 static int	finish(int);
@@ -94,6 +98,7 @@ static void	on_lookup(void *);
 static void	on_deadline(int, short, void *);
 static int	answer(void);
 static void	junk_reason(char *, size_t);
+static int	helo_check(char *, size_t);
 static const char *reply_text(const char *);
 static void	log_verdict(void);
 
@@ -151,7 +156,7 @@ operand_error(const char *what, const char *arg)
 	fprintf(stderr, "usage: %s -E [-v] [-f file] helo=NAME "
 	    "[client=ADDR] [server=ADDR]\n\t[auth=ID] [rcpt=ADDRESS] "
 	    "[rcpt-domain=DOMAIN] [greeting=NAME]\n\t[first-helo=NAME] "
-	    "[rdns=NAME]\n",
+	    "[rdns=NAME] [header=yes]\n",
 	    getprogname());
 	return -1;
 }
@@ -219,6 +224,13 @@ fill_facts(const struct exim_args *a)
 	f->helo_prev = nonempty(a->first_helo);
 	f->rcpt = nonempty(a->rcpt);
 	ex.rdns = nonempty(a->rdns);
+	if (nonempty(a->header) != NULL) {
+		if (strcmp(a->header, "yes") != 0 && strcmp(a->header,
+		    "no") != 0)
+			return operand_error("header= takes yes or no",
+			    a->header);
+		ex.header = strcmp(a->header, "yes") == 0;
+	}
 	if (nonempty(a->rcpt_domain) != NULL &&
 	    name_normalise(a->rcpt_domain, ex.rcpt_domain,
 	    sizeof(ex.rcpt_domain)) == 0)
@@ -373,7 +385,16 @@ answer(void)
 	/* A dry run logs what it would do (would=) and accepts. */
 	a = ex.policy->dry_run ? ACT_PASS : v->action;
 	switch (a) {
+	case ACT_PASS:
+	case ACT_REPORT:
 	case ACT_JUNK:
+		/* header=yes: the X-HELO-Check value, for Exim to add. */
+		if (ex.header && helo_check(line, sizeof(line)) == 0)
+			break;
+		if (a != ACT_JUNK) {
+			strlcpy(line, "accept", sizeof(line));
+			break;
+		}
 		junk_reason(line, sizeof(line));
 		break;
 	case ACT_TEMPFAIL:
@@ -395,6 +416,33 @@ answer(void)
 		return EXIM_EX_SOFTWARE;
 	}
 	return exit_codes[a];
+}
+
+/*
+ * The value of the X-HELO-Check header that "add-header yes" gives
+ * OpenSMTPD's messages, unfolded: Exim adds the header itself.
+ */
+static int
+helo_check(char *buf, size_t len)
+{
+	struct verdict_sum	 sum;
+	char			 h[HEADER_MAX];
+	const char		*s;
+	size_t			 i = 0;
+
+	header_summarise(&ex.verdict, &sum);
+	if (header_helo_check(h, sizeof(h), &sum, ex.facts.helo_raw) == -1 ||
+	    (s = strchr(h, ':')) == NULL)
+		return -1;
+	for (s++; *s == ' '; s++)
+		;
+	for (; *s != '\0' && i + 1 < len; s++) {
+		if (*s == '\n')
+			continue;
+		buf[i++] = *s == '\t' ? ' ' : *s;
+	}
+	buf[i] = '\0';
+	return 0;
 }
 
 /*
