@@ -21,7 +21,7 @@ my $PENDING = 100;		# sessions waiting for lookups at once
 
 my ($port) = Filter::dns_fixture();
 plan skip_all => 'unbound not installed' unless defined $port;
-plan tests => 27;
+plan tests => 32;
 
 # Five lines: the errors below are on lines 7 and 8.
 my $base = $Filter::LAB . "resolver 127.0.0.1\@$port\ndns-timeout 3\n"
@@ -111,6 +111,20 @@ like(ehlo($f, 'missing.regress.test'), qr/^reject\|450 .*Host not found/,
 like(ehlo($f, 'foo'), qr/^reject\|504 /, 'the rest of the file is in force');
 rewrite($base . "check non-fqdn reject\n");
 ok(hup($f, $LOADED), 'resolver back as it runs: loaded');
+
+# What was off at start stays off: pledge(2) forbade writing files, and
+# smtpd was not asked for message lines.
+rewrite($base . "check non-fqdn reject\nadd-header yes\n"
+    . "stats-file $Filter::TMP/reload.prom\n");
+ok(hup($f, $LOADED), 'add-header and stats-file turned on: loaded');
+like($f->stderr, qr/^reload: \Q$conf\E: stats-file takes effect at restart$/m,
+    'stats-file: the log says it waits for a restart');
+like($f->stderr, qr/^reload: \Q$conf\E: add-header takes effect at restart$/m,
+    'add-header: the log says it waits for a restart');
+sleep(1.5);
+ok(!-e "$Filter::TMP/reload.prom", 'no stats-file written');
+rewrite($base . "check non-fqdn reject\n");
+ok(hup($f, $LOADED), 'and back: loaded');
 
 # Under load: sessions wait for lookups that never come back while
 # reloads, valid and not, come and go.  The last valid file says
