@@ -45,7 +45,7 @@ sh regress/e2e/harness.sh down "$dir"
 if [ -n "$p78" ]; then
 	echo "demo: the same with smtpd 7.8"
 	SMTPD_PREFIX=$p78 sh regress/e2e/harness.sh up "$dir78"
-	perl regress/e2e/demo.pl "$dir78" 7.8 13
+	perl regress/e2e/demo.pl "$dir78" 7.8 14
 else
 	echo "demo: no rows for smtpd 7.8: $why78"
 fi

@@ -45,6 +45,8 @@ my %demo = ('6.8' => [
 	    helo => 'good6.regress.test' } ],
 	[ "a partner's relay (pass client)",
 	  { from => '198.51.100.20', helo => 'mail_1.regress.test' } ],
+	[ 'a Gmail name from outside Google',
+	  { from => '203.0.113.30', helo => 'mail-wr1-f54.google.com' } ],
 ], '7.8' => [
 	[ 'authenticated (port 2587: STARTTLS, AUTH)',
 	  { from => '192.0.2.10', helo => '192.0.2.10', port => 2587,
