@@ -25,39 +25,35 @@ static size_t	addr_len(const struct addr *);
  * 192.31.196.0/24, ...), and 2001::/32 (Teredo) and 2002::/16 (6to4),
  * which carry public IPv4 addresses.
  */
-static const struct special_net {
-	int		 family;
-	const char	*prefix;
-	int		 plen;
-} special_nets[] = {
-	{ AF_INET, "0.0.0.0", 8 },		/* "this network" */
-	{ AF_INET, "10.0.0.0", 8 },		/* private, RFC 1918 */
-	{ AF_INET, "100.64.0.0", 10 },		/* carrier-grade NAT */
-	{ AF_INET, "127.0.0.0", 8 },		/* loopback */
-	{ AF_INET, "169.254.0.0", 16 },		/* link-local */
-	{ AF_INET, "172.16.0.0", 12 },		/* private */
-	{ AF_INET, "192.0.0.0", 24 },		/* IETF protocol assignments */
-	{ AF_INET, "192.0.2.0", 24 },		/* documentation */
-	{ AF_INET, "192.88.99.0", 24 },		/* 6to4 relays, deprecated */
-	{ AF_INET, "192.168.0.0", 16 },		/* private */
-	{ AF_INET, "198.18.0.0", 15 },		/* benchmarking */
-	{ AF_INET, "198.51.100.0", 24 },	/* documentation */
-	{ AF_INET, "203.0.113.0", 24 },		/* documentation */
-	{ AF_INET, "224.0.0.0", 4 },		/* multicast */
-	{ AF_INET, "240.0.0.0", 4 },		/* reserved, and broadcast */
-	{ AF_INET6, "::", 128 },		/* unspecified */
-	{ AF_INET6, "::1", 128 },		/* loopback */
-	{ AF_INET6, "::ffff:0:0", 96 },		/* IPv4-mapped, in an AAAA */
-	{ AF_INET6, "64:ff9b:1::", 48 },	/* local-use NAT64 */
-	{ AF_INET6, "100::", 64 },		/* discard-only */
-	{ AF_INET6, "2001:2::", 48 },		/* benchmarking */
-	{ AF_INET6, "2001:db8::", 32 },		/* documentation */
-	{ AF_INET6, "3fff::", 20 },		/* documentation, RFC 9637 */
-	{ AF_INET6, "5f00::", 16 },		/* SRv6 SIDs, RFC 9602 */
-	{ AF_INET6, "fc00::", 7 },		/* unique local */
-	{ AF_INET6, "fe80::", 10 },		/* link-local */
-	{ AF_INET6, "fec0::", 10 },		/* site-local, deprecated */
-	{ AF_INET6, "ff00::", 8 },		/* multicast */
+static const struct cidr special_nets[] = {
+	{ { AF_INET, { 0 } }, 8 },			/* "this network" */
+	{ { AF_INET, { 10 } }, 8 },			/* private, RFC 1918 */
+	{ { AF_INET, { 100, 64 } }, 10 },		/* carrier-grade NAT */
+	{ { AF_INET, { 127 } }, 8 },			/* loopback */
+	{ { AF_INET, { 169, 254 } }, 16 },		/* link-local */
+	{ { AF_INET, { 172, 16 } }, 12 },		/* private */
+	{ { AF_INET, { 192, 0, 0 } }, 24 },		/* IETF protocols */
+	{ { AF_INET, { 192, 0, 2 } }, 24 },		/* documentation */
+	{ { AF_INET, { 192, 88, 99 } }, 24 },		/* 6to4 relays */
+	{ { AF_INET, { 192, 168 } }, 16 },		/* private */
+	{ { AF_INET, { 198, 18 } }, 15 },		/* benchmarking */
+	{ { AF_INET, { 198, 51, 100 } }, 24 },		/* documentation */
+	{ { AF_INET, { 203, 0, 113 } }, 24 },		/* documentation */
+	{ { AF_INET, { 224 } }, 4 },			/* multicast */
+	{ { AF_INET, { 240 } }, 4 },			/* reserved, broadcast */
+	{ { AF_INET6, { 0 } }, 128 },			/* :: unspecified */
+	{ { AF_INET6, { [15] = 1 } }, 128 },		/* ::1 loopback */
+	{ { AF_INET6, { [10] = 0xff, 0xff } }, 96 },	/* ::ffff:0:0/96 */
+	{ { AF_INET6, { 0, 0x64, 0xff, 0x9b, 0, 1 } }, 48 }, /* local NAT64 */
+	{ { AF_INET6, { 1 } }, 64 },			/* 100::/64 discard */
+	{ { AF_INET6, { 0x20, 0x01, 0, 2 } }, 48 },	/* benchmarking */
+	{ { AF_INET6, { 0x20, 0x01, 0x0d, 0xb8 } }, 32 }, /* documentation */
+	{ { AF_INET6, { 0x3f, 0xff } }, 20 },		/* documentation */
+	{ { AF_INET6, { 0x5f } }, 16 },			/* SRv6 SIDs */
+	{ { AF_INET6, { 0xfc } }, 7 },			/* unique local */
+	{ { AF_INET6, { 0xfe, 0x80 } }, 10 },		/* link-local */
+	{ { AF_INET6, { 0xfe, 0xc0 } }, 10 },		/* site-local */
+	{ { AF_INET6, { 0xff } }, 8 },			/* multicast */
 };
 
 /*
@@ -216,19 +212,11 @@ addr_is_loopback(const struct addr *a)
 int
 addr_is_private(const struct addr *a)
 {
-	struct cidr	c;
-	size_t		i;
+	size_t	i;
 
-	for (i = 0; i < nitems(special_nets); i++) {
-		if (special_nets[i].family != a->family)
-			continue;
-		memset(&c, 0, sizeof(c));
-		c.addr.family = a->family;
-		c.plen = special_nets[i].plen;
-		if (inet_pton(a->family, special_nets[i].prefix,
-		    c.addr.bytes) == 1 && cidr_match(&c, a))
+	for (i = 0; i < nitems(special_nets); i++)
+		if (cidr_match(&special_nets[i], a))
 			return 1;
-	}
 	return 0;
 }
 
