@@ -59,8 +59,10 @@ for my $c ([ 'postmaster@regress.test', 0, "accept\n" ],
     [ 'bob@regress.test', 1, "504 5.5.2 <localhost>: Helo command "
       . "rejected: need fully-qualified hostname\n" ]) {
 	my ($rcpt, $status, $reply) = @$c;
-	$out = qx{$Filter::BIN -E -f $conf helo=localhost client=192.0.2.10 rcpt=$rcpt rcpt-domain=regress.test 2>&1};
-	is($? >> 8, $status, "-E rcpt=$rcpt: exit $status");
+	my $st;
+	($st, $out) = Filter::oneshot($conf, 'helo=localhost',
+	    'client=192.0.2.10', "rcpt=$rcpt", 'rcpt-domain=regress.test');
+	is($st, $status, "-E rcpt=$rcpt: exit $status");
 	is($out, $reply, "-E rcpt=$rcpt: " . ($status == 0 ? 'accepted'
 	    : 'the reply'));
 }

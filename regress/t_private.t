@@ -77,16 +77,6 @@ ok(Filter::dns_queries('linklocal.regress.test', 'AAAA') > 0,
 
 # -E, the Exim front end.
 my $conf = Filter::config($base . $reject);
-sub oneshot {
-	my (@args) = @_;
-	open(my $fh, '-|', $Filter::BIN, '-E', '-f', $conf, @args) or
-	    die "$Filter::BIN: $!";
-	local $/;
-	my $line = <$fh> // '';
-	close $fh;
-	return ($? >> 8, $line);
-}
-
 my @oneshot = (
     [ 'all private', [ 'helo=loopback.regress.test',
       'client=192.0.2.10' ], 1, "550 5.7.1 <loopback.regress.test>: Helo "
@@ -96,7 +86,7 @@ my @oneshot = (
 );
 for my $t (@oneshot) {
 	my ($name, $args, $status, $line) = @$t;
-	my ($got_st, $got) = oneshot(@$args);
+	my ($got_st, $got) = Filter::oneshot($conf, @$args);
 	is($got_st, $status, "-E $name: exit $status");
 	is($got, $line, "-E $name: the line");
 }

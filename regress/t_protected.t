@@ -121,16 +121,6 @@ is($out2, $out, '-n output read back gives the same policy');
 
 # -E, the Exim front end: the same verdicts, as an exit status and one
 # line.
-sub oneshot {
-	my (@args) = @_;
-	open(my $fh, '-|', $Filter::BIN, '-E', '-f', $conf, @args) or
-	    die "$Filter::BIN: $!";
-	local $/;
-	my $line = <$fh> // '';
-	close $fh;
-	return ($? >> 8, $line);
-}
-
 my @oneshot = (
     [ 'its own host', [ 'helo=out-eu1.bigmail.test',
       'client=203.0.113.50' ], 0, "accept\n" ],
@@ -151,7 +141,7 @@ my @oneshot = (
 );
 for my $t (@oneshot) {
 	my ($name, $args, $status, $line) = @$t;
-	my ($got_st, $got) = oneshot(@$args);
+	my ($got_st, $got) = Filter::oneshot($conf, @$args);
 	is($got_st, $status, "-E $name: exit $status");
 	is($got, $line, "-E $name: the line");
 }

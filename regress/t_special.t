@@ -90,8 +90,9 @@ $f->handshake('0.6');
 $f->finish;
 
 # -E: exit 2 (tempfail) and the reply, without a resolver set up.
-my $out = qx{$Filter::BIN -E -f $conf helo=localhost.localdomain client=192.0.2.10 2>&1};
-is($? >> 8, 2, '-E: exit 2 (tempfail)');
+my ($st, $out) = Filter::oneshot($conf, 'helo=localhost.localdomain',
+    'client=192.0.2.10');
+is($st, 2, '-E: exit 2 (tempfail)');
 is($out, "450 4.7.1 <localhost.localdomain>: Helo command rejected: "
     . "not a public host name\n", '-E: the reply');
 

@@ -92,6 +92,18 @@ sub config {
 	return $path;
 }
 
+# The one-shot mode of Exim's ${run}: -E with a configuration file and
+# operands.  Returns the exit status and what it printed.
+sub oneshot {
+	my ($conf, @args) = @_;
+	open(my $fh, '-|', $BIN, '-E', '-f', $conf, @args) or
+	    die "$BIN: $!";
+	local $/;
+	my $out = <$fh> // '';
+	close $fh;
+	return ($? >> 8, $out);
+}
+
 # Start the filter with the given arguments.  A hash first holds
 # options: stderr => 'pipe' gives its stderr a pipe that is read only
 # by stderr() and read_stderr(), as smtpd does when it keeps up.
