@@ -58,6 +58,7 @@ static int	parse_explain_url(struct policy *, char **, const char **);
 static int	parse_profile(struct policy *, char **, const char **);
 static int	parse_trust_anchor(struct policy *, char **, const char **);
 static int	parse_dbl(struct policy *, char **, const char **);
+static int	yes_no(const char *, int *);
 static int	parse_dry_run(struct policy *, char **, const char **);
 static int	parse_stats_file(struct policy *, char **, const char **);
 static int	parse_stats_interval(struct policy *, char **, const char **);
@@ -599,14 +600,23 @@ parse_trust_anchor(struct policy *p, char **arg, const char **errstr)
 	return 0;
 }
 
+/* "yes" or "no" into *v; -1 for anything else. */
+static int
+yes_no(const char *s, int *v)
+{
+	if (strcmp(s, "yes") == 0)
+		*v = 1;
+	else if (strcmp(s, "no") == 0)
+		*v = 0;
+	else
+		return -1;
+	return 0;
+}
+
 static int
 parse_dry_run(struct policy *p, char **arg, const char **errstr)
 {
-	if (strcmp(arg[0], "yes") == 0)
-		p->dry_run = 1;
-	else if (strcmp(arg[0], "no") == 0)
-		p->dry_run = 0;
-	else {
+	if (yes_no(arg[0], &p->dry_run) == -1) {
 		*errstr = errorf("dry-run \"%s\": use yes or no", arg[0]);
 		return -1;
 	}
@@ -700,11 +710,7 @@ parse_stats_interval(struct policy *p, char **arg, const char **errstr)
 static int
 parse_add_header(struct policy *p, char **arg, const char **errstr)
 {
-	if (strcmp(arg[0], "yes") == 0)
-		p->add_header = 1;
-	else if (strcmp(arg[0], "no") == 0)
-		p->add_header = 0;
-	else {
+	if (yes_no(arg[0], &p->add_header) == -1) {
 		*errstr = errorf("unknown add-header \"%s\": use yes or no",
 		    arg[0]);
 		return -1;
