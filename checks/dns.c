@@ -281,12 +281,6 @@ dns_configure(const struct policy *policy, char *err, size_t errlen)
 		snprintf(err, errlen, "resolv.conf: %s", ub_strerror(r));
 		return -1;
 	}
-	if (policy->trust_anchor != NULL &&
-	    (r = ub_ctx_add_ta_file(dns_ctx, policy->trust_anchor)) != 0) {
-		snprintf(err, errlen, "trust anchor %s: %s",
-		    policy->trust_anchor, ub_strerror(r));
-		return -1;
-	}
 	if ((r = ub_ctx_async(dns_ctx, 1)) != 0) {
 		snprintf(err, errlen, "ub_ctx_async: %s", ub_strerror(r));
 		return -1;
@@ -297,12 +291,7 @@ dns_configure(const struct policy *policy, char *err, size_t errlen)
 	 * the start instead of failing every query.
 	 */
 	if ((r = ub_ctx_data_remove(dns_ctx, "invalid.")) != 0) {
-		if (policy->trust_anchor != NULL)
-			snprintf(err, errlen, "trust anchor %s: %s",
-			    policy->trust_anchor, ub_strerror(r));
-		else
-			snprintf(err, errlen, "resolver setup: %s",
-			    ub_strerror(r));
+		snprintf(err, errlen, "resolver setup: %s", ub_strerror(r));
 		return -1;
 	}
 	return 0;

@@ -160,7 +160,7 @@ dns_facts_helo_asks(const struct policy *p, const struct facts *f)
 		asks = HELO_ASK_DBL;
 	if (!policy_needs_helo_dns(p))
 		return asks;
-	if (!facts_helo_confirmed(f) || p->trust_anchor != NULL)
+	if (!facts_helo_confirmed(f) || p->dnssec != DNSSEC_OFF)
 		return asks | HELO_ASK_ALL;
 	if (p->rules[CHECK_CNAME].action != ACT_PASS)
 		asks |= HELO_ASK_A;

@@ -209,8 +209,6 @@ policy_free(struct policy *p)
 	p->pass_client.n = 0;
 	free(p->explain_url);
 	p->explain_url = NULL;
-	free(p->trust_anchor);
-	p->trust_anchor = NULL;
 	free(p->stats_file);
 	p->stats_file = NULL;
 }

@@ -111,6 +111,16 @@ struct protectlist {
 	size_t			 n;
 };
 
+/*
+ * Whose AD bit to believe: validation is the site resolver's job, and
+ * its answer can be trusted only over a path nobody else can write to.
+ */
+enum dnssec_mode {
+	DNSSEC_OFF,		/* ask without DO, ignore AD */
+	DNSSEC_LOOPBACK,	/* "yes": AD from resolvers on loopback */
+	DNSSEC_ANY		/* "any": AD from every resolver given */
+};
+
 struct policy {
 	struct rule	 rules[CHECK_COUNT];
 	enum phase	 phase;
@@ -127,7 +137,7 @@ struct policy {
 	struct cidrlist	 pass_client;
 	struct dbl_list	 dbl;			/* blocklist zones */
 	char		*explain_url;
-	char		*trust_anchor;
+	enum dnssec_mode dnssec;
 	int		 dry_run;		/* decide and log, refuse none */
 	char		*stats_file;		/* filter mode only */
 	int		 stats_interval;	/* seconds */

@@ -406,7 +406,7 @@ check_dns(struct judged *j)
 	if (facts_helo_confirmed(j->f))
 		found++;
 	if (found > 0)
-		return wait > 0 && j->p->trust_anchor != NULL ? CS_WAIT :
+		return wait > 0 && j->p->dnssec != DNSSEC_OFF ? CS_WAIT :
 		    CS_CLEAR;
 	if (none > 0)
 		return CS_CLEAR;

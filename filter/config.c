@@ -56,6 +56,7 @@ static int	parse_block(struct policy *, char **, const char **);
 static int	parse_protect(struct policy *, char **, const char **);
 static int	parse_explain_url(struct policy *, char **, const char **);
 static int	parse_profile(struct policy *, char **, const char **);
+static int	parse_dnssec(struct policy *, char **, const char **);
 static int	parse_trust_anchor(struct policy *, char **, const char **);
 static int	parse_dbl(struct policy *, char **, const char **);
 static int	yes_no(const char *, int *);
@@ -89,8 +90,8 @@ static const struct directive directives[] = {
 	    parse_protect },
 	{ "explain-url", 1, 1, "explain-url needs URL", parse_explain_url },
 	{ "profile", 1, 1, "profile needs default or strict", parse_profile },
-	{ "dnssec-trust-anchor", 1, 1, "dnssec-trust-anchor needs FILE",
-	    parse_trust_anchor },
+	{ "dnssec", 1, 1, "dnssec needs no, yes or any", parse_dnssec },
+	{ "dnssec-trust-anchor", 0, MAX_WORDS - 1, NULL, parse_trust_anchor },
 	{ "dbl", 1, 1 + DBL_CODES_MAX, "dbl needs ZONE and at most 16 CODEs",
 	    parse_dbl },
 	{ "dry-run", 1, 1, "dry-run needs yes or no", parse_dry_run },
@@ -587,17 +588,37 @@ parse_profile(struct policy *p, char **arg, const char **errstr)
 }
 
 static int
+parse_dnssec(struct policy *p, char **arg, const char **errstr)
+{
+	static const struct {
+		const char		*word;
+		enum dnssec_mode	 mode;
+	} modes[] = {
+		{ "no",		DNSSEC_OFF },
+		{ "yes",	DNSSEC_LOOPBACK },
+		{ "any",	DNSSEC_ANY },
+	};
+	size_t	 i;
+
+	for (i = 0; i < nitems(modes); i++)
+		if (strcmp(arg[0], modes[i].word) == 0) {
+			p->dnssec = modes[i].mode;
+			return 0;
+		}
+	*errstr = errorf("dnssec needs no, yes or any, not \"%s\"", arg[0]);
+	return -1;
+}
+
+/*
+ * The filter no longer validates: the site's resolver does, and says so
+ * in its answers.  An old file stops with the way forward.
+ */
+static int
 parse_trust_anchor(struct policy *p, char **arg, const char **errstr)
 {
-	if (access(arg[0], R_OK) == -1) {
-		*errstr = errorf("dnssec-trust-anchor %s: %s", arg[0],
-		    strerror(errno));
-		return -1;
-	}
-	free(p->trust_anchor);
-	if ((p->trust_anchor = strdup(arg[0])) == NULL)
-		fatal("%s", __func__);
-	return 0;
+	*errstr = "dnssec-trust-anchor is gone: validate in the site's "
+	    "resolver and use \"dnssec yes\"";
+	return -1;
 }
 
 /* "yes" or "no" into *v; -1 for anything else. */
@@ -825,11 +846,8 @@ config_print(const struct policy *p, FILE *f)
 	}
 	if (p->explain_url != NULL)
 		fprintf(f, "explain-url %s\n", p->explain_url);
-	if (p->trust_anchor != NULL) {
-		fprintf(f, "dnssec-trust-anchor ");
-		print_word(f, p->trust_anchor);
-		fprintf(f, "\n");
-	}
+	fprintf(f, "dnssec %s\n", p->dnssec == DNSSEC_ANY ? "any" :
+	    p->dnssec == DNSSEC_LOOPBACK ? "yes" : "no");
 	fprintf(f, "dry-run %s\n", p->dry_run ? "yes" : "no");
 	if (p->stats_file != NULL) {
 		fprintf(f, "stats-file ");

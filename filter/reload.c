@@ -26,7 +26,6 @@ static void	reload_error(const char *);
 static void	keep_resolver(struct policy *, struct policy *, const char *);
 static int	namelist_same(const struct namelist *,
 		    const struct namelist *);
-static int	string_same(const char *, const char *);
 
 static void	retired_free(int, short, void *);
 
@@ -153,21 +152,18 @@ static void
 keep_resolver(struct policy *running, struct policy *p, const char *path)
 {
 	struct namelist	 resolvers;
-	char		*anchor;
 	int		 res, ta;
 
 	res = !namelist_same(&running->resolvers, &p->resolvers);
-	ta = !string_same(running->trust_anchor, p->trust_anchor);
+	ta = running->dnssec != p->dnssec;
 	if (res || ta)
 		log_warnx("reload: %s: %s%s%s changes take effect at restart",
 		    path, res ? "resolver" : "", res && ta ? " and " : "",
-		    ta ? "dnssec-trust-anchor" : "");
+		    ta ? "dnssec" : "");
 	resolvers = p->resolvers;
 	p->resolvers = running->resolvers;
 	running->resolvers = resolvers;
-	anchor = p->trust_anchor;
-	p->trust_anchor = running->trust_anchor;
-	running->trust_anchor = anchor;
+	p->dnssec = running->dnssec;
 }
 
 static int
@@ -181,12 +177,4 @@ namelist_same(const struct namelist *a, const struct namelist *b)
 		if (strcmp(a->v[i], b->v[i]) != 0)
 			return 0;
 	return 1;
-}
-
-static int
-string_same(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
 }
