@@ -15,7 +15,7 @@ CFLAGS =	-O2 -g -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes \
 LDFLAGS =
 # libbsd only where the BSD APIs are not native; OpenBSD's base libevent
 # has no .pc file.
-PKGS =		libidn2 libpsl libunbound
+PKGS =		libidn2 libpsl libcares
 PKG_CFLAGS =	`pkg-config --cflags libbsd-overlay 2>/dev/null` \
 		`pkg-config --cflags libevent 2>/dev/null` \
 		`pkg-config --cflags $(PKGS)`

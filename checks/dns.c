@@ -1,95 +1,90 @@
 /*
- * The resolver on libunbound, in its thread mode: libunbound resolves in
- * a thread of its own and writes the answers to a pipe, which the event
- * loop watches.
+ * The resolver on c-ares, a stub resolver, driven by the filter's event
+ * loop: its sockets are events of ours, its retries run from a timer of
+ * ours, and nothing blocks or runs in another thread.  The site's
+ * resolver does the recursion and, with "dnssec", the validation.
  *
- * In front of it: our own answer cache (dnscache.c), since a round trip
- * through libunbound's thread costs tens of microseconds even for an
- * answer it has cached, and one lookup per name and type at a time,
- * shared by every caller that asks meanwhile.
+ * In front of it: our own answer cache (dnscache.c), and one lookup per
+ * name and type at a time, shared by every caller that asks meanwhile.
  *
- * Each caller has a deadline of ours: libunbound's own retries can run
- * for minutes.  At the deadline the caller is told "timeout", but the
- * lookup is not cancelled: ub_cancel() in thread mode only forgets the
- * callback, while the query goes on retrying and holding its memory and
- * socket.  The lookup stays counted until libunbound answers it, and at
- * most DNS_INFLIGHT_MAX are counted: that bounds libunbound's memory
- * and sockets whatever the flood, and keeps the query pipe, which
- * ub_resolve_async() writes with a blocking write(2), from ever filling.
- * Lookups beyond the bound wait in a queue of ours; a caller whose
- * deadline comes first is told "overload", and a lookup nobody waits
- * for any more leaves the queue without being sent.
+ * Each caller has a deadline of ours.  c-ares has no way to cancel one
+ * query, so at the deadline the caller is told "timeout" and leaves; the
+ * lookup stays, abandoned, until c-ares ends it, which its retry
+ * schedule, sized from dns-timeout, does about that long after it was
+ * sent.  A lookup costs its memory and nothing else meanwhile: no slot,
+ * no socket, no place in a queue, so names that never answer cannot
+ * delay one that does.  Lookups are bounded only to bound memory.
+ *
+ * Queries are built here, so that their ids are ours: random, and never
+ * two alike among the lookups in flight, which c-ares matches answers to
+ * by id and question.
  */
 #include "compat.h"
 
 #include <sys/queue.h>
-#include <sys/resource.h>
 #include <sys/tree.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <ares.h>
 #include <errno.h>
 #include <event.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
-#include <unbound.h>
 
 #include "dns.h"
 #include "dnscache.h"
 #include "dnsresult.h"
 
 #define DNS_CLASS_IN	1
-#define DNS_PORTS_MIN	16	/* libunbound's own default */
-#define DNS_FD_RESERVE	64	/* for smtpd's socket, logs, the pipe */
-
+#define DNS_PORT	53
 /*
- * Lookups inside libunbound at once.  Each holds about 16 KB there, and
- * an outgoing socket, until libunbound answers, which for a server that
- * never replies takes its whole retry schedule: 256 is 4 MB at worst,
- * under libunbound's own num-queries-per-thread, and, at a millisecond
- * or so per answer from a site's resolver, far more lookups a second
- * than a mail server's sessions need.
+ * Lookups in flight, answered or abandoned: each is a few hundred bytes
+ * here and in c-ares, so the bound is a few megabytes.  It is also below
+ * the 65,536 query ids, which must all differ.
  */
-#define DNS_INFLIGHT_MAX	256
+#define DNS_LOOKUPS_MAX	32768
+#define DNS_IDS		65536
 /*
- * A lookup in flight uses one socket at a time, and a validation
- * sub-query another: more ports would only cost start-up time, which
- * the one-shot mode pays on every call (4096 took 10 ms more than 512).
+ * A site's resolver on the same network answers in milliseconds, or
+ * within a second when it had to recurse.  Three tries, each after twice
+ * the wait of the one before, span the whole dns-timeout.
  */
-#define DNS_PORTS_MAX		(2 * DNS_INFLIGHT_MAX)
+#define DNS_TRIES	3
+#define DNS_TRY_MS_MIN	100
 /*
- * ub_resolve_async() writes each query into a pipe that libunbound's
- * thread reads, with a blocking write(2): should the pipe be full, the
- * whole filter would stop.  Every byte in the pipe belongs to a lookup
- * not yet answered, so keeping the bytes of those lookups under the
- * smallest pipe buffer we may get (OpenBSD's 16 KB; Linux gives 64 KB)
- * means the write never waits.  A message is a length, four 32-bit
- * words and the name with its NUL.
+ * One socket carries every query to a server: a burst of answers must
+ * fit its receive buffer (the default one overflows at a few hundred in
+ * flight), and a burst of queries its send buffer.
  */
-#define DNS_PIPE_MAX		16384
-#define DNS_PIPE_MSG(len)	(5 * 4 + (len) + 1)
+#define DNS_SOCKBUF	(4 * 1024 * 1024)
+/* EDNS0 payload size: what fits unfragmented (DNS flag day 2020). */
+#define DNS_EDNS_SIZE	1232
+/* c-ares' timeouts are looked at this often while lookups run, in ms. */
+#define DNS_TICK_MS	50
 /* Cached answers given per turn of the event loop. */
-#define DNS_READY_TURN		64
+#define DNS_READY_TURN	64
 
 enum dns_lookup_state {
-	LOOKUP_WAITING,		/* in our queue */
-	LOOKUP_SENT,		/* inside libunbound */
+	LOOKUP_SENT,		/* inside c-ares */
 	LOOKUP_DONE		/* answered: its callers are being told */
 };
 
-/* One question to libunbound, shared by all who ask it meanwhile. */
+/* One question to c-ares, shared by all who ask it meanwhile. */
 struct dns_lookup {
 	RB_ENTRY(dns_lookup)	 node;		/* until answered */
-	TAILQ_ENTRY(dns_lookup)	 wait;		/* while waiting */
 	TAILQ_HEAD(, dns_query)	 queries;	/* its callers */
 	enum dns_lookup_state	 state;
 	int			 type;
-	int			 id;		/* libunbound's async id */
-	size_t			 msglen;	/* in libunbound's pipe */
+	uint16_t		 id;
+	int			 refused;	/* c-ares' status, if it
+						   failed inside ares_send() */
 	char			*name;		/* follows the lookup */
 };
 
@@ -108,51 +103,20 @@ struct dns_query {
 	char			*name;		/* follows the query */
 };
 
-/*
- * libunbound answers these names itself, empty or with localhost data, as
- * an Internet resolver should (RFC 6303, 6761, 7686).  A filter must ask
- * the site's resolver instead: sites serve 10.in-addr.arpa and the like
- * internally.  "local-zone: NAME nodefault" is silently ignored when given
- * through ub_ctx_set_option() (the whole string becomes the zone name), so
- * each of these is declared transparent, which replaces the default zone
- * and lets every query through.
- */
-static const char *dns_default_zones[] = {
-	"localhost.",
-	"127.in-addr.arpa.",
-	"1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
-	    "0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa.",
-	"home.arpa.",
-	"onion.",
-	"test.",
-	"invalid.",
+/* A socket of c-ares' and our event for it. */
+struct dns_sock {
+	LIST_ENTRY(dns_sock)	 entry;
+	ares_socket_t		 fd;
+	struct event		 ev;
 };
 
-/*
- * The private and documentation reverse zones (the AS112 list) are all
- * released by "unblock-lan-zones".  Sites serve them unsigned, so under a
- * trust anchor they would all be bogus: "insecure-lan-zones" leaves them
- * unvalidated.
- */
-static const char *dns_lan_options[] = {
-	"unblock-lan-zones:",
-	"insecure-lan-zones:",
-};
-
-/*
- * libunbound keeps what it learns of a server (round-trip time, timeouts
- * in a row) for infra-host-ttl, 900 s.  A few names in a zone that never
- * answers, asked one after the other, make the one resolver we forward
- * to look down, and then every name fails at once until the entry
- * expires: one spammer's broken DNS would defer all mail.  Kept for no
- * time, the entry expires within a second and the resolver is tried
- * again; a forwarder on the site's network needs no learnt RTT.
- */
+/* How c-ares' failures read in a verdict's log; the rest are ours. */
 static const struct {
-	const char	*name;
-	const char	*value;
-} dns_infra_options[] = {
-	{ "infra-host-ttl:",	"0" },
+	int		 status;
+	const char	*why;
+} dns_ares_errors[] = {
+	{ ARES_ETIMEOUT,	"timeout" },
+	{ ARES_ECONNREFUSED,	"unreachable" },
 };
 
 RB_HEAD(dns_lookups, dns_lookup);
@@ -161,32 +125,43 @@ static int	dns_lookup_cmp(struct dns_lookup *, struct dns_lookup *);
 RB_GENERATE_STATIC(dns_lookups, dns_lookup, node, dns_lookup_cmp);
 
 static struct dns_lookups	 dns_lookups = RB_INITIALIZER(&dns_lookups);
-/* waiting for a place inside libunbound, oldest first */
-static TAILQ_HEAD(, dns_lookup)	 dns_waiting =
-    TAILQ_HEAD_INITIALIZER(dns_waiting);
 /* answers to give, from the cache or failures, oldest first */
 static TAILQ_HEAD(, dns_query)	 dns_ready =
     TAILQ_HEAD_INITIALIZER(dns_ready);
-static struct ub_ctx		*dns_ctx;
+static LIST_HEAD(, dns_sock)	 dns_socks = LIST_HEAD_INITIALIZER(dns_socks);
+static ares_channel		 dns_chan;
+static int			 dns_up;
 static struct event_base	*dns_base;
-static struct event		 dns_ev;
+static struct event		 dns_tick_ev;
 static struct event		 dns_ready_ev;
 static struct dns_stats		 dns_stat;
-static size_t			 dns_pipe_bytes;
 static dns_observer		 dns_obs;
+static int			 dns_dnssec;	/* DO and AD in queries */
+static int			 dns_trust_ad;	/* believe AD in answers */
+static int			 dns_closing;
+static struct dns_lookup	*dns_sending;
+static uint8_t			 dns_ids[DNS_IDS / 8];
 
-static int	dns_configure(const struct policy *, char *, size_t);
-static int	dns_ports(void);
+static int	dns_channel(const struct policy *, char *, size_t);
+static int	dns_servers(const struct policy *, char *, size_t);
+static int	dns_server_parse(const char *, struct ares_addr_port_node *);
+static int	dns_all_loopback(void);
+static void	dns_sock_state(void *, ares_socket_t, int, int);
+static void	dns_sock_ready(int, short, void *);
+static void	dns_tick(int, short, void *);
 static void	dns_key(const char *, char *);
 static long long dns_msec(const struct timespec *);
-static struct dns_lookup *dns_lookup_get(const char *, int);
-static void	dns_pump(void);
+static struct dns_lookup *dns_lookup_get(const char *, int, int *);
+static int	dns_id_new(uint16_t *);
+static void	dns_id_free(uint16_t);
+static void	dns_send(struct dns_lookup *);
 static void	dns_detach(struct dns_query *);
 static void	dns_fail(struct dns_lookup *, const char *, const char *);
 static void	dns_ready_add(struct dns_query *);
 static void	dns_ready_run(int, short, void *);
-static void	dns_dispatch(int, short, void *);
-static void	dns_answer(void *, int, struct ub_result *);
+static void	dns_answer(void *, int, int, unsigned char *, int);
+static void	dns_read(struct dns_lookup *, int, const unsigned char *,
+		    int, struct dns_result *, char *, size_t);
 static void	dns_deadline(int, short, void *);
 static void	dns_deliver(struct dns_query *, struct dns_result *);
 static void	dns_refused(const char *, int, int);
@@ -197,161 +172,190 @@ int
 dns_init(struct event_base *base, const struct policy *policy,
     dns_observer obs, char *err, size_t errlen)
 {
-	if (dns_ctx != NULL) {
+	int	 r;
+
+	if (dns_up) {
 		snprintf(err, errlen, "dns_init: already initialised");
 		return -1;
 	}
-	if ((dns_ctx = ub_ctx_create()) == NULL) {
-		snprintf(err, errlen, "ub_ctx_create failed");
+	if ((r = ares_library_init(ARES_LIB_INIT_ALL)) != ARES_SUCCESS) {
+		snprintf(err, errlen, "c-ares: %s", ares_strerror(r));
 		return -1;
 	}
-	if (dns_configure(policy, err, errlen) == -1)
-		goto fail;
-	event_set(&dns_ev, ub_fd(dns_ctx), EV_READ | EV_PERSIST,
-	    dns_dispatch, NULL);
-	if (event_base_set(base, &dns_ev) == -1 ||
-	    event_add(&dns_ev, NULL) == -1) {
-		snprintf(err, errlen,
-		    "dns_init: cannot watch the resolver's descriptor");
-		goto fail;
+	dns_base = base;
+	if (dns_channel(policy, err, errlen) == -1) {
+		ares_library_cleanup();
+		return -1;
 	}
+	if (dns_servers(policy, err, errlen) == -1) {
+		ares_destroy(dns_chan);
+		ares_library_cleanup();
+		return -1;
+	}
+	evtimer_set(&dns_tick_ev, dns_tick, NULL);
+	event_base_set(base, &dns_tick_ev);
 	evtimer_set(&dns_ready_ev, dns_ready_run, NULL);
 	event_base_set(base, &dns_ready_ev);
-	dns_base = base;
 	dns_obs = obs;
+	dns_dnssec = policy->dnssec != DNSSEC_OFF;
+	dns_trust_ad = policy->dnssec == DNSSEC_ANY ||
+	    (policy->dnssec == DNSSEC_LOOPBACK && dns_all_loopback());
 	memset(&dns_stat, 0, sizeof(dns_stat));
-	return 0;
-
- fail:
-	ub_ctx_delete(dns_ctx);
-	dns_ctx = NULL;
-	return -1;
-}
-
-static int
-dns_configure(const struct policy *policy, char *err, size_t errlen)
-{
-	char	 zone[128];
-	size_t	 i;
-	int	 r;
-
-	for (i = 0; i < nitems(dns_lan_options); i++) {
-		r = ub_ctx_set_option(dns_ctx, dns_lan_options[i], "yes");
-		if (r != 0) {
-			snprintf(err, errlen, "%s %s", dns_lan_options[i],
-			    ub_strerror(r));
-			return -1;
-		}
-	}
-	for (i = 0; i < nitems(dns_default_zones); i++) {
-		snprintf(zone, sizeof(zone), "%s transparent",
-		    dns_default_zones[i]);
-		r = ub_ctx_set_option(dns_ctx, "local-zone:", zone);
-		if (r != 0) {
-			snprintf(err, errlen, "local-zone %s: %s", zone,
-			    ub_strerror(r));
-			return -1;
-		}
-	}
-	for (i = 0; i < nitems(dns_infra_options); i++) {
-		r = ub_ctx_set_option(dns_ctx, dns_infra_options[i].name,
-		    dns_infra_options[i].value);
-		if (r != 0) {
-			snprintf(err, errlen, "%s %s",
-			    dns_infra_options[i].name, ub_strerror(r));
-			return -1;
-		}
-	}
-	snprintf(zone, sizeof(zone), "%d", dns_ports());
-	if ((r = ub_ctx_set_option(dns_ctx, "outgoing-range:", zone)) != 0) {
-		snprintf(err, errlen, "outgoing-range %s: %s", zone,
-		    ub_strerror(r));
-		return -1;
-	}
-	for (i = 0; i < policy->resolvers.n; i++) {
-		r = ub_ctx_set_fwd(dns_ctx, policy->resolvers.v[i]);
-		if (r != 0) {
-			snprintf(err, errlen, "resolver %s: %s",
-			    policy->resolvers.v[i], ub_strerror(r));
-			return -1;
-		}
-	}
-	if (policy->resolvers.n == 0 &&
-	    (r = ub_ctx_resolvconf(dns_ctx, NULL)) != 0) {
-		snprintf(err, errlen, "resolv.conf: %s", ub_strerror(r));
-		return -1;
-	}
-	if ((r = ub_ctx_async(dns_ctx, 1)) != 0) {
-		snprintf(err, errlen, "ub_ctx_async: %s", ub_strerror(r));
-		return -1;
-	}
-	/*
-	 * Removing data that is not there finalizes the context: the trust
-	 * anchor is read now, before any pledge(2), and a bad one stops
-	 * the start instead of failing every query.
-	 */
-	if ((r = ub_ctx_data_remove(dns_ctx, "invalid.")) != 0) {
-		snprintf(err, errlen, "resolver setup: %s", ub_strerror(r));
-		return -1;
-	}
+	memset(dns_ids, 0, sizeof(dns_ids));
+	dns_up = 1;
+	if (dns_dnssec && !dns_trust_ad)
+		dns_trouble("dnssec", "a resolver is not on loopback: its AD "
+		    "bit is not believed (\"dnssec any\" would)");
 	return 0;
 }
 
 /*
- * Outgoing sockets for libunbound: the descriptor limit, raised to the
- * hard limit (as far as we can use it), less what we need ourselves.
+ * The channel: no search list and no host aliases (every name asked is
+ * whole), SERVFAIL and REFUSED given to us rather than retried as if
+ * the server were unreachable, EDNS0, and a retry schedule that ends
+ * about dns-timeout after the first try.
  */
 static int
-dns_ports(void)
+dns_channel(const struct policy *policy, char *err, size_t errlen)
 {
-	struct rlimit	rl;
-	rlim_t		want = DNS_PORTS_MAX + DNS_FD_RESERVE;
+	struct ares_options	 o;
+	int			 r, spread = (1 << DNS_TRIES) - 1;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
-		return DNS_PORTS_MIN;
-	if (rl.rlim_cur < want && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
-		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
-			getrlimit(RLIMIT_NOFILE, &rl);
+	memset(&o, 0, sizeof(o));
+	o.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES |
+	    ARES_FLAG_NOCHECKRESP | ARES_FLAG_EDNS;
+	o.timeout = policy->dns_timeout * 1000 / spread;
+	if (policy->resolvers.n > 1)
+		o.timeout /= policy->resolvers.n;
+	if (o.timeout < DNS_TRY_MS_MIN)
+		o.timeout = DNS_TRY_MS_MIN;
+	o.tries = DNS_TRIES;
+	o.sock_state_cb = dns_sock_state;
+	o.socket_send_buffer_size = DNS_SOCKBUF;
+	o.socket_receive_buffer_size = DNS_SOCKBUF;
+	o.ednspsz = DNS_EDNS_SIZE;
+	r = ares_init_options(&dns_chan, &o, ARES_OPT_FLAGS |
+	    ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB |
+	    ARES_OPT_SOCK_SNDBUF | ARES_OPT_SOCK_RCVBUF | ARES_OPT_EDNSPSZ);
+	if (r != ARES_SUCCESS) {
+		snprintf(err, errlen, "resolver setup: %s", ares_strerror(r));
+		return -1;
 	}
-	if (rl.rlim_cur <= DNS_PORTS_MIN + DNS_FD_RESERVE)
-		return DNS_PORTS_MIN;
-	if (rl.rlim_cur - DNS_FD_RESERVE > DNS_PORTS_MAX)
-		return DNS_PORTS_MAX;
-	return rl.rlim_cur - DNS_FD_RESERVE;
+	return 0;
+}
+
+/* The "resolver" lines, if any; c-ares read resolv.conf otherwise. */
+static int
+dns_servers(const struct policy *policy, char *err, size_t errlen)
+{
+	struct ares_addr_port_node	*v;
+	size_t				 i, n = policy->resolvers.n;
+	int				 r;
+
+	if (n == 0)
+		return 0;
+	if ((v = calloc(n, sizeof(*v))) == NULL) {
+		snprintf(err, errlen, "resolver setup: %s", strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (dns_server_parse(policy->resolvers.v[i], &v[i]) == -1) {
+			snprintf(err, errlen, "resolver %s: not ADDR[@PORT]",
+			    policy->resolvers.v[i]);
+			free(v);
+			return -1;
+		}
+		v[i].next = i + 1 < n ? &v[i + 1] : NULL;
+	}
+	r = ares_set_servers_ports(dns_chan, v);
+	free(v);
+	if (r != ARES_SUCCESS) {
+		snprintf(err, errlen, "resolver setup: %s", ares_strerror(r));
+		return -1;
+	}
+	return 0;
+}
+
+/* ADDR[@PORT], as the configuration has checked it. */
+static int
+dns_server_parse(const char *s, struct ares_addr_port_node *a)
+{
+	char		 host[INET6_ADDRSTRLEN];
+	const char	*at, *errstr;
+	size_t		 len;
+	int		 port = DNS_PORT;
+
+	if ((at = strchr(s, '@')) != NULL) {
+		port = strtonum(at + 1, 1, 65535, &errstr);
+		if (errstr != NULL)
+			return -1;
+		len = at - s;
+	} else
+		len = strlen(s);
+	if (len >= sizeof(host))
+		return -1;
+	memcpy(host, s, len);
+	host[len] = '\0';
+	if (inet_pton(AF_INET, host, &a->addr.addr4) == 1)
+		a->family = AF_INET;
+	else if (inet_pton(AF_INET6, host, &a->addr.addr6) == 1)
+		a->family = AF_INET6;
+	else
+		return -1;
+	a->udp_port = a->tcp_port = port;
+	return 0;
 }
 
 /*
- * Callers still waiting are forgotten without a call.  libunbound, in
- * thread mode, calls nothing back once deleted: the lookups it had are
- * freed here.
+ * Whether every server is on loopback, where nobody but this host can
+ * write its answers: only then is its AD bit the validator's word.
+ */
+static int
+dns_all_loopback(void)
+{
+	struct ares_addr_port_node	*v, *a;
+	const uint8_t			*b;
+	int				 all = 1;
+
+	if (ares_get_servers_ports(dns_chan, &v) != ARES_SUCCESS)
+		return 0;
+	for (a = v; a != NULL; a = a->next) {
+		b = a->family == AF_INET ? (const uint8_t *)&a->addr.addr4 :
+		    (const uint8_t *)&a->addr.addr6;
+		if (a->family == AF_INET && b[0] == 127)
+			continue;
+		if (a->family == AF_INET6 &&
+		    memcmp(b, &in6addr_loopback, 16) == 0)
+			continue;
+		all = 0;
+	}
+	ares_free_data(v);
+	return all;
+}
+
+/*
+ * Callers still waiting are forgotten without a call.  ares_destroy()
+ * ends every lookup in flight through its callback, which frees it.
  */
 void
 dns_shutdown(void)
 {
-	struct dns_lookup	*l;
 	struct dns_query	*q;
 
-	if (dns_ctx == NULL)
+	if (!dns_up)
 		return;
 	while ((q = TAILQ_FIRST(&dns_ready)) != NULL)
 		dns_cancel(q);
 	event_del(&dns_ready_ev);
-	event_del(&dns_ev);
-	ub_ctx_delete(dns_ctx);
-	dns_ctx = NULL;
-	while ((l = RB_ROOT(&dns_lookups)) != NULL) {
-		RB_REMOVE(dns_lookups, &dns_lookups, l);
-		l->state = LOOKUP_DONE;
-		while ((q = TAILQ_FIRST(&l->queries)) != NULL)
-			dns_cancel(q);
-		free(l);
-	}
-	TAILQ_INIT(&dns_waiting);
+	event_del(&dns_tick_ev);
+	dns_closing = 1;
+	ares_destroy(dns_chan);
+	dns_closing = 0;
+	ares_library_cleanup();
 	dnscache_clear();
-	dns_pipe_bytes = 0;
 	dns_base = NULL;
 	dns_obs = NULL;
+	dns_up = 0;
 }
 
 /*
@@ -365,8 +369,9 @@ dns_query(const char *name, int type, long timeout_ms, dns_cb cb, void *arg)
 {
 	struct dns_query	*q;
 	struct timeval		 tv;
+	int			 fresh;
 
-	if (dns_ctx == NULL) {
+	if (!dns_up) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -394,7 +399,7 @@ dns_query(const char *name, int type, long timeout_ms, dns_cb cb, void *arg)
 		return q;
 	}
 	dns_stat.misses++;
-	if ((q->lookup = dns_lookup_get(q->name, type)) == NULL) {
+	if ((q->lookup = dns_lookup_get(q->name, type, &fresh)) == NULL) {
 		dns_refused(q->name, type, errno);
 		free(q);
 		return NULL;
@@ -407,7 +412,8 @@ dns_query(const char *name, int type, long timeout_ms, dns_cb cb, void *arg)
 	evtimer_set(&q->deadline, dns_deadline, q);
 	event_base_set(dns_base, &q->deadline);
 	evtimer_add(&q->deadline, &tv);
-	dns_pump();
+	if (fresh)
+		dns_send(q->lookup);
 	return q;
 }
 
@@ -434,7 +440,69 @@ dns_stats(struct dns_stats *st)
 {
 	*st = dns_stat;
 	st->cached = dnscache_count();
-	st->inflight_max = DNS_INFLIGHT_MAX;
+	st->inflight_max = DNS_LOOKUPS_MAX;
+}
+
+/*
+ * c-ares opened, closed, or wants to write to one of its sockets: the
+ * event for it follows.  Called from inside c-ares, also while the
+ * socket's own event runs; that event is then not touched again.
+ */
+static void
+dns_sock_state(void *arg, ares_socket_t fd, int readable, int writable)
+{
+	struct dns_sock	*s;
+
+	LIST_FOREACH(s, &dns_socks, entry)
+		if (s->fd == fd)
+			break;
+	if (s != NULL) {
+		event_del(&s->ev);
+		if (!readable && !writable) {
+			LIST_REMOVE(s, entry);
+			free(s);
+			return;
+		}
+	} else {
+		if (!readable && !writable)
+			return;
+		if ((s = calloc(1, sizeof(*s))) == NULL) {
+			/* its queries time out: c-ares' own retries */
+			dns_trouble("resolver socket", strerror(errno));
+			return;
+		}
+		s->fd = fd;
+		LIST_INSERT_HEAD(&dns_socks, s, entry);
+	}
+	event_set(&s->ev, fd, EV_PERSIST | (readable ? EV_READ : 0) |
+	    (writable ? EV_WRITE : 0), dns_sock_ready, s);
+	event_base_set(dns_base, &s->ev);
+	if (event_add(&s->ev, NULL) == -1)
+		dns_trouble("resolver socket", "cannot watch it");
+}
+
+static void
+dns_sock_ready(int fd, short events, void *arg)
+{
+	ares_process_fd(dns_chan,
+	    events & EV_READ ? fd : ARES_SOCKET_BAD,
+	    events & EV_WRITE ? fd : ARES_SOCKET_BAD);
+}
+
+/*
+ * c-ares' retries and timeouts, looked at every DNS_TICK_MS while any
+ * lookup runs (ares_timeout() would walk every one of them to say when
+ * next): a try is resent at most that much late, against the seconds of
+ * its schedule.
+ */
+static void
+dns_tick(int fd, short events, void *arg)
+{
+	static const struct timeval	 tick = { 0, DNS_TICK_MS * 1000 };
+
+	ares_process_fd(dns_chan, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	if (dns_stat.inflight > 0 && !evtimer_pending(&dns_tick_ev, NULL))
+		evtimer_add(&dns_tick_ev, &tick);
 }
 
 /* Lower-case, without the trailing dot: one key for one name. */
@@ -465,17 +533,18 @@ dns_lookup_cmp(struct dns_lookup *a, struct dns_lookup *b)
 	return strcmp(a->name, b->name);
 }
 
-/* The lookup of name and type under way, or a new one in the queue. */
+/* The lookup of name and type under way, or a new one (*fresh). */
 static struct dns_lookup *
-dns_lookup_get(const char *name, int type)
+dns_lookup_get(const char *name, int type, int *fresh)
 {
 	struct dns_lookup	*l, key;
 	size_t			 len;
 
 	key.name = (char *)name;
 	key.type = type;
+	*fresh = 0;
 	if ((l = RB_FIND(dns_lookups, &dns_lookups, &key)) != NULL) {
-		if (l->state == LOOKUP_SENT && TAILQ_EMPTY(&l->queries))
+		if (TAILQ_EMPTY(&l->queries))
 			dns_stat.abandoned--;
 		dns_stat.shared++;
 		return l;
@@ -486,42 +555,86 @@ dns_lookup_get(const char *name, int type)
 	l->name = (char *)(l + 1);
 	memcpy(l->name, name, len);
 	l->type = type;
-	l->msglen = DNS_PIPE_MSG(len - 1);
 	TAILQ_INIT(&l->queries);
 	RB_INSERT(dns_lookups, &dns_lookups, l);
-	TAILQ_INSERT_TAIL(&dns_waiting, l, wait);
-	dns_stat.queued++;
+	*fresh = 1;
 	return l;
 }
 
-/* Into libunbound, oldest first, as far as the bounds allow. */
-static void
-dns_pump(void)
+/* A random id that no lookup in flight has. */
+static int
+dns_id_new(uint16_t *id)
 {
-	struct dns_lookup	*l;
-	int			 r;
+	uint32_t	 r;
+	int		 i;
 
-	while ((l = TAILQ_FIRST(&dns_waiting)) != NULL &&
-	    dns_stat.inflight < DNS_INFLIGHT_MAX &&
-	    dns_pipe_bytes + l->msglen <= DNS_PIPE_MAX) {
-		TAILQ_REMOVE(&dns_waiting, l, wait);
-		dns_stat.queued--;
-		r = ub_resolve_async(dns_ctx, l->name, l->type, DNS_CLASS_IN,
-		    l, dns_answer, &l->id);
-		if (r != 0) {
-			dns_fail(l, "local error", ub_strerror(r));
-			continue;
+	/* at most half the ids are taken: a few draws find a free one */
+	for (i = 0; i < 64; i++) {
+		r = arc4random_uniform(DNS_IDS);
+		if (!(dns_ids[r / 8] & (1 << r % 8))) {
+			dns_ids[r / 8] |= 1 << r % 8;
+			*id = r;
+			return 0;
 		}
-		l->state = LOOKUP_SENT;
-		dns_stat.inflight++;
-		dns_pipe_bytes += l->msglen;
 	}
+	return -1;
+}
+
+static void
+dns_id_free(uint16_t id)
+{
+	dns_ids[id / 8] &= ~(1 << id % 8);
 }
 
 /*
- * The query leaves its lookup.  A lookup nobody waits for any more
- * leaves the queue unsent; once sent, it is abandoned, and stays
- * counted until libunbound answers it.
+ * Into c-ares, unless the bound on lookups is reached: then its callers
+ * are told "overload".  c-ares may fail the query from inside ares_send(), calling
+ * back at once: that is noted in the lookup, whose callers are then
+ * told on the next turn, as dns_query() promises.
+ */
+static void
+dns_send(struct dns_lookup *l)
+{
+	static const struct timeval	 tick = { 0, DNS_TICK_MS * 1000 };
+	unsigned char			*qbuf;
+	int				 qlen, r;
+
+	if (dns_stat.inflight >= DNS_LOOKUPS_MAX ||
+	    dns_id_new(&l->id) == -1) {
+		dns_fail(l, "overload", NULL);
+		return;
+	}
+	r = ares_create_query(l->name, DNS_CLASS_IN, l->type, l->id, 1,
+	    &qbuf, &qlen, DNS_EDNS_SIZE);
+	if (r != ARES_SUCCESS) {
+		dns_id_free(l->id);
+		dns_fail(l, "local error", ares_strerror(r));
+		return;
+	}
+	/* RFC 6840 section 5.7: AD asks for the AD bit, DO for the rest */
+	if (dns_dnssec) {
+		qbuf[3] |= DNS_HDR_AD;
+		qbuf[qlen - 4] |= DNS_OPT_DO;
+	}
+	l->state = LOOKUP_SENT;
+	dns_stat.inflight++;
+	dns_sending = l;
+	ares_send(dns_chan, qbuf, qlen, dns_answer, l);
+	dns_sending = NULL;
+	ares_free_string(qbuf);
+	if (l->refused != ARES_SUCCESS) {
+		dns_stat.inflight--;
+		dns_id_free(l->id);
+		dns_fail(l, "local error", ares_strerror(l->refused));
+		return;
+	}
+	if (!evtimer_pending(&dns_tick_ev, NULL))
+		evtimer_add(&dns_tick_ev, &tick);
+}
+
+/*
+ * The query leaves its lookup.  A lookup nobody waits for any more is
+ * abandoned, and stays counted until c-ares ends it.
  */
 static void
 dns_detach(struct dns_query *q)
@@ -531,21 +644,8 @@ dns_detach(struct dns_query *q)
 	evtimer_del(&q->deadline);
 	TAILQ_REMOVE(&l->queries, q, entry);
 	q->lookup = NULL;
-	if (!TAILQ_EMPTY(&l->queries))
-		return;
-	switch (l->state) {
-	case LOOKUP_WAITING:
-		TAILQ_REMOVE(&dns_waiting, l, wait);
-		RB_REMOVE(dns_lookups, &dns_lookups, l);
-		dns_stat.queued--;
-		free(l);
-		break;
-	case LOOKUP_SENT:
+	if (TAILQ_EMPTY(&l->queries) && l->state == LOOKUP_SENT)
 		dns_stat.abandoned++;
-		break;
-	case LOOKUP_DONE:
-		break;
-	}
 }
 
 /* A lookup that could not be sent: its callers are told on the next turn. */
@@ -557,9 +657,13 @@ dns_fail(struct dns_lookup *l, const char *why, const char *detail)
 	RB_REMOVE(dns_lookups, &dns_lookups, l);
 	l->state = LOOKUP_DONE;
 	while ((q = TAILQ_FIRST(&l->queries)) != NULL) {
-		dns_detach(q);
+		evtimer_del(&q->deadline);
+		TAILQ_REMOVE(&l->queries, q, entry);
+		q->lookup = NULL;
 		q->failed = why;
 		q->detail = detail;
+		if (strcmp(why, "overload") == 0)
+			dns_stat.overload++;
 		dns_ready_add(q);
 	}
 	free(l);
@@ -614,63 +718,74 @@ dns_ready_run(int fd, short events, void *arg)
 }
 
 /*
- * libunbound gives all the answers it has in one call: at most
- * DNS_INFLIGHT_MAX of them.
+ * c-ares ends a lookup: with the answer, with its own timeout after the
+ * last try, or at ares_destroy().  The lookup leaves the tree before its
+ * callers are told: a callback asking the same name again gets the
+ * cached answer or a new lookup.
  */
 static void
-dns_dispatch(int fd, short events, void *arg)
-{
-	int	 r;
-
-	if ((r = ub_process(dns_ctx)) != 0)
-		dns_trouble("ub_process", ub_strerror(r));
-}
-
-/*
- * The lookup leaves the tree before its callers are told: a callback
- * asking the same name again gets the cached answer or a new lookup.
- */
-static void
-dns_answer(void *arg, int err, struct ub_result *ub)
+dns_answer(void *arg, int status, int timeouts, unsigned char *abuf,
+    int alen)
 {
 	struct dns_lookup	*l = arg;
 	struct dns_query	*q;
 	struct dns_result	 res;
-	struct timespec		 now;
 	char			 cname[DNS_TEXT_LEN];
 
+	if (l == dns_sending) {
+		l->refused = status == ARES_SUCCESS ? ARES_ENOMEM : status;
+		return;
+	}
 	RB_REMOVE(dns_lookups, &dns_lookups, l);
 	if (TAILQ_EMPTY(&l->queries))
 		dns_stat.abandoned--;
 	l->state = LOOKUP_DONE;
 	dns_stat.inflight--;
-	dns_pipe_bytes -= l->msglen;
-
-	memset(&res, 0, sizeof(res));
-	if (err != 0 || ub == NULL) {
-		res.status = DNS_ERROR;
-		res.why = "local error";
-		res.detail = ub_strerror(err);
-	} else {
-		dns_result_read(ub, l->name, l->type, &res, cname,
-		    sizeof(cname));
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (dnscache_put(l->name, l->type, &res, dns_msec(&now)) == -1)
-			dns_trouble("dnscache_put", strerror(errno));
+	dns_id_free(l->id);
+	if (dns_closing) {
+		while ((q = TAILQ_FIRST(&l->queries)) != NULL)
+			dns_cancel(q);
+		free(l);
+		return;
 	}
+	dns_read(l, status, abuf, alen, &res, cname, sizeof(cname));
 	while ((q = TAILQ_FIRST(&l->queries)) != NULL) {
 		dns_detach(q);
 		dns_deliver(q, &res);
 		free(q);
 	}
 	dns_result_free(&res);
-	if (ub != NULL)
-		ub_resolve_free(ub);
 	free(l);
-	dns_pump();
 }
 
-/* "overload" if the lookup never got into libunbound. */
+/* c-ares' outcome as a result, kept in the cache if it is one to keep. */
+static void
+dns_read(struct dns_lookup *l, int status, const unsigned char *abuf,
+    int alen, struct dns_result *res, char *cname, size_t cnamelen)
+{
+	struct timespec	 now;
+	size_t		 i;
+
+	memset(res, 0, sizeof(*res));
+	if (status != ARES_SUCCESS || abuf == NULL || alen <= 0) {
+		res->status = DNS_ERROR;
+		for (i = 0; i < nitems(dns_ares_errors); i++)
+			if (dns_ares_errors[i].status == status)
+				res->why = dns_ares_errors[i].why;
+		if (res->why == NULL) {
+			res->why = "local error";
+			res->detail = ares_strerror(status);
+		}
+		return;
+	}
+	dns_result_parse(abuf, alen, l->name, l->type, dns_trust_ad, res,
+	    cname, cnamelen);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (dnscache_put(l->name, l->type, res, dns_msec(&now)) == -1)
+		dns_trouble("dnscache_put", strerror(errno));
+}
+
+/* The caller's deadline came first; the lookup runs on. */
 static void
 dns_deadline(int fd, short events, void *arg)
 {
@@ -679,11 +794,7 @@ dns_deadline(int fd, short events, void *arg)
 
 	memset(&res, 0, sizeof(res));
 	res.status = DNS_ERROR;
-	if (q->lookup->state == LOOKUP_WAITING) {
-		res.why = "overload";
-		dns_stat.overload++;
-	} else
-		res.why = "timeout";
+	res.why = "timeout";
 	dns_detach(q);
 	dns_deliver(q, &res);
 	free(q);

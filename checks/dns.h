@@ -1,12 +1,11 @@
 /*
  * The resolver: with dnsresult.c, which reads its answers, the only code
- * that knows libunbound.  Queries run in libunbound's thread; answers
- * come back through one descriptor watched by the filter's event loop.
- * Answers are cached for their TTL, and a name asked again while its
- * lookup runs shares it.  Every query has a deadline, and its callback
- * is called exactly once, unless the query is cancelled.  A bounded
- * number of lookups run at once; the others wait, and fail with
- * "overload" if their deadline comes first.
+ * that knows c-ares.  Queries go to the site's resolver from the
+ * filter's own event loop.  Answers are cached for their TTL, and a name
+ * asked again while its lookup runs shares it.  Every query has a
+ * deadline, and its callback is called exactly once, unless the query is
+ * cancelled.  Lookups are bounded only to bound memory: one past the
+ * bound fails at once with "overload".
  */
 #ifndef DNS_H
 #define DNS_H
@@ -16,7 +15,7 @@
 #include "addr.h"
 #include "policy.h"
 
-/* RR types, so that callers need neither libunbound nor arpa/nameser.h */
+/* RR types, so that callers need neither c-ares nor arpa/nameser.h */
 #define DNS_TYPE_A	1
 #define DNS_TYPE_CNAME	5
 #define DNS_TYPE_PTR	12
@@ -27,9 +26,9 @@
 #define DNS_REVERSE_LEN	73
 
 /*
- * pledge(2) promises once the resolver is set up: libunbound opens its
- * own UDP and TCP sockets, not SOCK_DNS ones, so "dns" alone would not
- * let it query; "inet" does.
+ * pledge(2) promises once the resolver is set up: c-ares opens its own
+ * UDP and TCP sockets, not SOCK_DNS ones, so "dns" alone would not let
+ * it query; "inet" does.
  */
 #define DNS_PLEDGE	"stdio inet dns"
 
@@ -46,9 +45,10 @@ enum dns_status {
 struct dns_result {
 	enum dns_status	  status;
 	const char	 *why;		/* DNS_ERROR: "servfail"... */
-	const char	 *detail;	/* DNS_ERROR: in libunbound's or
-					   the system's words, or NULL */
-	int		  secure;	/* DNSSEC validated */
+	const char	 *detail;	/* DNS_ERROR: in c-ares' or the
+					   system's words, or NULL */
+	int		  secure;	/* validated, said a resolver
+					   we believe */
 	int		  ttl;
 	const char	 *cname;	/* canonical name if a CNAME was
 					   followed, else NULL */
@@ -90,9 +90,8 @@ struct dns_stats {
 	unsigned long	 cancelled;	/* the caller left before the
 					   resolver answered */
 	size_t		 cached;	/* answers in the cache */
-	size_t		 inflight;	/* lookups inside libunbound */
+	size_t		 inflight;	/* lookups inside c-ares */
 	size_t		 abandoned;	/* of which nobody waits for */
-	size_t		 queued;	/* lookups waiting to be sent */
 	size_t		 inflight_max;	/* the bound on inflight */
 };
 

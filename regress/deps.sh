@@ -2,7 +2,7 @@
 # Install what building and testing need, from Debian's packages, when
 # it is missing and we may (root with apt-get).  Elsewhere, say what is
 # missing and go on: the build then tells what it could not find.
-PKGS="build-essential pkg-config libevent-dev libunbound-dev libidn2-dev
+PKGS="build-essential pkg-config libevent-dev libc-ares-dev libidn2-dev
 libpsl-dev libbsd-dev bmake mandoc perl valgrind
 unbound ldnsutils
 opensmtpd swaks iproute2 openssl libio-socket-inet6-perl libnet-ssleay-perl
