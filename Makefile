@@ -56,13 +56,15 @@ LIB_SRCS =	filter/log.c filter/logsys.c filter/config.c \
 
 TAP_OBJ =	regress/tap.o
 UNIT_TESTS =	regress/t_proto regress/t_helo regress/t_config \
-		regress/t_verdict regress/t_dns regress/t_dblzone regress/t_header
+		regress/t_verdict regress/t_dns regress/t_dblzone regress/t_header \
+		regress/t_dnsmsg
 UNIT_OBJS =	regress/t_proto.o regress/t_helo.o regress/t_config.o \
 		regress/t_verdict.o regress/t_dns.o regress/t_dblzone.o \
-		regress/t_header.o
+		regress/t_header.o regress/t_dnsmsg.o
 TESTS =		regress/t_proto regress/t_helo regress/t_config \
 		regress/t_verdict regress/t_dblzone regress/t_header \
-		regress/t_dbl.t regress/t_dns.sh regress/t_transcript.t \
+		regress/t_dnsmsg regress/t_dbl.t regress/t_dns.sh \
+		regress/t_transcript.t \
 		regress/t_sessions.t regress/t_robust.t regress/t_flood.t \
 		regress/t_signals.t regress/t_dnschecks.t regress/t_dnssec.t \
 		regress/t_deadnames.t regress/t_flood_dns.t regress/t_syslog.t \
@@ -77,7 +79,8 @@ TESTS =		regress/t_proto regress/t_helo regress/t_config \
 # The C unit tests that need neither the DNS fixture nor an MTA: what
 # "make unit" runs, as the Debian package and the OpenBSD port do.
 FAST_TESTS =	regress/t_proto regress/t_helo regress/t_config \
-		regress/t_verdict regress/t_dblzone regress/t_header
+		regress/t_verdict regress/t_dblzone regress/t_header \
+		regress/t_dnsmsg
 
 # make dist: filter-helo-VERSION.tar.gz in DISTDIR, of the files git
 # tracks, as they are in the work tree (so it needs a git clone, and a
@@ -103,14 +106,16 @@ SAN_ENV =	ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:exitcode=86 \
 # the objects above by $(CC), so gcc is enough and they build as the rest);
 # built by clang with libFuzzer from the sources by "make fuzz", which
 # runs each for FUZZ_TIME seconds.
-FUZZ_NAMES =	lines helo config reply
+FUZZ_NAMES =	lines helo config reply dnsmsg
 FUZZ_OBJS =	regress/fuzz/fuzz_lines.o regress/fuzz/fuzz_helo.o \
 		regress/fuzz/fuzz_config.o regress/fuzz/fuzz_reply.o \
-		regress/fuzz/replay.o
+		regress/fuzz/fuzz_dnsmsg.o regress/fuzz/replay.o
 REPLAYS =	regress/fuzz/replay_lines regress/fuzz/replay_helo \
-		regress/fuzz/replay_config regress/fuzz/replay_reply
+		regress/fuzz/replay_config regress/fuzz/replay_reply \
+		regress/fuzz/replay_dnsmsg
 FUZZERS =	regress/fuzz/fuzz_lines regress/fuzz/fuzz_helo \
-		regress/fuzz/fuzz_config regress/fuzz/fuzz_reply
+		regress/fuzz/fuzz_config regress/fuzz/fuzz_reply \
+		regress/fuzz/fuzz_dnsmsg
 FUZZ_CC =	clang
 FUZZ_CFLAGS =	-g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -Wall -Wextra -Wno-unused-parameter \
@@ -154,6 +159,11 @@ regress/t_header: regress/t_header.o $(TAP_OBJ) filter/header.o \
 	$(CC) $(LDFLAGS) -o $@ regress/t_header.o $(TAP_OBJ) \
 	    filter/header.o $(CHECK_OBJS) $(PKG_LIBS)
 
+regress/t_dnsmsg: regress/t_dnsmsg.o $(TAP_OBJ) checks/dnsresult.o \
+    $(CHECK_OBJS)
+	$(CC) $(LDFLAGS) -o $@ regress/t_dnsmsg.o $(TAP_OBJ) \
+	    checks/dnsresult.o $(CHECK_OBJS) $(PKG_LIBS)
+
 regress/t_dns: regress/t_dns.o $(TAP_OBJ) $(DNS_OBJS) $(CHECK_OBJS)
 	$(CC) $(LDFLAGS) -o $@ regress/t_dns.o $(TAP_OBJ) $(DNS_OBJS) \
 	    $(CHECK_OBJS) $(PKG_LIBS)
@@ -178,6 +188,11 @@ regress/fuzz/replay_reply: regress/fuzz/fuzz_reply.o regress/fuzz/replay.o \
 	$(CC) $(LDFLAGS) -o $@ regress/fuzz/fuzz_reply.o regress/fuzz/replay.o \
 	    $(LIB_OBJS) $(PKG_LIBS)
 
+regress/fuzz/replay_dnsmsg: regress/fuzz/fuzz_dnsmsg.o \
+    regress/fuzz/replay.o $(LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ regress/fuzz/fuzz_dnsmsg.o \
+	    regress/fuzz/replay.o $(LIB_OBJS) $(PKG_LIBS)
+
 # From the sources, not the objects: those are $(CC)'s, without the
 # coverage instrumentation libFuzzer needs.
 regress/fuzz/fuzz_lines: regress/fuzz/fuzz_lines.c $(LIB_SRCS) $(HDRS)
@@ -195,6 +210,10 @@ regress/fuzz/fuzz_config: regress/fuzz/fuzz_config.c $(LIB_SRCS) $(HDRS)
 regress/fuzz/fuzz_reply: regress/fuzz/fuzz_reply.c $(LIB_SRCS) $(HDRS)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) $(INCS) -o $@ \
 	    regress/fuzz/fuzz_reply.c $(LIB_SRCS) $(PKG_LIBS)
+
+regress/fuzz/fuzz_dnsmsg: regress/fuzz/fuzz_dnsmsg.c $(LIB_SRCS) $(HDRS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) $(INCS) -o $@ \
+	    regress/fuzz/fuzz_dnsmsg.c $(LIB_SRCS) $(PKG_LIBS)
 
 # The test and demo targets install their packages first (as root, when
 # missing), then build, so a fresh machine needs nothing else.
