@@ -142,8 +142,8 @@ static int			 dns_closing;
 static struct dns_lookup	*dns_sending;
 static uint8_t			 dns_ids[DNS_IDS / 8];
 
-static int	dns_channel(const struct policy *, char *, size_t);
-static int	dns_servers(const struct policy *, char *, size_t);
+static int	dns_channel(const struct dns_conf *, char *, size_t);
+static int	dns_servers(const struct dns_conf *, char *, size_t);
 static int	dns_server_parse(const char *, struct ares_addr_port_node *);
 static int	dns_all_loopback(void);
 static void	dns_sock_state(void *, ares_socket_t, int, int);
@@ -169,7 +169,7 @@ static void	dns_trouble(const char *, const char *);
 
 /* obs may be NULL; the reason of a failure goes into err. */
 int
-dns_init(struct event_base *base, const struct policy *policy,
+dns_init(struct event_base *base, const struct dns_conf *conf,
     dns_observer obs, char *err, size_t errlen)
 {
 	int	 r;
@@ -183,11 +183,11 @@ dns_init(struct event_base *base, const struct policy *policy,
 		return -1;
 	}
 	dns_base = base;
-	if (dns_channel(policy, err, errlen) == -1) {
+	if (dns_channel(conf, err, errlen) == -1) {
 		ares_library_cleanup();
 		return -1;
 	}
-	if (dns_servers(policy, err, errlen) == -1) {
+	if (dns_servers(conf, err, errlen) == -1) {
 		ares_destroy(dns_chan);
 		ares_library_cleanup();
 		return -1;
@@ -197,9 +197,9 @@ dns_init(struct event_base *base, const struct policy *policy,
 	evtimer_set(&dns_ready_ev, dns_ready_run, NULL);
 	event_base_set(base, &dns_ready_ev);
 	dns_obs = obs;
-	dns_dnssec = policy->dnssec != DNSSEC_OFF;
-	dns_trust_ad = policy->dnssec == DNSSEC_ANY ||
-	    (policy->dnssec == DNSSEC_LOOPBACK && dns_all_loopback());
+	dns_dnssec = conf->dnssec != DNSSEC_OFF;
+	dns_trust_ad = conf->dnssec == DNSSEC_ANY ||
+	    (conf->dnssec == DNSSEC_LOOPBACK && dns_all_loopback());
 	memset(&dns_stat, 0, sizeof(dns_stat));
 	memset(dns_ids, 0, sizeof(dns_ids));
 	dns_up = 1;
@@ -216,7 +216,7 @@ dns_init(struct event_base *base, const struct policy *policy,
  * about dns-timeout after the first try.
  */
 static int
-dns_channel(const struct policy *policy, char *err, size_t errlen)
+dns_channel(const struct dns_conf *conf, char *err, size_t errlen)
 {
 	struct ares_options	 o;
 	int			 r, spread = (1 << DNS_TRIES) - 1;
@@ -224,9 +224,9 @@ dns_channel(const struct policy *policy, char *err, size_t errlen)
 	memset(&o, 0, sizeof(o));
 	o.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES |
 	    ARES_FLAG_NOCHECKRESP | ARES_FLAG_EDNS;
-	o.timeout = policy->dns_timeout * 1000 / spread;
-	if (policy->resolvers.n > 1)
-		o.timeout /= policy->resolvers.n;
+	o.timeout = conf->timeout * 1000 / spread;
+	if (conf->nresolvers > 1)
+		o.timeout /= conf->nresolvers;
 	if (o.timeout < DNS_TRY_MS_MIN)
 		o.timeout = DNS_TRY_MS_MIN;
 	o.tries = DNS_TRIES;
@@ -246,10 +246,10 @@ dns_channel(const struct policy *policy, char *err, size_t errlen)
 
 /* The "resolver" lines, if any; c-ares read resolv.conf otherwise. */
 static int
-dns_servers(const struct policy *policy, char *err, size_t errlen)
+dns_servers(const struct dns_conf *conf, char *err, size_t errlen)
 {
 	struct ares_addr_port_node	*v;
-	size_t				 i, n = policy->resolvers.n;
+	size_t				 i, n = conf->nresolvers;
 	int				 r;
 
 	if (n == 0)
@@ -259,9 +259,9 @@ dns_servers(const struct policy *policy, char *err, size_t errlen)
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		if (dns_server_parse(policy->resolvers.v[i], &v[i]) == -1) {
+		if (dns_server_parse(conf->resolvers[i], &v[i]) == -1) {
 			snprintf(err, errlen, "resolver %s: not ADDR[@PORT]",
-			    policy->resolvers.v[i]);
+			    conf->resolvers[i]);
 			free(v);
 			return -1;
 		}

@@ -13,7 +13,6 @@
 #include <stddef.h>
 
 #include "addr.h"
-#include "policy.h"
 
 /* RR types, so that callers need neither c-ares nor arpa/nameser.h */
 #define DNS_TYPE_A	1
@@ -34,6 +33,25 @@
 
 struct event_base;
 struct dns_query;
+
+/*
+ * Whose AD bit to believe: validation is the site resolver's job, and
+ * its answer can be trusted only over a path nobody else can write to.
+ */
+enum dnssec_mode {
+	DNSSEC_OFF,		/* ask without DO, ignore AD */
+	DNSSEC_LOOPBACK,	/* "yes": AD from resolvers on loopback */
+	DNSSEC_ANY		/* "any": AD from every resolver given */
+};
+
+/* What the resolver is set up with: dns_init() keeps nothing of it. */
+struct dns_conf {
+	char *const		*resolvers;	/* ADDR[@PORT]; none:
+						   resolv.conf */
+	size_t			 nresolvers;
+	int			 timeout;	/* dns-timeout, seconds */
+	enum dnssec_mode	 dnssec;
+};
 
 enum dns_status {
 	DNS_FOUND,
@@ -104,7 +122,7 @@ struct dns_stats {
  * but neither cancel its own query nor call dns_shutdown().
  */
 
-int		 dns_init(struct event_base *, const struct policy *,
+int		 dns_init(struct event_base *, const struct dns_conf *,
 		    dns_observer, char *, size_t);
 void		 dns_shutdown(void);
 struct dns_query *dns_query(const char *, int, long, dns_cb, void *);

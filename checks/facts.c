@@ -48,25 +48,36 @@ dns_facts_clear_helo(struct dns_facts *d)
 	d->helo_secure = 0;
 	d->helo_a = d->helo_aaaa = d->helo_mx = LOOKUP_NONE;
 	free(d->dbl);
+	free(d->dbl_zones);
 	d->dbl = NULL;
+	d->dbl_zones = NULL;
 	d->ndbl = 0;
 	d->dbl_lost = 0;
 }
 
 /*
- * Room for the answers of n blocklist zones, none asked yet.  -1: out of
- * memory, and the zones' answers are lost: the check cannot know.
+ * Room for the answers of the blocklist zones, none asked yet, and the
+ * zones themselves.  -1: out of memory, and the zones' answers are lost:
+ * the check cannot know.
  */
 int
-dns_facts_dbl_init(struct dns_facts *d, size_t n)
+dns_facts_dbl_init(struct dns_facts *d, const struct dbl_list *zones)
 {
 	free(d->dbl);
+	free(d->dbl_zones);
 	d->ndbl = 0;
-	if ((d->dbl = calloc(n, sizeof(*d->dbl))) == NULL) {
+	d->dbl = calloc(zones->n, sizeof(*d->dbl));
+	d->dbl_zones = reallocarray(NULL, zones->n, sizeof(*d->dbl_zones));
+	if (d->dbl == NULL || d->dbl_zones == NULL) {
+		free(d->dbl);
+		free(d->dbl_zones);
+		d->dbl = NULL;
+		d->dbl_zones = NULL;
 		d->dbl_lost = 1;
 		return -1;
 	}
-	d->ndbl = n;
+	memcpy(d->dbl_zones, zones->v, zones->n * sizeof(*d->dbl_zones));
+	d->ndbl = zones->n;
 	d->dbl_lost = 0;
 	return 0;
 }

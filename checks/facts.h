@@ -12,6 +12,8 @@
 #include "helo.h"
 
 struct policy;
+struct dbl_list;
+struct dbl_zone;
 
 enum lookup_state {
 	LOOKUP_NONE,		/* not asked: the checks that need it skip */
@@ -59,8 +61,13 @@ struct dns_facts {
 	char			 *helo_cname;	/* NULL if none */
 	int			  helo_secure;
 
-	/* the HELO on the blocklist zones, allocated only when asked */
+	/*
+	 * The HELO on the blocklist zones, allocated only when asked, with
+	 * a copy of the zones asked: a reload changing the zones cannot
+	 * pair these answers with others.
+	 */
 	struct dbl_facts	 *dbl;		/* one per zone, in order */
+	struct dbl_zone		 *dbl_zones;
 	size_t			  ndbl;
 	int			  dbl_lost;	/* out of memory: unknown */
 };
@@ -94,7 +101,8 @@ void		 dns_facts_clear_client(struct dns_facts *);
 void		 dns_facts_clear_helo(struct dns_facts *);
 int		 dns_facts_set_rdns(struct dns_facts *, char **, size_t);
 int		 dns_facts_set_cname(struct dns_facts *, const char *);
-int		 dns_facts_dbl_init(struct dns_facts *, size_t);
+int		 dns_facts_dbl_init(struct dns_facts *,
+		    const struct dbl_list *);
 int		 dns_facts_verified(struct dns_facts *, const struct helo *,
 		    const char *);
 int		 dns_facts_helo_asks(const struct policy *,

@@ -68,7 +68,6 @@ struct lookup_set {
 	size_t			 nconfirmed;
 	int			 helo_answered;
 	int			 helo_secure;
-	const struct dbl_list	*dbl;		/* the policy's zones */
 };
 
 static void	lookup_start(struct lookup_set *, enum lookup_kind,
@@ -132,8 +131,8 @@ lookup_client(struct lookup_set *set, const struct addr *client)
 /*
  * The HELO name's records that "which" asks for (HELO_ASK_*, see
  * dns_facts_helo_asks()), and with HELO_ASK_DBL the name on each of the
- * blocklist zones, which must outlive the lookups; a new HELO replaces
- * the old answers.
+ * blocklist zones, which the facts copy; a new HELO replaces the old
+ * answers.
  */
 void
 lookup_helo(struct lookup_set *set, const struct helo *helo, int which,
@@ -160,9 +159,8 @@ lookup_helo(struct lookup_set *set, const struct helo *helo, int which,
 		d->helo_mx = LOOKUP_PENDING;
 		lookup_start(set, LK_HELO_MX, helo->name, DNS_TYPE_MX);
 	}
-	set->dbl = dbl;
 	if (!(which & HELO_ASK_DBL) || dbl->n == 0 ||
-	    dns_facts_dbl_init(d, dbl->n) == -1)
+	    dns_facts_dbl_init(d, dbl) == -1)
 		return;
 	for (i = 0; i < dbl->n; i++)
 		lookup_dbl(set, helo->name, i);
@@ -192,7 +190,7 @@ lookup_dbl_start(struct lookup_set *set, enum lookup_kind kind,
 	char			 qname[NAME_BUFSZ];
 
 	a = kind == LK_DBL_NAME ? &d->dbl[zone].name : &d->dbl[zone].domain;
-	if (dbl_query_name(name, set->dbl->v[zone].zone, qname,
+	if (dbl_query_name(name, d->dbl_zones[zone].zone, qname,
 	    sizeof(qname)) == -1)
 		return;
 	a->state = LOOKUP_PENDING;
@@ -483,6 +481,6 @@ on_dbl(struct lookup_set *set, struct lookup *l,
 	a = l->kind == LK_DBL_NAME ? &d->dbl[l->zone].name :
 	    &d->dbl[l->zone].domain;
 	a->state = status_state(res->status);
-	a->outcome = dbl_classify(&set->dbl->v[l->zone], a->state,
+	a->outcome = dbl_classify(&d->dbl_zones[l->zone], a->state,
 	    res->addrs, res->naddrs, &a->code);
 }

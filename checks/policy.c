@@ -451,3 +451,13 @@ policy_needs_helo_dns(const struct policy *p)
 			return 1;
 	return 0;
 }
+
+/* The settings the resolver is set up with, and only those. */
+void
+policy_dns_conf(const struct policy *p, struct dns_conf *c)
+{
+	c->resolvers = p->resolvers.v;
+	c->nresolvers = p->resolvers.n;
+	c->timeout = p->dns_timeout;
+	c->dnssec = p->dnssec;
+}

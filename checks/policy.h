@@ -10,6 +10,7 @@
 
 #include "addr.h"
 #include "dbl.h"
+#include "dns.h"
 
 /* Weakest first: the verdict is the strongest action that fired. */
 enum action {
@@ -111,16 +112,6 @@ struct protectlist {
 	size_t			 n;
 };
 
-/*
- * Whose AD bit to believe: validation is the site resolver's job, and
- * its answer can be trusted only over a path nobody else can write to.
- */
-enum dnssec_mode {
-	DNSSEC_OFF,		/* ask without DO, ignore AD */
-	DNSSEC_LOOPBACK,	/* "yes": AD from resolvers on loopback */
-	DNSSEC_ANY		/* "any": AD from every resolver given */
-};
-
 struct policy {
 	struct rule	 rules[CHECK_COUNT];
 	enum phase	 phase;
@@ -165,5 +156,6 @@ int		 rcpt_entry_parse(const char *, char *, size_t);
 int		 rcpt_match(const struct namelist *, const char *);
 int		 policy_needs_rdns(const struct policy *);
 int		 policy_needs_helo_dns(const struct policy *);
+void		 policy_dns_conf(const struct policy *, struct dns_conf *);
 
 #endif

@@ -285,7 +285,7 @@ check_dbl(struct judged *j)
 		return CS_CLEAR;
 	if (d->dbl_lost)
 		return CS_UNKNOWN;
-	for (i = 0; i < j->p->dbl.n && i < d->ndbl; i++) {
+	for (i = 0; i < d->ndbl; i++) {
 		a[0] = &d->dbl[i].name;
 		a[1] = &d->dbl[i].domain;
 		for (k = 0; k < nitems(a); k++) {
@@ -294,7 +294,7 @@ check_dbl(struct judged *j)
 			else if (a[k]->state == LOOKUP_NONE)
 				continue;
 			else if (a[k]->outcome == DBL_LISTED && !wait) {
-				j->domain = j->p->dbl.v[i].zone;
+				j->domain = d->dbl_zones[i].zone;
 				return CS_FIRED;
 			} else if (a[k]->outcome == DBL_FAILED)
 				failed = 1;

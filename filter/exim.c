@@ -292,7 +292,7 @@ plan_lookups(void)
 		d->helo_mx = LOOKUP_PENDING;
 	/* lookup_helo() then says which of the zones' queries it asked. */
 	if ((ex.ask_helo & HELO_ASK_DBL) &&
-	    dns_facts_dbl_init(d, ex.policy->dbl.n) == 0)
+	    dns_facts_dbl_init(d, &ex.policy->dbl) == 0)
 		d->dbl[0].name.state = LOOKUP_PENDING;
 }
 
@@ -305,6 +305,7 @@ static int
 judge_with_dns(void)
 {
 	const struct policy	*p = ex.policy;
+	struct dns_conf		 dnsconf;
 	struct event		 deadline;
 	struct timeval		 tv;
 	char			 dnserr[1024];
@@ -313,7 +314,9 @@ judge_with_dns(void)
 		log_warnx("event_base_new failed");
 		return -1;
 	}
-	if (dns_init(ex.base, p, report_dns, dnserr, sizeof(dnserr)) == -1) {
+	policy_dns_conf(p, &dnsconf);
+	if (dns_init(ex.base, &dnsconf, report_dns, dnserr,
+	    sizeof(dnserr)) == -1) {
 		log_warnx("%s", dnserr);
 		log_warnx("cannot set up the resolver");
 		event_base_free(ex.base);

@@ -75,6 +75,7 @@ main(int argc, char *argv[])
 	struct policy		*policy;
 	struct event_base	*base;
 	const char		*conffile = NULL;
+	struct dns_conf		 dnsconf;
 	char			 dnserr[1024];
 	int			 ch, check_only = 0, exim_mode = 0, status;
 	int			 verbose = 0;
@@ -138,7 +139,8 @@ main(int argc, char *argv[])
 	running.file = conffile;
 	running.policy = policy;
 	signals_init(base);
-	if (dns_init(base, policy, report_dns, dnserr,
+	policy_dns_conf(policy, &dnsconf);
+	if (dns_init(base, &dnsconf, report_dns, dnserr,
 	    sizeof(dnserr)) == -1) {
 		log_warnx("%s", dnserr);
 		errx(1, "cannot set up the resolver");
@@ -209,8 +211,7 @@ sig_stop(const struct signal_handler *sh, struct event_base *base)
 
 /*
  * New verdicts, those waiting for lookups included, follow the new
- * policy; the old one is freed once nothing can hold it (see
- * smtpd_set_policy() and reload_retire()).
+ * policy; nothing else holds the old one (see smtpd_set_policy()).
  */
 static void
 sig_reload(const struct signal_handler *sh, struct event_base *base)
@@ -221,7 +222,8 @@ sig_reload(const struct signal_handler *sh, struct event_base *base)
 		return;
 	smtpd_set_policy(p);
 	stats_start(base, p);
-	reload_retire(base, running.policy);
+	policy_free(running.policy);
+	free(running.policy);
 	running.policy = p;
 }
 

@@ -11,9 +11,6 @@
  */
 #include "compat.h"
 
-#include <sys/time.h>
-
-#include <event.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,19 +24,13 @@ static void	keep_resolver(struct policy *, struct policy *, const char *);
 static int	namelist_same(const struct namelist *,
 		    const struct namelist *);
 
-static void	retired_free(int, short, void *);
-
 static int	reload_errors;
-
-struct retired {
-	struct event	 ev;
-	struct policy	*policy;
-};
 
 /*
  * file NULL: the built-in defaults again.  Returns the new policy, or
  * NULL when the running one stays.  The running policy's resolver
- * settings move into the new one; the caller frees the old one.
+ * settings move into the new one; the caller frees the old one at
+ * once, since nothing keeps it: lookups copy what they read of it.
  */
 struct policy *
 reload_config(const char *file, struct policy *running)
@@ -93,48 +84,6 @@ reload_config(const char *file, struct policy *running)
 	}
 	log_info("reload: %s: loaded", path);
 	return p;
-}
-
-/*
- * The policy a reload replaced.  Lookups in flight read their
- * blocklist zones from the policy that started them: with zones, it
- * stays until its deadline has ended every such lookup.  Out of
- * memory, it stays for good: a leak, never a dangling zone.
- */
-void
-reload_retire(struct event_base *base, struct policy *old)
-{
-	struct retired	*r;
-	struct timeval	 tv;
-
-	if (old->dbl.n == 0) {
-		policy_free(old);
-		free(old);
-		return;
-	}
-	if ((r = calloc(1, sizeof(*r))) == NULL) {
-		log_warn("reload: retiring the old configuration");
-		return;
-	}
-	r->policy = old;
-	evtimer_set(&r->ev, retired_free, r);
-	tv.tv_sec = old->dns_timeout + 1;
-	tv.tv_usec = 0;
-	if (event_base_set(base, &r->ev) == -1 || evtimer_add(&r->ev,
-	    &tv) == -1) {
-		log_warnx("reload: cannot time the old configuration's end");
-		free(r);
-	}
-}
-
-static void
-retired_free(int fd, short ev, void *arg)
-{
-	struct retired	*r = arg;
-
-	policy_free(r->policy);
-	free(r->policy);
-	free(r);
 }
 
 static void

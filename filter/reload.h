@@ -5,10 +5,8 @@
 #ifndef RELOAD_H
 #define RELOAD_H
 
-struct event_base;
 struct policy;
 
 struct policy	*reload_config(const char *, struct policy *);
-void		 reload_retire(struct event_base *, struct policy *);
 
 #endif

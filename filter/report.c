@@ -17,8 +17,7 @@
 /* "zone:zone-error:127.255.255.254," for each zone */
 #define DBL_FIELD_MAX	(DBL_ZONES_MAX * (NAME_BUFSZ + 32))
 
-static void	dbl_field(const struct policy *, const struct facts *, char *,
-		    size_t);
+static void	dbl_field(const struct facts *, char *, size_t);
 
 static const char *const state_names[] = {
 	[CS_CLEAR] =	"clear",
@@ -62,7 +61,7 @@ report_verdict(const char *id, const struct policy *p, const struct facts *f,
 	/* Checks still waiting for DNS when a refusal was already sure. */
 	if (verdict_list(v, CS_WAIT, waiting, sizeof(waiting)) == 0)
 		waiting[0] = '\0';
-	dbl_field(p, f, dbl, sizeof(dbl));
+	dbl_field(f, dbl, sizeof(dbl));
 	/* Under dry-run, what was not done: smtpd or Exim was told pass. */
 	would[0] = '\0';
 	if (p->dry_run && v->action >= ACT_JUNK)
@@ -91,16 +90,16 @@ report_verdict(const char *id, const struct policy *p, const struct facts *f,
  * so that the common line stays short.
  */
 static void
-dbl_field(const struct policy *p, const struct facts *f, char *buf,
-    size_t len)
+dbl_field(const struct facts *f, char *buf, size_t len)
 {
 	const struct dbl_answer	*a, *shown;
-	char			 code[ADDR_STRLEN], one[NAME_BUFSZ + 32];
+	char			 code[ADDR_STRLEN];
+	char			 one[NAME_BUFSZ + ADDR_STRLEN + 32];
 	size_t			 i;
 	int			 k;
 
 	buf[0] = '\0';
-	for (i = 0; i < p->dbl.n && i < f->dns.ndbl; i++) {
+	for (i = 0; i < f->dns.ndbl; i++) {
 		shown = NULL;
 		for (k = 0; k < 2; k++) {
 			a = k == 0 ? &f->dns.dbl[i].name :
@@ -118,7 +117,7 @@ dbl_field(const struct policy *p, const struct facts *f, char *buf,
 			continue;
 		addr_fmt(&shown->code, code, sizeof(code));
 		snprintf(one, sizeof(one), "%s%s:%s:%s", buf[0] ? "," : "",
-		    p->dbl.v[i].zone, dbl_outcome_name(shown->outcome),
+		    f->dns.dbl_zones[i].zone, dbl_outcome_name(shown->outcome),
 		    code[0] ? code : "none");
 		strlcat(buf, one, len);
 	}

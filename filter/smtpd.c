@@ -159,8 +159,9 @@ smtpd_setup(struct event_base *base, const struct policy *policy)
 /*
  * A reloaded policy, for the verdicts given from now on, those already
  * waiting for lookups included.  Nothing kept holds the old one: a
- * verdict is decided and logged at once, and a lookup set copies its
- * timeout.  So the caller may free it on return.
+ * verdict is decided and logged at once, a lookup set copies its
+ * timeout, and the facts the blocklist zones they ask.  So the caller
+ * may free it on return.
  */
 void
 smtpd_set_policy(const struct policy *policy)

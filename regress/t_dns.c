@@ -25,6 +25,7 @@
 #include "tap.h"
 
 #define SUMMARY_LEN	2048
+#define BOUND_TIMEOUT	5	/* dns-timeout for test_bound(), seconds */
 #define ITEMS_MAX	32
 #define ITEM_LEN	256
 
@@ -240,7 +241,7 @@ main(void)
 		test_dead_stream();
 		test_shutdown_pending();
 	}
-	if (ok(start(2) == 0, "init: for the bound on lookups")) {
+	if (ok(start(BOUND_TIMEOUT) == 0, "init: for the bound on lookups")) {
 		test_bound();
 		dns_shutdown();
 	}
@@ -729,9 +730,12 @@ test_bound(void)
 	    "bound: the shared one at its deadline");
 	is_int(gone.calls, 0, "bound: no callback for the cancelled one");
 
-	/* dns-timeout is 2 s: c-ares ends them by then */
-	idle(2500);
-	dns_stats(&st);
+	/* c-ares ends them about dns-timeout after they were sent */
+	arm(BOUND_TIMEOUT * 1000 + 3000);
+	while (evtimer_pending(&guard, NULL) && (dns_stats(&st),
+	    st.inflight > 0))
+		event_base_loop(base, EVLOOP_ONCE);
+	evtimer_del(&guard);
 	is_int(st.inflight, 0, "bound: c-ares ended the abandoned lookups");
 	lookup("after.bound.wild.regress.test", DNS_TYPE_A, &after);
 	is_str(after.summary, "found 192.0.2.37", "bound: room again");
@@ -754,21 +758,21 @@ test_shutdown_pending(void)
 static void
 test_init_errors(void)
 {
-	struct policy	 p;
+	struct dns_conf	 c;
 	struct answer	 an;
 	char		 badaddr[] = "not-an-address";
 	char		*bad[] = { badaddr };
 
-	memset(&p, 0, sizeof(p));
-	p.resolvers.v = bad;
-	p.resolvers.n = 1;
-	is_int(dns_init(base, &p, NULL, init_err, sizeof(init_err)), -1,
+	memset(&c, 0, sizeof(c));
+	c.resolvers = bad;
+	c.nresolvers = 1;
+	is_int(dns_init(base, &c, NULL, init_err, sizeof(init_err)), -1,
 	    "init: bad resolver address");
 	ok(strncmp(init_err, "resolver not-an-address: ", 25) == 0,
 	    "init: the reason names the resolver (%s)", init_err);
 
 	if (start(8) == 0) {
-		is_int(dns_init(base, &p, NULL, init_err, sizeof(init_err)),
+		is_int(dns_init(base, &c, NULL, init_err, sizeof(init_err)),
 		    -1, "init: twice");
 		is_str(init_err, "dns_init: already initialised",
 		    "init: twice, the reason");
@@ -783,14 +787,14 @@ test_init_errors(void)
 static int
 start(int dns_timeout)
 {
-	struct policy	 p;
+	struct dns_conf	 c;
 	char		*fwd[] = { resolver };
 
-	memset(&p, 0, sizeof(p));
-	p.resolvers.v = fwd;
-	p.resolvers.n = 1;
-	p.dns_timeout = dns_timeout;
-	if (dns_init(base, &p, observe, init_err, sizeof(init_err)) == -1) {
+	memset(&c, 0, sizeof(c));
+	c.resolvers = fwd;
+	c.nresolvers = 1;
+	c.timeout = dns_timeout;
+	if (dns_init(base, &c, observe, init_err, sizeof(init_err)) == -1) {
 		fprintf(stderr, "%s\n", init_err);
 		return -1;
 	}

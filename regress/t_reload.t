@@ -21,7 +21,7 @@ my $PENDING = 100;		# sessions waiting for lookups at once
 
 my ($port) = Filter::dns_fixture();
 plan skip_all => 'unbound not installed' unless defined $port;
-plan tests => 32;
+plan tests => 35;
 
 # Five lines: the errors below are on lines 7 and 8.
 my $base = $Filter::LAB . "resolver 127.0.0.1\@$port\ndns-timeout 3\n"
@@ -213,4 +213,29 @@ is($f->finish, 0, 'exit 0 at EOF');
 	sleep(0.3);
 	like($d->stderr, qr/^reload: defaults: loaded$/m,
 	    'without -f: the defaults reloaded');
+}
+
+# A blocklist answer stays with the zone that gave it: the HELO was found
+# on dbl.test before a reload put another zone first, and the verdict
+# after it still names dbl.test (the answers keep a copy of their zones).
+{
+	my $zconf = Filter::config($Filter::LAB . "resolver 127.0.0.1\@$port\n"
+	    . "dns-timeout 3\ndbl dbl.test\n");
+	my $z = Filter->new('-f', $zconf);
+	$z->handshake('0.6');
+	my $s = Filter::Session->new($z);
+	$s->connect($CLI, $SRV);
+	is($s->decision($s->request('ehlo', 'listed.wild.regress.test')),
+	    'proceed', 'dbl before a reload: proceed until rcpt-to');
+	sleep(0.5);
+	open(my $fh, '>', $zconf) or die "$zconf: $!";
+	print $fh $Filter::LAB . "resolver 127.0.0.1\@$port\ndns-timeout 3\n"
+	    . "dbl dbl.servfail.test\ndbl dbl.test\n";
+	close $fh;
+	my $loaded = qr/^reload: \Q$zconf\E: loaded$/m;
+	ok(hup($z, $loaded), 'dbl: the zones reloaded');
+	like($s->decision($s->request('rcpt-to', '<bob@regress.test>')),
+	    qr/^reject\|554 5\.7\.1 .* blocked using dbl\.test$/,
+	    'dbl after the reload: the zone that listed it');
+	$z->finish;
 }
