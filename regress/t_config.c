@@ -271,8 +271,10 @@ static const struct error_row line_errors[] = {
 	{ "dns-timeout", "dns-timeout needs SECONDS" },
 	{ "verdict-phase data", "unknown verdict-phase \"data\": use helo, "
 	    "mail-from or rcpt-to" },
-	{ "rdns-match loose", "unknown rdns-match mode \"loose\": use exact "
-	    "or domain" },
+	{ "verdict-phase", "verdict-phase needs helo, mail-from or rcpt-to" },
+	{ "rdns-match loose", "unknown rdns-match \"loose\": use exact or "
+	    "domain" },
+	{ "rdns-match", "rdns-match needs exact or domain" },
 	{ "local-name -bad-.example", "invalid name \"-bad-.example\": "
 	    "label starts or ends with hyphen" },
 	{ "local-name .example.org", "invalid name \".example.org\": "
@@ -297,6 +299,7 @@ static const struct error_row line_errors[] = {
 	{ "pass rcpt bob@a..example", "invalid recipient \"bob@a..example\": "
 	    "use ADDRESS, @DOMAIN or LOCALPART@" },
 	{ "block rdns x.example", "unknown block \"rdns\": use helo" },
+	{ "block helo", "block needs helo and a value" },
 	{ "explain-url ftp://example.org/",
 	    "explain-url must start with http:// or https://" },
 	{ "explain-url \"https://example.org/a b\"",
@@ -342,7 +345,7 @@ static const struct error_row line_errors[] = {
 	{ "dbl a..test", "invalid name \"a..test\": empty label" },
 	{ "dbl 127.0.0.2", "invalid name \"127.0.0.2\": an address, not a "
 	    "name" },
-	{ "dry-run maybe", "dry-run \"maybe\": use yes or no" },
+	{ "dry-run maybe", "unknown dry-run \"maybe\": use yes or no" },
 	{ "dry-run", "dry-run needs yes or no" },
 	{ "dry-run yes please", "dry-run needs yes or no" },
 	{ "dnssec-trust-anchor /var/lib/unbound/root.key",
@@ -350,7 +353,7 @@ static const struct error_row line_errors[] = {
 	    "use \"dnssec yes\"" },
 	{ "dnssec-trust-anchor", "dnssec-trust-anchor is gone: validate in "
 	    "the site's resolver and use \"dnssec yes\"" },
-	{ "dnssec maybe", "dnssec needs no, yes or any, not \"maybe\"" },
+	{ "dnssec maybe", "unknown dnssec \"maybe\": use no, yes or any" },
 	{ "dnssec", "dnssec needs no, yes or any" },
 	{ "dnssec yes please", "dnssec needs no, yes or any" },
 	{ "stats-file", "stats-file needs PATH" },
@@ -940,6 +943,7 @@ test_print(void)
 		"local-name MX.example.org", "local-domain example.org",
 		"pass client 192.0.2.0/24", "pass helo .example.net",
 		"pass rdns mail.example.com", "block helo yahoo.com",
+		"pass rcpt \"\\\"x#y\\\"@example.org\"",
 		"protect bigmail.test alias outbound.mailhost.test",
 		"protect google.com gmail.com googlemail.com alias 1e100.net",
 		"explain-url https://example.org/helo.html",
@@ -961,6 +965,7 @@ test_print(void)
 		"pass client 192.0.2.0/24",
 		"pass helo .example.net",
 		"pass rdns mail.example.com",
+		"pass rcpt \"\\\"x#y\\\"@example.org\"",
 		"block helo yahoo.com",
 		"protect google.com gmail.com googlemail.com alias 1e100.net",
 		"protect icloud.com me.com mac.com alias apple.com",
