@@ -290,6 +290,18 @@ config_parse_line(struct policy *p, char *line, const char **errstr)
 	return -1;
 }
 
+/* "yes" or "no" into *v: the one reading of every yes/no. */
+int
+config_yes_no(const char *s, int *v)
+{
+	int	i;
+
+	if ((i = find_word(&yes_no, NULL, s, NULL)) == -1)
+		return -1;
+	*v = i;
+	return 0;
+}
+
 /*
  * Split a line into words in place.  More words than fit are counted
  * but not kept: the count alone makes the directive's usage error.
