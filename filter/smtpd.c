@@ -816,11 +816,19 @@ answer(struct session *s, const char *decision, const char *param)
 	request_drop(s);
 }
 
-/* Every line to smtpd goes out here. */
+/*
+ * Every line to smtpd goes out here.  One that cannot be queued (out of
+ * memory, or smtpd no longer reads us) would leave its request without
+ * an answer, and smtpd waits for one without end: the client's session
+ * would hang unseen, as would every later one while memory is short.
+ * Exiting makes smtpd log the lost filter and stop, which the admin
+ * sees; mail is deferred, never let through or refused by mistake.
+ */
 static void
 send_line(const char *line)
 {
-	io_out_line(smtpd.out, line);
+	if (io_out_line(smtpd.out, line) == -1)
+		fatal("cannot send smtpd a line");
 }
 
 static void
