@@ -792,7 +792,12 @@ parse_profile(const struct directive *d, struct policy *p, char **arg,
 
 	if ((strict = find_word(d->words, d->name, arg[0], errstr)) == -1)
 		return -1;
-	policy_init(&def);
+	/* Out of memory, what it filled in is not known to be whole. */
+	if (policy_init(&def) == -1) {
+		policy_free(&def);
+		*errstr = errorf("profile %s: out of memory", arg[0]);
+		return -1;
+	}
 	memcpy(p->rules, def.rules, sizeof(p->rules));
 	p->rdns_mode = def.rdns_mode;
 	policy_free(&def);

@@ -3,7 +3,8 @@
  * realloc and reallocarray (-Wl,--wrap), which fail while "failing" is
  * set.  A request whose answer cannot be queued must not be left
  * waiting in smtpd without end: the filter exits, saying why, and
- * writes no half line.
+ * writes no half line.  A profile whose defaults cannot be made is an
+ * error, not defaults taken on trust.
  */
 #include "compat.h"
 
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "policy.h"
 #include "smtpd.h"
 #include "tap.h"
@@ -36,6 +38,7 @@ void		*__real_realloc(void *, size_t);
 void		*__wrap_reallocarray(void *, size_t, size_t);
 void		*__real_reallocarray(void *, size_t, size_t);
 static void	 test_answer(void);
+static void	 test_profile(void);
 static void	 request(int, struct run *);
 static __dead void request_child(int, int, int, int);
 static void	 read_all(int, char *, size_t);
@@ -65,8 +68,9 @@ __wrap_reallocarray(void *p, size_t n, size_t size)
 int
 main(void)
 {
-	plan(5);
+	plan(8);
 	test_answer();
+	test_profile();
 	return done_testing();
 }
 
@@ -86,6 +90,26 @@ test_answer(void)
 	is_str(r.out, "", "out of memory: no half line on stdout");
 	ok(strstr(r.err, "cannot send smtpd a line: Cannot allocate "
 	    "memory") != NULL, "out of memory: the log says why");
+}
+
+static void
+test_profile(void)
+{
+	struct policy	 p;
+	const char	*errstr = NULL;
+	char		 line[] = "profile strict";
+	int		 rc;
+
+	policy_init(&p);
+	failing = 1;
+	rc = config_parse_line(&p, line, &errstr);
+	failing = 0;
+	is_int(rc, -1, "out of memory: profile strict is refused");
+	is_str(errstr, "profile strict: out of memory",
+	    "out of memory: the profile says why");
+	is_int(p.rdns_mode, RDNS_DOMAIN, "out of memory: the policy keeps "
+	    "what it had");
+	policy_free(&p);
 }
 
 /* One request to a child that runs the front end, as smtpd sends it. */
