@@ -57,13 +57,13 @@ LIB_SRCS =	filter/log.c filter/logsys.c filter/config.c \
 TAP_OBJ =	regress/tap.o
 UNIT_TESTS =	regress/t_proto regress/t_helo regress/t_config \
 		regress/t_verdict regress/t_dns regress/t_dblzone regress/t_header \
-		regress/t_dnsmsg
+		regress/t_dnsmsg regress/t_oom
 UNIT_OBJS =	regress/t_proto.o regress/t_helo.o regress/t_config.o \
 		regress/t_verdict.o regress/t_dns.o regress/t_dblzone.o \
-		regress/t_header.o regress/t_dnsmsg.o
+		regress/t_header.o regress/t_dnsmsg.o regress/t_oom.o
 TESTS =		regress/t_proto regress/t_helo regress/t_config \
 		regress/t_verdict regress/t_dblzone regress/t_header \
-		regress/t_dnsmsg regress/t_dbl.t regress/t_dns.sh \
+		regress/t_dnsmsg regress/t_oom regress/t_dbl.t regress/t_dns.sh \
 		regress/t_transcript.t \
 		regress/t_sessions.t regress/t_robust.t regress/t_flood.t \
 		regress/t_signals.t regress/t_dnschecks.t regress/t_dnssec.t \
@@ -163,6 +163,11 @@ regress/t_dnsmsg: regress/t_dnsmsg.o $(TAP_OBJ) checks/dnsresult.o \
     $(CHECK_OBJS)
 	$(CC) $(LDFLAGS) -o $@ regress/t_dnsmsg.o $(TAP_OBJ) \
 	    checks/dnsresult.o $(CHECK_OBJS) $(PKG_LIBS)
+
+# Allocations fail at the test's word: the link wraps them (GNU ld, lld).
+regress/t_oom: regress/t_oom.o $(TAP_OBJ) $(LIB_OBJS)
+	$(CC) $(LDFLAGS) -Wl,--wrap=realloc -Wl,--wrap=reallocarray -o $@ \
+	    regress/t_oom.o $(TAP_OBJ) $(LIB_OBJS) $(PKG_LIBS)
 
 regress/t_dns: regress/t_dns.o $(TAP_OBJ) $(DNS_OBJS) $(CHECK_OBJS)
 	$(CC) $(LDFLAGS) -o $@ regress/t_dns.o $(TAP_OBJ) $(DNS_OBJS) \

@@ -13,6 +13,7 @@
 #include <libpsl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,77 +29,200 @@
 #define MAX_WORDS	33	/* a directive and up to 32 arguments */
 #define EXPLAIN_URL_MAX	200	/* it is appended to a reply */
 #define BLANKS		" \t\r\n"
+#define USE_MAX		128	/* "a, b or c": a directive's words */
+#define FIELD(name)	offsetof(struct policy, name)
 
-struct directive {
-	const char	*name;
-	int		 nargs;		/* at least */
-	int		 nargs_max;
-	const char	*usage;
-	int		(*parse)(struct policy *, char **, const char **);
+/*
+ * The words of a setting or a kind, each standing for a number: the
+ * word read, the word -n writes back, the "use ..." of an error, which
+ * lists them in order.
+ */
+struct words {
+	const char	*(*at)(const void *, int);	/* NULL past the last */
+	const void	*list;
+	const int	*values;	/* NULL: a word's is its place */
 };
+
+/* "pass KIND VALUE", "block KIND VALUE": each kind adds to its list. */
+struct kind {
+	const char	*word;
+	size_t		 field;		/* its list in struct policy */
+	int		(*add)(void *, const char *, const char **);
+	void		(*print)(FILE *, const char *, const void *);
+};
+
+/*
+ * One row per directive: the words it takes, how a line of it is read,
+ * and how -n writes the policy back as lines of it, in table order.  A
+ * setting (a word of a list, a number in a range) needs nothing else:
+ * the row names its int in struct policy, its words or its range.
+ */
+struct directive {
+	const char		*name;
+	int			 nargs;		/* at least */
+	int			 nargs_max;
+	const char		*usage;		/* NULL: "NAME needs WORDS" */
+	int			(*parse)(const struct directive *,
+				    struct policy *, char **, const char **);
+	void			(*print)(const struct directive *,
+				    const struct policy *, FILE *);
+	size_t			 field;		/* its value in struct policy */
+	const struct words	*words;
+	int			 min;		/* a number's range */
+	int			 max;
+	const char		*hint;		/* after the range; for a
+						   directive gone, what now */
+};
+
+/* Settings are read and written as int, whatever their type. */
+_Static_assert(sizeof(enum phase) == sizeof(int) &&
+    sizeof(enum rdns_mode) == sizeof(int) &&
+    sizeof(enum dnssec_mode) == sizeof(int), "a setting is not an int");
 
 static const char *errorf(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 static void	config_error(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 static int	tokenise(char *, char **, int *, const char **);
+static const char *list_word(const void *, int);
+static const char *kind_word(const void *, int);
+static const char *phase_word(const void *, int);
+static const char *action_word(const void *, int);
+static const char *word_at(const struct words *, int);
+static int	find_word(const struct words *, const char *, const char *,
+		    const char **);
+static const char *use(const struct words *);
+static void	*member(struct policy *, size_t);
+static const void *member_const(const struct policy *, size_t);
+static int	parse_setting(const struct directive *, struct policy *,
+		    char **, const char **);
+static int	parse_number(const struct directive *, struct policy *,
+		    char **, const char **);
+static int	parse_gone(const struct directive *, struct policy *,
+		    char **, const char **);
 static int	parse_name(const char *, int, char *, size_t, const char **);
-static int	parse_resolver(struct policy *, char **, const char **);
-static int	parse_dns_timeout(struct policy *, char **, const char **);
-static int	parse_verdict_phase(struct policy *, char **, const char **);
-static int	parse_check(struct policy *, char **, const char **);
-static int	parse_message(struct policy *, char **, const char **);
-static int	parse_rdns_match(struct policy *, char **, const char **);
-static int	parse_local_name(struct policy *, char **, const char **);
-static int	parse_local_domain(struct policy *, char **, const char **);
-static int	parse_pass(struct policy *, char **, const char **);
-static int	parse_block(struct policy *, char **, const char **);
-static int	parse_protect(struct policy *, char **, const char **);
-static int	parse_explain_url(struct policy *, char **, const char **);
-static int	parse_profile(struct policy *, char **, const char **);
-static int	parse_dnssec(struct policy *, char **, const char **);
-static int	parse_trust_anchor(struct policy *, char **, const char **);
-static int	parse_dbl(struct policy *, char **, const char **);
-static int	yes_no(const char *, int *);
-static int	parse_dry_run(struct policy *, char **, const char **);
-static int	parse_stats_file(struct policy *, char **, const char **);
-static int	parse_stats_interval(struct policy *, char **, const char **);
-static int	parse_add_header(struct policy *, char **, const char **);
 static int	add_name(struct namelist *, const char *, int, const char **);
-static void	print_protect(FILE *, const struct protect_org *);
+static int	add_suffix(void *, const char *, const char **);
+static int	add_rcpt(void *, const char *, const char **);
+static int	add_cidr(void *, const char *, const char **);
+static int	parse_resolver(const struct directive *, struct policy *,
+		    char **, const char **);
+static int	parse_names(const struct directive *, struct policy *,
+		    char **, const char **);
+static int	parse_kind(const struct directive *, struct policy *,
+		    char **, const char **);
+static int	parse_check(const struct directive *, struct policy *,
+		    char **, const char **);
+static int	parse_message(const struct directive *, struct policy *,
+		    char **, const char **);
+static int	parse_protect(const struct directive *, struct policy *,
+		    char **, const char **);
+static int	parse_explain_url(const struct directive *, struct policy *,
+		    char **, const char **);
+static int	parse_profile(const struct directive *, struct policy *,
+		    char **, const char **);
+static int	parse_dbl(const struct directive *, struct policy *,
+		    char **, const char **);
+static int	parse_stats_file(const struct directive *, struct policy *,
+		    char **, const char **);
+static void	print_setting(const struct directive *,
+		    const struct policy *, FILE *);
+static void	print_number(const struct directive *,
+		    const struct policy *, FILE *);
+static void	print_text(const struct directive *, const struct policy *,
+		    FILE *);
+static void	print_list(const struct directive *, const struct policy *,
+		    FILE *);
+static void	print_kinds(const struct directive *,
+		    const struct policy *, FILE *);
+static void	print_protect(const struct directive *,
+		    const struct policy *, FILE *);
+static void	print_dbl(const struct directive *, const struct policy *,
+		    FILE *);
+static void	print_rules(const struct directive *,
+		    const struct policy *, FILE *);
+static void	print_names(FILE *, const char *, const void *);
+static void	print_cidrs(FILE *, const char *, const void *);
+static void	print_line(FILE *, const char *, const char *);
 static void	print_quoted(FILE *, const char *);
 static void	print_word(FILE *, const char *);
 
+static const struct words yes_no = { list_word,
+    (const char *const []){ "yes", "no", NULL }, (const int []){ 1, 0 } };
+static const struct words phases = { phase_word, NULL, NULL };
+static const struct words actions = { action_word, NULL, NULL };
+static const struct words rdns_modes = { list_word,
+    (const char *const []){ [RDNS_EXACT] = "exact",
+    [RDNS_DOMAIN] = "domain", NULL }, NULL };
+static const struct words dnssec_modes = { list_word,
+    (const char *const []){ [DNSSEC_OFF] = "no", [DNSSEC_LOOPBACK] = "yes",
+    [DNSSEC_ANY] = "any", NULL }, NULL };
+static const struct words profiles = { list_word,
+    (const char *const []){ "default", "strict", NULL }, NULL };
+
+static const struct kind pass_list[] = {
+	{ "client",	FIELD(pass_client),	add_cidr,	print_cidrs },
+	{ "helo",	FIELD(pass_helo),	add_suffix,	print_names },
+	{ "rdns",	FIELD(pass_rdns),	add_suffix,	print_names },
+	{ "rcpt",	FIELD(pass_rcpt),	add_rcpt,	print_names },
+	{ NULL,		0,			NULL,		NULL },
+};
+static const struct words pass_kinds = { kind_word, pass_list, NULL };
+
+static const struct kind block_list[] = {
+	{ "helo",	FIELD(block_helo),	add_suffix,	print_names },
+	{ NULL,		0,			NULL,		NULL },
+};
+static const struct words block_kinds = { kind_word, block_list, NULL };
+
+/* -n prints the policy in this order: "profile" is in the checks. */
 static const struct directive directives[] = {
-	{ "resolver", 1, 1, "resolver needs ADDR[@PORT]", parse_resolver },
-	{ "dns-timeout", 1, 1, "dns-timeout needs SECONDS",
-	    parse_dns_timeout },
-	{ "verdict-phase", 1, 1,
-	    "verdict-phase needs helo, mail-from or rcpt-to",
-	    parse_verdict_phase },
-	{ "check", 2, 2, "check needs NAME and ACTION", parse_check },
-	{ "message", 2, 2, "message needs NAME and \"REPLY\"", parse_message },
-	{ "rdns-match", 1, 1, "rdns-match needs exact or domain",
-	    parse_rdns_match },
-	{ "local-name", 1, 1, "local-name needs NAME", parse_local_name },
-	{ "local-domain", 1, 1, "local-domain needs NAME", parse_local_domain },
-	{ "pass", 2, 2, "pass needs client, helo, rdns or rcpt and a value",
-	    parse_pass },
-	{ "block", 2, 2, "block needs helo and a value", parse_block },
+	{ "verdict-phase", 1, 1, NULL, parse_setting, print_setting,
+	    .field = FIELD(phase), .words = &phases },
+	{ "dns-timeout", 1, 1, "dns-timeout needs SECONDS", parse_number,
+	    print_number, .field = FIELD(dns_timeout), .min = 1,
+	    .max = DNS_TIMEOUT_MAX,
+	    .hint = "seconds, well below Exim's 60 s limit" },
+	{ "rdns-match", 1, 1, NULL, parse_setting, print_setting,
+	    .field = FIELD(rdns_mode), .words = &rdns_modes },
+	{ "add-header", 1, 1, NULL, parse_setting, print_setting,
+	    .field = FIELD(add_header), .words = &yes_no },
+	{ "resolver", 1, 1, "resolver needs ADDR[@PORT]", parse_resolver,
+	    print_list, .field = FIELD(resolvers) },
+	{ "local-name", 1, 1, "local-name needs NAME", parse_names,
+	    print_list, .field = FIELD(local_names) },
+	{ "local-domain", 1, 1, "local-domain needs NAME", parse_names,
+	    print_list, .field = FIELD(local_domains) },
+	{ "pass", 2, 2, NULL, parse_kind, print_kinds, .words = &pass_kinds },
+	{ "block", 2, 2, NULL, parse_kind, print_kinds,
+	    .words = &block_kinds },
 	{ "protect", 1, MAX_WORDS - 1,
 	    "protect needs DOMAIN [DOMAIN ...] [alias DOMAIN ...]",
-	    parse_protect },
-	{ "explain-url", 1, 1, "explain-url needs URL", parse_explain_url },
-	{ "profile", 1, 1, "profile needs default or strict", parse_profile },
-	{ "dnssec", 1, 1, "dnssec needs no, yes or any", parse_dnssec },
-	{ "dnssec-trust-anchor", 0, MAX_WORDS - 1, NULL, parse_trust_anchor },
+	    parse_protect, .print = print_protect },
 	{ "dbl", 1, 1 + DBL_CODES_MAX, "dbl needs ZONE and at most 16 CODEs",
-	    parse_dbl },
-	{ "dry-run", 1, 1, "dry-run needs yes or no", parse_dry_run },
-	{ "stats-file", 1, 1, "stats-file needs PATH", parse_stats_file },
+	    parse_dbl, .print = print_dbl },
+	{ "explain-url", 1, 1, "explain-url needs URL", parse_explain_url,
+	    print_text, .field = FIELD(explain_url) },
+	{ "dnssec", 1, 1, NULL, parse_setting, print_setting,
+	    .field = FIELD(dnssec), .words = &dnssec_modes },
+	{ "dry-run", 1, 1, NULL, parse_setting, print_setting,
+	    .field = FIELD(dry_run), .words = &yes_no },
+	{ "stats-file", 1, 1, "stats-file needs PATH", parse_stats_file,
+	    print_text, .field = FIELD(stats_file) },
 	{ "stats-interval", 1, 1, "stats-interval needs SECONDS",
-	    parse_stats_interval },
-	{ "add-header", 1, 1, "add-header needs yes or no", parse_add_header },
+	    parse_number, print_number, .field = FIELD(stats_interval),
+	    .min = STATS_INTERVAL_MIN, .max = STATS_INTERVAL_MAX,
+	    .hint = "seconds" },
+	/* Each check's action, and its message after it. */
+	{ "check", 2, 2, "check needs NAME and ACTION", parse_check,
+	    print_rules, .words = &actions },
+	{ "message", 2, 2, "message needs NAME and \"REPLY\"", parse_message,
+	    .print = NULL },
+	{ "profile", 1, 1, NULL, parse_profile, .print = NULL,
+	    .words = &profiles },
+	{ "dnssec-trust-anchor", 0, MAX_WORDS - 1, NULL, parse_gone,
+	    .print = NULL,
+	    .hint = "validate in the site's resolver and use \"dnssec yes\"" },
 };
 
 static void	(*error_sink)(const char *);
@@ -138,9 +262,10 @@ config_load(struct policy *p, const char *path)
 int
 config_parse_line(struct policy *p, char *line, const char **errstr)
 {
-	char	*word[MAX_WORDS + 1];	/* NULL after the last argument */
-	size_t	 i;
-	int	 n;
+	const struct directive	*d;
+	char			*word[MAX_WORDS + 1];	/* NULL-terminated */
+	size_t			 i;
+	int			 n;
 
 	if (tokenise(line, word, &n, errstr) == -1)
 		return -1;
@@ -149,18 +274,32 @@ config_parse_line(struct policy *p, char *line, const char **errstr)
 	/* The arguments end with NULL for a directive that takes a range. */
 	word[n < MAX_WORDS ? n : MAX_WORDS] = NULL;
 	for (i = 0; i < nitems(directives); i++) {
-		if (strcmp(word[0], directives[i].name) != 0)
+		d = &directives[i];
+		if (strcmp(word[0], d->name) != 0)
 			continue;
-		if (n - 1 < directives[i].nargs ||
-		    n - 1 > directives[i].nargs_max) {
-			*errstr = directives[i].usage;
+		if (n - 1 < d->nargs || n - 1 > d->nargs_max) {
+			*errstr = d->usage != NULL ? d->usage :
+			    errorf("%s needs %s%s", d->name, use(d->words),
+			    d->nargs > 1 ? " and a value" : "");
 			return -1;
 		}
 		word[n] = NULL;
-		return directives[i].parse(p, word + 1, errstr);
+		return d->parse(d, p, word + 1, errstr);
 	}
 	*errstr = errorf("unknown directive \"%s\"", word[0]);
 	return -1;
+}
+
+/* "yes" or "no" into *v: the one reading of every yes/no. */
+int
+config_yes_no(const char *s, int *v)
+{
+	int	i;
+
+	if ((i = find_word(&yes_no, NULL, s, NULL)) == -1)
+		return -1;
+	*v = i;
+	return 0;
 }
 
 /*
@@ -256,8 +395,135 @@ config_error(const char *fmt, ...)
 		fprintf(stderr, "%s\n", line);
 }
 
+static const char *
+list_word(const void *list, int i)
+{
+	return ((const char *const *)list)[i];
+}
+
+static const char *
+kind_word(const void *kinds, int i)
+{
+	return ((const struct kind *)kinds)[i].word;
+}
+
+/* The phases a verdict can be given at. */
+static const char *
+phase_word(const void *unused, int i)
+{
+	return i >= PHASE_HELO && i <= PHASE_RCPT_TO ? phase_name(i) : NULL;
+}
+
+static const char *
+action_word(const void *unused, int i)
+{
+	return i >= 0 && i < ACT_COUNT ? action_name(i) : NULL;
+}
+
+/* The word for value v, or NULL if there is none. */
+static const char *
+word_at(const struct words *w, int v)
+{
+	const char	*x;
+	int		 i;
+
+	for (i = 0; (x = w->at(w->list, i)) != NULL; i++)
+		if ((w->values != NULL ? w->values[i] : i) == v)
+			return x;
+	return NULL;
+}
+
+/*
+ * The value of the word s; else -1 and, with errstr, the error
+ * 'unknown WHAT "s": use a, b or c'.
+ */
 static int
-parse_resolver(struct policy *p, char **arg, const char **errstr)
+find_word(const struct words *w, const char *what, const char *s,
+    const char **errstr)
+{
+	const char	*x;
+	int		 i;
+
+	for (i = 0; (x = w->at(w->list, i)) != NULL; i++)
+		if (strcmp(s, x) == 0)
+			return w->values != NULL ? w->values[i] : i;
+	if (errstr != NULL)
+		*errstr = errorf("unknown %s \"%s\": use %s", what, s, use(w));
+	return -1;
+}
+
+/* "a, b or c": the words, as an error lists them. */
+static const char *
+use(const struct words *w)
+{
+	static char	 buf[USE_MAX];
+	const char	*x;
+	int		 i;
+
+	buf[0] = '\0';
+	for (i = 0; (x = w->at(w->list, i)) != NULL; i++) {
+		if (i > 0)
+			strlcat(buf, w->at(w->list, i + 1) != NULL ? ", " :
+			    " or ", sizeof(buf));
+		strlcat(buf, x, sizeof(buf));
+	}
+	return buf;
+}
+
+/* What a FIELD() names in the policy. */
+static void *
+member(struct policy *p, size_t field)
+{
+	return (char *)p + field;
+}
+
+static const void *
+member_const(const struct policy *p, size_t field)
+{
+	return (const char *)p + field;
+}
+
+static int
+parse_setting(const struct directive *d, struct policy *p, char **arg,
+    const char **errstr)
+{
+	int	v;
+
+	if ((v = find_word(d->words, d->name, arg[0], errstr)) == -1)
+		return -1;
+	*(int *)member(p, d->field) = v;
+	return 0;
+}
+
+static int
+parse_number(const struct directive *d, struct policy *p, char **arg,
+    const char **errstr)
+{
+	const char	*why;
+	int		 n;
+
+	n = strtonum(arg[0], d->min, d->max, &why);
+	if (why != NULL) {
+		*errstr = errorf("%s \"%s\" is %s: use %d to %d %s", d->name,
+		    arg[0], why, d->min, d->max, d->hint);
+		return -1;
+	}
+	*(int *)member(p, d->field) = n;
+	return 0;
+}
+
+/* A directive that is no more: the file stops with the way forward. */
+static int
+parse_gone(const struct directive *d, struct policy *p, char **arg,
+    const char **errstr)
+{
+	*errstr = errorf("%s is gone: %s", d->name, d->hint);
+	return -1;
+}
+
+static int
+parse_resolver(const struct directive *d, struct policy *p, char **arg,
+    const char **errstr)
 {
 	struct addr	 a;
 	char		 host[ADDR_STRLEN + 1];
@@ -285,65 +551,31 @@ parse_resolver(struct policy *p, char **arg, const char **errstr)
 		*errstr = errorf("invalid resolver address \"%s\"", host);
 		return -1;
 	}
-	if (namelist_add(&p->resolvers, arg[0]) == -1)
+	if (namelist_add(member(p, d->field), arg[0]) == -1)
 		fatal("%s", __func__);
 	return 0;
 }
 
 static int
-parse_dns_timeout(struct policy *p, char **arg, const char **errstr)
-{
-	const char	*why;
-	int		 n;
-
-	n = strtonum(arg[0], 1, DNS_TIMEOUT_MAX, &why);
-	if (why != NULL) {
-		*errstr = errorf("dns-timeout \"%s\" is %s: use 1 to %d "
-		    "seconds, well below Exim's 60 s limit", arg[0], why,
-		    DNS_TIMEOUT_MAX);
-		return -1;
-	}
-	p->dns_timeout = n;
-	return 0;
-}
-
-static int
-parse_verdict_phase(struct policy *p, char **arg, const char **errstr)
-{
-	enum phase	ph;
-
-	for (ph = PHASE_HELO; ph <= PHASE_RCPT_TO; ph++) {
-		if (strcmp(arg[0], phase_name(ph)) == 0) {
-			p->phase = ph;
-			return 0;
-		}
-	}
-	*errstr = errorf("unknown verdict-phase \"%s\": use helo, mail-from "
-	    "or rcpt-to", arg[0]);
-	return -1;
-}
-
-static int
-parse_check(struct policy *p, char **arg, const char **errstr)
+parse_check(const struct directive *d, struct policy *p, char **arg,
+    const char **errstr)
 {
 	enum check	c;
-	enum action	a;
+	int		a;
 
 	if (check_lookup(arg[0], &c) == -1) {
 		*errstr = errorf("unknown check \"%s\"", arg[0]);
 		return -1;
 	}
-	if (action_lookup(arg[1], &a) == -1) {
-		*errstr = errorf("unknown action \"%s\": use pass, report, "
-		    "junk, tempfail, reject or disconnect", arg[1]);
+	if ((a = find_word(d->words, "action", arg[1], errstr)) == -1)
 		return -1;
-	}
 	policy_set_action(p, c, a);
 	return 0;
 }
 
 static int
-parse_message(struct policy *p, char **arg, const char **errstr)
+parse_message(const struct directive *d, struct policy *p, char **arg,
+    const char **errstr)
 {
 	enum check	 c;
 	const char	*why;
@@ -358,21 +590,6 @@ parse_message(struct policy *p, char **arg, const char **errstr)
 	}
 	strlcpy(p->rules[c].reply, arg[1], sizeof(p->rules[c].reply));
 	p->rules[c].reply_set = 1;
-	return 0;
-}
-
-static int
-parse_rdns_match(struct policy *p, char **arg, const char **errstr)
-{
-	if (strcmp(arg[0], "exact") == 0)
-		p->rdns_mode = RDNS_EXACT;
-	else if (strcmp(arg[0], "domain") == 0)
-		p->rdns_mode = RDNS_DOMAIN;
-	else {
-		*errstr = errorf("unknown rdns-match mode \"%s\": use exact "
-		    "or domain", arg[0]);
-		return -1;
-	}
 	return 0;
 }
 
@@ -419,60 +636,61 @@ add_name(struct namelist *l, const char *s, int suffix_ok,
 	return 0;
 }
 
+/* A name, or with a leading '.' the names under it. */
 static int
-parse_local_name(struct policy *p, char **arg, const char **errstr)
+add_suffix(void *list, const char *s, const char **errstr)
 {
-	return add_name(&p->local_names, arg[0], 0, errstr);
+	return add_name(list, s, 1, errstr);
 }
 
 static int
-parse_local_domain(struct policy *p, char **arg, const char **errstr)
+add_rcpt(void *list, const char *s, const char **errstr)
 {
-	return add_name(&p->local_domains, arg[0], 0, errstr);
-}
+	char	rcpt[RCPT_ENTRY_MAX];
 
-static int
-parse_pass(struct policy *p, char **arg, const char **errstr)
-{
-	struct cidr	c;
-	char		rcpt[RCPT_ENTRY_MAX];
-
-	if (strcmp(arg[0], "helo") == 0)
-		return add_name(&p->pass_helo, arg[1], 1, errstr);
-	if (strcmp(arg[0], "rdns") == 0)
-		return add_name(&p->pass_rdns, arg[1], 1, errstr);
-	if (strcmp(arg[0], "rcpt") == 0) {
-		if (rcpt_entry_parse(arg[1], rcpt, sizeof(rcpt)) == -1) {
-			*errstr = errorf("invalid recipient \"%s\": use "
-			    "ADDRESS, @DOMAIN or LOCALPART@", arg[1]);
-			return -1;
-		}
-		if (namelist_add(&p->pass_rcpt, rcpt) == -1)
-			fatal("%s", __func__);
-		return 0;
-	}
-	if (strcmp(arg[0], "client") != 0) {
-		*errstr = errorf("unknown pass \"%s\": use client, helo, rdns "
-		    "or rcpt", arg[0]);
+	if (rcpt_entry_parse(s, rcpt, sizeof(rcpt)) == -1) {
+		*errstr = errorf("invalid recipient \"%s\": use ADDRESS, "
+		    "@DOMAIN or LOCALPART@", s);
 		return -1;
 	}
-	if (cidr_parse(arg[1], &c) == -1) {
-		*errstr = errorf("invalid address or network \"%s\"", arg[1]);
-		return -1;
-	}
-	if (cidrlist_add(&p->pass_client, &c) == -1)
+	if (namelist_add(list, rcpt) == -1)
 		fatal("%s", __func__);
 	return 0;
 }
 
 static int
-parse_block(struct policy *p, char **arg, const char **errstr)
+add_cidr(void *list, const char *s, const char **errstr)
 {
-	if (strcmp(arg[0], "helo") != 0) {
-		*errstr = errorf("unknown block \"%s\": use helo", arg[0]);
+	struct cidr	c;
+
+	if (cidr_parse(s, &c) == -1) {
+		*errstr = errorf("invalid address or network \"%s\"", s);
 		return -1;
 	}
-	return add_name(&p->block_helo, arg[1], 1, errstr);
+	if (cidrlist_add(list, &c) == -1)
+		fatal("%s", __func__);
+	return 0;
+}
+
+static int
+parse_names(const struct directive *d, struct policy *p, char **arg,
+    const char **errstr)
+{
+	return add_name(member(p, d->field), arg[0], 0, errstr);
+}
+
+/* "pass KIND VALUE", "block KIND VALUE": the kind's list takes it. */
+static int
+parse_kind(const struct directive *d, struct policy *p, char **arg,
+    const char **errstr)
+{
+	const struct kind	*k;
+	int			 i;
+
+	if ((i = find_word(d->words, d->name, arg[0], errstr)) == -1)
+		return -1;
+	k = (const struct kind *)d->words->list + i;
+	return k->add(member(p, k->field), arg[1], errstr);
 }
 
 /*
@@ -481,7 +699,8 @@ parse_block(struct policy *p, char **arg, const char **errstr)
  * protect, or admit, every name under it.
  */
 static int
-parse_protect(struct policy *p, char **arg, const char **errstr)
+parse_protect(const struct directive *d, struct policy *p, char **arg,
+    const char **errstr)
 {
 	char		 names[MAX_WORDS][NAME_BUFSZ + 1];
 	const char	*v[MAX_WORDS];
@@ -530,7 +749,8 @@ parse_protect(struct policy *p, char **arg, const char **errstr)
  * '#' of its own and no '%', which would read as an escape.
  */
 static int
-parse_explain_url(struct policy *p, char **arg, const char **errstr)
+parse_explain_url(const struct directive *d, struct policy *p, char **arg,
+    const char **errstr)
 {
 	const char	*s;
 
@@ -564,21 +784,20 @@ parse_explain_url(struct policy *p, char **arg, const char **errstr)
  * after it override it.
  */
 static int
-parse_profile(struct policy *p, char **arg, const char **errstr)
+parse_profile(const struct directive *d, struct policy *p, char **arg,
+    const char **errstr)
 {
 	struct policy	def;
 	int		strict;
 
-	if (strcmp(arg[0], "strict") == 0)
-		strict = 1;
-	else if (strcmp(arg[0], "default") == 0)
-		strict = 0;
-	else {
-		*errstr = errorf("unknown profile \"%s\": use default or "
-		    "strict", arg[0]);
+	if ((strict = find_word(d->words, d->name, arg[0], errstr)) == -1)
+		return -1;
+	/* Out of memory, what it filled in is not known to be whole. */
+	if (policy_init(&def) == -1) {
+		policy_free(&def);
+		*errstr = errorf("profile %s: out of memory", arg[0]);
 		return -1;
 	}
-	policy_init(&def);
 	memcpy(p->rules, def.rules, sizeof(p->rules));
 	p->rdns_mode = def.rdns_mode;
 	policy_free(&def);
@@ -587,69 +806,13 @@ parse_profile(struct policy *p, char **arg, const char **errstr)
 	return 0;
 }
 
-static int
-parse_dnssec(struct policy *p, char **arg, const char **errstr)
-{
-	static const struct {
-		const char		*word;
-		enum dnssec_mode	 mode;
-	} modes[] = {
-		{ "no",		DNSSEC_OFF },
-		{ "yes",	DNSSEC_LOOPBACK },
-		{ "any",	DNSSEC_ANY },
-	};
-	size_t	 i;
-
-	for (i = 0; i < nitems(modes); i++)
-		if (strcmp(arg[0], modes[i].word) == 0) {
-			p->dnssec = modes[i].mode;
-			return 0;
-		}
-	*errstr = errorf("dnssec needs no, yes or any, not \"%s\"", arg[0]);
-	return -1;
-}
-
-/*
- * The filter no longer validates: the site's resolver does, and says so
- * in its answers.  An old file stops with the way forward.
- */
-static int
-parse_trust_anchor(struct policy *p, char **arg, const char **errstr)
-{
-	*errstr = "dnssec-trust-anchor is gone: validate in the site's "
-	    "resolver and use \"dnssec yes\"";
-	return -1;
-}
-
-/* "yes" or "no" into *v; -1 for anything else. */
-static int
-yes_no(const char *s, int *v)
-{
-	if (strcmp(s, "yes") == 0)
-		*v = 1;
-	else if (strcmp(s, "no") == 0)
-		*v = 0;
-	else
-		return -1;
-	return 0;
-}
-
-static int
-parse_dry_run(struct policy *p, char **arg, const char **errstr)
-{
-	if (yes_no(arg[0], &p->dry_run) == -1) {
-		*errstr = errorf("dry-run \"%s\": use yes or no", arg[0]);
-		return -1;
-	}
-	return 0;
-}
-
 /*
  * A blocklist zone and the codes that list a name on it; without codes,
  * a DBL-style zone's 127.0.1.0/24.  The arguments are counted by now.
  */
 static int
-parse_dbl(struct policy *p, char **arg, const char **errstr)
+parse_dbl(const struct directive *d, struct policy *p, char **arg,
+    const char **errstr)
 {
 	struct dbl_zone	*z;
 	struct cidr	 c;
@@ -689,7 +852,8 @@ parse_dbl(struct policy *p, char **arg, const char **errstr)
  * absolute path, since smtpd starts filters in a directory of its own.
  */
 static int
-parse_stats_file(struct policy *p, char **arg, const char **errstr)
+parse_stats_file(const struct directive *d, struct policy *p, char **arg,
+    const char **errstr)
 {
 	if (arg[0][0] != '/') {
 		*errstr = errorf("stats-file \"%s\" is not an absolute path",
@@ -704,38 +868,6 @@ parse_stats_file(struct policy *p, char **arg, const char **errstr)
 	free(p->stats_file);
 	if ((p->stats_file = strdup(arg[0])) == NULL)
 		fatal("%s", __func__);
-	return 0;
-}
-
-static int
-parse_stats_interval(struct policy *p, char **arg, const char **errstr)
-{
-	const char	*why;
-	int		 n;
-
-	n = strtonum(arg[0], STATS_INTERVAL_MIN, STATS_INTERVAL_MAX, &why);
-	if (why != NULL) {
-		*errstr = errorf("stats-interval \"%s\" is %s: use %d to %d "
-		    "seconds", arg[0], why, STATS_INTERVAL_MIN,
-		    STATS_INTERVAL_MAX);
-		return -1;
-	}
-	p->stats_interval = n;
-	return 0;
-}
-
-/*
- * Off by default: with it, smtpd hands every line of every message
- * through the filter.
- */
-static int
-parse_add_header(struct policy *p, char **arg, const char **errstr)
-{
-	if (yes_no(arg[0], &p->add_header) == -1) {
-		*errstr = errorf("unknown add-header \"%s\": use yes or no",
-		    arg[0]);
-		return -1;
-	}
 	return 0;
 }
 
@@ -802,61 +934,109 @@ config_finish(struct policy *p, const char *path)
 	return rc;
 }
 
+/* The policy as a configuration that reads back as the same policy. */
 void
 config_print(const struct policy *p, FILE *f)
 {
-	char	buf[ADDR_STRLEN];
-	size_t	i, j;
-	int	c;
+	size_t	i;
 
 	fprintf(f, "# filter-helo effective policy\n");
-	fprintf(f, "verdict-phase %s\n", phase_name(p->phase));
-	fprintf(f, "dns-timeout %d\n", p->dns_timeout);
-	fprintf(f, "rdns-match %s\n",
-	    p->rdns_mode == RDNS_EXACT ? "exact" : "domain");
-	fprintf(f, "add-header %s\n", p->add_header ? "yes" : "no");
-	for (i = 0; i < p->resolvers.n; i++)
-		fprintf(f, "resolver %s\n", p->resolvers.v[i]);
-	for (i = 0; i < p->local_names.n; i++)
-		fprintf(f, "local-name %s\n", p->local_names.v[i]);
-	for (i = 0; i < p->local_domains.n; i++)
-		fprintf(f, "local-domain %s\n", p->local_domains.v[i]);
-	for (i = 0; i < p->pass_client.n; i++) {
-		addr_fmt(&p->pass_client.v[i].addr, buf, sizeof(buf));
-		fprintf(f, "pass client %s/%d\n", buf,
-		    p->pass_client.v[i].plen);
+	for (i = 0; i < nitems(directives); i++)
+		if (directives[i].print != NULL)
+			directives[i].print(&directives[i], p, f);
+}
+
+static void
+print_setting(const struct directive *d, const struct policy *p, FILE *f)
+{
+	const char	*w;
+	int		 v = *(const int *)member_const(p, d->field);
+
+	if ((w = word_at(d->words, v)) == NULL)
+		fatalx("%s: %s %d has no word", __func__, d->name, v);
+	fprintf(f, "%s %s\n", d->name, w);
+}
+
+static void
+print_number(const struct directive *d, const struct policy *p, FILE *f)
+{
+	fprintf(f, "%s %d\n", d->name,
+	    *(const int *)member_const(p, d->field));
+}
+
+/* Text that may be unset. */
+static void
+print_text(const struct directive *d, const struct policy *p, FILE *f)
+{
+	char *const	*s = member_const(p, d->field);
+
+	if (*s != NULL)
+		print_line(f, d->name, *s);
+}
+
+static void
+print_list(const struct directive *d, const struct policy *p, FILE *f)
+{
+	print_names(f, d->name, member_const(p, d->field));
+}
+
+static void
+print_kinds(const struct directive *d, const struct policy *p, FILE *f)
+{
+	const struct kind	*k;
+	char			 prefix[64];
+
+	for (k = d->words->list; k->word != NULL; k++) {
+		snprintf(prefix, sizeof(prefix), "%s %s", d->name, k->word);
+		k->print(f, prefix, member_const(p, k->field));
 	}
-	for (i = 0; i < p->pass_helo.n; i++)
-		fprintf(f, "pass helo %s\n", p->pass_helo.v[i]);
-	for (i = 0; i < p->pass_rdns.n; i++)
-		fprintf(f, "pass rdns %s\n", p->pass_rdns.v[i]);
-	for (i = 0; i < p->pass_rcpt.n; i++)
-		fprintf(f, "pass rcpt %s\n", p->pass_rcpt.v[i]);
-	for (i = 0; i < p->block_helo.n; i++)
-		fprintf(f, "block helo %s\n", p->block_helo.v[i]);
-	for (i = 0; i < p->protect.n; i++)
-		print_protect(f, &p->protect.v[i]);
+}
+
+static void
+print_protect(const struct directive *d, const struct policy *p, FILE *f)
+{
+	const struct protect_org	*org;
+	size_t				 i, j;
+
+	for (i = 0; i < p->protect.n; i++) {
+		org = &p->protect.v[i];
+		fprintf(f, "%s", d->name);
+		for (j = 0; j < org->domains.n; j++)
+			fprintf(f, " %s", org->domains.v[j]);
+		if (org->aliases.n > 0)
+			fprintf(f, " alias");
+		for (j = 0; j < org->aliases.n; j++)
+			fprintf(f, " %s", org->aliases.v[j]);
+		fprintf(f, "\n");
+	}
+}
+
+static void
+print_dbl(const struct directive *d, const struct policy *p, FILE *f)
+{
+	const struct dbl_zone	*z;
+	char			 buf[ADDR_STRLEN];
+	size_t			 i, j;
+
 	for (i = 0; i < p->dbl.n; i++) {
-		fprintf(f, "dbl %s", p->dbl.v[i].zone);
-		for (j = 0; j < p->dbl.v[i].ncodes; j++) {
-			addr_fmt(&p->dbl.v[i].codes[j].addr, buf, sizeof(buf));
-			fprintf(f, " %s/%d", buf, p->dbl.v[i].codes[j].plen);
+		z = &p->dbl.v[i];
+		fprintf(f, "%s %s", d->name, z->zone);
+		for (j = 0; j < z->ncodes; j++) {
+			addr_fmt(&z->codes[j].addr, buf, sizeof(buf));
+			fprintf(f, " %s/%d", buf, z->codes[j].plen);
 		}
 		fprintf(f, "\n");
 	}
-	if (p->explain_url != NULL)
-		fprintf(f, "explain-url %s\n", p->explain_url);
-	fprintf(f, "dnssec %s\n", p->dnssec == DNSSEC_ANY ? "any" :
-	    p->dnssec == DNSSEC_LOOPBACK ? "yes" : "no");
-	fprintf(f, "dry-run %s\n", p->dry_run ? "yes" : "no");
-	if (p->stats_file != NULL) {
-		fprintf(f, "stats-file ");
-		print_word(f, p->stats_file);
-		fprintf(f, "\n");
-	}
-	fprintf(f, "stats-interval %d\n", p->stats_interval);
+}
+
+/* A check's action, then its reply as "message" gives it. */
+static void
+print_rules(const struct directive *d, const struct policy *p, FILE *f)
+{
+	int	c;
+
 	for (c = 0; c < CHECK_COUNT; c++) {
-		fprintf(f, "check %s %s\n", check_name(c),
+		fprintf(f, "%s %s %s\n", d->name, check_name(c),
 		    action_name(p->rules[c].action));
 		fprintf(f, "message %s ", check_name(c));
 		print_quoted(f, p->rules[c].reply);
@@ -865,18 +1045,35 @@ config_print(const struct policy *p, FILE *f)
 }
 
 static void
-print_protect(FILE *f, const struct protect_org *org)
+print_names(FILE *f, const char *prefix, const void *list)
 {
-	size_t	i;
+	const struct namelist	*l = list;
+	size_t			 i;
 
-	fprintf(f, "protect");
-	for (i = 0; i < org->domains.n; i++)
-		fprintf(f, " %s", org->domains.v[i]);
-	if (org->aliases.n > 0)
-		fprintf(f, " alias");
-	for (i = 0; i < org->aliases.n; i++)
-		fprintf(f, " %s", org->aliases.v[i]);
-	fprintf(f, "\n");
+	for (i = 0; i < l->n; i++)
+		print_line(f, prefix, l->v[i]);
+}
+
+static void
+print_cidrs(FILE *f, const char *prefix, const void *list)
+{
+	const struct cidrlist	*l = list;
+	char			 buf[ADDR_STRLEN];
+	size_t			 i;
+
+	for (i = 0; i < l->n; i++) {
+		addr_fmt(&l->v[i].addr, buf, sizeof(buf));
+		fprintf(f, "%s %s/%d\n", prefix, buf, l->v[i].plen);
+	}
+}
+
+/* "PREFIX VALUE", the value as it reads back. */
+static void
+print_line(FILE *f, const char *prefix, const char *value)
+{
+	fprintf(f, "%s ", prefix);
+	print_word(f, value);
+	fputc('\n', f);
 }
 
 static void

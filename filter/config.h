@@ -14,6 +14,7 @@ int	config_load(struct policy *, const char *);
 int	config_parse_line(struct policy *, char *, const char **);
 int	config_finish(struct policy *, const char *);
 void	config_print(const struct policy *, FILE *);
+int	config_yes_no(const char *, int *);
 void	config_errors_to(void (*)(const char *));
 
 #endif

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "dns.h"
 #include "exim.h"
 #include "header.h"
@@ -224,13 +225,9 @@ fill_facts(const struct exim_args *a)
 	f->helo_prev = nonempty(a->first_helo);
 	f->rcpt = nonempty(a->rcpt);
 	ex.rdns = nonempty(a->rdns);
-	if (nonempty(a->header) != NULL) {
-		if (strcmp(a->header, "yes") != 0 && strcmp(a->header,
-		    "no") != 0)
-			return operand_error("header= takes yes or no",
-			    a->header);
-		ex.header = strcmp(a->header, "yes") == 0;
-	}
+	if (nonempty(a->header) != NULL &&
+	    config_yes_no(a->header, &ex.header) == -1)
+		return operand_error("header= takes yes or no", a->header);
 	if (nonempty(a->rcpt_domain) != NULL &&
 	    name_normalise(a->rcpt_domain, ex.rcpt_domain,
 	    sizeof(ex.rcpt_domain)) == 0)

@@ -49,11 +49,22 @@
 #define OUT_HIGH	(64 * 1024)
 #define OUT_LOW		(16 * 1024)
 
+/* smtpd's "config|KEY|VALUE" lines at start; other keys are ignored. */
+struct config_handler {
+	const char	*key;
+	void		(*fn)(const char *);
+};
+
+/* The reports we register for, each with what it tells us. */
 struct report_handler {
 	const char	*event;
 	void		(*fn)(struct session *, struct proto_line *);
 };
 
+/*
+ * The requests: each notes what the verdict reads (or nothing), then is
+ * judged if its phase is the policy's verdict phase, else proceeds.
+ */
 struct filter_handler {
 	const char	*phase;
 	enum phase	 verdict_phase;
@@ -66,9 +77,16 @@ static void	on_toolong(size_t, void *);
 static void	on_sweep(int, short, void *);
 static void	on_deadline(int, short, void *);
 static void	handle_config(struct proto_line *);
+static void	config_ready(const char *);
+static void	config_protocol(const char *);
+static void	config_session_timeout(const char *);
+static void	config_admd(const char *);
+static void	config_smtpd_version(const char *);
 static void	handle_report(struct proto_line *);
 static void	handle_filter(struct proto_line *);
 static void	register_hooks(void);
+static void	register_line(const char *, const char *);
+static void	send_line(const char *);
 static void	arm_sweep(void);
 static void	expire_session(struct session *);
 static void	report_connect(struct session *, struct proto_line *);
@@ -78,7 +96,6 @@ static void	report_auth(struct session *, struct proto_line *);
 static void	report_disconnect(struct session *, struct proto_line *);
 static void	report_timeout(struct session *, struct proto_line *);
 static void	request_helo(struct session *, struct proto_line *);
-static void	request_mail_from(struct session *, struct proto_line *);
 static void	request_rcpt_to(struct session *, struct proto_line *);
 static void	request_data_line(struct session *, struct proto_line *);
 static void	add_headers(struct session *, const struct proto_line *);
@@ -96,6 +113,14 @@ static int	skip_dns(struct session *);
 static void	client_dns(struct session *);
 static void	session_facts(struct session *);
 
+static const struct config_handler config_handlers[] = {
+	{ "ready",			config_ready },
+	{ "protocol",			config_protocol },
+	{ "smtp-session-timeout",	config_session_timeout },
+	{ "admd",			config_admd },
+	{ "smtpd-version",		config_smtpd_version },
+};
+
 static const struct report_handler report_handlers[] = {
 	{ "link-connect",	report_connect },
 	{ "link-greeting",	report_greeting },
@@ -108,7 +133,7 @@ static const struct report_handler report_handlers[] = {
 static const struct filter_handler filter_handlers[] = {
 	{ "helo",	PHASE_HELO,	request_helo },
 	{ "ehlo",	PHASE_HELO,	request_helo },
-	{ "mail-from",	PHASE_MAIL_FROM, request_mail_from },
+	{ "mail-from",	PHASE_MAIL_FROM, NULL },
 	{ "rcpt-to",	PHASE_RCPT_TO,	request_rcpt_to },
 };
 
@@ -236,10 +261,8 @@ on_line(char *line, size_t len, void *arg)
 static void
 handle_config(struct proto_line *pl)
 {
-	const char	*errstr;
-	char		 esc[128];
-	long long	 n;
-	int		 major, minor;
+	char	esc[128];
+	size_t	i;
 
 	/*
 	 * smtpd configures a filter once, at start.  A config line in
@@ -250,80 +273,112 @@ handle_config(struct proto_line *pl)
 		    log_escape(pl->key, esc, sizeof(esc)));
 		return;
 	}
-	if (strcmp(pl->key, "ready") == 0) {
-		register_hooks();
-		arm_sweep();
-		return;
+	for (i = 0; i < nitems(config_handlers); i++) {
+		if (strcmp(pl->key, config_handlers[i].key) == 0) {
+			config_handlers[i].fn(pl->value);
+			return;
+		}
 	}
-	if (strcmp(pl->key, "protocol") == 0) {
-		/*
-		 * Only 7.6 and later say this; a major we do not know is
-		 * refused now rather than misread later.  What does not
-		 * parse is no version: each line carries its own.
-		 */
-		if (proto_parse_version(pl->value, &major, &minor) == -1)
-			log_warnx("unreadable protocol version \"%s\", "
-			    "ignored", log_escape(pl->value, esc,
-			    sizeof(esc)));
-		else if (major != 0)
-			fatalx("unsupported filter protocol %s (this "
-			    "filter speaks 0.4 to 0.7)", pl->value);
-		return;
-	}
-	if (strcmp(pl->key, "smtp-session-timeout") == 0) {
-		n = strtonum(pl->value, 1, 86400, &errstr);
-		if (errstr == NULL)
-			smtpd.session_timeout = n;
-	}
-	/* 6.8 and later: the authserv-id of Authentication-Results. */
-	if (strcmp(pl->key, "admd") == 0)
-		strlcpy(smtpd.admd, pl->value, sizeof(smtpd.admd));
-	/*
-	 * Before 7.4, smtpd copies each line a filter sends into 2048
-	 * bytes: a longer message line passed back is cut, whichever
-	 * data-line filter passes it.  The admin must know.
-	 */
-	if (strcmp(pl->key, "smtpd-version") == 0 &&
-	    smtpd.policy->add_header &&
-	    sscanf(pl->value, "%d.%d", &major, &minor) == 2 &&
+}
+
+static void
+config_ready(const char *value)
+{
+	register_hooks();
+	arm_sweep();
+}
+
+/*
+ * Only 7.6 and later say this; a major we do not know is refused now
+ * rather than misread later.  What does not parse is no version: each
+ * line carries its own.
+ */
+static void
+config_protocol(const char *value)
+{
+	char	esc[128];
+	int	major, minor;
+
+	if (proto_parse_version(value, &major, &minor) == -1)
+		log_warnx("unreadable protocol version \"%s\", ignored",
+		    log_escape(value, esc, sizeof(esc)));
+	else if (major != 0)
+		fatalx("unsupported filter protocol %s (this filter speaks "
+		    "0.4 to 0.7)", value);
+}
+
+static void
+config_session_timeout(const char *value)
+{
+	const char	*errstr;
+	long long	 n;
+
+	n = strtonum(value, 1, 86400, &errstr);
+	if (errstr == NULL)
+		smtpd.session_timeout = n;
+}
+
+/* 6.8 and later: the authserv-id of Authentication-Results. */
+static void
+config_admd(const char *value)
+{
+	strlcpy(smtpd.admd, value, sizeof(smtpd.admd));
+}
+
+/*
+ * Before 7.4, smtpd copies each line a filter sends into 2048 bytes: a
+ * longer message line passed back is cut, whichever data-line filter
+ * passes it.  The admin must know.
+ */
+static void
+config_smtpd_version(const char *value)
+{
+	char	esc[128];
+	int	major, minor;
+
+	if (smtpd.policy->add_header &&
+	    sscanf(value, "%d.%d", &major, &minor) == 2 &&
 	    (major < 7 || (major == 7 && minor < 4)))
 		log_warnx("add-header: smtpd %s cuts message lines longer "
 		    "than %d bytes that pass through a filter (fixed in 7.4)",
-		    log_escape(pl->value, esc, sizeof(esc)),
+		    log_escape(value, esc, sizeof(esc)),
 		    PROTO_REPLY_MAX - (int)strlen("filter-dataline|"
 		    "0123456789abcdef|0123456789abcdef|"));
 }
 
+/* The reports we handle, the phases we answer, then ready. */
 static void
 register_hooks(void)
 {
-	static const char	*reports[] = {
-		"link-connect", "link-greeting", "link-identify",
-		"link-auth", "link-disconnect", "timeout"
-	};
-	char			 line[128];
-	size_t			 i;
+	const struct filter_handler	*h;
+	size_t				 i;
 
 	if (smtpd.registered++)
 		return;
-	for (i = 0; i < nitems(reports); i++) {
-		snprintf(line, sizeof(line), "register|report|smtp-in|%s\n",
-		    reports[i]);
-		io_out_line(smtpd.out, line);
-	}
+	for (i = 0; i < nitems(report_handlers); i++)
+		register_line("report", report_handlers[i].event);
 	/* HELO/EHLO always (facts, lookups), then the verdict phase. */
 	for (i = 0; i < nitems(filter_handlers); i++) {
-		if (filter_handlers[i].verdict_phase != PHASE_HELO &&
-		    filter_handlers[i].verdict_phase != smtpd.policy->phase)
-			continue;
-		snprintf(line, sizeof(line), "register|filter|smtp-in|%s\n",
-		    filter_handlers[i].phase);
-		io_out_line(smtpd.out, line);
+		h = &filter_handlers[i];
+		if (h->verdict_phase == PHASE_HELO ||
+		    h->verdict_phase == smtpd.policy->phase)
+			register_line("filter", h->phase);
 	}
 	/* Every line of every message: only when asked for. */
 	if (smtpd.policy->add_header)
-		io_out_line(smtpd.out, "register|filter|smtp-in|data-line\n");
-	io_out_line(smtpd.out, "register|ready\n");
+		register_line("filter", "data-line");
+	send_line("register|ready\n");
+}
+
+static void
+register_line(const char *type, const char *name)
+{
+	char	line[128];
+
+	if (snprintf(line, sizeof(line), "register|%s|smtp-in|%s\n", type,
+	    name) >= (int)sizeof(line))
+		fatalx("%s: %s %s", __func__, type, name);
+	send_line(line);
 }
 
 static void
@@ -352,8 +407,9 @@ handle_report(struct proto_line *pl)
 static void
 handle_filter(struct proto_line *pl)
 {
-	struct session	*s;
-	size_t		 i;
+	const struct filter_handler	*h;
+	struct session			*s;
+	size_t				 i;
 
 	s = session_get(pl->sid);
 	s->last = session_clock();
@@ -379,15 +435,22 @@ handle_filter(struct proto_line *pl)
 		fatal("%s: clock_gettime", __func__);
 	s->req.phase = -1;
 	s->req.judging = 0;
-	for (i = 0; i < nitems(filter_handlers); i++) {
-		if (strcmp(pl->event, filter_handlers[i].phase) != 0)
-			continue;
-		s->req.phase = filter_handlers[i].verdict_phase;
-		filter_handlers[i].fn(s, pl);
+	for (i = 0; i < nitems(filter_handlers); i++)
+		if (strcmp(pl->event, filter_handlers[i].phase) == 0)
+			break;
+	/* A phase we did not register: still exactly one answer. */
+	if (i == nitems(filter_handlers)) {
+		answer(s, "proceed", NULL);
 		return;
 	}
-	/* A phase we did not register: still exactly one answer. */
-	answer(s, "proceed", NULL);
+	h = &filter_handlers[i];
+	s->req.phase = h->verdict_phase;
+	if (h->fn != NULL)
+		h->fn(s, pl);
+	if (h->verdict_phase == smtpd.policy->phase)
+		judge(s, 0);
+	else
+		answer(s, "proceed", NULL);
 }
 
 static void
@@ -491,19 +554,6 @@ request_helo(struct session *s, struct proto_line *pl)
 			dns_facts_clear_helo(&s->facts.dns);
 		lookups_done(s);
 	}
-	if (smtpd.policy->phase == PHASE_HELO)
-		judge(s, 0);
-	else
-		answer(s, "proceed", NULL);
-}
-
-static void
-request_mail_from(struct session *s, struct proto_line *pl)
-{
-	if (smtpd.policy->phase == PHASE_MAIL_FROM)
-		judge(s, 0);
-	else
-		answer(s, "proceed", NULL);
 }
 
 static void
@@ -518,10 +568,6 @@ request_rcpt_to(struct session *s, struct proto_line *pl)
 		session_set(&s->rcpt_domain, domain);
 	else
 		session_set(&s->rcpt_domain, NULL);
-	if (smtpd.policy->phase == PHASE_RCPT_TO)
-		judge(s, 0);
-	else
-		answer(s, "proceed", NULL);
 }
 
 /*
@@ -594,7 +640,7 @@ dataline(const struct proto_line *pl, const char *line)
 	if (proto_fmt_dataline(buf, sizeof(buf), pl->major, pl->minor,
 	    pl->sid, pl->token, line) == -1)
 		fatalx("%s: cannot format a message line", __func__);
-	io_out_line(smtpd.out, buf);
+	send_line(buf);
 }
 
 /*
@@ -767,8 +813,23 @@ answer(struct session *s, const char *decision, const char *param)
 		    NULL) == -1)
 			fatalx("%s: cannot format proceed", __func__);
 	}
-	io_out_line(smtpd.out, line);
+	send_line(line);
 	request_drop(s);
+}
+
+/*
+ * Every line to smtpd goes out here.  One that cannot be queued (out of
+ * memory, or smtpd no longer reads us) would leave its request without
+ * an answer, and smtpd waits for one without end: the client's session
+ * would hang unseen, as would every later one while memory is short.
+ * Exiting makes smtpd log the lost filter and stop, which the admin
+ * sees; mail is deferred, never let through or refused by mistake.
+ */
+static void
+send_line(const char *line)
+{
+	if (io_out_line(smtpd.out, line) == -1)
+		fatal("cannot send smtpd a line");
 }
 
 static void

@@ -196,7 +196,9 @@ io_in_throttle(struct io_in *in, struct io_out *out, size_t high,
 
 /*
  * Queue one or more whole lines.  Text without a final newline would
- * run into the next line and make smtpd fail, so it is refused.
+ * run into the next line and make smtpd fail, so it is refused.  -1
+ * with errno: EINVAL for such text, ENOMEM, or EPIPE (or the error of
+ * the write) once the output is dead.
  */
 int
 io_out_line(struct io_out *out, const char *line)
@@ -204,8 +206,10 @@ io_out_line(struct io_out *out, const char *line)
 	size_t	n = strlen(line);
 	int	was_idle;
 
-	if (out->dead)
+	if (out->dead) {
+		errno = EPIPE;
 		return -1;
+	}
 	if (n == 0 || line[n - 1] != '\n') {
 		errno = EINVAL;
 		return -1;
@@ -444,12 +448,16 @@ io_out_schedule(struct io_out *out)
 	}
 }
 
+/* The write's errno stays for the caller. */
 static void
 io_out_kill(struct io_out *out)
 {
+	int	saved = errno;
+
 	out->dead = 1;
 	out->off = out->len = 0;
 	io_out_schedule(out);
+	errno = saved;
 }
 
 static void

@@ -205,7 +205,9 @@ static const struct line_row lines[] = {
 	    "https://example.org/helo.html" },
 	{ "explain-url http://example.org/", "explain-url",
 	    "http://example.org/" },
-	{ "dnssec-trust-anchor /dev/null", "trust-anchor", "/dev/null" },
+	{ "dnssec no", "dnssec", "no" },
+	{ "dnssec yes", "dnssec", "yes" },
+	{ "dnssec any", "dnssec", "any" },
 	{ "dbl dbl.spamhaus.org", "dbl", "dbl.spamhaus.org:127.0.1.0/24" },
 	{ "dbl DBL.Example.ORG. 127.0.1.2 127.0.1.4/31", "dbl",
 	    "dbl.example.org:127.0.1.2/32,127.0.1.4/31" },
@@ -269,8 +271,10 @@ static const struct error_row line_errors[] = {
 	{ "dns-timeout", "dns-timeout needs SECONDS" },
 	{ "verdict-phase data", "unknown verdict-phase \"data\": use helo, "
 	    "mail-from or rcpt-to" },
-	{ "rdns-match loose", "unknown rdns-match mode \"loose\": use exact "
-	    "or domain" },
+	{ "verdict-phase", "verdict-phase needs helo, mail-from or rcpt-to" },
+	{ "rdns-match loose", "unknown rdns-match \"loose\": use exact or "
+	    "domain" },
+	{ "rdns-match", "rdns-match needs exact or domain" },
 	{ "local-name -bad-.example", "invalid name \"-bad-.example\": "
 	    "label starts or ends with hyphen" },
 	{ "local-name .example.org", "invalid name \".example.org\": "
@@ -295,6 +299,7 @@ static const struct error_row line_errors[] = {
 	{ "pass rcpt bob@a..example", "invalid recipient \"bob@a..example\": "
 	    "use ADDRESS, @DOMAIN or LOCALPART@" },
 	{ "block rdns x.example", "unknown block \"rdns\": use helo" },
+	{ "block helo", "block needs helo and a value" },
 	{ "explain-url ftp://example.org/",
 	    "explain-url must start with http:// or https://" },
 	{ "explain-url \"https://example.org/a b\"",
@@ -340,12 +345,17 @@ static const struct error_row line_errors[] = {
 	{ "dbl a..test", "invalid name \"a..test\": empty label" },
 	{ "dbl 127.0.0.2", "invalid name \"127.0.0.2\": an address, not a "
 	    "name" },
-	{ "dry-run maybe", "dry-run \"maybe\": use yes or no" },
+	{ "dry-run maybe", "unknown dry-run \"maybe\": use yes or no" },
 	{ "dry-run", "dry-run needs yes or no" },
 	{ "dry-run yes please", "dry-run needs yes or no" },
-	{ "dnssec-trust-anchor /nonexistent/root.key",
-	    "dnssec-trust-anchor /nonexistent/root.key: No such file or "
-	    "directory" },
+	{ "dnssec-trust-anchor /var/lib/unbound/root.key",
+	    "dnssec-trust-anchor is gone: validate in the site's resolver and "
+	    "use \"dnssec yes\"" },
+	{ "dnssec-trust-anchor", "dnssec-trust-anchor is gone: validate in "
+	    "the site's resolver and use \"dnssec yes\"" },
+	{ "dnssec maybe", "unknown dnssec \"maybe\": use no, yes or any" },
+	{ "dnssec", "dnssec needs no, yes or any" },
+	{ "dnssec yes please", "dnssec needs no, yes or any" },
 	{ "stats-file", "stats-file needs PATH" },
 	{ "stats-file filter-helo.prom",
 	    "stats-file \"filter-helo.prom\" is not an absolute path" },
@@ -632,8 +642,8 @@ test_defaults(void)
 	    p.local_domains.n == 0 && p.pass_helo.n == 0 &&
 	    p.pass_rdns.n == 0 && p.block_helo.n == 0 &&
 	    p.pass_client.n == 0, "default lists are empty");
-	ok(p.explain_url == NULL && p.trust_anchor == NULL,
-	    "no explain-url, no trust anchor by default");
+	ok(p.explain_url == NULL, "no explain-url by default");
+	is_str(field(&p, "dnssec"), "no", "dnssec defaults to no");
 	is_int(p.protect.n, 4, "four built-in protected organisations");
 	is_str(field(&p, "protect"), "icloud.com me.com mac.com alias "
 	    "apple.com", "the last built-in one");
@@ -933,10 +943,11 @@ test_print(void)
 		"local-name MX.example.org", "local-domain example.org",
 		"pass client 192.0.2.0/24", "pass helo .example.net",
 		"pass rdns mail.example.com", "block helo yahoo.com",
+		"pass rcpt \"\\\"x#y\\\"@example.org\"",
 		"protect bigmail.test alias outbound.mailhost.test",
 		"protect google.com gmail.com googlemail.com alias 1e100.net",
 		"explain-url https://example.org/helo.html",
-		"dnssec-trust-anchor /dev/null",
+		"dnssec any",
 		"dbl dbl.spamhaus.org", "dbl dbl.test 127.0.1.2 127.0.0.0/24",
 		"stats-file \"/var/lib/node exporter/filter-helo.prom\"",
 		"stats-interval 15",
@@ -954,12 +965,13 @@ test_print(void)
 		"pass client 192.0.2.0/24",
 		"pass helo .example.net",
 		"pass rdns mail.example.com",
+		"pass rcpt \"\\\"x#y\\\"@example.org\"",
 		"block helo yahoo.com",
 		"protect google.com gmail.com googlemail.com alias 1e100.net",
 		"protect icloud.com me.com mac.com alias apple.com",
 		"protect bigmail.test alias outbound.mailhost.test",
 		"explain-url https://example.org/helo.html",
-		"dnssec-trust-anchor /dev/null",
+		"dnssec any",
 		"dbl dbl.spamhaus.org 127.0.1.0/24",
 		"dbl dbl.test 127.0.1.2/32 127.0.0.0/24",
 		"stats-file \"/var/lib/node exporter/filter-helo.prom\"",
@@ -1135,9 +1147,10 @@ field(const struct policy *p, const char *name)
 		    sizeof(buf));
 	else if (strcmp(name, "add-header") == 0)
 		strlcpy(buf, p->add_header ? "yes" : "no", sizeof(buf));
-	else if (strcmp(name, "trust-anchor") == 0)
-		strlcpy(buf, p->trust_anchor ? p->trust_anchor : "(null)",
-		    sizeof(buf));
+	else if (strcmp(name, "dnssec") == 0)
+		strlcpy(buf, p->dnssec == DNSSEC_OFF ? "no" :
+		    p->dnssec == DNSSEC_LOOPBACK ? "yes" :
+		    p->dnssec == DNSSEC_ANY ? "any" : "?", sizeof(buf));
 	else if (strcmp(name, "dry-run") == 0)
 		strlcpy(buf, p->dry_run ? "yes" : "no", sizeof(buf));
 	else if (strcmp(name, "stats-file") == 0)

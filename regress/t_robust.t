@@ -14,7 +14,7 @@ my $SRV = '192.0.2.1:25';
 my $CLI = '192.0.2.10:41234';
 my ($port) = Filter::dns_fixture();
 plan skip_all => 'unbound not installed' unless defined $port;
-plan tests => 22 + 5 * 4 + 4 * 4 + 9;
+plan tests => 22 + 5 * 4 + 4 * 4 + 9 + 3;
 my $conf = Filter::config($Filter::LAB . "resolver 127.0.0.1\@$port\n");
 
 sub session_works {
@@ -147,6 +147,25 @@ for my $v ('0', '', '00.7', ' 0.7') {
 	is($s->decision($s->request('noop', '')), 'proceed',
 	    'unregistered phase: answered proceed');
 	$f->finish;
+}
+
+# An answer that cannot be queued would leave its request waiting for
+# ever in smtpd, and the client's session hanging unseen.  Here smtpd
+# stops reading our output (out of memory takes the same path): the
+# filter exits at once, saying why, and smtpd logs the lost filter.
+{
+	my $f = Filter->new('-f', $conf);
+	$f->handshake('0.6');
+	$f->{sel}->remove($f->{out});
+	close $f->{out};
+	my $s = Filter::Session->new($f);
+	$s->connect($CLI, $SRV);
+	$s->request('ehlo', 'localhost', 0);
+	my $st = $f->kill_wait(0, 5);
+	ok($st != -1, 'answer cannot be sent: the filter exits');
+	is($st >> 8, 70, 'answer cannot be sent: exit 70, an internal error');
+	like($f->stderr, qr/cannot send smtpd a line: Broken pipe/,
+	    'answer cannot be sent: says why');
 }
 
 # A session smtpd never disconnects is reclaimed after four times smtpd's

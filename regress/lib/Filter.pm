@@ -267,6 +267,7 @@ sub kill_wait {
 		$self->_fill(0.05);
 		if (waitpid($self->{pid}, WNOHANG) == $self->{pid}) {
 			my $st = $?;
+			$self->{reaped} = 1;
 			1 while $self->_fill(0.05) > 0;
 			return $st;
 		}
