@@ -572,11 +572,13 @@ static void
 dbl_reset(const char *helo)
 {
 	static struct dbl_facts	 dbl[2];
+	static struct dbl_zone	 zones[2];
 	size_t			 i;
 
 	reset(helo);
 	memset(dbl, 0, sizeof(dbl));
 	f.dns.dbl = dbl;
+	f.dns.dbl_zones = zones;
 	f.dns.ndbl = nitems(dbl);
 	dns_helo(LOOKUP_FOUND, LOOKUP_NODATA, LOOKUP_NODATA);
 	rdns(LOOKUP_FOUND, helo);
@@ -584,6 +586,7 @@ dbl_reset(const char *helo)
 		snprintf(p.dbl.v[i].zone, sizeof(p.dbl.v[i].zone),
 		    i == 0 ? "dbl.test" : "dbl2.test");
 		dbl_default_codes(&p.dbl.v[i]);
+		zones[i] = p.dbl.v[i];
 		f.dns.dbl[i].name.state = LOOKUP_NXDOMAIN;
 		f.dns.dbl[i].name.outcome = DBL_UNLISTED;
 	}
@@ -665,6 +668,7 @@ test_dbl(void)
 	    "dbl: answers lost (no memory): unknown, dns-error");
 	memset(&p.dbl, 0, sizeof(p.dbl));
 	f.dns.dbl = NULL;
+	f.dns.dbl_zones = NULL;
 	f.dns.ndbl = 0;
 }
 
