@@ -119,26 +119,26 @@ dns_facts_set_cname(struct dns_facts *d, const char *cname)
 
 /*
  * The MTA forward-confirmed the client's name (smtpd's fcrdns "pass",
- * Exim's $sender_host_name).  When the HELO is that name, the name is
- * the client's and our own PTR and confirmation lookups could add only
- * other names, which no check about this HELO needs: the name stands
- * for them.  Returns 0 when it does; -1 when the client's lookups are
- * still needed: no name, another HELO, our own lookups were asked
- * already (they know every name, and stand), or no memory.
+ * Exim's $sender_host_name): the name is the client's whatever the HELO,
+ * and stands for our own PTR and confirmation lookups.  Of a client with
+ * several PTR names, it is the only one known then: the MTA gives one.
+ * Kept as our lookups would write it, lower-case without the trailing
+ * dot.  Returns 0 when it stands (already, or now); -1 when the client's
+ * lookups are still needed: no name, no host name, our own lookups were
+ * asked already (they know every name, and stand), or no memory.
  */
 int
-dns_facts_verified(struct dns_facts *d, const struct helo *helo,
-    const char *rdns)
+dns_facts_verified(struct dns_facts *d, const char *rdns)
 {
-	char	*name;
+	char	buf[NAME_BUFSZ], *name;
 
-	if (d->fcrdns != LOOKUP_NONE && !d->rdns_mta)
+	if (d->rdns_mta)
+		return 0;
+	if (d->fcrdns != LOOKUP_NONE || rdns == NULL ||
+	    !rdns_host_name(rdns) ||
+	    name_normalise(rdns, buf, sizeof(buf)) == -1 || buf[0] == '.')
 		return -1;
-	if (rdns == NULL || helo->kind != HELO_DOMAIN || helo->name == NULL ||
-	    helo->dotless || !rdns_host_name(rdns) ||
-	    !name_eq(helo->name, rdns))
-		return -1;
-	if ((name = strdup(helo->name)) == NULL)
+	if ((name = strdup(buf)) == NULL)
 		return -1;
 	if (dns_facts_set_rdns(d, &name, 1) == -1) {
 		free(name);
@@ -199,8 +199,9 @@ facts_helo_confirmed(const struct facts *f)
 /*
  * The client's name to show (%r, the log): the confirmed name the HELO
  * gave if it is one, else the first confirmed one, or NULL.  A client
- * with several names is then shown by the same name whether the MTA
- * told us the one it uses or our lookups found them all.
+ * with several names whose HELO is one of them is then shown by that
+ * name whether the MTA told us the one it uses or our lookups found
+ * them all.
  */
 const char *
 facts_rdns(const struct facts *f)

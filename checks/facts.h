@@ -103,8 +103,7 @@ int		 dns_facts_set_rdns(struct dns_facts *, char **, size_t);
 int		 dns_facts_set_cname(struct dns_facts *, const char *);
 int		 dns_facts_dbl_init(struct dns_facts *,
 		    const struct dbl_list *);
-int		 dns_facts_verified(struct dns_facts *, const struct helo *,
-		    const char *);
+int		 dns_facts_verified(struct dns_facts *, const char *);
 int		 dns_facts_helo_asks(const struct policy *,
 		    const struct facts *);
 int		 facts_helo_confirmed(const struct facts *);

@@ -263,10 +263,11 @@ silence_stderr(void)
 /*
  * The lookups the verdict needs, marked as in flight before any is
  * asked: a verdict that does not wait for them (a refusal no answer
- * could change, a HELO that is the name Exim confirmed with the checks
- * that need more set to pass) is given without a resolver.  The
- * client's name Exim confirmed stands for our own lookups of it when
- * the HELO is that name, as in the smtpd front end.
+ * could change, an address literal from a client Exim named, a HELO
+ * that is that name with the checks that need more set to pass) is
+ * given without a resolver.  The client's name Exim confirmed stands
+ * for our own lookups of it whatever the HELO, as in the smtpd front
+ * end.
  */
 static void
 plan_lookups(void)
@@ -274,8 +275,7 @@ plan_lookups(void)
 	struct facts		*f = &ex.facts;
 	struct dns_facts	*d = &f->dns;
 
-	if ((f->helo_raw == NULL ||
-	    dns_facts_verified(d, &f->helo, ex.rdns) == -1) &&
+	if (dns_facts_verified(d, ex.rdns) == -1 &&
 	    policy_needs_rdns(ex.policy) && f->client.family != 0) {
 		ex.ask_client = 1;
 		d->ptr = d->fcrdns = LOOKUP_PENDING;

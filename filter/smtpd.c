@@ -472,9 +472,9 @@ report_connect(struct session *s, struct proto_line *pl)
 		log_warnx("%016" PRIx64 " unparsable server address",
 		    s->sid);
 	/*
-	 * A name smtpd forward-confirmed may spare our own lookups of the
-	 * client once the HELO is known (client_dns()); a failure or an
-	 * error is no fact, and our lookups start now, as for everyone.
+	 * A name smtpd forward-confirmed spares our own lookups of the
+	 * client (client_dns()); a failure or an error is no fact, and our
+	 * lookups start now, as for everyone.
 	 */
 	session_set(&s->smtpd_rdns, c.fcrdns != NULL &&
 	    strcmp(c.fcrdns, "pass") == 0 ? c.rdns : NULL);
@@ -482,9 +482,8 @@ report_connect(struct session *s, struct proto_line *pl)
 	lookup_free(s->lookups);
 	s->lookups = NULL;
 	dns_facts_free(&s->facts.dns);
-	if (s->smtpd_rdns == NULL && !skip_dns(s) &&
-	    policy_needs_rdns(smtpd.policy))
-		lookup_client(session_lookups(s), &s->facts.client);
+	if (!skip_dns(s))
+		client_dns(s);
 	lookups_done(s);
 }
 
@@ -660,7 +659,7 @@ judge(struct session *s, int force)
 			lookup_expire(s->lookups);
 		dns_facts_expire(&f->dns);
 	} else if (s->helo == NULL && !skip_dns(s)) {
-		/* No HELO to compare smtpd's name with: our own lookups. */
+		/* As at HELO, which did not come: a reload may need them. */
 		client_dns(s);
 	}
 	session_facts(s);
@@ -748,18 +747,18 @@ skip_dns(struct session *s)
 }
 
 /*
- * The client's names: smtpd's confirmed one when the HELO is that name,
- * else our own lookups, unless they were asked already.
+ * The client's names: smtpd's confirmed one whatever the HELO, else our
+ * own lookups, unless they were asked already.  Asked at connect, and
+ * again at HELO in case a reload since made the policy need them.
  */
 static void
 client_dns(struct session *s)
 {
 	struct dns_facts	*d = &s->facts.dns;
 
-	if (dns_facts_verified(d, &s->facts.helo, s->smtpd_rdns) == 0)
+	if (dns_facts_verified(d, s->smtpd_rdns) == 0)
 		return;
-	if ((d->fcrdns == LOOKUP_NONE || d->rdns_mta) &&
-	    policy_needs_rdns(smtpd.policy))
+	if (d->fcrdns == LOOKUP_NONE && policy_needs_rdns(smtpd.policy))
 		lookup_client(session_lookups(s), &s->facts.client);
 }
 

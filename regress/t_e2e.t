@@ -298,6 +298,39 @@ sub suite {
 		    or diag($no_tls);
 	}
 
+	# A client smtpd forward-confirmed, with an address literal for
+	# HELO: the filter takes smtpd's name, which the dynamic check sees,
+	# and asks DNS nothing of the client.  The same client naming itself
+	# is the measure of smtpd's own lookups: the filter looks up no
+	# client whose HELO is smtpd's name.  First of all, so that no
+	# earlier session leaves its answer in the filter's cache.
+	{
+		my $log = $h->dir . '/dns/unbound.log';
+		my $ptr = sub {
+			open(my $fh, '<', $log) or return -1;
+			return scalar(grep
+			    { / 13\.2\.0\.192\.in-addr\.arpa\.? PTR IN$/ } <$fh>);
+		};
+		my $n0 = $ptr->();
+		$h->session(from => '192.0.2.13',
+		    helo => '192-0-2-13.pool.regress.test');
+		my $n1 = $ptr->();
+		my $s = $h->session(from => '192.0.2.13',
+		    helo => '[192.0.2.13]');
+		my $n2 = $ptr->();
+		my $ok = is($s->{reply}, $OK, "$label: verified, an address "
+		    . 'literal: accepted');
+		$ok &= like(join("\n", @{$s->{log}}), qr/ rdns=192-0-2-13\.pool\.regress\.test helo=\[192\.0\.2\.13\] verdict=report checks=dynamic$/,
+		    "$label: verified, an address literal: smtpd's name "
+		    . 'judged');
+		$ok &= ok($n1 - $n0 >= 1, "$label: verified: smtpd asks the "
+		    . 'PTR itself');
+		$ok &= is($n2 - $n1, $n1 - $n0, "$label: verified, an address "
+		    . 'literal: the filter asks no PTR of its own');
+		diag(join("\n", "PTR queries: $n0 $n1 $n2", @{$s->{lines}},
+		    @{$s->{log}})) unless $ok;
+	}
+
 	for my $t (@sessions) {
 		my ($name, $opt, $reply, $log, $delivery) = @$t;
 		$name = "$label: $name";

@@ -184,16 +184,21 @@ cmp_ok($r->{elapsed}, '<', $TIMEOUT + 1, '-E silent resolver: answered '
     . "within dns-timeout + 1 s ($r->{elapsed})");
 
 # rdns=, the name Exim confirmed: a HELO that is that name asks the
-# silent resolver nothing when cname is off, and is accepted; any other
-# asks, and gets the 451 of a resolver that does not answer.
+# silent resolver nothing when cname is off, and is accepted, and so is
+# an address literal, which needs no lookup of its own; another name
+# asks for its own records, and no rdns= for the client's: both get the
+# 451 of a resolver that does not answer.
 spew("$dir/silent-nocname.conf", $Filter::LAB . "resolver 127.0.0.1\@$silent_port\n"
-    . "dns-timeout 1\ncheck cname pass\n");
+    . "dns-timeout 1\ncheck cname pass\ncheck rdns tempfail\n");
 my @rdns = (
     [ 'rdns= is the HELO', [ 'helo=good.regress.test',
       'rdns=good.regress.test' ], 0 ],
     [ 'rdns= is the HELO spelt otherwise', [ 'helo=Good.Regress.Test.',
       'rdns=good.regress.test' ], 0 ],
+    [ 'rdns= and an address literal', [ 'helo=[192.0.2.10]',
+      'rdns=good.regress.test' ], 0 ],
     [ 'no rdns=', [ 'helo=good.regress.test' ], 2 ],
+    [ 'an address literal, no rdns=', [ 'helo=[192.0.2.10]' ], 2 ],
     [ 'rdns= another name', [ 'helo=good.regress.test',
       'rdns=mail.regress.test' ], 2 ],
     [ 'an empty rdns= is no name', [ 'helo=good.regress.test', 'rdns=' ],
