@@ -24,7 +24,7 @@ PKG_LIBS =	`pkg-config --libs libbsd-overlay 2>/dev/null` \
 		`pkg-config --libs $(PKGS)`
 INCS =		-Ifilter -Iprotocol -Ichecks
 
-PROTO_OBJS =	protocol/proto.o protocol/io.o
+PROTO_OBJS =	protocol/proto.o protocol/io.o protocol/postfix.o
 CHECK_OBJS =	checks/addr.o checks/helo.o checks/dynamic.o checks/special.o \
 		checks/rcpt.o checks/facts.o checks/policy.o checks/protect.o \
 		checks/dbl.o checks/verdict.o
@@ -38,7 +38,7 @@ OBJS =		filter/main.o $(FRONT_OBJS) $(DNS_OBJS) $(CHECK_OBJS) \
 HDRS =		filter/compat.h filter/config.h filter/log.h filter/logsys.h \
 		filter/session.h filter/smtpd.h filter/exim.h filter/report.h \
 		filter/reload.h filter/stats.h filter/header.h filter/version.h \
-		protocol/proto.h protocol/io.h \
+		protocol/proto.h protocol/io.h protocol/postfix.h \
 		checks/addr.h checks/helo.h checks/policy.h checks/facts.h \
 		checks/verdict.h checks/dns.h checks/dnscache.h checks/dnsresult.h \
 		checks/lookup.h checks/protect.h checks/dbl.h
@@ -52,18 +52,20 @@ LIB_SRCS =	filter/log.c filter/logsys.c filter/config.c \
 		checks/lookup.c checks/addr.c checks/protect.c checks/dbl.c \
 		checks/helo.c checks/dynamic.c checks/special.c checks/rcpt.c \
 		checks/facts.c checks/policy.c checks/verdict.c \
-		protocol/proto.c protocol/io.c
+		protocol/proto.c protocol/io.c protocol/postfix.c
 
 TAP_OBJ =	regress/tap.o
 UNIT_TESTS =	regress/t_proto regress/t_helo regress/t_config \
 		regress/t_verdict regress/t_dns regress/t_dblzone regress/t_header \
-		regress/t_dnsmsg regress/t_oom
+		regress/t_dnsmsg regress/t_oom regress/t_postfix
 UNIT_OBJS =	regress/t_proto.o regress/t_helo.o regress/t_config.o \
 		regress/t_verdict.o regress/t_dns.o regress/t_dblzone.o \
-		regress/t_header.o regress/t_dnsmsg.o regress/t_oom.o
+		regress/t_header.o regress/t_dnsmsg.o regress/t_oom.o \
+		regress/t_postfix.o
 TESTS =		regress/t_proto regress/t_helo regress/t_config \
 		regress/t_verdict regress/t_dblzone regress/t_header \
-		regress/t_dnsmsg regress/t_oom regress/t_dbl.t regress/t_dns.sh \
+		regress/t_dnsmsg regress/t_oom regress/t_postfix regress/t_dbl.t \
+		regress/t_dns.sh \
 		regress/t_transcript.t \
 		regress/t_sessions.t regress/t_robust.t regress/t_flood.t \
 		regress/t_signals.t regress/t_dnschecks.t regress/t_dnssec.t \
@@ -80,7 +82,7 @@ TESTS =		regress/t_proto regress/t_helo regress/t_config \
 # "make unit" runs, as the Debian package and the OpenBSD port do.
 FAST_TESTS =	regress/t_proto regress/t_helo regress/t_config \
 		regress/t_verdict regress/t_dblzone regress/t_header \
-		regress/t_dnsmsg
+		regress/t_dnsmsg regress/t_postfix
 
 # make dist: filter-helo-VERSION.tar.gz in DISTDIR, of the files git
 # tracks, as they are in the work tree (so it needs a git clone, and a
@@ -135,6 +137,10 @@ $(PROG): $(OBJS)
 regress/t_proto: regress/t_proto.o $(TAP_OBJ) $(PROTO_OBJS)
 	$(CC) $(LDFLAGS) -o $@ regress/t_proto.o $(TAP_OBJ) $(PROTO_OBJS) \
 	    $(PKG_LIBS)
+
+regress/t_postfix: regress/t_postfix.o $(TAP_OBJ) protocol/postfix.o
+	$(CC) $(LDFLAGS) -o $@ regress/t_postfix.o $(TAP_OBJ) \
+	    protocol/postfix.o $(PKG_LIBS)
 
 regress/t_helo: regress/t_helo.o $(TAP_OBJ) $(CHECK_OBJS)
 	$(CC) $(LDFLAGS) -o $@ regress/t_helo.o $(TAP_OBJ) $(CHECK_OBJS) \
