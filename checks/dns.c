@@ -588,9 +588,9 @@ dns_id_free(uint16_t id)
 
 /*
  * Into c-ares, unless the bound on lookups is reached: then its callers
- * are told "overload".  c-ares may fail the query from inside ares_send(), calling
- * back at once: that is noted in the lookup, whose callers are then
- * told on the next turn, as dns_query() promises.
+ * are told "overload".  c-ares may fail the query from inside
+ * ares_send(), calling back at once: that is noted in the lookup, whose
+ * callers are then told on the next turn, as dns_query() promises.
  */
 static void
 dns_send(struct dns_lookup *l)

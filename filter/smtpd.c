@@ -172,8 +172,8 @@ smtpd_setup(struct event_base *base, const struct policy *policy)
 	session_on_free(session_release);
 	if ((smtpd.out = io_out_new(base, 1)) == NULL)
 		fatal("%s: output", __func__);
-	if ((smtpd.in = io_in_new(base, 0, on_line, on_eof, on_toolong,
-	    NULL)) == NULL)
+	if ((smtpd.in = io_in_new(base, 0, PROTO_LINE_MAX, on_line, on_eof,
+	    on_toolong, NULL)) == NULL)
 		fatal("%s: input", __func__);
 	io_in_throttle(smtpd.in, smtpd.out, OUT_HIGH, OUT_LOW);
 	evtimer_set(&smtpd.sweep, on_sweep, NULL);

@@ -63,7 +63,8 @@ main(void)
 static void
 test_found(void)
 {
-	static const uint8_t	 a1[] = { 192, 0, 2, 1 }, a2[] = { 192, 0, 2, 2 };
+	static const uint8_t	 a1[] = { 192, 0, 2, 1 };
+	static const uint8_t	 a2[] = { 192, 0, 2, 2 };
 	static const uint8_t	 a6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
 	struct msg		 m;
 	size_t			 at;

@@ -181,7 +181,8 @@ test_replies(void)
 		if (refusals[i].want == NULL)
 			is_int(r, -1, "refused: reply %zu of the table", i);
 		else if (is_int(r, 0, "refusal: %s", refusals[i].reply))
-			is_str(buf, refusals[i].want, "... as Postfix reads it");
+			is_str(buf, refusals[i].want,
+			    "... as Postfix reads it");
 	}
 	is_int(pf_fmt_refuse(buf, 20, refusals[0].reply), -1,
 	    "a refusal that does not fit is not cut");

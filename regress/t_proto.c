@@ -708,8 +708,8 @@ test_io_in(void)
 		err(1, "fcntl");
 	if ((seen.base = event_base_new()) == NULL)
 		errx(1, "event_base_new");
-	in = io_in_new(seen.base, p[0], seen_line, seen_eof, seen_toolong,
-	    &seen);
+	in = io_in_new(seen.base, p[0], PROTO_LINE_MAX, seen_line, seen_eof,
+	    seen_toolong, &seen);
 	ok(in != NULL, "io_in_new on a pipe");
 	if (in == NULL)
 		return;
@@ -920,8 +920,8 @@ test_io_throttle(void)
 	if ((base = event_base_new()) == NULL)
 		errx(1, "event_base_new");
 	if ((echo.out = io_out_new(base, b[0])) == NULL ||
-	    (in = io_in_new(base, a[0], echo_line, echo_eof, echo_toolong,
-	    &echo)) == NULL)
+	    (in = io_in_new(base, a[0], PROTO_LINE_MAX, echo_line, echo_eof,
+	    echo_toolong, &echo)) == NULL)
 		errx(1, "io_new");
 	io_in_throttle(in, echo.out, ECHO_HIGH, ECHO_LOW);
 
@@ -987,8 +987,8 @@ test_io_burst(void)
 		err(1, "setsockopt");
 	if ((base = event_base_new()) == NULL)
 		errx(1, "event_base_new");
-	if ((in = io_in_new(base, a[0], burst_line, echo_eof, echo_toolong,
-	    &b)) == NULL)
+	if ((in = io_in_new(base, a[0], PROTO_LINE_MAX, burst_line, echo_eof,
+	    echo_toolong, &b)) == NULL)
 		errx(1, "io_in_new");
 	for (i = 0; i < BURST_LINES; i++) {
 		snprintf(line, sizeof(line), "%015d\n", i);
