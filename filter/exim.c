@@ -420,29 +420,16 @@ answer(void)
 
 /*
  * The value of the X-HELO-Check header that "add-header yes" gives
- * OpenSMTPD's messages, unfolded: Exim adds the header itself.
+ * OpenSMTPD's messages, on one line: Exim adds the header itself.
  */
 static int
 helo_check(char *buf, size_t len)
 {
 	struct verdict_sum	 sum;
-	char			 h[HEADER_MAX];
-	const char		*s;
-	size_t			 i = 0;
 
 	header_summarise(&ex.verdict, &sum);
-	if (header_helo_check(h, sizeof(h), &sum, ex.facts.helo_raw) == -1 ||
-	    (s = strchr(h, ':')) == NULL)
-		return -1;
-	for (s++; *s == ' '; s++)
-		;
-	for (; *s != '\0' && i + 1 < len; s++) {
-		if (*s == '\n')
-			continue;
-		buf[i++] = *s == '\t' ? ' ' : *s;
-	}
-	buf[i] = '\0';
-	return 0;
+	return header_helo_check_value(buf, len, &sum, ex.facts.helo_raw) ==
+	    -1 ? -1 : 0;
 }
 
 /*

@@ -28,9 +28,12 @@ struct folder {
 	size_t	 used;
 	size_t	 col;		/* octets on the current line */
 	int	 full;		/* a word did not fit */
+	int	 fold;		/* lines may be folded */
 };
 
 static void	fold_start(struct folder *, char *, size_t, const char *);
+static int	helo_check(struct folder *, const struct verdict_sum *,
+		    const char *);
 static void	fold_word(struct folder *, const char *);
 static int	fold_end(struct folder *);
 static void	clean(char *, size_t, const char *, const char *, int);
@@ -142,15 +145,37 @@ header_helo_check(char *buf, size_t len, const struct verdict_sum *sum,
     const char *helo)
 {
 	struct folder	f;
-	char		word[VALUE_MAX + 16], name[VALUE_MAX + 1];
-	size_t		i;
-	int		c, n = 0;
 
 	if (!sum->given)
 		return 0;
 	fold_start(&f, buf, len, "X-HELO-Check:");
+	return helo_check(&f, sum, helo);
+}
+
+/*
+ * The same value on one line, without the field name: for an MTA that
+ * adds the header itself (Exim, Postfix's PREPEND).
+ */
+int
+header_helo_check_value(char *buf, size_t len, const struct verdict_sum *sum,
+    const char *helo)
+{
+	struct folder	f;
+
+	fold_start(&f, buf, len, "");
+	f.fold = 0;
+	return helo_check(&f, sum, helo);
+}
+
+static int
+helo_check(struct folder *f, const struct verdict_sum *sum, const char *helo)
+{
+	char		word[VALUE_MAX + 16], name[VALUE_MAX + 1];
+	size_t		i;
+	int		c, n = 0;
+
 	snprintf(word, sizeof(word), "verdict=%s", action_name(sum->action));
-	fold_word(&f, word);
+	fold_word(f, word);
 	if (sum->exempt != NULL)
 		snprintf(word, sizeof(word), "(exempt: %s)", sum->exempt);
 	else {
@@ -165,13 +190,13 @@ header_helo_check(char *buf, size_t len, const struct verdict_sum *sum,
 		if (n == 0)
 			strlcpy(word + i, "-", sizeof(word) - i);
 	}
-	fold_word(&f, word);
+	fold_word(f, word);
 	if (helo != NULL) {
 		clean(name, sizeof(name), helo, "", '?');
 		snprintf(word, sizeof(word), "helo=%s", name);
-		fold_word(&f, word);
+		fold_word(f, word);
 	}
-	return fold_end(&f);
+	return fold_end(f);
 }
 
 static void
@@ -182,6 +207,7 @@ fold_start(struct folder *f, char *buf, size_t len, const char *field)
 	f->used = 0;
 	f->col = 0;
 	f->full = 0;
+	f->fold = 1;
 	if (len == 0 || strlcpy(buf, field, len) >= len) {
 		f->full = 1;
 		return;
@@ -189,16 +215,19 @@ fold_start(struct folder *f, char *buf, size_t len, const char *field)
 	f->used = f->col = strlen(field);
 }
 
-/* A word after a space, or first on a new line led by a tab. */
+/*
+ * A word after a space, or first on a new line led by a tab; the first
+ * word of a value without a field name stands alone.
+ */
 static void
 fold_word(struct folder *f, const char *w)
 {
 	size_t		 n = strlen(w);
-	const char	*sep = " ";
+	const char	*sep = f->used == 0 ? "" : " ";
 
 	if (f->full)
 		return;
-	if (f->col + 1 + n > FOLD_AT) {
+	if (f->fold && f->col + 1 + n > FOLD_AT) {
 		sep = "\n\t";
 		f->col = 0;
 	}

@@ -47,5 +47,7 @@ int		header_auth_results(char *, size_t, const char *, enum iprev,
 		    const struct addr *);
 int		header_helo_check(char *, size_t, const struct verdict_sum *,
 		    const char *);
+int		header_helo_check_value(char *, size_t,
+		    const struct verdict_sum *, const char *);
 
 #endif
