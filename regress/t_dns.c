@@ -1,6 +1,7 @@
 /*
  * The resolver against the regress DNS fixture (regress/dns), which
- * t_dns.sh starts and names in REGRESS_DNS_PORT and REGRESS_DNS_DIR.
+ * t_dns.sh starts and names in REGRESS_DNS_PORT, REGRESS_DNS_DIR and
+ * REGRESS_DNS_VALIDATOR_PORT (the validating resolver in front of it).
  * Every answer is summed up in one line, as a user of dns.h would read
  * it: "found 192.0.2.10 cname=good.regress.test", "nxdomain",
  * "error timeout".
@@ -163,6 +164,7 @@ static int			 awaited;
 static int			 early_calls;
 static char			 fixture_dir[1024];
 static char			 resolver[64];
+static char			 validator[64];
 static char			 init_err[1024];
 static int			 observed;
 static int			 observed_cached;
@@ -185,7 +187,7 @@ static void	test_bound(void);
 static void	test_bogus(void);
 static void	test_secure(void);
 static void	test_init_errors(void);
-static int	start(char *);
+static int	start(const char *, enum dnssec_mode);
 static void	observe(const char *, int, const struct dns_result *);
 static void	got(const struct dns_result *, void *);
 static void	ask(const char *, int, long, struct answer *);
@@ -201,14 +203,16 @@ static int	log_count(const char *);
 int
 main(void)
 {
-	const char	*port, *dir;
+	const char	*port, *dir, *vport;
 
 	if ((port = getenv("REGRESS_DNS_PORT")) == NULL ||
-	    (dir = getenv("REGRESS_DNS_DIR")) == NULL) {
+	    (dir = getenv("REGRESS_DNS_DIR")) == NULL ||
+	    (vport = getenv("REGRESS_DNS_VALIDATOR_PORT")) == NULL) {
 		printf("1..0 # SKIP no DNS fixture (run regress/t_dns.sh)\n");
 		return 0;
 	}
 	snprintf(resolver, sizeof(resolver), "127.0.0.1@%s", port);
+	snprintf(validator, sizeof(validator), "127.0.0.1@%s", vport);
 	strlcpy(fixture_dir, dir, sizeof(fixture_dir));
 	if ((base = event_base_new()) == NULL) {
 		printf("Bail out! event_base_new\n");
@@ -221,7 +225,8 @@ main(void)
 	test_reverse_names();
 	test_types();
 	/* a fresh resolver, with a fresh cache, for each part */
-	if (ok(start(NULL) == 0, "init: forward to %s", resolver)) {
+	if (ok(start(resolver, DNSSEC_OFF) == 0,
+	    "init: forward to %s", resolver)) {
 		test_lookups();
 		test_ptrs();
 		test_cache();
@@ -233,11 +238,13 @@ main(void)
 		test_reconnect();
 		dns_shutdown();
 	}
-	if (ok(start(NULL) == 0, "init: again, after shutdown")) {
+	if (ok(start(resolver, DNSSEC_OFF) == 0,
+	    "init: again, after shutdown")) {
 		test_deadline();
 		test_shutdown_pending();
 	}
-	if (ok(start(NULL) == 0, "init: for the bound on lookups")) {
+	if (ok(start(resolver, DNSSEC_OFF) == 0,
+	    "init: for the bound on lookups")) {
 		test_bound();
 		dns_shutdown();
 	}
@@ -718,27 +725,38 @@ test_shutdown_pending(void)
 	is_int(an.calls, 0, "shutdown: no callback for a pending query");
 }
 
+/*
+ * The site's resolver validates: what is bogus there comes back as
+ * SERVFAIL, a failed lookup like any other.
+ */
 static void
 test_bogus(void)
 {
 	struct answer	 an;
 	char		 path[1100];
 
-	snprintf(path, sizeof(path), "%s/bogus.ds", fixture_dir);
-	if (!ok(start(path) == 0, "init: trust anchor %s", path))
+	if (!ok(start(validator, DNSSEC_LOOPBACK) == 0,
+	    "init: the validating resolver %s", validator))
 		return;
-	lookup("good.regress.test", DNS_TYPE_A, &an);
-	is_str(an.summary, "error bogus", "answer failing DNSSEC is an error");
+	lookup("good.stripped.test", DNS_TYPE_A, &an);
+	is_str(an.summary, "error servfail",
+	    "bogus: a zone its trust anchor does not match is an error");
 	lookup("1.0.0.10.in-addr.arpa", DNS_TYPE_PTR, &an);
 	is_str(an.summary, "found lan-host.regress.test",
-	    "a private reverse zone under a trust anchor is not validated");
-	lookup("30.113.0.203.in-addr.arpa", DNS_TYPE_PTR, &an);
-	is_str(an.summary, "found mail.other.regress.test",
-	    "nor is a documentation reverse zone");
+	    "outside the anchors: found, not secure");
+	snprintf(path, sizeof(path), "%s/signed.ta", fixture_dir);
+	if (access(path, R_OK) == 0) {
+		lookup("tampered.signed.test", DNS_TYPE_A, &an);
+		is_str(an.summary, "error servfail",
+		    "bogus: a bad signature is an error");
+	}
 	dns_shutdown();
 }
 
-/* The DNSSEC state comes with a cached answer too. */
+/*
+ * The AD bit of the validating resolver becomes "secure" with dnssec
+ * on, and comes with a cached answer too; without, it is ignored.
+ */
 static void
 test_secure(void)
 {
@@ -748,10 +766,12 @@ test_secure(void)
 
 	snprintf(path, sizeof(path), "%s/signed.ta", fixture_dir);
 	if (access(path, R_OK) == -1) {
-		diag("no signed.ta (no ldns tools): secure cache not tested");
+		diag("no signed.ta (no ldns tools): secure answers not "
+		    "tested");
 		return;
 	}
-	if (!ok(start(path) == 0, "init: trust anchor %s", path))
+	if (!ok(start(validator, DNSSEC_LOOPBACK) == 0,
+	    "init: the validating resolver, dnssec yes"))
 		return;
 	lookup("good.signed.test", DNS_TYPE_A, &first);
 	lookup("good.signed.test", DNS_TYPE_A, &second);
@@ -759,6 +779,28 @@ test_secure(void)
 	is_str(first.summary, "found 192.0.2.40 secure", "secure: first");
 	is_str(second.summary, first.summary, "secure: from the cache");
 	is_int(st.hits, 1, "secure: the second was a hit");
+	lookup("missing.signed.test", DNS_TYPE_A, &first);
+	is_str(first.summary, "nxdomain secure", "secure: proven NXDOMAIN");
+	lookup("nodata.signed.test", DNS_TYPE_MX, &first);
+	is_str(first.summary, "nodata secure", "secure: proven NODATA");
+	lookup("good.regress.test", DNS_TYPE_A, &first);
+	is_str(first.summary, "found 192.0.2.10",
+	    "secure: not outside the anchors");
+	dns_shutdown();
+
+	if (!ok(start(validator, DNSSEC_ANY) == 0,
+	    "init: the validating resolver, dnssec any"))
+		return;
+	lookup("good.signed.test", DNS_TYPE_A, &first);
+	is_str(first.summary, "found 192.0.2.40 secure", "dnssec any: secure");
+	dns_shutdown();
+
+	if (!ok(start(validator, DNSSEC_OFF) == 0,
+	    "init: the validating resolver, dnssec no"))
+		return;
+	lookup("good.signed.test", DNS_TYPE_A, &first);
+	is_str(first.summary, "found 192.0.2.40",
+	    "dnssec no: the same answer, not secure");
 	dns_shutdown();
 }
 
@@ -767,7 +809,6 @@ test_init_errors(void)
 {
 	struct policy	 p;
 	char		 badaddr[] = "not-an-address";
-	char		 nofile[] = "/nonexistent/anchor.ds";
 	char		*bad[] = { badaddr };
 
 	memset(&p, 0, sizeof(p));
@@ -778,12 +819,7 @@ test_init_errors(void)
 	ok(strncmp(init_err, "resolver not-an-address: ", 25) == 0,
 	    "init: the reason names the resolver (%s)", init_err);
 
-	is_int(start(nofile), -1,
-	    "init: unreadable trust anchor");
-	ok(strncmp(init_err, "trust anchor /nonexistent/anchor.ds: ",
-	    37) == 0, "init: the reason names the anchor (%s)", init_err);
-
-	if (start(NULL) == 0) {
+	if (start(resolver, DNSSEC_OFF) == 0) {
 		is_int(dns_init(base, &p, NULL, init_err, sizeof(init_err)),
 		    -1, "init: twice");
 		is_str(init_err, "dns_init: already initialised",
@@ -796,15 +832,17 @@ test_init_errors(void)
 
 /* The resolver as the filter sets it up, aimed at the fixture. */
 static int
-start(char *anchor)
+start(const char *server, enum dnssec_mode mode)
 {
 	struct policy	 p;
-	char		*fwd[] = { resolver };
+	char		 addr[64];
+	char		*fwd[] = { addr };
 
+	strlcpy(addr, server, sizeof(addr));
 	memset(&p, 0, sizeof(p));
 	p.resolvers.v = fwd;
 	p.resolvers.n = 1;
-	p.trust_anchor = anchor;
+	p.dnssec = mode;
 	if (dns_init(base, &p, observe, init_err, sizeof(init_err)) == -1) {
 		fprintf(stderr, "%s\n", init_err);
 		return -1;
