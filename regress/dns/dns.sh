@@ -73,7 +73,7 @@ start()
 	await validator
 }
 
-# DIR/NAME.conf from TEMPLATE, for this run's directory and ports.
+# conf TEMPLATE FILE: FILE for this run's directory and ports.
 conf()
 {
 	sed -e "s|@DIR@|$dir|g" -e "s|@PORT@|$port|g" -e "s|@VPORT@|$vport|g" \
@@ -88,6 +88,7 @@ conf()
 	unbound-checkconf "$2" >/dev/null || fail "bad configuration $2"
 }
 
+# sed_in FILE SCRIPT: FILE edited in place (POSIX sed has no -i).
 sed_in()
 {
 	sed "$2" "$1" >"$1.tmp"
