@@ -11,13 +11,15 @@ autoconf automake libtool bison libssl-dev zlib1g-dev
 adduser libidn12 libgnutls-dane0 libnsl2 libdb5.3 libpcre2-8-0
 clang libclang-rt-14-dev
 git dpkg-dev debhelper fakeroot lintian"
-# build and unit tests; the DNS fixture (ldnsutils signs its DNSSEC
-# zone); smtpd end to end (swaks needs the two Perl modules for IPv6
-# and TLS; the tests' own STARTTLS client needs IO::Socket::SSL);
-# building OpenSMTPD 7.8.0p1 from source (regress/smtpd78.sh); the
-# unpacked Exim's user and libraries; make fuzz (clang's libFuzzer and
-# sanitizer runtimes; gcc's come with build-essential); make dist and
-# the Debian package (regress/t_dist.sh, t_deb.t).
+# build and unit tests; the DNS fixture (unbound, both the test zones'
+# server and the validating resolver in front of it; ldnsutils signs
+# its DNSSEC zone); smtpd end to end (swaks needs the two Perl modules
+# for IPv6 and TLS; the tests' own STARTTLS client needs
+# IO::Socket::SSL); building OpenSMTPD 7.8.0p1 from source
+# (regress/smtpd78.sh); the unpacked Exim's user and libraries; make
+# fuzz (clang's libFuzzer and sanitizer runtimes; gcc's come with
+# build-essential); make dist and the Debian package (regress/t_dist.sh,
+# t_deb.t).
 
 missing=
 for p in $PKGS; do

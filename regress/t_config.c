@@ -356,6 +356,8 @@ static const struct error_row line_errors[] = {
 	{ "dnssec maybe", "unknown dnssec \"maybe\": use no, yes or any" },
 	{ "dnssec", "dnssec needs no, yes or any" },
 	{ "dnssec yes please", "dnssec needs no, yes or any" },
+	{ "dnssec on", "unknown dnssec \"on\": use no, yes or any" },
+	{ "dnssec YES", "unknown dnssec \"YES\": use no, yes or any" },
 	{ "stats-file", "stats-file needs PATH" },
 	{ "stats-file filter-helo.prom",
 	    "stats-file \"filter-helo.prom\" is not an absolute path" },

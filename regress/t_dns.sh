@@ -33,10 +33,12 @@ until sh regress/dns/dns.sh start "$dir" "$port" 2>"$dir/start.err"; do
 	port=$((port + 1))
 done
 
-# The module's expected complaints (a bad trust anchor, a second
-# initialisation) go to a file, shown only when something failed.
-REGRESS_DNS_PORT=$port REGRESS_DNS_DIR=$dir ${REGRESS_WRAP:-} ./regress/t_dns \
-    2>"$dir/stderr"
+# The module's expected complaints (a bad resolver address, a second
+# initialisation) go to a file, shown only when something failed.  The
+# validating resolver is on the next port (dns.sh).
+REGRESS_DNS_PORT=$port REGRESS_DNS_DIR=$dir \
+    REGRESS_DNS_VALIDATOR_PORT=$((port + 1)) \
+    ${REGRESS_WRAP:-} ./regress/t_dns 2>"$dir/stderr"
 status=$?
 if [ "$status" -ne 0 ]; then
 	sed 's/^/# /' "$dir/stderr" >&2

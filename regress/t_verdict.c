@@ -217,6 +217,8 @@ test_dns(void)
 	p.dnssec = DNSSEC_LOOPBACK;
 	is_str(decided(&v), "wait",
 	    "with DNSSEC, all answers are awaited for dns=secure");
+	p.dnssec = DNSSEC_ANY;
+	is_str(decided(&v), "wait", "dnssec any: awaited too");
 	p.dnssec = DNSSEC_OFF;
 
 	reset("nowhere.regress.test");

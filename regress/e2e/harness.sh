@@ -304,7 +304,7 @@ up()
 	trap - EXIT INT TERM
 }
 
-# Stop smtpd (its children go with it) and unbound, then anything else
+# Stop smtpd (its children go with it) and the unbounds, then anything else
 # still in our namespaces, then the namespaces.
 down()
 {
@@ -313,10 +313,11 @@ down()
 	for ns in $srv $cli; do
 		netns_exists "$ns" && ip netns pids "$ns" >>"$dir/pids.seen"
 	done
-	# unbound takes two seconds to stop: let it start at once.
-	if [ -f "$dir/dns/unbound.pid" ]; then
-		kill "$(cat "$dir/dns/unbound.pid")" 2>/dev/null || true
-	fi
+	# unbound takes two seconds to stop: let both start at once.
+	for pidfile in "$dir/dns/unbound.pid" "$dir/dns/validator.pid"; do
+		[ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null ||
+		    true
+	done
 	if [ -f "$dir/smtpd.pid" ]; then
 		pid=$(cat "$dir/smtpd.pid")
 		kill "$pid" 2>/dev/null || true

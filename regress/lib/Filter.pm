@@ -23,8 +23,10 @@ our $TMP = tempdir('filter-helo.XXXXXX', TMPDIR => 1, CLEANUP => 1);
 our $LAB = "check special-name pass\ncheck private pass\n";
 
 # The regress DNS fixture (regress/dns/dns.sh): started once per test
-# file on a port of its own, stopped when the test ends, whatever
-# happens.  Returns (port, directory).
+# file on ports of its own, stopped when the test ends, whatever
+# happens.  Returns (port, directory, validator port): the authoritative
+# server, and the validating resolver in front of it (DNSSEC as a site's
+# resolver does it: AD on what validated, SERVFAIL for what is bogus).
 my $dns_dir;
 
 sub dns_fixture {
@@ -34,7 +36,7 @@ sub dns_fixture {
 	my $sh = __FILE__ =~ s{lib/Filter\.pm$}{dns/dns.sh}r;
 	for my $try (0 .. 9) {
 		my $port = 20000 + ($$ * 7 + $try * 101) % 20000;
-		return ($port, $dns_dir)
+		return ($port, $dns_dir, $port + 1)
 		    if system('sh', $sh, 'start', $dns_dir, $port) == 0;
 	}
 	return (undef, undef);
@@ -68,10 +70,12 @@ END {
 	$? = $bad && !$exit ? 1 : $exit;
 }
 
-# How many queries for NAME and TYPE the fixture saw.
+# How many queries for NAME and TYPE the fixture saw: the authoritative
+# server, or with 'validator' the validating resolver.
 sub dns_queries {
-	my ($name, $type) = @_;
-	open(my $fh, '<', "$dns_dir/unbound.log") or return -1;
+	my ($name, $type, $server) = @_;
+	my $log = ($server // 'unbound') . '.log';
+	open(my $fh, '<', "$dns_dir/$log") or return -1;
 	my $n = grep { / \Q$name\E\.? \Q$type\E IN$/i } <$fh>;
 	return $n;
 }
