@@ -16,9 +16,9 @@ LDFLAGS =
 # libbsd only where the BSD APIs are not native; OpenBSD's base libevent
 # has no .pc file.
 PKGS =		libidn2 libpsl libunbound
-PKG_CFLAGS =	`pkg-config --cflags libbsd-overlay 2>/dev/null` \
-		`pkg-config --cflags libevent 2>/dev/null` \
-		`pkg-config --cflags $(PKGS)`
+SYS_CFLAGS =	`pkg-config --cflags libbsd-overlay 2>/dev/null` \
+		`pkg-config --cflags libevent 2>/dev/null`
+PKG_CFLAGS =	$(SYS_CFLAGS) `pkg-config --cflags $(PKGS)`
 PKG_LIBS =	`pkg-config --libs libbsd-overlay 2>/dev/null` \
 		`pkg-config --libs libevent 2>/dev/null || echo -levent` \
 		`pkg-config --libs $(PKGS)`
@@ -117,7 +117,34 @@ FUZZ_CFLAGS =	-g -O1 -fsanitize=fuzzer,address,undefined \
 		-Wno-string-concatenation
 FUZZ_TIME =	60
 
-all: $(PROG)
+all: depcheck $(PROG)
+
+# Before compiling, every missing library at once, and the way to get
+# them, rather than the compiler's stop at the first header it cannot
+# find.  $(PKGS) through pkg-config; libevent and the BSD APIs by their
+# headers, which OpenBSD has in base without a .pc file.
+depcheck:
+	@missing=; set -- $(CC); \
+	if command -v "$$1" >/dev/null 2>&1; then \
+		for h in sys/tree.h:libbsd event.h:libevent; do \
+			printf '#include <sys/types.h>\n#include <%s>\n' \
+			    "$${h%:*}" | $(CC) $(CFLAGS) $(SYS_CFLAGS) \
+			    -E -x c - >/dev/null 2>&1 || \
+			    missing="$$missing $${h#*:}"; \
+		done; \
+	else \
+		missing=" $$1"; \
+	fi; \
+	command -v pkg-config >/dev/null 2>&1 || \
+	    missing="$$missing pkg-config"; \
+	for p in $(PKGS); do \
+		pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; \
+	done; \
+	test -z "$$missing" || { \
+		echo "$(PROG) cannot be built: missing$$missing" >&2; \
+		echo "Install them: \"make deps\" does it on Debian (as root);" \
+		    "elsewhere, these libraries' development packages." >&2; \
+		exit 1; }
 
 .c.o:
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(INCS) -c -o $@ $<
@@ -288,5 +315,5 @@ clean:
 	    .flavour
 	rm -rf regress/fuzz/new
 
-.PHONY: all deps smtpd78 test regress unit fuzz bench demo dist distinfo \
+.PHONY: all depcheck deps smtpd78 test regress unit fuzz bench demo dist distinfo \
 	install clean

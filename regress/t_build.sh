@@ -1,17 +1,19 @@
 #!/bin/sh
 # The Makefile is POSIX make: GNU make and BSD make (bmake) both build
-# the program and the unit tests from a clean copy, without a warning.
+# the program and the unit tests from a clean copy, without a warning;
+# where a library is missing, "make all" names it and "make deps" and
+# compiles nothing.
 # And the layers keep their arrows pointing down: checks/ and protocol/
 # include nothing of filter/ but compat.h, nor anything of each other.
 top=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-echo "1..7"
+echo "1..9"
 n=0
 for mk in make bmake; do
 	if ! command -v $mk >/dev/null 2>&1; then
-		for i in 1 2 3; do
+		for i in 1 2 3 4; do
 			n=$((n + 1)); echo "ok $n # SKIP $mk not installed"
 		done
 		continue
@@ -21,6 +23,20 @@ for mk in make bmake; do
 	(cd "$top" && { git ls-files -co --exclude-standard 2>/dev/null ||
 	    find . -name .git -prune -o -type f -print; } |
 	    grep -v '\.o$' | tar -cf - -T - | tar -xf - -C "$dir")
+	pkgs=$(sed -n 's/^PKGS[[:space:]]*=[[:space:]]*//p' "$dir/Makefile")
+	(cd "$dir" && $mk all PKGS="$pkgs libnothere") >"$tmp/$mk-dep.log" 2>&1
+	st=$?
+	n=$((n + 1))
+	what="$mk all without libnothere names it and make deps, compiles nothing"
+	if [ $st -ne 0 ] &&
+	    grep -q "^filter-helo cannot be built: missing libnothere\$" \
+	    "$tmp/$mk-dep.log" && grep -q '"make deps"' "$tmp/$mk-dep.log" &&
+	    [ -z "$(find "$dir" -name '*.o')" ]; then
+		echo "ok $n - $what"
+	else
+		echo "not ok $n - $what"
+		sed 's/^/# /' "$tmp/$mk-dep.log" | tail -10
+	fi
 	(cd "$dir" && $mk all regress/t_proto regress/t_helo regress/t_config \
 	    regress/t_verdict) >"$tmp/$mk.log" 2>&1
 	st=$?
