@@ -163,34 +163,6 @@ proto_parse_auth(char *params, int major, int minor, struct proto_auth *pa)
 }
 
 int
-proto_parse_tx(char *params, int major, int minor, struct proto_tx *pt)
-{
-	const char	*f[3];
-	char		*sep;
-
-	if (!version_below(major, minor, 0, 6)) {
-		if (proto_split(params, f, 3) == -1)
-			return -1;
-		pt->msgid = f[0];
-		pt->result = f[1];
-		pt->address = f[2];
-	} else {
-		/* msgid|address|result: only the address may hold '|'. */
-		if (proto_split(params, f, 2) == -1)
-			return -1;
-		pt->msgid = f[0];
-		if ((sep = strrchr(f[1], '|')) == NULL)
-			return -1;
-		*sep = '\0';
-		pt->address = f[1];
-		pt->result = sep + 1;
-	}
-	if (*pt->msgid == '\0' || *pt->result == '\0')
-		return -1;
-	return 0;
-}
-
-int
 proto_fmt_result(char *buf, size_t len, int major, int minor, uint64_t sid,
     uint64_t token, const char *decision, const char *param)
 {

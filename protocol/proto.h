@@ -57,19 +57,12 @@ struct proto_auth {
 	const char	*result;
 };
 
-struct proto_tx {
-	const char	*msgid;
-	const char	*result;
-	const char	*address;
-};
-
 int	proto_parse_line(char *, struct proto_line *, const char **);
 int	proto_split(char *, const char **, int);
 int	proto_parse_version(const char *, int *, int *);
 int	proto_parse_connect(char *, struct proto_connect *);
 int	proto_parse_identify(char *, const char **, const char **);
 int	proto_parse_auth(char *, int, int, struct proto_auth *);
-int	proto_parse_tx(char *, int, int, struct proto_tx *);
 int	proto_fmt_result(char *, size_t, int, int, uint64_t, uint64_t,
 	    const char *, const char *);
 int	proto_fmt_dataline(char *, size_t, int, int, uint64_t, uint64_t,
