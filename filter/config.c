@@ -754,12 +754,6 @@ config_finish(struct policy *p, const char *path)
 
 	if (path == NULL)
 		path = getprogname();
-	if (p->dns_timeout < 1 || p->dns_timeout > DNS_TIMEOUT_MAX) {
-		config_error("%s: dns-timeout %d is not 1 to %d seconds, "
-		    "well below Exim's 60 s limit", path, p->dns_timeout,
-		    DNS_TIMEOUT_MAX);
-		rc = -1;
-	}
 	if (p->pass_rcpt.n > 0 && p->phase != PHASE_RCPT_TO) {
 		config_error("%s: pass rcpt needs verdict-phase rcpt-to: "
 		    "a verdict given before RCPT TO spares no recipient",

@@ -828,18 +828,6 @@ test_finish(void)
 		is_str(got, want, "config_finish messages, case %zu", i);
 		policy_free(&p);
 	}
-
-	/* The parser refuses these; finish still guards the struct. */
-	policy_init(&p);
-	p.dns_timeout = 60;
-	is_int(captured(config_finish, &p, path, got, sizeof(got)), -1,
-	    "dns-timeout 60 fails finish");
-	is_str(got, "/etc/mail/filter-helo.conf: dns-timeout 60 is not 1 to "
-	    "50 seconds, well below Exim's 60 s limit\n", "dns-timeout message");
-	p.dns_timeout = 0;
-	is_int(captured(config_finish, &p, path, got, sizeof(got)), -1,
-	    "dns-timeout 0 fails finish");
-	policy_free(&p);
 }
 
 static void
