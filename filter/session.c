@@ -4,10 +4,6 @@
  */
 #include "compat.h"
 
-/* libbsd's tree.h marks its static functions __unused, glibc does not. */
-#ifndef __unused
-#define __unused	__attribute__((__unused__))
-#endif
 #include <sys/tree.h>
 
 #include <event.h>
