@@ -824,10 +824,6 @@ verdict_list(const struct verdict *v, enum check_state st, char *buf,
 	return n;
 }
 
-/*
- * The deadline passed: every lookup still in flight counts as failed,
- * so the checks that need it are unknown and the verdict can be given.
- */
 /* The first of the client's forward-confirmed names, or NULL. */
 const char *
 dns_facts_rdns(const struct dns_facts *d)
@@ -837,6 +833,10 @@ dns_facts_rdns(const struct dns_facts *d)
 	return NULL;
 }
 
+/*
+ * The deadline passed: every lookup still in flight counts as failed,
+ * so the checks that need it are unknown and the verdict can be given.
+ */
 void
 dns_facts_expire(struct dns_facts *d)
 {
