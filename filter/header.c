@@ -8,6 +8,7 @@
  */
 #include "compat.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,6 +31,10 @@ struct folder {
 	int	 full;		/* a word did not fit */
 };
 
+/* The build stops here if a check would have no bit of its own in fired. */
+typedef char	fired_has_a_bit_per_check[CHECK_COUNT <=
+		    sizeof(((struct verdict_sum *)0)->fired) * CHAR_BIT ? 1 : -1];
+
 static void	fold_start(struct folder *, char *, size_t, const char *);
 static void	fold_word(struct folder *, const char *);
 static int	fold_end(struct folder *);
@@ -51,8 +56,7 @@ header_summarise(const struct verdict *v, struct verdict_sum *sum)
 	sum->given = 1;
 	sum->action = v->action;
 	sum->exempt = v->exempt;
-	/* fired is 32 bits wide: CHECK_COUNT must stay at or below 32. */
-	for (c = 0; c < CHECK_COUNT && c < 32; c++)
+	for (c = 0; c < CHECK_COUNT; c++)
 		if (v->state[c] == CS_FIRED)
 			sum->fired |= (uint32_t)1 << c;
 }
@@ -155,7 +159,7 @@ header_helo_check(char *buf, size_t len, const struct verdict_sum *sum,
 		snprintf(word, sizeof(word), "(exempt: %s)", sum->exempt);
 	else {
 		i = strlcpy(word, "checks=", sizeof(word));
-		for (c = 0; c < CHECK_COUNT && c < 32; c++) {
+		for (c = 0; c < CHECK_COUNT; c++) {
 			if ((sum->fired & ((uint32_t)1 << c)) == 0)
 				continue;
 			if (n++ > 0)
