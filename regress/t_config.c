@@ -572,7 +572,7 @@ static const struct match_row cidr_matches[] = {
 int
 main(void)
 {
-	plan_lazy();
+	plan(706);
 	test_defaults();
 	test_lines();
 	test_line_errors();

@@ -175,7 +175,7 @@ test_names(void)
 int
 main(void)
 {
-	plan_lazy();
+	plan(58);
 	test_classify();
 	test_codes();
 	test_names();

@@ -63,7 +63,7 @@ static const struct iprev_case iprev_cases[] = {
 int
 main(void)
 {
-	plan_lazy();
+	plan(35);
 	test_iprev();
 	test_auth_results();
 	test_helo_check();

@@ -362,7 +362,7 @@ static const struct fmt_case fmt_cases[] = {
 int
 main(void)
 {
-	plan_lazy();
+	plan(376);
 	test_parse_line();
 	test_split();
 	test_connect();

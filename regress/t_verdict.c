@@ -961,7 +961,7 @@ test_reply_long(void)
 int
 main(void)
 {
-	plan_lazy();
+	plan(178);
 	policy_init(&p);
 	test_strongest();
 	test_exempt();
