@@ -151,18 +151,8 @@ my @cases = (
 
 for my $c (@cases) {
 	my ($name, $conf, $ip, $helo, $rcpt, $want, $log) = @$c;
-	my $f = Filter->new('-f', Filter::config($base . $conf));
-	$f->handshake('0.6');
-	my $s = Filter::Session->new($f);
-	$s->connect(Filter::ipport($ip), $SRV);
-	my ($a, $got, $took) = $s->verdict($helo, $rcpt, pause => 0.1,
-	    timeout => $TIMEOUT + 3);
-	is($a, 'proceed', "$name: EHLO proceeds before the verdict phase");
-	is($got, $want, "$name: answer");
-	ok($took < $TIMEOUT + 1, "$name: answered within dns-timeout + 1 s")
-	    or diag("took $took s");
-	$f->finish;
-	like($f->stderr, $log, "$name: log");
+	Filter::dns_case($name, $base . $conf, $ip, $helo, $want, $log,
+	    rcpt => $rcpt, pause => 0.1);
 }
 
 # With every query dropped, each request is still answered within the

@@ -15,7 +15,6 @@ use Test::More;
 my ($port) = Filter::dns_fixture();
 plan skip_all => 'unbound not installed' unless defined $port;
 
-my $SRV = '192.0.2.1:25';
 my $TIMEOUT = 2;
 # The fixture's names are under .test and its addresses documentation
 # ones: the checks about those are not what this file tests.
@@ -76,18 +75,8 @@ my @cases = (
 
 for my $c (@cases) {
 	my ($name, $conf, $ip, $helo, $want, $log) = @$c;
-	my $f = Filter->new('-f', Filter::config($base . $conf));
-	$f->handshake('0.6');
-	my $s = Filter::Session->new($f);
-	$s->connect(Filter::ipport($ip), $SRV);
-	my ($a, $got, $took) = $s->verdict($helo, 'bob@regress.test',
-	    pause => 0.1, timeout => $TIMEOUT + 3);
-	is($a, 'proceed', "$name: EHLO proceeds before the verdict phase");
-	is($got, $want, "$name: answer");
-	ok($took < $TIMEOUT + 1, "$name: answered within dns-timeout + 1 s")
-	    or diag("took $took s");
-	$f->finish;
-	like($f->stderr, $log, "$name: log");
+	Filter::dns_case($name, $base . $conf, $ip, $helo, $want, $log,
+	    pause => 0.1);
 }
 
 # -n: the built-in list is there with no configuration at all, and the
