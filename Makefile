@@ -22,7 +22,13 @@ PKG_CFLAGS =	$(SYS_CFLAGS) `pkg-config --cflags $(PKGS)`
 PKG_LIBS =	`pkg-config --libs libbsd-overlay 2>/dev/null` \
 		`pkg-config --libs libevent 2>/dev/null || echo -levent` \
 		`pkg-config --libs $(PKGS)`
-INCS =		-Ifilter -Iprotocol -Ichecks
+# #include "..." looks in the including file's own directory first,
+# then here.  compat/ is for every file; filter/ and the tests see every
+# layer, checks/ and protocol/ only compat/, so that an include across
+# the layers fails to compile.
+INCS =		-Icompat -Ifilter -Iprotocol -Ichecks
+LAYER_INCS =	`case $< in checks/* | protocol/*) echo -Icompat ;; \
+		    *) echo $(INCS) ;; esac`
 
 PROTO_OBJS =	protocol/proto.o protocol/io.o
 CHECK_OBJS =	checks/addr.o checks/helo.o checks/dynamic.o checks/special.o \
@@ -35,7 +41,7 @@ FRONT_OBJS =	filter/log.o filter/logsys.o filter/config.o filter/session.o \
 		filter/stats.o filter/header.o
 OBJS =		filter/main.o $(FRONT_OBJS) $(DNS_OBJS) $(CHECK_OBJS) \
 		$(PROTO_OBJS)
-HDRS =		filter/compat.h filter/config.h filter/log.h filter/logsys.h \
+HDRS =		compat/compat.h filter/config.h filter/log.h filter/logsys.h \
 		filter/session.h filter/smtpd.h filter/exim.h filter/report.h \
 		filter/reload.h filter/stats.h filter/header.h filter/version.h \
 		protocol/proto.h protocol/io.h \
@@ -147,7 +153,7 @@ depcheck:
 		exit 1; }
 
 .c.o:
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(INCS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LAYER_INCS) -c -o $@ $<
 
 $(OBJS) $(TAP_OBJ) $(UNIT_OBJS) $(FUZZ_OBJS): $(HDRS)
 

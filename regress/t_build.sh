@@ -4,16 +4,18 @@
 # where a library is missing, "make all" names it and "make deps" and
 # compiles nothing.
 # And the layers keep their arrows pointing down: checks/ and protocol/
-# include nothing of filter/ but compat.h, nor anything of each other.
+# include nothing of filter/, nor anything of each other, only their
+# own headers and compat/; both makes compile them with nothing else
+# in sight, so that such an include would not even build.
 top=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-echo "1..9"
+echo "1..11"
 n=0
 for mk in make bmake; do
 	if ! command -v $mk >/dev/null 2>&1; then
-		for i in 1 2 3 4; do
+		for i in 1 2 3 4 5; do
 			n=$((n + 1)); echo "ok $n # SKIP $mk not installed"
 		done
 		continue
@@ -55,6 +57,23 @@ for mk in make bmake; do
 		echo "ok $n - $mk build is warning-free"
 	fi
 	n=$((n + 1))
+	what="$mk: an include of filter/log.h in checks/ or protocol/ fails"
+	wrong=
+	for f in checks/addr.c protocol/proto.c; do
+		cp "$dir/$f" "$tmp/saved.c"
+		printf '#include "log.h"\n' >>"$dir/$f"
+		if (cd "$dir" && $mk "${f%.c}.o") >"$tmp/$mk-layer.log" 2>&1 ||
+		    ! grep -q 'log\.h' "$tmp/$mk-layer.log"; then
+			wrong="$wrong $f"
+		fi
+		mv "$tmp/saved.c" "$dir/$f"
+	done
+	if [ -z "$wrong" ]; then
+		echo "ok $n - $what"
+	else
+		echo "not ok $n - $what (not so in$wrong)"
+	fi
+	n=$((n + 1))
 	dest=$tmp/$mk-root
 	if (cd "$dir" && $mk install DESTDIR="$dest" PREFIX=/usr/local) \
 	    >"$tmp/$mk-install.log" 2>&1 &&
@@ -71,21 +90,22 @@ for mk in make bmake; do
 	fi
 done
 
-# An include names a header by its file name (-Ifilter -Iprotocol
-# -Ichecks): the directory holding it is the layer it comes from.
+# An include names a header by its file name (-Icompat -Ifilter
+# -Iprotocol -Ichecks): the directory holding it is the layer it comes
+# from.
 n=$((n + 1))
 bad=$(cd "$top" && for f in checks/*.[ch] protocol/*.[ch]; do
 	here=${f%%/*}
 	sed -n 's/^#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f" |
 	    while read -r h; do
 		[ -f "$here/$h" ] && continue
-		[ "$h" = compat.h ] && [ -f "filter/$h" ] && continue
+		[ -f "compat/$h" ] && continue
 		for d in filter checks protocol; do
 			[ -f "$d/$h" ] && echo "$f includes $d/$h"
 		done
 	done
 done)
-what="checks/ and protocol/ include only their own headers and compat.h"
+what="checks/ and protocol/ include only their own headers and compat/"
 if [ -z "$bad" ]; then
 	echo "ok $n - $what"
 else
