@@ -1,3 +1,17 @@
+# Copyright (c) 2026 the filter-helo authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+
 # filter-helo: POSIX make only; the same file works with GNU make and
 # BSD make.  Library flags come from pkg-config when the recipe runs.
 .POSIX:
@@ -16,13 +30,19 @@ LDFLAGS =
 # libbsd only where the BSD APIs are not native; OpenBSD's base libevent
 # has no .pc file.
 PKGS =		libidn2 libpsl libcares
-PKG_CFLAGS =	`pkg-config --cflags libbsd-overlay 2>/dev/null` \
-		`pkg-config --cflags libevent 2>/dev/null` \
-		`pkg-config --cflags $(PKGS)`
+SYS_CFLAGS =	`pkg-config --cflags libbsd-overlay 2>/dev/null` \
+		`pkg-config --cflags libevent 2>/dev/null`
+PKG_CFLAGS =	$(SYS_CFLAGS) `pkg-config --cflags $(PKGS)`
 PKG_LIBS =	`pkg-config --libs libbsd-overlay 2>/dev/null` \
 		`pkg-config --libs libevent 2>/dev/null || echo -levent` \
 		`pkg-config --libs $(PKGS)`
-INCS =		-Ifilter -Iprotocol -Ichecks
+# #include "..." looks in the including file's own directory first,
+# then here.  compat/ is for every file; filter/ and the tests see every
+# layer, checks/ and protocol/ only compat/, so that an include across
+# the layers fails to compile.
+INCS =		-Icompat -Ifilter -Iprotocol -Ichecks
+LAYER_INCS =	`case $< in checks/* | protocol/*) echo -Icompat ;; \
+		    *) echo $(INCS) ;; esac`
 
 PROTO_OBJS =	protocol/proto.o protocol/io.o protocol/postfix.o
 CHECK_OBJS =	checks/addr.o checks/helo.o checks/dynamic.o checks/special.o \
@@ -35,7 +55,7 @@ FRONT_OBJS =	filter/log.o filter/logsys.o filter/config.o filter/session.o \
 		filter/stats.o filter/header.o
 OBJS =		filter/main.o $(FRONT_OBJS) $(DNS_OBJS) $(CHECK_OBJS) \
 		$(PROTO_OBJS)
-HDRS =		filter/compat.h filter/config.h filter/log.h filter/logsys.h \
+HDRS =		compat/compat.h filter/config.h filter/log.h filter/logsys.h \
 		filter/session.h filter/smtpd.h filter/exim.h filter/report.h \
 		filter/reload.h filter/stats.h filter/header.h filter/version.h \
 		protocol/proto.h protocol/io.h protocol/postfix.h \
@@ -124,10 +144,37 @@ FUZZ_CFLAGS =	-g -O1 -fsanitize=fuzzer,address,undefined \
 		-Wno-string-concatenation
 FUZZ_TIME =	60
 
-all: $(PROG)
+all: depcheck $(PROG)
+
+# Before compiling, every missing library at once, and the way to get
+# them, rather than the compiler's stop at the first header it cannot
+# find.  $(PKGS) through pkg-config; libevent and the BSD APIs by their
+# headers, which OpenBSD has in base without a .pc file.
+depcheck:
+	@missing=; set -- $(CC); \
+	if command -v "$$1" >/dev/null 2>&1; then \
+		for h in sys/tree.h:libbsd event.h:libevent; do \
+			printf '#include <sys/types.h>\n#include <%s>\n' \
+			    "$${h%:*}" | $(CC) $(CFLAGS) $(SYS_CFLAGS) \
+			    -E -x c - >/dev/null 2>&1 || \
+			    missing="$$missing $${h#*:}"; \
+		done; \
+	else \
+		missing=" $$1"; \
+	fi; \
+	command -v pkg-config >/dev/null 2>&1 || \
+	    missing="$$missing pkg-config"; \
+	for p in $(PKGS); do \
+		pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; \
+	done; \
+	test -z "$$missing" || { \
+		echo "$(PROG) cannot be built: missing$$missing" >&2; \
+		echo "Install them: \"make deps\" does it on Debian (as root);" \
+		    "elsewhere, these libraries' development packages." >&2; \
+		exit 1; }
 
 .c.o:
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(INCS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LAYER_INCS) -c -o $@ $<
 
 $(OBJS) $(TAP_OBJ) $(UNIT_OBJS) $(FUZZ_OBJS): $(HDRS)
 
@@ -318,5 +365,5 @@ clean:
 	    .flavour
 	rm -rf regress/fuzz/new
 
-.PHONY: all deps smtpd78 test regress unit fuzz bench demo dist distinfo \
+.PHONY: all depcheck deps smtpd78 test regress unit fuzz bench demo dist distinfo \
 	install clean

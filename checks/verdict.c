@@ -1,4 +1,20 @@
 /*
+ * Copyright (c) 2026 the filter-helo authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
  * The checks of SPEC section 2 and the decision of section 3.  Each
  * check reads the facts and says clear, fired, unknown (a lookup it
  * needs failed) or wait (a lookup it needs is still in flight).  The
@@ -824,10 +840,6 @@ verdict_list(const struct verdict *v, enum check_state st, char *buf,
 	return n;
 }
 
-/*
- * The deadline passed: every lookup still in flight counts as failed,
- * so the checks that need it are unknown and the verdict can be given.
- */
 /* The first of the client's forward-confirmed names, or NULL. */
 const char *
 dns_facts_rdns(const struct dns_facts *d)
@@ -837,6 +849,10 @@ dns_facts_rdns(const struct dns_facts *d)
 	return NULL;
 }
 
+/*
+ * The deadline passed: every lookup still in flight counts as failed,
+ * so the checks that need it are unknown and the verdict can be given.
+ */
 void
 dns_facts_expire(struct dns_facts *d)
 {

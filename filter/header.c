@@ -1,4 +1,20 @@
 /*
+ * Copyright (c) 2026 the filter-helo authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
  * The headers of "add-header yes".  Authentication-Results carries the
  * iprev method (RFC 8601 2.7.3): the client's address has a reverse
  * name that resolves back to it.  X-HELO-Check carries the verdict as
@@ -8,6 +24,7 @@
  */
 #include "compat.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,6 +47,10 @@ struct folder {
 	int	 full;		/* a word did not fit */
 	int	 fold;		/* lines may be folded */
 };
+
+/* The build stops here if a check would have no bit of its own in fired. */
+typedef char	fired_has_a_bit_per_check[CHECK_COUNT <=
+		    sizeof(((struct verdict_sum *)0)->fired) * CHAR_BIT ? 1 : -1];
 
 static void	fold_start(struct folder *, char *, size_t, const char *);
 static int	helo_check(struct folder *, const struct verdict_sum *,
@@ -54,8 +75,7 @@ header_summarise(const struct verdict *v, struct verdict_sum *sum)
 	sum->given = 1;
 	sum->action = v->action;
 	sum->exempt = v->exempt;
-	/* fired is 32 bits wide: CHECK_COUNT must stay at or below 32. */
-	for (c = 0; c < CHECK_COUNT && c < 32; c++)
+	for (c = 0; c < CHECK_COUNT; c++)
 		if (v->state[c] == CS_FIRED)
 			sum->fired |= (uint32_t)1 << c;
 }
@@ -180,7 +200,7 @@ helo_check(struct folder *f, const struct verdict_sum *sum, const char *helo)
 		snprintf(word, sizeof(word), "(exempt: %s)", sum->exempt);
 	else {
 		i = strlcpy(word, "checks=", sizeof(word));
-		for (c = 0; c < CHECK_COUNT && c < 32; c++) {
+		for (c = 0; c < CHECK_COUNT; c++) {
 			if ((sum->fired & ((uint32_t)1 << c)) == 0)
 				continue;
 			if (n++ > 0)
