@@ -52,12 +52,14 @@ DNS_OBJS =	checks/dns.o checks/dnscache.o checks/dnsresult.o \
 		checks/lookup.o
 FRONT_OBJS =	filter/log.o filter/logsys.o filter/config.o filter/session.o \
 		filter/smtpd.o filter/exim.o filter/report.o filter/reload.o \
-		filter/stats.o filter/header.o
+		filter/stats.o filter/header.o filter/policyd.o \
+		filter/firsthelo.o filter/priv.o
 OBJS =		filter/main.o $(FRONT_OBJS) $(DNS_OBJS) $(CHECK_OBJS) \
 		$(PROTO_OBJS)
 HDRS =		compat/compat.h filter/config.h filter/log.h filter/logsys.h \
 		filter/session.h filter/smtpd.h filter/exim.h filter/report.h \
 		filter/reload.h filter/stats.h filter/header.h filter/version.h \
+		filter/policyd.h filter/firsthelo.h filter/priv.h \
 		protocol/proto.h protocol/io.h protocol/postfix.h \
 		checks/addr.h checks/helo.h checks/policy.h checks/facts.h \
 		checks/verdict.h checks/dns.h checks/dnscache.h checks/dnsresult.h \
@@ -67,7 +69,8 @@ HDRS =		compat/compat.h filter/config.h filter/log.h filter/logsys.h \
 LIB_OBJS =	$(FRONT_OBJS) $(DNS_OBJS) $(CHECK_OBJS) $(PROTO_OBJS)
 LIB_SRCS =	filter/log.c filter/logsys.c filter/config.c \
 		filter/session.c filter/smtpd.c filter/exim.c filter/report.c \
-		filter/reload.c filter/stats.c filter/header.c \
+		filter/reload.c filter/stats.c filter/header.c filter/policyd.c \
+		filter/firsthelo.c filter/priv.c \
 		checks/dns.c checks/dnscache.c checks/dnsresult.c \
 		checks/lookup.c checks/addr.c checks/protect.c checks/dbl.c \
 		checks/helo.c checks/dynamic.c checks/special.c checks/rcpt.c \
