@@ -205,7 +205,9 @@ static const struct line_row lines[] = {
 	    "https://example.org/helo.html" },
 	{ "explain-url http://example.org/", "explain-url",
 	    "http://example.org/" },
-	{ "dnssec-trust-anchor /dev/null", "trust-anchor", "/dev/null" },
+	{ "dnssec no", "dnssec", "no" },
+	{ "dnssec yes", "dnssec", "yes" },
+	{ "dnssec any", "dnssec", "any" },
 	{ "dbl dbl.spamhaus.org", "dbl", "dbl.spamhaus.org:127.0.1.0/24" },
 	{ "dbl DBL.Example.ORG. 127.0.1.2 127.0.1.4/31", "dbl",
 	    "dbl.example.org:127.0.1.2/32,127.0.1.4/31" },
@@ -343,9 +345,14 @@ static const struct error_row line_errors[] = {
 	{ "dry-run maybe", "dry-run \"maybe\": use yes or no" },
 	{ "dry-run", "dry-run needs yes or no" },
 	{ "dry-run yes please", "dry-run needs yes or no" },
-	{ "dnssec-trust-anchor /nonexistent/root.key",
-	    "dnssec-trust-anchor /nonexistent/root.key: No such file or "
-	    "directory" },
+	{ "dnssec-trust-anchor /var/lib/unbound/root.key",
+	    "dnssec-trust-anchor is gone: validate in the site's resolver and "
+	    "use \"dnssec yes\"" },
+	{ "dnssec-trust-anchor", "dnssec-trust-anchor is gone: validate in "
+	    "the site's resolver and use \"dnssec yes\"" },
+	{ "dnssec maybe", "dnssec needs no, yes or any, not \"maybe\"" },
+	{ "dnssec", "dnssec needs no, yes or any" },
+	{ "dnssec yes please", "dnssec needs no, yes or any" },
 	{ "stats-file", "stats-file needs PATH" },
 	{ "stats-file filter-helo.prom",
 	    "stats-file \"filter-helo.prom\" is not an absolute path" },
@@ -632,8 +639,8 @@ test_defaults(void)
 	    p.local_domains.n == 0 && p.pass_helo.n == 0 &&
 	    p.pass_rdns.n == 0 && p.block_helo.n == 0 &&
 	    p.pass_client.n == 0, "default lists are empty");
-	ok(p.explain_url == NULL && p.trust_anchor == NULL,
-	    "no explain-url, no trust anchor by default");
+	ok(p.explain_url == NULL, "no explain-url by default");
+	is_str(field(&p, "dnssec"), "no", "dnssec defaults to no");
 	is_int(p.protect.n, 4, "four built-in protected organisations");
 	is_str(field(&p, "protect"), "icloud.com me.com mac.com alias "
 	    "apple.com", "the last built-in one");
@@ -936,7 +943,7 @@ test_print(void)
 		"protect bigmail.test alias outbound.mailhost.test",
 		"protect google.com gmail.com googlemail.com alias 1e100.net",
 		"explain-url https://example.org/helo.html",
-		"dnssec-trust-anchor /dev/null",
+		"dnssec any",
 		"dbl dbl.spamhaus.org", "dbl dbl.test 127.0.1.2 127.0.0.0/24",
 		"stats-file \"/var/lib/node exporter/filter-helo.prom\"",
 		"stats-interval 15",
@@ -959,7 +966,7 @@ test_print(void)
 		"protect icloud.com me.com mac.com alias apple.com",
 		"protect bigmail.test alias outbound.mailhost.test",
 		"explain-url https://example.org/helo.html",
-		"dnssec-trust-anchor /dev/null",
+		"dnssec any",
 		"dbl dbl.spamhaus.org 127.0.1.0/24",
 		"dbl dbl.test 127.0.1.2/32 127.0.0.0/24",
 		"stats-file \"/var/lib/node exporter/filter-helo.prom\"",
@@ -1135,9 +1142,10 @@ field(const struct policy *p, const char *name)
 		    sizeof(buf));
 	else if (strcmp(name, "add-header") == 0)
 		strlcpy(buf, p->add_header ? "yes" : "no", sizeof(buf));
-	else if (strcmp(name, "trust-anchor") == 0)
-		strlcpy(buf, p->trust_anchor ? p->trust_anchor : "(null)",
-		    sizeof(buf));
+	else if (strcmp(name, "dnssec") == 0)
+		strlcpy(buf, p->dnssec == DNSSEC_OFF ? "no" :
+		    p->dnssec == DNSSEC_LOOPBACK ? "yes" :
+		    p->dnssec == DNSSEC_ANY ? "any" : "?", sizeof(buf));
 	else if (strcmp(name, "dry-run") == 0)
 		strlcpy(buf, p->dry_run ? "yes" : "no", sizeof(buf));
 	else if (strcmp(name, "stats-file") == 0)
