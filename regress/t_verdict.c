@@ -214,10 +214,10 @@ test_dns(void)
 	dns_helo(LOOKUP_FOUND, LOOKUP_PENDING, LOOKUP_PENDING);
 	policy_set_action(&p, CHECK_FORWARD, ACT_PASS);
 	is_str(decided(&v), "pass - -", "one answer with data settles dns");
-	p.trust_anchor = "ta";
+	p.dnssec = DNSSEC_LOOPBACK;
 	is_str(decided(&v), "wait",
 	    "with DNSSEC, all answers are awaited for dns=secure");
-	p.trust_anchor = NULL;
+	p.dnssec = DNSSEC_OFF;
 
 	reset("nowhere.regress.test");
 	dns_helo(LOOKUP_PENDING, LOOKUP_NXDOMAIN, LOOKUP_NXDOMAIN);
