@@ -57,6 +57,7 @@ static const struct escape	*escape_find(char);
 static const char		*chars_invalid(const char *);
 static int			 has_status_code(const char *);
 static size_t			 code_word_len(const char *);
+static const struct escape	*value_in(const char *, size_t);
 static int			 has_own_text(const char *);
 static size_t			 append_clean(char *, size_t, size_t,
 				    const char *);
@@ -82,6 +83,7 @@ int
 reply_valid(const char *reply, const char **errstr)
 {
 	static char		 msg[80];
+	const struct escape	*e;
 	const char		*t;
 	size_t			 len = strlen(reply), n;
 
@@ -115,11 +117,22 @@ reply_valid(const char *reply, const char **errstr)
 	}
 	if ((*errstr = chars_invalid(reply + 4)) != NULL)
 		return 0;
-	t = reply + 4;
+	/*
+	 * After the word that may be a status code, text of the template's
+	 * own; and no value in that word, where "4.7.1" from a HELO would
+	 * turn "550 %h rejected" into a temporary failure.
+	 */
+	t = reply + 4 + strspn(reply + 4, " ");
 	n = code_word_len(t);
 	if (!has_own_text(t + n)) {
 		*errstr = "reply needs text after its codes that no escape "
 		    "can empty";
+		return 0;
+	}
+	if ((e = value_in(t, n)) != NULL) {
+		snprintf(msg, sizeof(msg), "escape %%%c could make the "
+		    "text's first word a status code", e->letter);
+		*errstr = msg;
 		return 0;
 	}
 	return 1;
@@ -162,14 +175,37 @@ has_status_code(const char *reply)
 
 /*
  * The length of the text's first word if it may read as an enhanced
- * status code: it starts with a digit ("5.7.1", "5.7%d").
+ * status code: it starts with a digit ("5.7.1", "5.7%d"), or with a
+ * value that may.
  */
 static size_t
 code_word_len(const char *t)
 {
+	const struct escape	*e;
+
 	if (*t >= '0' && *t <= '9')
 		return strcspn(t, " ");
+	if (*t == '%' && (e = escape_find(t[1])) != NULL &&
+	    e->shape == SHAPE_ANY)
+		return strcspn(t, " ");
 	return 0;
+}
+
+/* The first escape in the n characters at t whose value may be a code. */
+static const struct escape *
+value_in(const char *t, size_t n)
+{
+	const struct escape	*e;
+	size_t			 i;
+
+	for (i = 0; i + 1 < n; i++) {
+		if (t[i] != '%')
+			continue;
+		e = escape_find(t[++i]);
+		if (e != NULL && e->shape == SHAPE_ANY)
+			return e;
+	}
+	return NULL;
 }
 
 /*
