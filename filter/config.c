@@ -896,7 +896,7 @@ config_finish(struct policy *p, const char *path)
 {
 	const struct rule	*r;
 	const char		*name;
-	size_t			 grow;
+	size_t			 longest;
 	int			 c, rc = 0;
 	char			 class;
 
@@ -912,15 +912,13 @@ config_finish(struct policy *p, const char *path)
 		r = &p->rules[c];
 		name = check_name(c);
 		class = r->reply[0];
-		/* "; see URL#check" follows the reply */
-		grow = p->explain_url == NULL ? 0 :
-		    strlen("; see #") + strlen(p->explain_url) + strlen(name);
-		if (reply_len_max(r->reply) + grow > REPLY_LINE_MAX) {
+		longest = reply_len_max(r->reply, p->explain_url, name);
+		if (longest > REPLY_LINE_MAX) {
 			config_error("%s: message %s can grow to %zu "
 			    "characters with its escapes%s, over the %d of "
-			    "an SMTP reply line", path, name,
-			    reply_len_max(r->reply) + grow,
-			    grow ? " and explain-url" : "", REPLY_LINE_MAX);
+			    "an SMTP reply line", path, name, longest,
+			    p->explain_url != NULL ? " and explain-url" : "",
+			    REPLY_LINE_MAX);
 			rc = -1;
 		}
 		if (c == CHECK_DNS_ERROR && r->action >= ACT_REJECT) {

@@ -431,6 +431,35 @@ static const struct reply_row replies[] = {
 	{ "550 100 reasons", NULL },
 	{ "550 42", "reply needs text after its codes that no escape can "
 	    "empty" },
+	/* an rDNS name "2." makes "504 2.2.1 ": codes and no text */
+	{ "504 %r%r1 ", "reply needs text after its codes that no escape "
+	    "can empty" },
+	{ "550  5.7.1 ", "reply needs text after its codes that no escape "
+	    "can empty" },
+	/* RFC 3463 reads the first word as a code: "550 4.7.1 rejected" */
+	{ "550 %h rejected", "escape %h could make the text's first word a "
+	    "status code" },
+	{ "550 %i is not welcome", "escape %i could make the text's first "
+	    "word a status code" },
+	{ "550 %r: rejected", "escape %r could make the text's first word "
+	    "a status code" },
+	{ "550 %d%c rejected", "escape %d could make the text's first word "
+	    "a status code" },
+	{ "550 5.7%d rejected", "escape %d could make the text's first word "
+	    "a status code" },
+	{ "550 5.7.1%h rejected", "escape %h could make the text's first "
+	    "word a status code" },
+	{ "550   %h rejected", "escape %h could make the text's first word "
+	    "a status code" },
+	/* a word of the template's own first, or a value never a code */
+	{ "550 <%h>: rejected", NULL },
+	{ "550 HELO %h rejected", NULL },
+	{ "550 x%h rejected", NULL },
+	{ "550 %%%h rejected", NULL },
+	{ "550 %c: %h rejected", NULL },
+	{ "550 %l is not welcome", NULL },
+	{ "550 5.7.1 %h rejected", NULL },
+	{ "550 5.7.1%c rejected", NULL },
 	{ "550 ends in %", "reply ends in a lone %" },
 };
 
@@ -600,7 +629,7 @@ static const struct match_row cidr_matches[] = {
 int
 main(void)
 {
-	plan(730);
+	plan(756);
 	test_defaults();
 	test_lines();
 	test_line_errors();
