@@ -140,7 +140,7 @@ dbl_field(const struct facts *f, char *buf, size_t len)
 }
 
 /*
- * The resolver's observer.  A failure on our side (libunbound's, or out
+ * The resolver's observer.  A failure on our side (c-ares', or out
  * of memory) is a warning: the operator must know that a 4xx was ours.
  * With -v, each answer, why it was bogus, and how long it took.
  */

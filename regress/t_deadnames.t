@@ -15,7 +15,7 @@
 
 # Names in a zone that never answers must not take DNS down for every
 # other name.  Asked one after the other, each waiting its whole
-# dns-timeout, they would make libunbound count the one resolver it
+# dns-timeout, they once made libunbound count the one resolver it
 # forwards to as down, and every new name would then fail at once with
 # 451 for minutes: one spammer's broken DNS deferring all mail.
 use strict;

@@ -356,7 +356,7 @@ test_ptrs(void)
 
 /*
  * The fixture logs each query it gets; the second one must not come,
- * and it is our cache that answers, not libunbound's: it counts a hit.
+ * and it is our cache that answers: it counts a hit.
  * The name is the same in any case and with or without its final dot.
  */
 static void
@@ -611,8 +611,7 @@ reconnect_cb(void *arg)
 
 /*
  * Dropped queries end at our deadline, and meanwhile, and after, other
- * names resolve at once: libunbound does not get to mark the forwarder
- * down.
+ * names resolve at once: nothing marks the resolver down.
  */
 static void
 test_deadline(void)

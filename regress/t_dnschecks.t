@@ -295,7 +295,7 @@ for my $c (@cases) {
 
 # After a burst of sessions whose queries are never answered, a fresh
 # name still resolves: the unanswered queries, cancelled at our deadline,
-# must not hold up libunbound's outgoing sockets for the next ones.
+# must not hold up the resolver's sockets or lookups for the next ones.
 {
 	my $f = Filter->new('-f', Filter::config($base));
 	$f->handshake('0.6');

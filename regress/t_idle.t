@@ -91,7 +91,7 @@ for my $kind (qw(literal verified looked-up)) {
 	    if $kind eq 'looked-up' && !defined $port;
 	my $f = Filter->new('-f', Filter::config($config{$kind}));
 	$f->handshake('0.6');
-	# Warm up: the allocator's first arenas, libunbound's, libidn2's.
+	# Warm up: the allocator's first arenas, c-ares', libidn2's.
 	ok(open_sessions($f, 500, $kind, 1), "$kind: 500 sessions first");
 	my $rss0 = $f->rss;
 	ok(open_sessions($f, $N, $kind, 1000), "$kind: $N more sessions");
