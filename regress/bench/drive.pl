@@ -1127,28 +1127,39 @@ sub section_idle {
 	print "\n";
 }
 
-# Wall time of one run of filter-helo -E, in seconds.
-sub exim_once {
-	my ($conf, @args) = @_;
-	my $t0 = time;
-	my $pid = fork // die "fork: $!";
-	if ($pid == 0) {
-		open(STDIN, '<', '/dev/null');
-		open(STDOUT, '>', '/dev/null');
-		open(STDERR, '>', '/dev/null');
-		exec($Filter::BIN, '-E', '-f', $conf, @args) or
-		    POSIX::_exit(127);
+# Commands run one at a time, RUNS rounds of each in turn, timed by
+# oneshot.pl, whose fork costs what a small process's does, where ours
+# grows with the sessions of the sections before.  Each command is an
+# array of -E operands, or undef for /bin/true.  Returns, per command,
+# the wall times in seconds and the count of each exit status.
+sub oneshot_runs {
+	my ($conf, $runs, @cmds) = @_;
+	my @argv = map { $_ ? [ $Filter::BIN, '-E', '-f', $conf, @$_ ] :
+	    [ '/bin/true' ] } @cmds;
+	open(my $fh, '-|', $^X, "$FindBin::Bin/oneshot.pl", $runs,
+	    map { ($_ == 0 ? () : '--'), @{$argv[$_]} } 0 .. $#argv) or
+	    die "drive.pl: oneshot.pl: $!\n";
+	my (@t, @rc);
+	while (<$fh>) {
+		my ($i, $t, $rc) = split;
+		push @{$t[$i]}, $t;
+		$rc[$i]{$rc}++;
 	}
-	waitpid($pid, 0);
-	return (time - $t0, $? >> 8);
+	close $fh or die "drive.pl: oneshot.pl failed\n";
+	return map { [ $t[$_] // [], $rc[$_] // {} ] } 0 .. $#cmds;
+}
+
+sub exit_codes {
+	my ($rc) = @_;
+	return join(' ', map { "$_:$rc->{$_}" } sort keys %$rc);
 }
 
 sub section_exim {
 	my $runs = $P{BENCH_EXIM_RUNS};
 	my $conf = Filter::config($BASE . "dns-timeout 8\n");
 	print "## 5. Exim one-shot latency\n\n";
-	print "Wall time of `filter-helo -E -f CONF ...` started by this "
-	    . "driver (fork, exec,\nexit), $runs runs each, one at a time, "
+	print "Wall time of `filter-helo -E -f CONF ...` (fork, exec, exit, "
+	    . "from a small\nprocess), $runs runs each, one at a time, "
 	    . "default checks, the fixture as resolver.\nqueries/run: what "
 	    . "reached the fixture (no cache survives a run).\n\n";
 	print "| verdict | runs | p50 ms | p90 ms | max ms | queries/run "
@@ -1162,17 +1173,11 @@ sub section_exim {
 	for my $c (@cases) {
 		my ($name, @args) = @$c;
 		fixture_queries();
-		my (@t, %rc);
-		for (1 .. $runs) {
-			my ($t, $rc) = exim_once($conf, @args);
-			push @t, $t;
-			$rc{$rc}++;
-		}
-		@t = sort { $a <=> $b } @t;
+		my ($r) = oneshot_runs($conf, $runs, \@args);
+		my @t = sort { $a <=> $b } @{$r->[0]};
 		printf "| %s | %d | %s | %s | %s | %.2f | %s |\n", $name,
 		    $runs, ms(pct(\@t, 0.5)), ms(pct(\@t, 0.9)), ms($t[-1]),
-		    fixture_queries() / $runs,
-		    join(' ', map { "$_:$rc{$_}" } sort keys %rc);
+		    fixture_queries() / $runs, exit_codes($r->[1]);
 	}
 	print "\n";
 }
@@ -1662,9 +1667,10 @@ sub section_oneshot {
 	    . "are asked (the rdns check logs the name); with "
 	    . "`helo=192.0.2.10`\n(bare-ip, refused on its syntax) nothing "
 	    . "is.  $runs runs of each, alternating, one\nat a time; wall "
-	    . "time from fork to exit, taken by this driver (ms).  "
-	    . "/bin/true:\nthe same fork and exec of the smallest program, "
-	    . "for scale.  queries/run: what\nthe fixture logged.\n\n";
+	    . "time from fork to exit, timed by a small process\n"
+	    . "(regress/bench/oneshot.pl), in ms.  /bin/true: the same fork "
+	    . "and exec of the\nsmallest program, for scale.  queries/run: "
+	    . "what the fixture logged in 3 more\nruns of each alone.\n\n";
 	my @cases = (
 	    [ 'address literal, PTR and confirmation asked',
 	      [ 'helo=[192.0.2.10]', 'client=192.0.2.10' ] ],
@@ -1672,47 +1678,31 @@ sub section_oneshot {
 	      'client=192.0.2.10' ] ],
 	    [ '/bin/true', undef ],
 	);
-	my (%t, %q, %rc);
-	fixture_queries();
-	for (1 .. $runs) {
-		for my $c (@cases) {
-			my ($name, $args) = @$c;
-			my ($t, $rc) = $args ? exim_once($conf, @$args) :
-			    true_once();
-			push @{$t{$name}}, $t;
-			$rc{$name}{$rc}++;
-			$q{$name} += fixture_queries();
-		}
+	my @r = oneshot_runs($conf, $runs, map { $_->[1] } @cases);
+	# Queries apart, a few runs of each alone: in the rotation the
+	# fixture's log would have to be read between runs.
+	my @q;
+	for my $c (@cases) {
+		fixture_queries();
+		oneshot_runs($conf, 3, $c->[1]);
+		push @q, fixture_queries() / 3;
 	}
 	print "| case | runs | p50 ms | p90 ms | max ms | queries/run "
 	    . "| exit codes |\n|---|---:|---:|---:|---:|---:|---|\n";
-	my %med;
-	for my $c (@cases) {
-		my $name = $c->[0];
-		my @t = sort { $a <=> $b } @{$t{$name}};
-		$med{$name} = pct(\@t, 0.5);
-		printf "| %s | %d | %s | %s | %s | %.2f | %s |\n", $name,
-		    scalar @t, ms($med{$name}), ms(pct(\@t, 0.9)), ms($t[-1]),
-		    $q{$name} / @t, join(' ', map { "$_:$rc{$name}{$_}" }
-		    sort keys %{$rc{$name}});
+	my @med;
+	for my $i (0 .. $#cases) {
+		my @t = sort { $a <=> $b } @{$r[$i][0]};
+		push @med, pct(\@t, 0.5);
+		printf "| %s | %d | %s | %s | %s | %.2f | %s |\n",
+		    $cases[$i][0], scalar @t, ms($med[$i]), ms(pct(\@t, 0.9)),
+		    ms(@t ? $t[-1] : 0), $q[$i], exit_codes($r[$i][1]);
 	}
-	my $diff = $med{$cases[0][0]} - $med{$cases[1][0]};
+	my $diff = $med[0] - $med[1];
 	printf "\nDifference of the medians, address literal over bare IP: "
 	    . "%s ms.\n\n", ms($diff);
 	target('-E: address literal, no rdns=, at most 2 ms slower than a '
 	    . 'bare IP (medians)', sprintf('%s ms against %s ms: %s ms',
-	    ms($med{$cases[0][0]}), ms($med{$cases[1][0]}), ms($diff)),
-	    $diff <= 0.002);
-}
-
-sub true_once {
-	my $t0 = time;
-	my $pid = fork // die "fork: $!";
-	if ($pid == 0) {
-		exec('/bin/true') or POSIX::_exit(127);
-	}
-	waitpid($pid, 0);
-	return (time - $t0, $? >> 8);
+	    ms($med[0]), ms($med[1]), ms($diff)), $diff <= 0.002);
 }
 
 # The DNS-bound rows of section 1 against their targets.
