@@ -77,6 +77,11 @@ fi
 export BENCH_SENDERSCORE=${BENCH_SENDERSCORE:-}
 export BENCH_SENDERSCORE_WHY=${BENCH_SENDERSCORE_WHY:-}
 
+# Clients with forward-confirmed names in the fixture, for the streams
+# of new clients (regress/dns/dns.sh).
+DNS_FCRDNS=${DNS_FCRDNS:-131072}
+export DNS_FCRDNS
+
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/filter-helo-bench.XXXXXX")
 dnsdir=$tmp/dns
 mkdir "$dnsdir"

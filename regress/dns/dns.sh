@@ -36,6 +36,13 @@
 #				a new key; only with the ldns tools)
 #	dns.sh stop DIR		stop them and wait until they are gone
 #
+# DNS_FCRDNS=N (the benchmark's, N up to 262144): N client addresses
+# from 100.64.0.0 up (carrier-grade NAT space, never a public host),
+# each with a PTR to its own name hI.fcrdns.test whose A is that address
+# again, so that N sessions from new clients each find a forward-
+# confirmed name.  Made at start, only when asked: a quarter of a
+# million records would slow every test's start.
+#
 # Readiness: unbound logs "start of service" once its sockets are bound
 # and the zones are loaded; a query sent after that is answered.  This
 # needs nothing beyond the unbound package (no dig, no unbound-host);
@@ -78,6 +85,22 @@ start()
 	    "$dir/"
 	sign "$dir"
 	conf "$here/unbound.conf.in" "$dir/unbound.conf"
+	# The fixture is the resolver of a mail host that asks it over
+	# loopback.  unbound's wait-limit (Debian 12's 1.17.1 has it
+	# backported) drops a client's queries once 1000 of its replies
+	# wait for recursion, resolvable names with the rest, so that a
+	# stream of names whose servers never answer would make the
+	# resolver, not the filter, defer mail.  A site lifts it for its
+	# own host; the fixture serves loopback only, so it lifts it
+	# (wait-limit-netblock, the finer way, does not parse in that
+	# backport).  An unbound without the option has no such limit.
+	if unbound-checkconf -o wait-limit "$dir/unbound.conf" \
+	    >/dev/null 2>&1; then
+		printf 'server:\n\twait-limit: 0\n' >>"$dir/unbound.conf"
+	fi
+	fcrdns "$dir" "${DNS_FCRDNS:-0}"
+	unbound-checkconf "$dir/unbound.conf" >/dev/null ||
+	    fail "bad configuration $dir/unbound.conf"
 	conf "$here/validator.conf.in" "$dir/validator.conf"
 
 	# Both start at once: each takes a few tenths of a second.
@@ -163,6 +186,51 @@ sign()
 	grep -q '[[:space:]]192\.0\.2\.42$' "$dir/signed.test.zone" ||
 	    fail "cannot tamper with tampered.signed.test"
 	cp "$dir/keys/$key.ds" "$dir/signed.ta"
+}
+
+# The zones of DNS_FCRDNS: fcrdns.test and the reverse /16 zones of
+# 100.64.0.0/14 the N addresses need, as auth-zones reached through
+# transparent holes in "." refuse, like the others.
+fcrdns()
+{
+	dir=$1 n=$2
+
+	case $n in
+	''|*[!0-9]*)
+		fail "bad DNS_FCRDNS: $n" ;;
+	esac
+	[ "$n" -gt 0 ] || return 0
+	[ "$n" -le 262144 ] || fail "DNS_FCRDNS over 262144: $n"
+	awk -v n="$n" -v dir="$dir" '
+	function zone(file, origin) {
+		printf "$ORIGIN %s\n$TTL 300\n@ SOA ns.regress.test. " \
+		    "hostmaster.regress.test. 1 3600 600 86400 60\n" \
+		    "@ NS ns.regress.test.\n", origin >file
+		printf "\tlocal-zone: \"%s\" transparent\n", origin >conf
+		printf "auth-zone:\n\tname: \"%s\"\n\tzonefile: " \
+		    "\"%s\"\n\tfor-downstream: yes\n\tfor-upstream: " \
+		    "no\n\tfallback-enabled: no\nserver:\n", origin,
+		    file >conf
+	}
+	BEGIN {
+		conf = dir "/fcrdns.conf"
+		printf "server:\n" >conf
+		fwd = dir "/fcrdns.test.zone"
+		zone(fwd, "fcrdns.test.")
+		for (i = 0; i < n; i++) {
+			b = 64 + int(i / 65536)
+			c = int(i / 256) % 256
+			d = i % 256
+			if (!(b in rev)) {
+				rev[b] = sprintf("%s/%d.100.in-addr.arpa.zone",
+				    dir, b)
+				zone(rev[b], b ".100.in-addr.arpa.")
+			}
+			printf "h%d A 100.%d.%d.%d\n", i, b, c, d >fwd
+			printf "%d.%d PTR h%d.fcrdns.test.\n", d, c, i >rev[b]
+		}
+	}' || fail "cannot write the fcrdns zones"
+	cat "$dir/fcrdns.conf" >>"$dir/unbound.conf"
 }
 
 # Each takes a second or two to go: they are told at once.
