@@ -245,6 +245,30 @@ like(slurp("$dir/syslog"), qr/postfix\/smtpd\[\d+\]: NOQUEUE: reject: RCPT from 
 	diag(join("\n", @r, @{$d->{log}})) unless $ok;
 }
 
+# Junk for two recipients: Postfix asks once for each, and each copy
+# of the message has the header once.
+{
+	my $subject = 'pf-junk-two';
+	my $d = $h->dialogue('192.0.2.10', 25, 'EHLO [192.0.2.98]',
+	    'MAIL FROM:<alice@sender.example>', 'RCPT TO:<bob@regress.test>',
+	    'RCPT TO:<carol@regress.test>', 'DATA',
+	    "Subject: $subject\n\ntwo recipients", 'QUIT');
+	my @r = @{$d->{replies}};
+	my $ok = like("@r[3, 4]", qr/^\Q$OK\E \Q$OK\E$/,
+	    'junk, two recipients: both accepted');
+	$ok &= like($r[6], $QUEUED, 'junk, two recipients: the message is taken');
+	$ok &= is(scalar(@{$d->{log}}), 2,
+	    'junk, two recipients: two requests, two verdicts');
+	for my $box (qw(bob carol)) {
+		my $m = $h->message($subject, $box) // '';
+		my @hdr = $m =~ /^(X-HELO-Check: .*)$/mg;
+		$ok &= is("@hdr", 'X-HELO-Check: verdict=junk checks=literal '
+		    . 'helo=[192.0.2.98]', "junk, two recipients: ${box}'s copy "
+		    . 'has the header once');
+	}
+	diag(join("\n", @r, @{$d->{log}})) unless $ok;
+}
+
 # changed: Postfix sends only the current HELO; the filter remembers
 # the first one of the client's connection (its address and port).
 # With smtpd_delay_reject it is asked at the first RCPT TO, so a name
