@@ -68,7 +68,10 @@ why_not()
 cached()
 {
 	for r in "$cache"/postfix-3.7.*; do
-		[ -x "$r/usr/lib/postfix/sbin/master" ] && { echo "$r"; return; }
+		if [ -x "$r/usr/lib/postfix/sbin/master" ]; then
+			echo "$r"
+			return
+		fi
 	done
 	return 0
 }

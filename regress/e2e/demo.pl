@@ -123,8 +123,9 @@ my $fmt = "%2s  %-14s %-30s %s\n";
 if ($which eq 'postfix') {
 	open(my $fh, '<', "$dir/postfix.root") or die "$dir/postfix.root: $!";
 	my ($v) = <$fh> =~ /postfix-(\d[\d.]*\d)/;
-	print "\nThe same receiver in Postfix ", $v // '?', " (Debian's package,",
-	    " unpacked) with\npostfix-main.cf.snippet: its smtpd asks",
+	print "\nThe same receiver in Postfix ", $v // '?',
+	    " (Debian's package, unpacked) with\npostfix-main.cf.snippet:",
+	    " its smtpd asks",
 	    " filter-helo -S on port 25, and on port\n2525 a filter-helo -P",
 	    " that spawn(8) starts (postfix-master.cf.snippet).  The\n",
 	    "verdict comes at RCPT TO (smtpd_delay_reject), and Postfix",

@@ -344,7 +344,8 @@ up()
 	postfix)
 		pf_start
 		wait_banners "$dir/master.pid" $PF_LISTENERS || {
-			cat "$dir/master.out" "$dir/syslog" "$dir/policyd.log" >&2
+			cat "$dir/master.out" "$dir/syslog" \
+			    "$dir/policyd.log" >&2
 			fail "Postfix is not serving"
 		}
 		;;
@@ -367,7 +368,8 @@ down()
 		[ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null ||
 		    true
 	done
-	for pidfile in "$dir/smtpd.pid" "$dir/master.pid" "$dir/policyd.pid"; do
+	for pidfile in "$dir/smtpd.pid" "$dir/master.pid" \
+	    "$dir/policyd.pid"; do
 		[ -f "$pidfile" ] || continue
 		pid=$(cat "$pidfile")
 		kill "$pid" 2>/dev/null || true

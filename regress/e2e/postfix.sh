@@ -91,7 +91,7 @@ pf_make_files()
 	chmod 755 "$dir/bin" "$dir/bin/filter-helo"
 	{
 		cat "$here/default.conf"
-		echo '# Postfix does not send its name: ours, for the self check.'
+		echo '# Postfix does not send its name: ours, for "self".'
 		echo 'local-name mx.regress.test'
 	} >"$dir/default.conf"
 	chmod 644 "$dir/default.conf"
@@ -104,8 +104,8 @@ pf_make_files()
 	# it when it exits.
 	cat >"$dir/bin/policyd.sh" <<-EOF
 	(
-		exec "$dir/bin/filter-helo" -S "$dir/spool/private/filter-helo" \\
-		    -d -u nobody -g postfix -f "$dir/default.conf" \\
+		exec "$dir/bin/filter-helo" -d -u nobody -g postfix \\
+		    -S "$dir/spool/private/filter-helo" -f "$dir/default.conf" \\
 		    </dev/null 2>>"$dir/policyd.log" &
 		echo \$! >"$dir/policyd.pid"
 	)
@@ -120,16 +120,14 @@ pf_make_files()
 	if ! getent group postdrop >/dev/null; then
 		echo "postdrop:x:$(pf_free_id):" >>"$dir/group"
 	fi
-	pf_gid=$(getent group postfix | cut -d: -f3)
-	[ -n "$pf_gid" ] || pf_gid=$(grep '^postfix:' "$dir/group" | cut -d: -f3)
-	pd_gid=$(getent group postdrop | cut -d: -f3)
-	[ -n "$pd_gid" ] || pd_gid=$(grep '^postdrop:' "$dir/group" | cut -d: -f3)
+	pf_gid=$(grep '^postfix:' "$dir/group" | cut -d: -f3)
+	pd_gid=$(grep '^postdrop:' "$dir/group" | cut -d: -f3)
 	if getent passwd postfix >/dev/null; then
 		pf_uid=$(getent passwd postfix | cut -d: -f3)
 	else
 		pf_uid=$(pf_free_id)
-		echo "postfix:x:$pf_uid:$pf_gid:Postfix:/nonexistent:/usr/sbin/nologin" \
-		    >>"$dir/passwd"
+		printf 'postfix:x:%s:%s:Postfix:/nonexistent:%s\n' "$pf_uid" \
+		    "$pf_gid" /usr/sbin/nologin >>"$dir/passwd"
 	fi
 	chmod 644 "$dir/passwd" "$dir/group"
 
@@ -167,8 +165,9 @@ pf_make_config()
 	# Postfix would not take a parameter that names itself, so the
 	# spawn listener's restrictions are the snippet's with another
 	# socket.
-	spawn=$(pf_restrictions "$main" | sed -e \
-	    "s|unix:private/$PF_SNIPPET_SERVICE\$|unix:private/$PF_SNIPPET_SERVICE-spawn|")
+	svc=$PF_SNIPPET_SERVICE
+	spawn=$(pf_restrictions "$main" |
+	    sed -e "s|unix:private/$svc\$|unix:private/$svc-spawn|")
 	{
 		cat <<-EOF
 		# The end-to-end test's Postfix (regress/e2e/postfix.sh),
@@ -207,7 +206,7 @@ pf_make_config()
 		cat "$main"
 		echo
 		echo "# postfix-master.cf.snippet's line for main.cf."
-		sed -n "s/^#   ${PF_SNIPPET_SERVICE}_time_limit = /${PF_SNIPPET_SERVICE}-spawn_time_limit = /p" \
+		sed -n "s/^#   ${svc}_time_limit = /${svc}-spawn_time_limit = /p" \
 		    "$master"
 	} >"$dir/postfix/main.cf"
 	{
@@ -241,7 +240,7 @@ pf_make_config()
 		# postfix-master.cf.snippet, its service, user, program and
 		# configuration the test's.
 		EOF
-		sed -e "s|^$PF_SNIPPET_SERVICE unix |$PF_SNIPPET_SERVICE-spawn unix |" \
+		sed -e "s|^$svc unix |$svc-spawn unix |" \
 		    -e "s|user=$PF_SNIPPET_USER |user=nobody |" \
 		    -e "s|$PF_SNIPPET_BIN -P -f $PF_SNIPPET_CONF|$dir/bin/filter-helo -P -f $dir/default.conf|" \
 		    "$master"
