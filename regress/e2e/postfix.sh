@@ -162,9 +162,8 @@ pf_make_config()
 	pf_once "$master" "$PF_SNIPPET_SERVICE unix "
 	pf_once "$master" "#   ${PF_SNIPPET_SERVICE}_time_limit = "
 	lib=$POSTFIX_ROOT/usr/lib/postfix
-	# Postfix would not take a parameter that names itself, so the
-	# spawn listener's restrictions are the snippet's with another
-	# socket.
+	# The spawn listener's restrictions: the snippet's, asking the
+	# spawn service (both services cannot have one name).
 	svc=$PF_SNIPPET_SERVICE
 	spawn=$(pf_restrictions "$main" |
 	    sed -e "s|unix:private/$svc\$|unix:private/$svc-spawn|")
