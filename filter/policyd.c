@@ -69,6 +69,7 @@
 #define PD_IDLE_SEC	600	/* no request: Postfix closes at 300 s */
 #define PD_REQUEST_SEC	30	/* a request's lines, or its answer's */
 #define PD_RETRY_MS	100	/* out of descriptors: accept again later */
+#define PD_PREPENDED_MAX 4096	/* headers remembered for one transaction */
 
 enum pconn_state {
 	PC_IDLE,		/* waiting for a request */
@@ -90,6 +91,13 @@ struct pconn {
 	struct event		 timer;
 	struct pf_request	 req;
 	struct timespec		 arrived;
+
+	/*
+	 * The transaction (Postfix's "instance") of the headers last
+	 * prepended, and their values, each between newlines.
+	 */
+	char			*prepended_instance;
+	char			*prepended;
 
 	/* the request being judged */
 	struct facts		 facts;
@@ -132,6 +140,7 @@ static void	on_lookup(void *);
 static void	request_answer(struct pconn *, const struct verdict *);
 static int	answer_line(struct pconn *, const struct verdict *, char *,
 		    size_t);
+static int	prepended_before(struct pconn *, const char *);
 static void	request_done(struct pconn *);
 static void	request_clear(struct pconn *);
 static int	send_answer(struct pconn *, const char *);
@@ -350,6 +359,8 @@ pconn_free(struct pconn *c)
 	pd.nconns--;
 	evtimer_del(&c->timer);
 	request_clear(c);
+	free(c->prepended_instance);
+	free(c->prepended);
 	io_in_free(c->in);
 	io_out_free(c->out);
 	if (c->fd != -1)
@@ -670,7 +681,49 @@ answer_line(struct pconn *c, const struct verdict *v, char *buf,
 	if (header_helo_check_value(value, sizeof(value), &sum,
 	    c->facts.helo_raw) == -1)
 		return -1;
+	if (prepended_before(c, value))
+		return pf_fmt_dunno(buf, len);
 	return pf_fmt_prepend(buf, len, "X-HELO-Check", value);
+}
+
+/*
+ * Postfix asks once for each recipient and prepends every header it is
+ * given to the one message: a header already sent for this transaction
+ * (the same "instance", on the same connection) is not sent again.
+ * Without an instance (Exim), or past PD_PREPENDED_MAX, nothing is
+ * remembered and the header is sent.
+ */
+static int
+prepended_before(struct pconn *c, const char *value)
+{
+	const char	*inst = c->req.v[PF_INSTANCE];
+	char		*p;
+	size_t		 have, n;
+
+	if (inst == NULL || *inst == '\0')
+		return 0;
+	if (c->prepended_instance != NULL &&
+	    strcmp(c->prepended_instance, inst) == 0) {
+		n = strlen(value);
+		for (p = c->prepended; (p = strstr(p, value)) != NULL; p++)
+			if (p[-1] == '\n' && p[n] == '\n')
+				return 1;
+	} else {
+		free(c->prepended_instance);
+		free(c->prepended);
+		if ((c->prepended_instance = strdup(inst)) == NULL ||
+		    (c->prepended = strdup("\n")) == NULL)
+			fatal("%s: strdup", __func__);
+	}
+	have = strlen(c->prepended);
+	n = strlen(value) + 1;
+	if (have + n > PD_PREPENDED_MAX)
+		return 0;
+	if ((p = realloc(c->prepended, have + n + 1)) == NULL)
+		fatal("%s: realloc", __func__);
+	snprintf(p + have, n + 1, "%s\n", value);
+	c->prepended = p;
+	return 0;
 }
 
 /* The answer is out: the next request may come, unless the peer left. */

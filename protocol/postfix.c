@@ -41,6 +41,7 @@ static const char *const pf_names[PF_ATTR_COUNT] = {
 	[PF_SENDER] =			"sender",
 	[PF_RECIPIENT] =		"recipient",
 	[PF_SASL_USERNAME] =		"sasl_username",
+	[PF_INSTANCE] =			"instance",
 };
 
 /*

@@ -21,10 +21,12 @@
 # answered at the verdict and what filter-helo logged; then does the
 # same with OpenSMTPD 7.8.0p1 (built once by regress/smtpd78.sh) for
 # what needs STARTTLS, which 6.8.0p2 cannot do with OpenSSL 3: AUTH and
-# a second EHLO.  Everything is taken down, also when interrupted.
-# Needs root.  The harness is regress/e2e/harness.sh, the sessions
-# regress/e2e/demo.pl; the end-to-end test, regress/t_e2e.t, uses both
-# pieces too.
+# a second EHLO; then some of the same sessions through Debian's Postfix
+# 3.7 (unpacked once by regress/postfix37.sh), which asks filter-helo
+# -S, and -P through spawn(8).  Everything is taken down, also when
+# interrupted.  Needs root.  The harness is regress/e2e/harness.sh, the sessions
+# regress/e2e/demo.pl; the end-to-end tests, regress/t_e2e.t and
+# t_postfix_e2e.t, use both pieces too.
 
 set -eu
 cd "$(dirname "$0")/.."
@@ -46,10 +48,22 @@ if [ -z "$why78" ]; then
 	}
 fi
 
+# Unpacked once, then taken from the cache.  Where it cannot be had
+# (status 3: no network) there are no Postfix rows, and postfix37.sh
+# has said why; another failure is an error.
+pf_root=$(sh regress/postfix37.sh fetch) || {
+	[ $? -eq 3 ] || {
+		echo "demo: Postfix could not be unpacked" >&2
+		exit 1
+	}
+	pf_root=
+}
+
 dir=$(mktemp -d "${TMPDIR:-/tmp}/filter-helo-demo.XXXXXX")
 dir78=$(mktemp -d "${TMPDIR:-/tmp}/filter-helo-demo78.XXXXXX")
-trap 'sh regress/e2e/harness.sh down "$dir"; rm -rf "$dir";
-    sh regress/e2e/harness.sh down "$dir78"; rm -rf "$dir78"' EXIT
+dirpf=$(mktemp -d "${TMPDIR:-/tmp}/filter-helo-demopf.XXXXXX")
+trap 'for d in "$dir" "$dir78" "$dirpf"; do
+    sh regress/e2e/harness.sh down "$d"; rm -rf "$d"; done' EXIT
 trap 'exit 1' INT TERM
 
 echo "demo: starting the DNS fixture, smtpd 6.8 and filter-helo in namespaces"
@@ -60,7 +74,15 @@ if [ -n "$p78" ]; then
 	echo "demo: the same with smtpd 7.8"
 	SMTPD_PREFIX=$p78 sh regress/e2e/harness.sh up "$dir78"
 	perl regress/e2e/demo.pl "$dir78" 7.8 14
+	sh regress/e2e/harness.sh down "$dir78"
 else
 	echo "demo: no rows for smtpd 7.8: $why78"
+fi
+if [ -n "$pf_root" ]; then
+	echo "demo: the same with Postfix"
+	MTA=postfix POSTFIX_ROOT=$pf_root sh regress/e2e/harness.sh up "$dirpf"
+	perl regress/e2e/demo.pl "$dirpf" postfix 20
+else
+	echo "demo: no rows for Postfix: it could not be fetched"
 fi
 echo "demo: stopping them"

@@ -23,6 +23,7 @@ opensmtpd swaks iproute2 openssl libio-socket-inet6-perl libnet-ssleay-perl
 libio-socket-ssl-perl
 autoconf automake libtool bison libssl-dev zlib1g-dev
 adduser libidn12 libgnutls-dane0 libnsl2 libdb5.3 libpcre2-8-0
+libicu72 libsasl2-2 libssl3
 clang libclang-rt-14-dev
 git dpkg-dev debhelper fakeroot lintian"
 # build and unit tests; the DNS fixture (unbound, both the test zones'
@@ -30,7 +31,8 @@ git dpkg-dev debhelper fakeroot lintian"
 # its DNSSEC zone); smtpd end to end (swaks needs the two Perl modules
 # for IPv6 and TLS; the tests' own STARTTLS client needs
 # IO::Socket::SSL); building OpenSMTPD 7.8.0p1 from source
-# (regress/smtpd78.sh); the unpacked Exim's user and libraries; make
+# (regress/smtpd78.sh); the unpacked Exim's user and libraries, and
+# those of the unpacked Postfix (regress/postfix37.sh); make
 # fuzz (clang's libFuzzer and sanitizer runtimes; gcc's come with
 # build-essential); make dist and the Debian package (regress/t_dist.sh,
 # t_deb.t).

@@ -97,7 +97,7 @@ static enum pf_status feed(struct pf_request *, const char *const *,
 int
 main(void)
 {
-	plan(52);
+	plan(53);
 	test_request();
 	test_malformed();
 	test_replies();
@@ -121,6 +121,8 @@ test_request(void)
 	is_str(r.v[PF_RECIPIENT], "bob@example.org", "recipient");
 	is_str(r.v[PF_SASL_USERNAME], "", "sasl_username, empty");
 	is_str(r.v[PF_PROTOCOL_STATE], "RCPT", "protocol_state");
+	is_str(r.v[PF_INSTANCE], "3c1e.656f1b2a.a8f3b.0",
+	    "instance, the transaction");
 	is_int(r.lines, nitems(postfix_request) - 1, "every line counted");
 	pf_request_clear(&r);
 	ok(r.v[PF_HELO_NAME] == NULL && r.lines == 0,

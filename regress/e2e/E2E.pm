@@ -16,9 +16,10 @@
 # filter-helo and the DNS fixture up in their namespaces and take them
 # down again whatever happens, send SMTP sessions from a chosen client
 # address, and tell what the client saw, what the filter logged and what
-# was delivered.  Used by regress/t_e2e.t and regress/e2e/demo.pl.
-# Either smtpd: Debian's 6.8 (the default) or the 7.8 that
-# regress/smtpd78.sh builds (E2E->up(prefix => smtpd78())).
+# was delivered.  Used by regress/t_e2e.t, regress/t_postfix_e2e.t and
+# regress/e2e/demo.pl.  Either smtpd: Debian's 6.8 (the default) or the
+# 7.8 that regress/smtpd78.sh builds (E2E->up(prefix => smtpd78()));
+# or Postfix 3.7 from regress/postfix37.sh (E2E->up(mta => 'postfix')).
 package E2E;
 
 use strict;
@@ -47,10 +48,15 @@ sub have {
 	    split(/:/, $ENV{PATH} // ''), qw(/usr/sbin /sbin);
 }
 
-# Why the harness cannot run on this machine, or undef if it can.
+# Why the harness cannot run on this machine, or undef if it can; for
+# MTA postfix (else smtpd), whatever regress/postfix37.sh fetches.
 sub missing {
-	return 'needs root (network namespaces, smtpd)' if $> != 0;
-	for my $p (qw(ip smtpd smtpctl swaks unbound openssl)) {
+	my ($mta) = @_;
+	$mta //= 'smtpd';
+	return "needs root (network namespaces, $mta)" if $> != 0;
+	my @progs = $mta eq 'postfix' ? qw(ip nsenter setsid swaks unbound)
+	    : qw(ip smtpd smtpctl swaks unbound openssl);
+	for my $p (@progs) {
 		return "$p is not installed" unless have($p);
 	}
 	# swaks speaks IPv6 only with this one.
@@ -81,11 +87,24 @@ sub smtpd78 {
 	    0);
 }
 
+# Debian's Postfix 3.7, unpacked by regress/postfix37.sh unless it is
+# in the cache.  Returns (root) or (undef, why not, whether that is only
+# a skip: not root, no apt-get, no network).
+sub postfix37 {
+	my $r = `sh '$TOP/regress/postfix37.sh' fetch 2>&1`;
+	my $rc = $? >> 8;
+	my @l = split(/\n/, $r);
+	return ($l[-1]) if $rc == 0 && @l && $l[-1] =~ m{^/};
+	my $why = join(' ', map { s/^postfix37: //r } @l) || "exit $rc";
+	return (undef, "no Postfix 3.7: $why", $rc == 3);
+}
+
 # Bring everything up in a new directory; it goes down at exit, also on
-# SIGINT and SIGTERM.  Dies with smtpd's complaint if it cannot.
-# Options: prefix, that of a private smtpd build (else the system's);
-# filter, a program that the MX's filter line runs where it is (an
-# installed package's) instead of a copy of the built filter-helo.
+# SIGINT and SIGTERM.  Dies with the server's complaint if it cannot.
+# Options: mta, 'postfix' for Postfix (root: postfix37's), else smtpd;
+# prefix, that of a private smtpd build (else the system's); filter, a
+# program that the MX's filter line runs where it is (an installed
+# package's) instead of a copy of the built filter-helo.
 sub up {
 	my ($class, %o) = @_;
 	my $dir = tempdir('filter-helo-e2e.XXXXXX', TMPDIR => 1,
@@ -93,6 +112,8 @@ sub up {
 	my $self = $class->attach($dir);
 	push @owned, $self;
 	$SIG{INT} = $SIG{TERM} = sub { exit 1 };
+	local $ENV{MTA} = $o{mta} // 'smtpd';
+	local $ENV{POSTFIX_ROOT} = $o{root} // '';
 	local $ENV{SMTPD_PREFIX} = $o{prefix} // '';
 	local $ENV{FILTER_HELO_RUN} = $o{filter} // '';
 	local $ENV{FILTER_HELO} = $o{filter} if defined $o{filter};
@@ -109,6 +130,23 @@ sub attach {
 }
 
 sub dir { $_[0]{dir} }
+
+# smtpd or postfix, as harness.sh recorded it.
+sub mta {
+	my ($self) = @_;
+	return $self->{mta} //= do {
+		open(my $fh, '<', "$self->{dir}/harness.env") or return 'smtpd';
+		my ($m) = map { /^mta=(\S+)$/ ? $1 : () } <$fh>;
+		$m // 'smtpd';
+	};
+}
+
+# With Postfix: filter-helo -S stopped (Postfix then applies its
+# default_action), or started again.
+sub policyd {
+	my ($self, $what) = @_;
+	return system('sh', $HARNESS, 'policyd', $self->{dir}, $what) == 0;
+}
 
 # The smtpd that runs, as harness.sh started it, and its version
 # ("6.8.0p2", "7.8.0-portable").
@@ -183,20 +221,37 @@ sub run_in {
 	return @out;
 }
 
-sub log_lines {
-	my ($self, $from) = @_;
-	open(my $fh, '<', "$self->{dir}/smtpd.log") or return ();
-	seek($fh, $from, 0);
+# The lines file F has after offset OFF.
+sub tail_lines {
+	my ($f, $off) = @_;
+	open(my $fh, '<', $f) or return ();
+	seek($fh, $off, 0);
 	my @l = <$fh>;
 	chomp @l;
 	return @l;
 }
 
+sub log_lines {
+	my ($self, $from) = @_;
+	return tail_lines("$self->{dir}/smtpd.log", $from);
+}
+
+# Where the logs end now, for session_log.
+sub log_mark {
+	my ($self) = @_;
+	my $d = $self->{dir};
+	return $self->mta eq 'postfix'
+	    ? [ -s "$d/policyd.log" // 0, -s "$d/syslog" // 0 ]
+	    : -s "$d/smtpd.log";
+}
+
 # smtpd's session id of the session from ADDR logged after offset FROM,
 # and the filter's lines for it ("NAME: SID ..."), waiting a little for
-# them: smtpd reads the filter's stderr apart from the session.
+# them: smtpd reads the filter's stderr apart from the session.  With
+# Postfix, see postfix_log.
 sub session_log {
 	my ($self, $from, $addr) = @_;
+	return $self->postfix_log($from, $addr) if $self->mta eq 'postfix';
 	my ($sid, @flt, $gone);
 	my $end = time + 2;
 	while (time < $end) {
@@ -213,6 +268,32 @@ sub session_log {
 		sleep 0.05;
 	}
 	return ($sid, @flt);
+}
+
+# With Postfix: no session id (undef), and the verdict lines logged for
+# ADDR after the marks FROM, one for each request (each RCPT TO): "-S:
+# REQ ip=..." from filter-helo -S, "-P: REQ ip=..." from a filter-helo
+# -P that spawn(8) ran, as it logged to syslog.  The session is over
+# when this is called, and its verdicts were logged before they were
+# answered; the daemon writes its log from its event loop, so this
+# waits for the first line a little, and a moment for more.
+sub postfix_log {
+	my ($self, $from, $addr) = @_;
+	my $d = $self->{dir};
+	my $re = qr/^\S+ ip=\Q$addr\E /;
+	my (@log, $seen);
+	my $end = time + 1;
+	while (time < $end) {
+		@log = ((map { "-S: $_" } grep { $_ =~ $re }
+		    tail_lines("$d/policyd.log", $from->[0])),
+		    (map { my ($l) = /^<\d+>.{15} filter-helo\[\d+\]: (.*)$/;
+		    defined $l && $l =~ $re ? "-P: $l" : () }
+		    tail_lines("$d/syslog", $from->[1])));
+		$seen //= time if @log;
+		last if $seen && time > $seen + 0.1;
+		sleep 0.05;
+	}
+	return (undef, @log);
 }
 
 # The reply line at the verdict: the first refusal (4xx or 5xx) after the
@@ -283,7 +364,7 @@ sub session {
 	    '--auth-user', $o{user} // $USER,
 	    '--auth-password', $o{password} // $PASSWORD
 	    if $o{auth} || $o{auth_fail};
-	my $off = -s "$self->{dir}/smtpd.log";
+	my $off = $self->log_mark;
 	my @lines = $self->run_in($o{side} // 'client', @cmd);
 	my ($sid, @log) = $self->session_log($off, $o{from});
 	return {
@@ -329,7 +410,7 @@ sub dialogue {
 # The same to SERVER (192.0.2.1 or 2001:db8::1).
 sub dialogue_at {
 	my ($self, $from, $server, $port, @cmds) = @_;
-	my $off = -s "$self->{dir}/smtpd.log";
+	my $off = $self->log_mark;
 	my @replies = $self->client('perl', "$HERE/dialogue.pl", $from,
 	    $server, $port, @cmds);
 	my ($sid, @log) = $self->session_log($off, $from);
@@ -337,13 +418,15 @@ sub dialogue_at {
 }
 
 # The delivered message with this subject (waiting for the delivery a
-# little), or undef.
+# little), or undef.  Postfix delivers to a maildir per recipient
+# (maildir/bob/, maildir/postmaster/); MAILBOX chooses one, else any.
 sub message {
-	my ($self, $subject) = @_;
+	my ($self, $subject, $mailbox) = @_;
 	my $end = time + 5;
+	my $m = "$self->{dir}/maildir";
+	my @dirs = defined $mailbox ? ("$m/$mailbox") : ($m, glob("$m/*"));
 	while (time < $end) {
-		for my $f (glob("$self->{dir}/maildir/new/*"),
-		    glob("$self->{dir}/maildir/cur/*")) {
+		for my $f (map { glob("$_/new/*"), glob("$_/cur/*") } @dirs) {
 			open(my $fh, '<', $f) or next;
 			local $/;
 			my $m = <$fh>;

@@ -15,10 +15,13 @@
 
 # The sessions of "make demo" (regress/demo.sh), against what
 # "harness.sh up DIR" started: for each, the client, its HELO, the reply
-# smtpd gave at the verdict, what was delivered, and the filter's log line.
-#	demo.pl DIR 6.8|7.8 FIRST
+# the MTA gave at the verdict, what was delivered, and the filter's log
+# line.
+#	demo.pl DIR 6.8|7.8|postfix FIRST
 # 6.8: the sessions without STARTTLS; 7.8: those that need it (AUTH, a
-# second EHLO).  FIRST numbers the first row.
+# second EHLO); postfix: some of 6.8's through Postfix (MTA=postfix),
+# with filter-helo -S and, on port 2525, -P.  FIRST numbers the first
+# row.
 use strict;
 use warnings;
 use FindBin;
@@ -26,8 +29,8 @@ use lib $FindBin::Bin;
 use E2E;
 
 my ($dir, $which, $n) = @ARGV;
-die "usage: demo.pl DIR 6.8|7.8 FIRST\n"
-    unless defined $n && $which =~ /^(?:6\.8|7\.8)$/;
+die "usage: demo.pl DIR 6.8|7.8|postfix FIRST\n"
+    unless defined $n && $which =~ /^(?:6\.8|7\.8|postfix)$/;
 my $h = E2E->attach($dir);
 
 # [ story, swaks's options ] or [ story, { dialogue => [ EHLO names ],
@@ -80,6 +83,26 @@ my %demo = ('6.8' => [
 	[ 'submission port 587 (no filter), AUTH',
 	  { from => '192.0.2.10', helo => '192.0.2.10', port => 587,
 	    tls => 1, auth => 1, user => $E2E::SYSUSER } ],
+], 'postfix' => [
+	[ 'a well-configured server',
+	  { from => '192.0.2.10', helo => 'good.regress.test' } ],
+	[ 'a bare IP address',
+	  { from => '192.0.2.10', helo => '192.0.2.10' } ],
+	[ 'our own IP address',
+	  { from => '192.0.2.10', helo => '[192.0.2.1]' } ],
+	[ 'our own name (local-name)',
+	  { from => '192.0.2.10', helo => 'mx.regress.test' } ],
+	[ "the recipient's domain",
+	  { from => '192.0.2.12', helo => 'regress.test' } ],
+	[ 'a name with no A, AAAA or MX',
+	  { from => '192.0.2.10', helo => 'missing.regress.test' } ],
+	[ "a literal not the client's (junk)",
+	  { from => '192.0.2.10', helo => '[192.0.2.99]' } ],
+	[ 'no dot, to postmaster (pass rcpt)',
+	  { from => '192.0.2.10', helo => 'DESKTOP-7H2K',
+	    to => 'postmaster@regress.test' } ],
+	[ 'a bare IP address, spawn(8) and -P',
+	  { from => '192.0.2.10', helo => '192.0.2.10', port => 2525 } ],
 ]);
 
 # EHLO, STARTTLS, EHLO again, then a message: the answer to RCPT TO.
@@ -97,7 +120,18 @@ sub changed {
 }
 
 my $fmt = "%2s  %-14s %-30s %s\n";
-if ($which eq '6.8') {
+if ($which eq 'postfix') {
+	open(my $fh, '<', "$dir/postfix.root") or die "$dir/postfix.root: $!";
+	my ($v) = <$fh> =~ /postfix-(\d[\d.]*\d)/;
+	print "\nThe same receiver in Postfix ", $v // '?',
+	    " (Debian's package, unpacked) with\npostfix-main.cf.snippet:",
+	    " its smtpd asks",
+	    " filter-helo -S on port 25, and on port\n2525 a filter-helo -P",
+	    " that spawn(8) starts (postfix-master.cf.snippet).  The\n",
+	    "verdict comes at RCPT TO (smtpd_delay_reject), and Postfix",
+	    " writes the\nrefusal around the filter's text.  -S: and -P:",
+	    " tell which one logged.\n\n";
+} elsif ($which eq '6.8') {
 	print "\nThe receiver is mx.regress.test (192.0.2.1, 2001:db8::1)",
 	    " running smtpd.conf.example\nin Debian's smtpd ",
 	    $h->version, ": filter-helo with its defaults on port 25,",
@@ -111,7 +145,8 @@ if ($which eq '6.8') {
 	    " STARTTLS on port 25 from clients that first said\n",
 	    "\"EHLO good.regress.test\" (the changed check).\n\n";
 }
-printf($fmt, '', 'CLIENT', 'HELO', 'SMTPD ANSWERED / FILTER-HELO LOGGED');
+printf($fmt, '', 'CLIENT', 'HELO', ($which eq 'postfix' ? 'POSTFIX'
+    : 'SMTPD') . ' ANSWERED / FILTER-HELO LOGGED');
 my $k = 0;
 for my $d (@{$demo{$which}}) {
 	my ($story, $opt) = @$d;
@@ -123,9 +158,12 @@ for my $d (@{$demo{$which}}) {
 		my $m = $h->message($s->{subject});
 		$answer .= !defined $m ? ' (not delivered!)'
 		    : $m =~ /^X-Spam: Yes$/m ? ' -> delivered, X-Spam: Yes'
+		    : $m =~ /^X-HELO-Check: /m ? ' -> delivered, X-HELO-Check'
 		    : ' -> delivered';
 	}
-	my $log = join(' | ', map { s/^([\w-]+: )[0-9a-f]{16} /$1/r }
+	# cut: smtpd's session ids, the policy server's request numbers
+	my $log = join(' | ',
+	    map { s/^([\w-]+: )(?:[0-9a-f]{16}|\d+\.\d+) /$1/r }
 	    @{$s->{log}}) || '(nothing)';
 	my $helo = $opt->{dialogue} ? $opt->{dialogue}[1] : $opt->{helo};
 	printf($fmt, $n++, $opt->{from}, $helo, $answer);

@@ -19,6 +19,12 @@
 # clients connect from a second namespace.  Used by regress/t_e2e.t and
 # regress/demo.sh (through regress/e2e/E2E.pm).
 #
+# MTA chooses the server: smtpd (the default), or postfix, Debian's
+# Postfix 3.7 with postfix-main.cf.snippet asking filter-helo -S, and
+# filter-helo -P through spawn(8) on port 2525 (regress/e2e/postfix.sh,
+# sourced, says how; POSTFIX_ROOT: the unpacked package, else
+# regress/postfix37.sh fetches it).
+#
 # SMTPD_PREFIX chooses the smtpd: unset or empty, the system's (Debian
 # 12: 6.8.0p2, protocol 0.6, users opensmtpd and opensmtpq, paths
 # compiled in under /var and /run); else the prefix of a private build
@@ -26,9 +32,13 @@
 # its queue, socket and pid file under PREFIX/var).
 #
 #	harness.sh up DIR	build everything in DIR, an empty directory
-#				readable by all, and wait until smtpd serves
+#				readable by all, and wait until the MTA
+#				serves
 #	harness.sh down DIR	take it all apart; safe to repeat, and after
 #				an "up" that failed half-way
+#	harness.sh policyd DIR stop|start
+#				with MTA postfix: stop filter-helo -S, or
+#				start it again (regress/e2e/postfix.sh)
 #	harness.sh client DIR CMD [ARG ...]
 #	harness.sh server DIR CMD [ARG ...]
 #				run CMD in the client or the server namespace
@@ -38,7 +48,7 @@
 #	fh-PID-srv  veth fhPIDs: 192.0.2.1/24, 2001:db8::1/64; routes to
 #		    198.51.100.20 and 203.0.113.30 over the veth; lo with
 #		    the DNS fixture on 127.0.0.1 and ::1 port 53, named by
-#		    /etc/netns/fh-PID-srv/resolv.conf; smtpd
+#		    /etc/netns/fh-PID-srv/resolv.conf; smtpd (or Postfix)
 #	fh-PID-cli  veth fhPIDc: 192.0.2.10-13/24, 2001:db8::20 and ::21/64,
 #		    198.51.100.20/32, 203.0.113.30/32
 # Neither has a default route or another interface: nothing leaves them.
@@ -71,6 +81,7 @@ FILTER_HELO=${FILTER_HELO:-$top/filter-helo}
 # not DIR/bin's copy of FILTER_HELO (an installed package's program).
 FILTER_HELO_RUN=${FILTER_HELO_RUN:-}
 SMTPD_PREFIX=${SMTPD_PREFIX:-}
+MTA=${MTA:-smtpd}
 if [ -n "$SMTPD_PREFIX" ]; then
 	SMTPD=$SMTPD_PREFIX/sbin/smtpd
 	SMTPCTL=$SMTPD_PREFIX/sbin/smtpctl
@@ -94,7 +105,8 @@ fail()
 
 usage()
 {
-	echo "usage: harness.sh up|down DIR | client|server DIR CMD [ARG ...]" >&2
+	echo "usage: harness.sh up|down DIR | policyd DIR stop|start |" \
+	    "client|server DIR CMD [ARG ...]" >&2
 	exit 2
 }
 
@@ -263,10 +275,12 @@ start_smtpd()
 	echo $! >"$dir/smtpd.pid"
 }
 
-# Poll every listener's banner from the client side; give up when smtpd
-# exits or after 20 s.
+# Poll every listener's banner from the client side; give up when the
+# server (the process of the pid file $1) exits or after 20 s.
 wait_banners()
 {
+	pidfile=$1
+	shift
 	# shellcheck disable=SC2086
 	ip netns exec "$cli" perl -MIO::Socket::IP -e '
 		my $pid = shift;
@@ -277,7 +291,7 @@ wait_banners()
 		for my $l (@ARGV) {
 			my ($h, $p) = $l =~ /^\[?([^\]]+)\]?:(\d+)$/;
 			for (;;) {
-				kill(0, $pid) or die "smtpd exited\n";
+				kill(0, $pid) or die "the server exited\n";
 				time < $end or die "no banner on $l\n";
 				my $s = IO::Socket::IP->new(PeerHost => $h,
 				    PeerPort => $p, Timeout => 2);
@@ -285,7 +299,7 @@ wait_banners()
 				last if defined $line && $line =~ /^220 /;
 				select(undef, undef, undef, 0.1);
 			}
-		}' "$(cat "$dir/smtpd.pid")" $LISTENERS
+		}' "$(cat "$pidfile")" "$@"
 }
 
 up()
@@ -297,29 +311,51 @@ up()
 	id=$$
 	srv=fh-$id-srv
 	cli=fh-$id-cli
-	printf 'srv=%s\ncli=%s\n' "$srv" "$cli" >"$dir/harness.env"
-	printf '%s\n' "$SMTPD" >"$dir/smtpd.path"
+	printf 'srv=%s\ncli=%s\nmta=%s\n' "$srv" "$cli" "$MTA" \
+	    >"$dir/harness.env"
 	# Until everything is up, a failure or a signal takes it all down.
 	trap 'down' EXIT
 	trap 'exit 1' INT TERM
 
 	vsrv=fh${id}s
 	vcli=fh${id}c
-	make_files
-	make_config
+	case $MTA in
+	smtpd)
+		printf '%s\n' "$SMTPD" >"$dir/smtpd.path"
+		make_files
+		make_config
+		;;
+	postfix)
+		pf_make_files
+		pf_make_config
+		;;
+	esac
 	make_namespaces
 	ip netns exec "$srv" sh "$top/regress/dns/dns.sh" start \
 	    "$dir/dns" 53 || fail "the DNS fixture did not start"
-	start_smtpd
-	if ! wait_banners; then
-		cat "$dir/smtpd.log" >&2
-		fail "smtpd is not serving"
-	fi
+	case $MTA in
+	smtpd)
+		start_smtpd
+		wait_banners "$dir/smtpd.pid" $LISTENERS || {
+			cat "$dir/smtpd.log" >&2
+			fail "smtpd is not serving"
+		}
+		;;
+	postfix)
+		pf_start
+		wait_banners "$dir/master.pid" $PF_LISTENERS || {
+			cat "$dir/master.out" "$dir/syslog" \
+			    "$dir/policyd.log" >&2
+			fail "Postfix is not serving"
+		}
+		;;
+	esac
 	trap - EXIT INT TERM
 }
 
-# Stop smtpd (its children go with it) and the unbounds, then anything else
-# still in our namespaces, then the namespaces.
+# Stop smtpd or Postfix's master (their children go with them), the
+# policy server and the unbounds, then anything else still in our
+# namespaces, then the namespaces.
 down()
 {
 	[ -f "$dir/harness.env" ] || return 0
@@ -332,12 +368,14 @@ down()
 		[ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null ||
 		    true
 	done
-	if [ -f "$dir/smtpd.pid" ]; then
-		pid=$(cat "$dir/smtpd.pid")
+	for pidfile in "$dir/smtpd.pid" "$dir/master.pid" \
+	    "$dir/policyd.pid"; do
+		[ -f "$pidfile" ] || continue
+		pid=$(cat "$pidfile")
 		kill "$pid" 2>/dev/null || true
 		wait_gone "$pid" 100 || kill_hard "$pid"
-		rm -f "$dir/smtpd.pid"
-	fi
+		rm -f "$pidfile"
+	done
 	sh "$top/regress/dns/dns.sh" stop "$dir/dns" || true
 	for ns in $srv $cli; do
 		netns_exists "$ns" || continue
@@ -354,6 +392,12 @@ down()
 	rmdir /etc/netns 2>/dev/null || true
 }
 
+case $MTA in
+smtpd|postfix) ;;
+*)	fail "MTA is smtpd or postfix, not $MTA" ;;
+esac
+. "$here/postfix.sh"
+
 [ $# -ge 2 ] || usage
 cmd=$1
 dir=$2
@@ -366,6 +410,10 @@ up)
 down)
 	[ $# -eq 0 ] || usage
 	down
+	;;
+policyd)
+	[ $# -eq 1 ] && { [ "$1" = start ] || [ "$1" = stop ]; } || usage
+	pf_policyd "$1"
 	;;
 client|server)
 	[ $# -ge 1 ] || usage
