@@ -13,6 +13,7 @@
 #include "policy.h"
 
 static int	name_cmp(const void *, const void *);
+static void	dbl_expire(struct dbl_answer *);
 
 void
 dns_facts_free(struct dns_facts *d)
@@ -146,6 +147,45 @@ dns_facts_verified(struct dns_facts *d, const char *rdns)
 	}
 	d->rdns_mta = 1;
 	return 0;
+}
+
+/*
+ * The deadline passed: every lookup still in flight counts as failed,
+ * so the checks that need it are unknown and the verdict can be given.
+ */
+void
+dns_facts_expire(struct dns_facts *d)
+{
+	enum lookup_state	*ls[] = {
+		&d->ptr, &d->fcrdns, &d->helo_a, &d->helo_aaaa, &d->helo_mx
+	};
+	size_t			 i;
+
+	for (i = 0; i < nitems(ls); i++)
+		if (*ls[i] == LOOKUP_PENDING)
+			*ls[i] = LOOKUP_ERROR;
+	for (i = 0; i < d->ndbl; i++) {
+		dbl_expire(&d->dbl[i].name);
+		dbl_expire(&d->dbl[i].domain);
+	}
+}
+
+static void
+dbl_expire(struct dbl_answer *a)
+{
+	if (a->state != LOOKUP_PENDING)
+		return;
+	a->state = LOOKUP_ERROR;
+	a->outcome = DBL_FAILED;
+}
+
+/* The first of the client's forward-confirmed names, or NULL. */
+const char *
+dns_facts_rdns(const struct dns_facts *d)
+{
+	if (d->fcrdns == LOOKUP_FOUND && d->nrdns > 0)
+		return d->rdns[0];
+	return NULL;
 }
 
 /*

@@ -104,6 +104,8 @@ int		 dns_facts_set_cname(struct dns_facts *, const char *);
 int		 dns_facts_dbl_init(struct dns_facts *,
 		    const struct dbl_list *);
 int		 dns_facts_verified(struct dns_facts *, const char *);
+void		 dns_facts_expire(struct dns_facts *);
+const char	*dns_facts_rdns(const struct dns_facts *);
 int		 dns_facts_helo_asks(const struct policy *,
 		    const struct facts *);
 int		 facts_helo_confirmed(const struct facts *);

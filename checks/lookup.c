@@ -16,7 +16,6 @@
 
 #include "dns.h"
 #include "lookup.h"
-#include "verdict.h"
 
 /* More PTR names than this are a misconfiguration; confirm the first. */
 #define PTR_NAMES_MAX	8

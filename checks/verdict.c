@@ -45,7 +45,6 @@ static enum check_state	check_changed(struct judged *);
 static const char	*exemption(const struct policy *,
 			    const struct facts *, int *);
 static int		 same_org(const char *, const char *);
-static void		 dbl_expire(struct dbl_answer *);
 
 /* Why a client is exempt, as the log and the counters name it. */
 static const char *const exempt_names[EXEMPT_COUNT] = {
@@ -822,43 +821,4 @@ verdict_list(const struct verdict *v, enum check_state st, char *buf,
 	if (n == 0)
 		strlcpy(buf, "-", len);
 	return n;
-}
-
-/*
- * The deadline passed: every lookup still in flight counts as failed,
- * so the checks that need it are unknown and the verdict can be given.
- */
-/* The first of the client's forward-confirmed names, or NULL. */
-const char *
-dns_facts_rdns(const struct dns_facts *d)
-{
-	if (d->fcrdns == LOOKUP_FOUND && d->nrdns > 0)
-		return d->rdns[0];
-	return NULL;
-}
-
-void
-dns_facts_expire(struct dns_facts *d)
-{
-	enum lookup_state	*ls[] = {
-		&d->ptr, &d->fcrdns, &d->helo_a, &d->helo_aaaa, &d->helo_mx
-	};
-	size_t			 i;
-
-	for (i = 0; i < nitems(ls); i++)
-		if (*ls[i] == LOOKUP_PENDING)
-			*ls[i] = LOOKUP_ERROR;
-	for (i = 0; i < d->ndbl; i++) {
-		dbl_expire(&d->dbl[i].name);
-		dbl_expire(&d->dbl[i].domain);
-	}
-}
-
-static void
-dbl_expire(struct dbl_answer *a)
-{
-	if (a->state != LOOKUP_PENDING)
-		return;
-	a->state = LOOKUP_ERROR;
-	a->outcome = DBL_FAILED;
 }

@@ -44,8 +44,6 @@ void	verdict_decide(const struct policy *, const struct facts *,
 	    struct verdict *);
 int	verdict_reply(const struct policy *, const struct facts *,
 	    const struct verdict *, char *, size_t);
-void	dns_facts_expire(struct dns_facts *);
-const char *dns_facts_rdns(const struct dns_facts *);
 int	verdict_list(const struct verdict *, enum check_state, char *,
 	    size_t);
 
