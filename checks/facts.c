@@ -11,6 +11,7 @@
 
 #include "facts.h"
 #include "policy.h"
+#include "verdict.h"
 
 static int	name_cmp(const void *, const void *);
 static void	dbl_expire(struct dbl_answer *);
@@ -207,9 +208,9 @@ dns_facts_helo_asks(const struct policy *p, const struct facts *f)
 	if (f->helo_raw == NULL || f->helo.kind != HELO_DOMAIN ||
 	    f->helo.dotless)
 		return 0;
-	if (p->dbl.n > 0 && p->rules[CHECK_DBL].action != ACT_PASS)
+	if (verdict_needs(p) & NEEDS_DBL)
 		asks = HELO_ASK_DBL;
-	if (!policy_needs_helo_dns(p))
+	if (!(verdict_needs(p) & NEEDS_HELO))
 		return asks;
 	if (!facts_helo_confirmed(f) || p->dnssec != DNSSEC_OFF)
 		return asks | HELO_ASK_ALL;

@@ -89,6 +89,17 @@ struct facts {
 	struct dns_facts dns;
 };
 
+/*
+ * The DNS a check reads: a column of the table of checks (verdict.c),
+ * and what verdict_needs() says a policy asks.
+ */
+#define NEEDS_PTR	0x01	/* the client's PTR names, confirmed */
+#define NEEDS_HELO_A	0x02	/* the HELO name's records */
+#define NEEDS_HELO_AAAA	0x04
+#define NEEDS_HELO_MX	0x08
+#define NEEDS_HELO	(NEEDS_HELO_A | NEEDS_HELO_AAAA | NEEDS_HELO_MX)
+#define NEEDS_DBL	0x10	/* the HELO name on the blocklist zones */
+
 /* The HELO's records a verdict may need: dns_facts_helo_asks(). */
 #define HELO_ASK_A	0x1
 #define HELO_ASK_AAAA	0x2

@@ -1,8 +1,9 @@
 /*
- * The checks of SPEC section 2 and the decision of section 3.  Each
- * check reads the facts and says clear, fired, unknown (a lookup it
- * needs failed) or wait (a lookup it needs is still in flight).  The
- * verdict is the strongest action among the checks that fired.
+ * The checks of SPEC section 2, one row each in the table of checks,
+ * and the decision of section 3.  Each check reads the facts and says
+ * clear, fired, unknown (a lookup it needs failed) or wait (a lookup it
+ * needs is still in flight).  The verdict is the strongest action among
+ * the checks that fired.
  */
 #include "compat.h"
 
@@ -57,29 +58,148 @@ static const char *const exempt_names[EXEMPT_COUNT] = {
 	[EXEMPT_PASS_RDNS] =		"pass rdns",
 };
 
-/* One row per enum check, in enum order; dns-error is decided last. */
-static enum check_state (*const check_fn[CHECK_COUNT])(struct judged *) = {
-	[CHECK_SELF] =		check_self,
-	[CHECK_RCPT_DOMAIN] =	check_rcpt_domain,
-	[CHECK_PROTECTED] =	check_protected,
-	[CHECK_BLOCKLIST] =	check_blocklist,
-	[CHECK_DBL] =		check_dbl,
-	[CHECK_SYNTAX] =	check_syntax,
-	[CHECK_UNDERSCORE] =	check_underscore,
-	[CHECK_BARE_IP] =	check_bare_ip,
-	[CHECK_NON_FQDN] =	check_non_fqdn,
-	[CHECK_LITERAL] =	check_literal,
-	[CHECK_SPECIAL_NAME] =	check_special_name,
-	[CHECK_DNS] =		check_dns,
-	[CHECK_DNS_ERROR] =	NULL,
-	[CHECK_RDNS] =		check_rdns,
-	[CHECK_RDNS_MATCH] =	check_rdns_match,
-	[CHECK_FORWARD] =	check_forward,
-	[CHECK_CNAME] =		check_cname,
-	[CHECK_PRIVATE] =	check_private,
-	[CHECK_DYNAMIC] =	check_dynamic,
-	[CHECK_CHANGED] =	check_changed,
+/*
+ * The table of checks: one row per enum check, in enum order (policy.h:
+ * the order is the tie-break), with everything else about the check.
+ * Its name, in the configuration, the log and the replies; its default
+ * action and reply (policy.c adapts the reply's class to the action);
+ * the function that runs it, or NULL for dns-error, which is decided
+ * last from the others' failures; and the DNS it reads (NEEDS_*), from
+ * which verdict_needs() says what a policy asks.
+ */
+static const struct check_row {
+	const char		 *name;
+	enum action		  action;
+	const char		 *reply;
+	enum check_state	(*run)(struct judged *);
+	int			  needs;
+} checks[CHECK_COUNT] = {
+	[CHECK_SELF] = { "self", ACT_REJECT,
+	    "550 5.7.1 <%h>: Helo command rejected: you are not me",
+	    check_self, 0 },
+	[CHECK_RCPT_DOMAIN] = { "rcpt-domain", ACT_REJECT,
+	    "550 5.7.1 <%h>: Helo command rejected: you are not %d",
+	    check_rcpt_domain, NEEDS_PTR },
+	[CHECK_PROTECTED] = { "protected", ACT_REJECT,
+	    "550 5.7.1 <%h>: Helo command rejected: you are not %d",
+	    check_protected, NEEDS_PTR },
+	[CHECK_BLOCKLIST] = { "blocklist", ACT_REJECT,
+	    "550 5.7.1 <%h>: Helo command rejected: Access denied",
+	    check_blocklist, 0 },
+	[CHECK_DBL] = { "dbl", ACT_REJECT,
+	    "554 5.7.1 Service unavailable; Helo command [%h] blocked using "
+	    "%d",
+	    check_dbl, NEEDS_DBL },
+	[CHECK_SYNTAX] = { "syntax", ACT_REJECT,
+	    "501 5.5.2 <%h>: Helo command rejected: Invalid name",
+	    check_syntax, 0 },
+	[CHECK_UNDERSCORE] = { "underscore", ACT_REJECT,
+	    "501 5.5.2 <%h>: Helo command rejected: "
+	    "Invalid name (underscore)",
+	    check_underscore, 0 },
+	[CHECK_BARE_IP] = { "bare-ip", ACT_REJECT,
+	    "501 5.5.2 <%h>: Helo command rejected: "
+	    "use an address literal %l",
+	    check_bare_ip, 0 },
+	[CHECK_NON_FQDN] = { "non-fqdn", ACT_REJECT,
+	    "504 5.5.2 <%h>: Helo command rejected: "
+	    "need fully-qualified hostname",
+	    check_non_fqdn, 0 },
+	[CHECK_LITERAL] = { "literal", ACT_JUNK,
+	    "550 5.7.1 <%h>: Helo command rejected: "
+	    "address literal does not match %i",
+	    check_literal, 0 },
+	[CHECK_SPECIAL_NAME] = { "special-name", ACT_TEMPFAIL,
+	    "450 4.7.1 <%h>: Helo command rejected: not a public host name",
+	    check_special_name, 0 },
+	[CHECK_DNS] = { "dns", ACT_TEMPFAIL,
+	    "450 4.7.1 <%h>: Helo command rejected: Host not found",
+	    check_dns, NEEDS_HELO },
+	[CHECK_DNS_ERROR] = { "dns-error", ACT_TEMPFAIL,
+	    "451 4.4.3 <%h>: Helo command rejected: "
+	    "temporary DNS failure, try again later",
+	    NULL, 0 },
+	[CHECK_RDNS] = { "rdns", ACT_REPORT,
+	    "450 4.7.25 Client host rejected: "
+	    "cannot find your hostname, [%i]",
+	    check_rdns, NEEDS_PTR },
+	[CHECK_RDNS_MATCH] = { "rdns-match", ACT_REPORT,
+	    "450 4.7.1 <%h>: Helo command rejected: "
+	    "does not match your hostname %r",
+	    check_rdns_match, NEEDS_PTR },
+	[CHECK_FORWARD] = { "forward", ACT_REPORT,
+	    "550 5.7.1 <%h>: Helo command rejected: "
+	    "%h does not resolve to %i",
+	    check_forward, NEEDS_HELO_A | NEEDS_HELO_AAAA },
+	[CHECK_CNAME] = { "cname", ACT_REPORT,
+	    "550 5.7.1 <%h>: Helo command rejected: is a CNAME",
+	    check_cname, NEEDS_HELO_A },
+	[CHECK_PRIVATE] = { "private", ACT_REPORT,
+	    "550 5.7.1 <%h>: Helo command rejected: "
+	    "resolves only to private addresses",
+	    check_private, NEEDS_HELO_A | NEEDS_HELO_AAAA },
+	[CHECK_DYNAMIC] = { "dynamic", ACT_REPORT,
+	    "550 5.7.1 <%h>: Helo command rejected: "
+	    "dynamic host, use your provider's relay",
+	    check_dynamic, NEEDS_PTR },
+	[CHECK_CHANGED] = { "changed", ACT_JUNK,
+	    "550 5.7.1 <%h>: Helo command rejected: changed during session",
+	    check_changed, 0 },
 };
+
+const char *
+check_name(enum check c)
+{
+	if ((unsigned int)c >= CHECK_COUNT)
+		return "unknown";
+	return checks[c].name;
+}
+
+int
+check_lookup(const char *s, enum check *c)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(checks); i++) {
+		if (strcmp(s, checks[i].name) == 0) {
+			*c = i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+enum action
+check_default_action(enum check c)
+{
+	return checks[c].action;
+}
+
+const char *
+check_default_reply(enum check c)
+{
+	return checks[c].reply;
+}
+
+/*
+ * The DNS a policy's checks read (NEEDS_*): a lookup that feeds only
+ * checks set to pass is never asked.  "pass rdns" reads the client's
+ * names too; without a zone, dbl asks nothing.
+ */
+int
+verdict_needs(const struct policy *p)
+{
+	int	c, needs = 0;
+
+	for (c = 0; c < CHECK_COUNT; c++)
+		if (p->rules[c].action != ACT_PASS)
+			needs |= checks[c].needs;
+	if (p->pass_rdns.n > 0)
+		needs |= NEEDS_PTR;
+	if (p->dbl.n == 0)
+		needs &= ~NEEDS_DBL;
+	return needs;
+}
 
 static int
 is_name(const struct facts *f)
@@ -651,10 +771,10 @@ verdict_decide(const struct policy *p, const struct facts *f,
 	if ((v->exempt = exemption(p, f, &wait)) != NULL)
 		return;
 	for (c = 0; c < CHECK_COUNT; c++) {
-		if (check_fn[c] == NULL || p->rules[c].action == ACT_PASS)
+		if (checks[c].run == NULL || p->rules[c].action == ACT_PASS)
 			continue;
 		j.domain = NULL;
-		v->state[c] = check_fn[c](&j);
+		v->state[c] = checks[c].run(&j);
 		domain[c] = j.domain;
 		if (v->state[c] == CS_WAIT)
 			pending = 1;

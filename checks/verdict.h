@@ -38,6 +38,7 @@ struct verdict {
 	int			 wait;		/* some needed facts pending */
 };
 
+int	verdict_needs(const struct policy *);
 const char *exempt_name(enum exempt);
 const char *verdict_exempt(const struct policy *, const struct facts *);
 void	verdict_decide(const struct policy *, const struct facts *,

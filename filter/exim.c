@@ -276,7 +276,7 @@ plan_lookups(void)
 	struct dns_facts	*d = &f->dns;
 
 	if (dns_facts_verified(d, ex.rdns) == -1 &&
-	    policy_needs_rdns(ex.policy) && f->client.family != 0) {
+	    (verdict_needs(ex.policy) & NEEDS_PTR) && f->client.family != 0) {
 		ex.ask_client = 1;
 		d->ptr = d->fcrdns = LOOKUP_PENDING;
 	}

@@ -758,7 +758,7 @@ client_dns(struct session *s)
 
 	if (dns_facts_verified(d, s->smtpd_rdns) == 0)
 		return;
-	if (d->fcrdns == LOOKUP_NONE && policy_needs_rdns(smtpd.policy))
+	if (d->fcrdns == LOOKUP_NONE && (verdict_needs(smtpd.policy) & NEEDS_PTR))
 		lookup_client(session_lookups(s), &s->facts.client);
 }
 
