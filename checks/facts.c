@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dbl.h"
 #include "facts.h"
-#include "policy.h"
-#include "verdict.h"
 
 static int	name_cmp(const void *, const void *);
 static void	dbl_expire(struct dbl_answer *);
+static void	dbl_mark(struct dbl_answer *, const char *, const char *);
 
 void
 dns_facts_free(struct dns_facts *d)
@@ -190,36 +190,56 @@ dns_facts_rdns(const struct dns_facts *d)
 }
 
 /*
- * Which of the HELO's records the checks need.  A HELO that is one of
- * the client's forward-confirmed names exists and resolves to the
- * client, by definition of the confirmation: dns and forward are
- * settled, and so is private if the client's address is public.
- * Still needed then: whether the name is a CNAME, which only its A
- * answer tells (cname); all its addresses if the client's is private
- * (private); and with DNSSEC all three records, as "dns=secure" means
- * that all of them validated.  A confirmed name may still be on a
- * blocklist (dbl).
+ * Mark in flight what a plan asks (verdict_plan()), as lookup_start()
+ * asks it, so that a verdict decided before any answer waits for them:
+ * with NEEDS_PTR, the client's names; with PLAN_HELO, the HELO's
+ * records asked, and its name and registrable domain on each
+ * blocklist zone (the zones copied; a query name too long to ask is
+ * no listing), in place of what an earlier HELO's lookups said.
  */
-int
-dns_facts_helo_asks(const struct policy *p, const struct facts *f)
+void
+facts_mark(struct facts *f, int plan, const struct dbl_list *zones)
 {
-	int	asks = 0;
+	struct dns_facts	*d = &f->dns;
+	const char		*domain;
+	size_t			 i;
 
+	if (plan & NEEDS_PTR) {
+		dns_facts_clear_client(d);
+		if (f->client.family != 0)
+			d->ptr = d->fcrdns = LOOKUP_PENDING;
+	}
+	if (!(plan & PLAN_HELO))
+		return;
+	dns_facts_clear_helo(d);
 	if (f->helo_raw == NULL || f->helo.kind != HELO_DOMAIN ||
 	    f->helo.dotless)
-		return 0;
-	if (verdict_needs(p) & NEEDS_DBL)
-		asks = HELO_ASK_DBL;
-	if (!(verdict_needs(p) & NEEDS_HELO))
-		return asks;
-	if (!facts_helo_confirmed(f) || p->dnssec != DNSSEC_OFF)
-		return asks | HELO_ASK_ALL;
-	if (p->rules[CHECK_CNAME].action != ACT_PASS)
-		asks |= HELO_ASK_A;
-	if (p->rules[CHECK_PRIVATE].action != ACT_PASS &&
-	    addr_is_private(&f->client))
-		asks |= HELO_ASK_A | HELO_ASK_AAAA;
-	return asks;
+		return;
+	if (plan & NEEDS_HELO_A)
+		d->helo_a = LOOKUP_PENDING;
+	if (plan & NEEDS_HELO_AAAA)
+		d->helo_aaaa = LOOKUP_PENDING;
+	if (plan & NEEDS_HELO_MX)
+		d->helo_mx = LOOKUP_PENDING;
+	if (!(plan & NEEDS_DBL) || zones->n == 0 ||
+	    dns_facts_dbl_init(d, zones) == -1)
+		return;
+	domain = dbl_domain(f->helo.name);
+	for (i = 0; i < d->ndbl; i++) {
+		dbl_mark(&d->dbl[i].name, f->helo.name, d->dbl_zones[i].zone);
+		if (domain != NULL)
+			dbl_mark(&d->dbl[i].domain, domain,
+			    d->dbl_zones[i].zone);
+	}
+}
+
+static void
+dbl_mark(struct dbl_answer *a, const char *name, const char *zone)
+{
+	char	qname[NAME_BUFSZ];
+
+	if (dbl_query_name(name, zone, qname, sizeof(qname)) == 0)
+		a->state = LOOKUP_PENDING;
 }
 
 /* Is the HELO one of the client's forward-confirmed names? */

@@ -17,6 +17,14 @@
 #include "protect.h"
 #include "verdict.h"
 
+/*
+ * Beside NEEDS_* in the needs column: a HELO that is one of the
+ * client's forward-confirmed names exists and resolves to the client,
+ * which spares some checks the HELO's records (verdict_plan()).
+ */
+#define UNLESS_CONFIRMED	0x100	/* the HELO is a confirmed name */
+#define UNLESS_CONFIRMED_PUBLIC	0x200	/* that, of a public client */
+
 struct judged {
 	const struct policy	*p;
 	const struct facts	*f;
@@ -46,6 +54,9 @@ static enum check_state	check_changed(struct judged *);
 static const char	*exemption(const struct policy *,
 			    const struct facts *, int *);
 static int		 same_org(const char *, const char *);
+static int		 needs_of(const struct policy *, const struct facts *);
+static int		 check_needs(const struct policy *,
+			    const struct facts *, int);
 
 /* Why a client is exempt, as the log and the counters name it. */
 static const char *const exempt_names[EXEMPT_COUNT] = {
@@ -64,8 +75,8 @@ static const char *const exempt_names[EXEMPT_COUNT] = {
  * Its name, in the configuration, the log and the replies; its default
  * action and reply (policy.c adapts the reply's class to the action);
  * the function that runs it, or NULL for dns-error, which is decided
- * last from the others' failures; and the DNS it reads (NEEDS_*), from
- * which verdict_needs() says what a policy asks.
+ * last from the others' failures; and the DNS it reads (NEEDS_*, and
+ * what spares it that), from which verdict_plan() says what to ask.
  */
 static const struct check_row {
 	const char		 *name;
@@ -114,7 +125,7 @@ static const struct check_row {
 	    check_special_name, 0 },
 	[CHECK_DNS] = { "dns", ACT_TEMPFAIL,
 	    "450 4.7.1 <%h>: Helo command rejected: Host not found",
-	    check_dns, NEEDS_HELO },
+	    check_dns, NEEDS_HELO | UNLESS_CONFIRMED },
 	[CHECK_DNS_ERROR] = { "dns-error", ACT_TEMPFAIL,
 	    "451 4.4.3 <%h>: Helo command rejected: "
 	    "temporary DNS failure, try again later",
@@ -130,14 +141,15 @@ static const struct check_row {
 	[CHECK_FORWARD] = { "forward", ACT_REPORT,
 	    "550 5.7.1 <%h>: Helo command rejected: "
 	    "%h does not resolve to %i",
-	    check_forward, NEEDS_HELO_A | NEEDS_HELO_AAAA },
+	    check_forward, NEEDS_HELO_A | NEEDS_HELO_AAAA | UNLESS_CONFIRMED },
 	[CHECK_CNAME] = { "cname", ACT_REPORT,
 	    "550 5.7.1 <%h>: Helo command rejected: is a CNAME",
 	    check_cname, NEEDS_HELO_A },
 	[CHECK_PRIVATE] = { "private", ACT_REPORT,
 	    "550 5.7.1 <%h>: Helo command rejected: "
 	    "resolves only to private addresses",
-	    check_private, NEEDS_HELO_A | NEEDS_HELO_AAAA },
+	    check_private,
+	    NEEDS_HELO_A | NEEDS_HELO_AAAA | UNLESS_CONFIRMED_PUBLIC },
 	[CHECK_DYNAMIC] = { "dynamic", ACT_REPORT,
 	    "550 5.7.1 <%h>: Helo command rejected: "
 	    "dynamic host, use your provider's relay",
@@ -183,22 +195,88 @@ check_default_reply(enum check c)
 
 /*
  * The DNS a policy's checks read (NEEDS_*): a lookup that feeds only
- * checks set to pass is never asked.  "pass rdns" reads the client's
- * names too; without a zone, dbl asks nothing.
+ * checks set to pass is never asked.
  */
 int
 verdict_needs(const struct policy *p)
 {
+	return needs_of(p, NULL);
+}
+
+/*
+ * What to ask of DNS, and is not asked yet, for a verdict on these
+ * facts: NEEDS_* and PLAN_HELO, for lookup_start(), or facts_mark()
+ * before there is a resolver.  Every front end plans here: it fills
+ * the facts (the MTA's confirmed name, if it has one, in
+ * rdns_verified) and asks at connect, at each HELO, and at a verdict
+ * before any HELO.  Nothing for an exempt client.  The MTA's name is
+ * taken first: it stands for the client's own lookups.  Those are
+ * asked once.  PLAN_HELO once the HELO is known: its lookups, those
+ * of its records and zones that the checks still need, replace an
+ * earlier HELO's.  With DNSSEC, all three records or none, as
+ * "dns=secure" says that all of them validated.
+ */
+int
+verdict_plan(const struct policy *p, struct facts *f)
+{
+	int	needs, plan = 0;
+
+	if (verdict_exempt(p, f) != NULL)
+		return 0;
+	(void)dns_facts_verified(&f->dns, f->rdns_verified);
+	needs = needs_of(p, f);
+	if ((needs & NEEDS_PTR) && f->client.family != 0 &&
+	    f->dns.fcrdns == LOOKUP_NONE)
+		plan |= NEEDS_PTR;
+	if (f->helo_raw == NULL)
+		return plan;
+	plan |= PLAN_HELO;
+	if (f->helo.kind != HELO_DOMAIN || f->helo.dotless)
+		return plan;
+	if (p->dnssec != DNSSEC_OFF && (needs & NEEDS_HELO))
+		needs |= NEEDS_HELO;
+	return plan | (needs & (NEEDS_HELO | NEEDS_DBL));
+}
+
+/*
+ * The lookups the checks not set to pass read, for a verdict on f (or
+ * on any facts, f NULL).  "pass rdns" reads the client's names too;
+ * without a zone, dbl asks nothing.
+ */
+static int
+needs_of(const struct policy *p, const struct facts *f)
+{
 	int	c, needs = 0;
 
 	for (c = 0; c < CHECK_COUNT; c++)
-		if (p->rules[c].action != ACT_PASS)
-			needs |= checks[c].needs;
+		needs |= check_needs(p, f, c);
 	if (p->pass_rdns.n > 0)
 		needs |= NEEDS_PTR;
 	if (p->dbl.n == 0)
 		needs &= ~NEEDS_DBL;
 	return needs;
+}
+
+/*
+ * What check c reads, without what f spares it.  A HELO that is one of
+ * the client's confirmed names exists and resolves to the client: dns
+ * and forward are settled, and so is private if the client's address
+ * is public; cname still needs the A answer, the only one that shows a
+ * CNAME.  With DNSSEC nothing is spared, as dns waits for every record
+ * to know whether all of them validated.
+ */
+static int
+check_needs(const struct policy *p, const struct facts *f, int c)
+{
+	int	needs = checks[c].needs;
+
+	if (p->rules[c].action == ACT_PASS)
+		return 0;
+	if (f != NULL && p->dnssec == DNSSEC_OFF && facts_helo_confirmed(f) &&
+	    ((needs & UNLESS_CONFIRMED) || ((needs & UNLESS_CONFIRMED_PUBLIC) &&
+	    !addr_is_private(&f->client))))
+		needs &= ~NEEDS_HELO;
+	return needs & (NEEDS_PTR | NEEDS_HELO | NEEDS_DBL);
 }
 
 static int

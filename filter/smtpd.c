@@ -109,8 +109,7 @@ static void	on_lookup(void *);
 static void	lookups_done(struct session *);
 static void	session_release(struct session *);
 static struct lookup_set *session_lookups(struct session *);
-static int	skip_dns(struct session *);
-static void	client_dns(struct session *);
+static void	session_dns(struct session *);
 static void	session_facts(struct session *);
 
 static const struct config_handler config_handlers[] = {
@@ -473,8 +472,8 @@ report_connect(struct session *s, struct proto_line *pl)
 		    s->sid);
 	/*
 	 * A name smtpd forward-confirmed spares our own lookups of the
-	 * client (client_dns()); a failure or an error is no fact, and our
-	 * lookups start now, as for everyone.
+	 * client (verdict_plan()); a failure or an error is no fact, and
+	 * our lookups start now, as for everyone.
 	 */
 	session_set(&s->smtpd_rdns, c.fcrdns != NULL &&
 	    strcmp(c.fcrdns, "pass") == 0 ? c.rdns : NULL);
@@ -482,9 +481,7 @@ report_connect(struct session *s, struct proto_line *pl)
 	lookup_free(s->lookups);
 	s->lookups = NULL;
 	dns_facts_free(&s->facts.dns);
-	if (!skip_dns(s))
-		client_dns(s);
-	lookups_done(s);
+	session_dns(s);
 }
 
 static void
@@ -536,23 +533,12 @@ report_timeout(struct session *s, struct proto_line *pl)
 static void
 request_helo(struct session *s, struct proto_line *pl)
 {
-	int	which;
-
 	session_set(&s->helo_prev, s->helo_accepted);
 	session_set(&s->helo, pl->params);
 	helo_clear(&s->facts.helo);
 	if (helo_classify(pl->params, &s->facts.helo) == -1)
 		fatal("%s: helo_classify", __func__);
-	if (!skip_dns(s)) {
-		client_dns(s);
-		which = dns_facts_helo_asks(smtpd.policy, &s->facts);
-		if (which != 0 || s->lookups != NULL)
-			lookup_helo(session_lookups(s), &s->facts.helo, which,
-			    &smtpd.policy->dbl);
-		else
-			dns_facts_clear_helo(&s->facts.dns);
-		lookups_done(s);
-	}
+	session_dns(s);
 }
 
 static void
@@ -658,9 +644,9 @@ judge(struct session *s, int force)
 		if (s->lookups != NULL)
 			lookup_expire(s->lookups);
 		dns_facts_expire(&f->dns);
-	} else if (s->helo == NULL && !skip_dns(s)) {
+	} else if (s->helo == NULL) {
 		/* As at HELO, which did not come: a reload may need them. */
-		client_dns(s);
+		session_dns(s);
 	}
 	session_facts(s);
 	verdict_decide(smtpd.policy, f, &v);
@@ -732,34 +718,26 @@ lookups_done(struct session *s)
 static struct lookup_set *
 session_lookups(struct session *s)
 {
-	if (s->lookups == NULL && (s->lookups = lookup_new(&s->facts.dns,
+	if (s->lookups == NULL && (s->lookups = lookup_new(&s->facts,
 	    smtpd.policy->dns_timeout * 1000L, on_lookup, s)) == NULL)
 		fatal("lookup_new: calloc");
 	return s->lookups;
 }
 
-/* An exempt client stays exempt whatever DNS says: ask it nothing. */
-static int
-skip_dns(struct session *s)
-{
-	session_facts(s);
-	return verdict_exempt(smtpd.policy, &s->facts) != NULL;
-}
-
 /*
- * The client's names: smtpd's confirmed one whatever the HELO, else our
- * own lookups, unless they were asked already.  Asked at connect, and
- * again at HELO in case a reload since made the policy need them.
+ * Ask what the verdict needs and is not asked yet (verdict_plan()): at
+ * connect, at each HELO, and at a verdict before any HELO, in case a
+ * reload since made the policy need the client's names.
  */
 static void
-client_dns(struct session *s)
+session_dns(struct session *s)
 {
-	struct dns_facts	*d = &s->facts.dns;
+	int	plan;
 
-	if (dns_facts_verified(d, s->smtpd_rdns) == 0)
-		return;
-	if (d->fcrdns == LOOKUP_NONE && (verdict_needs(smtpd.policy) & NEEDS_PTR))
-		lookup_client(session_lookups(s), &s->facts.client);
+	session_facts(s);
+	if ((plan = verdict_plan(smtpd.policy, &s->facts)) != 0)
+		lookup_start(session_lookups(s), plan, &smtpd.policy->dbl);
+	lookups_done(s);
 }
 
 /* Point the session's facts at what the session holds now. */
@@ -768,6 +746,7 @@ session_facts(struct session *s)
 {
 	struct facts	*f = &s->facts;
 
+	f->rdns_verified = s->smtpd_rdns;
 	f->greeting = s->greeting;
 	f->helo_raw = s->helo;
 	f->helo_prev = s->helo_prev;
