@@ -794,10 +794,25 @@ exemption(const struct policy *p, const struct facts *f, int *wait)
 }
 
 /*
- * The strongest action among the checks that fired, and the check that
- * replies: the first in table order of equal actions.  A check whose
- * lookup failed fires dns-error if its action is tempfail or stronger:
- * a failed lookup may never turn into a permanent refusal.
+ * A check whose lookup failed fires dns-error if its action is tempfail
+ * or stronger: a failed lookup may never turn into a permanent refusal.
+ */
+static void
+dns_error(const struct policy *p, struct verdict *v)
+{
+	int	c;
+
+	for (c = 0; c < CHECK_COUNT; c++)
+		if (v->state[c] == CS_UNKNOWN &&
+		    p->rules[c].action >= ACT_TEMPFAIL &&
+		    p->rules[CHECK_DNS_ERROR].action != ACT_PASS)
+			v->state[CHECK_DNS_ERROR] = CS_FIRED;
+}
+
+/*
+ * The strongest action among the checks that fired, dns-error
+ * included, and the check that replies: the first in table order of
+ * equal actions.
  */
 static void
 strongest(const struct policy *p, struct verdict *v)
@@ -805,11 +820,7 @@ strongest(const struct policy *p, struct verdict *v)
 	enum action	a;
 	int		c;
 
-	for (c = 0; c < CHECK_COUNT; c++)
-		if (v->state[c] == CS_UNKNOWN &&
-		    p->rules[c].action >= ACT_TEMPFAIL &&
-		    p->rules[CHECK_DNS_ERROR].action != ACT_PASS)
-			v->state[CHECK_DNS_ERROR] = CS_FIRED;
+	dns_error(p, v);
 	for (c = 0; c < CHECK_COUNT; c++) {
 		if (v->state[c] != CS_FIRED)
 			continue;
@@ -888,6 +899,31 @@ verdict_decide(const struct policy *p, const struct facts *f,
 		if (v->action != ACT_PASS)
 			v->state[CHECK_DNS_ERROR] = CS_FIRED;
 	}
+}
+
+/*
+ * A verdict given while some of its checks still waited for lookups,
+ * completed for its log line with what the facts say now: each check
+ * that waited runs again, and a failure fires dns-error as it would
+ * have then.  Those checks could not change the answer (the verdict
+ * waits for any that could), so the action and the replying check
+ * stay those given.  Returns 1 once no check waits any more.
+ */
+int
+verdict_complete(const struct policy *p, const struct facts *f,
+    struct verdict *v)
+{
+	struct judged	 j = { p, f, NULL };
+	int		 c, waits = 0;
+
+	for (c = 0; c < CHECK_COUNT; c++) {
+		if (v->state[c] != CS_WAIT)
+			continue;
+		if ((v->state[c] = checks[c].run(&j)) == CS_WAIT)
+			waits = 1;
+	}
+	dns_error(p, v);
+	return !waits;
 }
 
 const char *

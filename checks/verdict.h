@@ -44,6 +44,8 @@ const char *exempt_name(enum exempt);
 const char *verdict_exempt(const struct policy *, const struct facts *);
 void	verdict_decide(const struct policy *, const struct facts *,
 	    struct verdict *);
+int	verdict_complete(const struct policy *, const struct facts *,
+	    struct verdict *);
 int	verdict_reply(const struct policy *, const struct facts *,
 	    const struct verdict *, char *, size_t);
 int	verdict_list(const struct verdict *, enum check_state, char *,

@@ -263,6 +263,14 @@ silence_stderr(void)
  * Ask every question at once and decide as soon as the answers allow;
  * a deadline just past the lookups' own decides with whatever is left
  * counted as failed, so a silent resolver costs dns-timeout, no more.
+ *
+ * Checks whose lookups are still in flight then, which could not change
+ * the answer, are logged "waiting": unlike smtpd's, this line is not
+ * held for them.  Exim answers the client only once the program has
+ * exited, so waiting would delay every command it runs us for by up to
+ * dns-timeout (a client whose reverse zone is slow, with rdns only
+ * reporting) for a line of log; and writing it after the exit would
+ * leave a process behind for each command.
  */
 static int
 judge_with_dns(void)

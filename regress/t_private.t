@@ -75,6 +75,43 @@ for my $c (@cases) {
 ok(Filter::dns_queries('linklocal.regress.test', 'AAAA') > 0,
     'the fixture was asked the AAAA records');
 
+# A check set to report is not waited for once the verdict is report
+# already, yet logged whatever the timing.  special-name, set to report,
+# fires at once on the HELO (a name under .test), so private, also
+# report, cannot change the verdict: the answers are given before any
+# lookup, the more so as two RCPT TO come right after EHLO, all in one
+# write so that no answer can come between them.  The HELO's addresses
+# are all private, and each verdict line, written once the lookups have
+# answered, names private.
+{
+	my $f = Filter->new('-f', Filter::config($base
+	    . "check special-name report\ncheck private report\n"
+	    . join('', map { "check $_ pass\n" } qw(dns forward cname))));
+	$f->handshake('0.6');
+	my $s = Filter::Session->new($f);
+	$s->connect(Filter::ipport('192.0.2.10'), $SRV);
+	$s->report('link-greeting', 'mx.regress.test');
+	my $t0 = Time::HiRes::time();
+	$f->send(map { join('|', 'filter', '0.6', Filter::Session::ts(),
+	    'smtp-in', $_->[0], $s->sid, $s->{token}, $_->[1]) }
+	    [ 'ehlo', 'private-dual.regress.test' ],
+	    [ 'rcpt-to', 'bob@regress.test' ],
+	    [ 'rcpt-to', 'alice@regress.test' ]);
+	is_deeply([ map { $s->decision($f->line(5)) } 1 .. 3 ],
+	    [ ('proceed') x 3 ], 'RCPT TO right after EHLO: all proceed');
+	my $took = Time::HiRes::time() - $t0;
+	ok($took < 1, "  at once ($took s)");
+	my $sid = $s->sid;
+	my @lines = $f->stderr_until(qr/(^$sid .*\n){2}/m) =~
+	    /^$sid (ip=.*)$/mg;
+	my $want = 'ip=192.0.2.10 rdns=good.regress.test '
+	    . 'helo=private-dual.regress.test verdict=report '
+	    . 'checks=special-name,private';
+	is_deeply(\@lines, [ $want, $want ],
+	    '  each verdict line names private');
+	$f->finish;
+}
+
 # -E, the Exim front end.
 my $conf = Filter::config($base . $reject);
 my @oneshot = (

@@ -674,6 +674,53 @@ test_dbl(void)
 }
 
 /*
+ * A verdict given while a report check still waited: completed for its
+ * log line once the lookups answered, its answer as given.
+ */
+static void
+test_complete(void)
+{
+	struct verdict	v;
+	char		fired[200];
+
+	reset("host.regress.test");
+	policy_set_action(&p, CHECK_PRIVATE, ACT_REPORT);
+	policy_set_action(&p, CHECK_SPECIAL_NAME, ACT_REPORT);
+	rdns(LOOKUP_FOUND, "good.regress.test");
+	dns_helo(LOOKUP_PENDING, LOOKUP_PENDING, LOOKUP_PENDING);
+	policy_set_action(&p, CHECK_DNS, ACT_PASS);
+	is_str(decided(&v), "report special-name special-name",
+	    "complete: special-name decides, private need not be waited for");
+	is_int(v.state[CHECK_PRIVATE], CS_WAIT, "complete: private waits");
+	ok(!verdict_complete(&p, &f, &v), "complete: not while it waits");
+	dns_helo(LOOKUP_FOUND, LOOKUP_NODATA, LOOKUP_NONE);
+	private_addrs("10.1.2.3", NULL);
+	ok(verdict_complete(&p, &f, &v), "complete: once the answers are in");
+	verdict_list(&v, CS_FIRED, fired, sizeof(fired));
+	is_str(fired, "special-name,forward,private",
+	    "complete: the checks that waited are judged");
+	ok(v.action == ACT_REPORT && v.check == CHECK_SPECIAL_NAME,
+	    "complete: the answer stays the one given");
+
+	/* A failure found now fires dns-error, which could not outrank. */
+	reset("host.regress.test");
+	policy_set_action(&p, CHECK_SPECIAL_NAME, ACT_REJECT);
+	rdns(LOOKUP_FOUND, "good.regress.test");
+	dns_helo(LOOKUP_PENDING, LOOKUP_PENDING, LOOKUP_PENDING);
+	is_str(decided(&v), "reject special-name special-name",
+	    "complete: a refusal no lookup could change");
+	dns_helo(LOOKUP_ERROR, LOOKUP_ERROR, LOOKUP_ERROR);
+	ok(verdict_complete(&p, &f, &v), "complete: the lookups failed");
+	verdict_list(&v, CS_FIRED, fired, sizeof(fired));
+	is_str(fired, "special-name,dns-error",
+	    "complete: dns-error fired for the failed dns check");
+	ok(v.action == ACT_REJECT && v.check == CHECK_SPECIAL_NAME,
+	    "complete: still the refusal given");
+	f.dns.helo_addrs = NULL;
+	f.dns.helo_naddrs = 0;
+}
+
+/*
  * The lookup plan, the same for every front end: what to ask, and the
  * facts marked in flight as it asks them.
  */
@@ -1066,6 +1113,7 @@ main(void)
 	test_private();
 	test_dbl();
 	test_plan();
+	test_complete();
 	test_several_names();
 	test_pass_rdns_unknown();
 	test_changed();
