@@ -1,3 +1,17 @@
+# Copyright (c) 2026 the filter-helo authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+
 # filter-helo: POSIX make only; the same file works with GNU make and
 # BSD make.  Library flags come from pkg-config when the recipe runs.
 .POSIX:
@@ -16,54 +30,65 @@ LDFLAGS =
 # libbsd only where the BSD APIs are not native; OpenBSD's base libevent
 # has no .pc file.
 PKGS =		libidn2 libpsl libcares
-PKG_CFLAGS =	`pkg-config --cflags libbsd-overlay 2>/dev/null` \
-		`pkg-config --cflags libevent 2>/dev/null` \
-		`pkg-config --cflags $(PKGS)`
+SYS_CFLAGS =	`pkg-config --cflags libbsd-overlay 2>/dev/null` \
+		`pkg-config --cflags libevent 2>/dev/null`
+PKG_CFLAGS =	$(SYS_CFLAGS) `pkg-config --cflags $(PKGS)`
 PKG_LIBS =	`pkg-config --libs libbsd-overlay 2>/dev/null` \
 		`pkg-config --libs libevent 2>/dev/null || echo -levent` \
 		`pkg-config --libs $(PKGS)`
-INCS =		-Ifilter -Iprotocol -Ichecks
+# #include "..." looks in the including file's own directory first,
+# then here.  compat/ is for every file; filter/ and the tests see every
+# layer, checks/ and protocol/ only compat/, so that an include across
+# the layers fails to compile.
+INCS =		-Icompat -Ifilter -Iprotocol -Ichecks
+LAYER_INCS =	`case $< in checks/* | protocol/*) echo -Icompat ;; \
+		    *) echo $(INCS) ;; esac`
 
-PROTO_OBJS =	protocol/proto.o protocol/io.o
+PROTO_OBJS =	protocol/proto.o protocol/io.o protocol/postfix.o
 CHECK_OBJS =	checks/addr.o checks/helo.o checks/dynamic.o checks/special.o \
 		checks/rcpt.o checks/facts.o checks/policy.o checks/protect.o \
-		checks/dbl.o checks/verdict.o
+		checks/dbl.o checks/verdict.o checks/reply.o
 DNS_OBJS =	checks/dns.o checks/dnscache.o checks/dnsresult.o \
 		checks/lookup.o
 FRONT_OBJS =	filter/log.o filter/logsys.o filter/config.o filter/session.o \
 		filter/smtpd.o filter/exim.o filter/report.o filter/reload.o \
-		filter/stats.o filter/header.o
+		filter/stats.o filter/header.o filter/policyd.o \
+		filter/firsthelo.o filter/priv.o
 OBJS =		filter/main.o $(FRONT_OBJS) $(DNS_OBJS) $(CHECK_OBJS) \
 		$(PROTO_OBJS)
-HDRS =		filter/compat.h filter/config.h filter/log.h filter/logsys.h \
+HDRS =		compat/compat.h filter/config.h filter/log.h filter/logsys.h \
 		filter/session.h filter/smtpd.h filter/exim.h filter/report.h \
 		filter/reload.h filter/stats.h filter/header.h filter/version.h \
-		protocol/proto.h protocol/io.h \
+		filter/policyd.h filter/firsthelo.h filter/priv.h \
+		protocol/proto.h protocol/io.h protocol/postfix.h \
 		checks/addr.h checks/helo.h checks/policy.h checks/facts.h \
 		checks/verdict.h checks/dns.h checks/dnscache.h checks/dnsresult.h \
-		checks/lookup.h checks/protect.h checks/dbl.h
+		checks/lookup.h checks/protect.h checks/dbl.h checks/reply.h
 
 # Everything but main(): what the unit tests and fuzz targets link.
 LIB_OBJS =	$(FRONT_OBJS) $(DNS_OBJS) $(CHECK_OBJS) $(PROTO_OBJS)
 LIB_SRCS =	filter/log.c filter/logsys.c filter/config.c \
 		filter/session.c filter/smtpd.c filter/exim.c filter/report.c \
-		filter/reload.c filter/stats.c filter/header.c \
+		filter/reload.c filter/stats.c filter/header.c filter/policyd.c \
+		filter/firsthelo.c filter/priv.c \
 		checks/dns.c checks/dnscache.c checks/dnsresult.c \
 		checks/lookup.c checks/addr.c checks/protect.c checks/dbl.c \
 		checks/helo.c checks/dynamic.c checks/special.c checks/rcpt.c \
-		checks/facts.c checks/policy.c checks/verdict.c \
-		protocol/proto.c protocol/io.c
+		checks/facts.c checks/policy.c checks/verdict.c checks/reply.c \
+		protocol/proto.c protocol/io.c protocol/postfix.c
 
 TAP_OBJ =	regress/tap.o
 UNIT_TESTS =	regress/t_proto regress/t_helo regress/t_config \
 		regress/t_verdict regress/t_dns regress/t_dblzone regress/t_header \
-		regress/t_dnsmsg regress/t_oom
+		regress/t_dnsmsg regress/t_oom regress/t_postfix
 UNIT_OBJS =	regress/t_proto.o regress/t_helo.o regress/t_config.o \
 		regress/t_verdict.o regress/t_dns.o regress/t_dblzone.o \
-		regress/t_header.o regress/t_dnsmsg.o regress/t_oom.o
+		regress/t_header.o regress/t_dnsmsg.o regress/t_oom.o \
+		regress/t_postfix.o
 TESTS =		regress/t_proto regress/t_helo regress/t_config \
 		regress/t_verdict regress/t_dblzone regress/t_header \
-		regress/t_dnsmsg regress/t_oom regress/t_dbl.t regress/t_dns.sh \
+		regress/t_dnsmsg regress/t_oom regress/t_postfix regress/t_dbl.t \
+		regress/t_dns.sh \
 		regress/t_transcript.t \
 		regress/t_sessions.t regress/t_robust.t regress/t_flood.t \
 		regress/t_signals.t regress/t_dnschecks.t regress/t_dnssec.t \
@@ -80,7 +105,7 @@ TESTS =		regress/t_proto regress/t_helo regress/t_config \
 # "make unit" runs, as the Debian package and the OpenBSD port do.
 FAST_TESTS =	regress/t_proto regress/t_helo regress/t_config \
 		regress/t_verdict regress/t_dblzone regress/t_header \
-		regress/t_dnsmsg
+		regress/t_dnsmsg regress/t_postfix
 
 # make dist: filter-helo-VERSION.tar.gz in DISTDIR, of the files git
 # tracks, as they are in the work tree (so it needs a git clone, and a
@@ -122,10 +147,37 @@ FUZZ_CFLAGS =	-g -O1 -fsanitize=fuzzer,address,undefined \
 		-Wno-string-concatenation
 FUZZ_TIME =	60
 
-all: $(PROG)
+all: depcheck $(PROG)
+
+# Before compiling, every missing library at once, and the way to get
+# them, rather than the compiler's stop at the first header it cannot
+# find.  $(PKGS) through pkg-config; libevent and the BSD APIs by their
+# headers, which OpenBSD has in base without a .pc file.
+depcheck:
+	@missing=; set -- $(CC); \
+	if command -v "$$1" >/dev/null 2>&1; then \
+		for h in sys/tree.h:libbsd event.h:libevent; do \
+			printf '#include <sys/types.h>\n#include <%s>\n' \
+			    "$${h%:*}" | $(CC) $(CFLAGS) $(SYS_CFLAGS) \
+			    -E -x c - >/dev/null 2>&1 || \
+			    missing="$$missing $${h#*:}"; \
+		done; \
+	else \
+		missing=" $$1"; \
+	fi; \
+	command -v pkg-config >/dev/null 2>&1 || \
+	    missing="$$missing pkg-config"; \
+	for p in $(PKGS); do \
+		pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; \
+	done; \
+	test -z "$$missing" || { \
+		echo "$(PROG) cannot be built: missing$$missing" >&2; \
+		echo "Install them: \"make deps\" does it on Debian (as root);" \
+		    "elsewhere, these libraries' development packages." >&2; \
+		exit 1; }
 
 .c.o:
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(INCS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LAYER_INCS) -c -o $@ $<
 
 $(OBJS) $(TAP_OBJ) $(UNIT_OBJS) $(FUZZ_OBJS): $(HDRS)
 
@@ -135,6 +187,10 @@ $(PROG): $(OBJS)
 regress/t_proto: regress/t_proto.o $(TAP_OBJ) $(PROTO_OBJS)
 	$(CC) $(LDFLAGS) -o $@ regress/t_proto.o $(TAP_OBJ) $(PROTO_OBJS) \
 	    $(PKG_LIBS)
+
+regress/t_postfix: regress/t_postfix.o $(TAP_OBJ) protocol/postfix.o
+	$(CC) $(LDFLAGS) -o $@ regress/t_postfix.o $(TAP_OBJ) \
+	    protocol/postfix.o $(PKG_LIBS)
 
 regress/t_helo: regress/t_helo.o $(TAP_OBJ) $(CHECK_OBJS)
 	$(CC) $(LDFLAGS) -o $@ regress/t_helo.o $(TAP_OBJ) $(CHECK_OBJS) \
@@ -312,5 +368,5 @@ clean:
 	    .flavour
 	rm -rf regress/fuzz/new
 
-.PHONY: all deps smtpd78 test regress unit fuzz bench demo dist distinfo \
+.PHONY: all depcheck deps smtpd78 test regress unit fuzz bench demo dist distinfo \
 	install clean

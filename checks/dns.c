@@ -1,4 +1,20 @@
 /*
+ * Copyright (c) 2026 the filter-helo authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
  * The resolver on c-ares, a stub resolver, driven by the filter's event
  * loop: its sockets are events of ours, its retries run from a timer of
  * ours, and nothing blocks or runs in another thread.  The site's
@@ -588,9 +604,9 @@ dns_id_free(uint16_t id)
 
 /*
  * Into c-ares, unless the bound on lookups is reached: then its callers
- * are told "overload".  c-ares may fail the query from inside ares_send(), calling
- * back at once: that is noted in the lookup, whose callers are then
- * told on the next turn, as dns_query() promises.
+ * are told "overload".  c-ares may fail the query from inside
+ * ares_send(), calling back at once: that is noted in the lookup, whose
+ * callers are then told on the next turn, as dns_query() promises.
  */
 static void
 dns_send(struct dns_lookup *l)

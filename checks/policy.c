@@ -1,8 +1,23 @@
 /*
+ * Copyright (c) 2026 the filter-helo authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
  * The policy: each check's action and reply, from the defaults of the
- * table of checks (verdict.c) and then the configuration; the reply
- * syntax smtpd accepts; the name and network lists of the
- * configuration.
+ * table of checks (verdict.c) and then the configuration; the name and
+ * network lists of the configuration.
  */
 #include "compat.h"
 
@@ -15,11 +30,7 @@
 #include "policy.h"
 #include "protect.h"
 
-/* Replies longer than this leave too little room for the % expansions. */
-#define REPLY_TEMPLATE_MAX	(REPLY_MAX / 2)
-
 static void	reply_adapt(char *, size_t, const char *, enum action);
-static int	reply_has_text(const char *);
 
 static const char *const action_names[ACT_COUNT] = {
 	[ACT_PASS] =		"pass",
@@ -151,124 +162,11 @@ policy_set_action(struct policy *p, enum check c, enum action a)
 static void
 reply_adapt(char *dst, size_t len, const char *def, enum action a)
 {
-	char	class;
-
 	strlcpy(dst, def, len);
 	if (a == ACT_TEMPFAIL)
-		class = '4';
+		reply_set_class(dst, '4');
 	else if (a == ACT_REJECT || a == ACT_DISCONNECT)
-		class = '5';
-	else
-		return;
-	dst[0] = class;
-	if (dst[4] >= '2' && dst[4] <= '5' && dst[5] == '.')
-		dst[4] = class;
-}
-
-/*
- * What smtpd takes as a filter's reply: anything else becomes "421
- * Internal server error" at run time, so it is refused here instead.
- */
-int
-reply_valid(const char *reply, const char **errstr)
-{
-	static char	 msg[64];
-	const char	*s;
-	size_t		 len = strlen(reply);
-
-	if (len >= REPLY_TEMPLATE_MAX) {
-		snprintf(msg, sizeof(msg), "reply longer than %d characters",
-		    REPLY_TEMPLATE_MAX - 1);
-		*errstr = msg;
-		return 0;
-	}
-	if (len < 3 || strspn(reply, "0123456789") < 3) {
-		*errstr = "reply must start with a three-digit code";
-		return 0;
-	}
-	if (reply[0] != '4' && reply[0] != '5') {
-		*errstr = "reply code must be 4xx or 5xx";
-		return 0;
-	}
-	if (strncmp(reply, "421", 3) == 0) {
-		*errstr = "reply code 421 makes smtpd close the session; "
-		    "use the disconnect action instead";
-		return 0;
-	}
-	if (reply[3] != ' ' || strspn(reply + 3, " ") == len - 3) {
-		*errstr = "reply code must be followed by a space and text";
-		return 0;
-	}
-	/* RFC 3463: the enhanced status code has the reply's class. */
-	if (reply[4] >= '0' && reply[4] <= '9' && reply[5] == '.' &&
-	    reply[4] != reply[0]) {
-		*errstr = "enhanced status code does not match the reply code";
-		return 0;
-	}
-	for (s = reply + 4; *s != '\0'; s++) {
-		if (*s < 0x20 || *s > 0x7e) {
-			*errstr = "reply contains a control or non-ASCII "
-			    "character";
-			return 0;
-		}
-		if (*s != '%')
-			continue;
-		s++;
-		if (*s == '\0') {
-			*errstr = "reply ends in a lone %";
-			return 0;
-		}
-		if (strchr("hilrdc%", *s) == NULL) {
-			snprintf(msg, sizeof(msg), "unknown escape %%%c "
-			    "(known: %%h %%i %%l %%r %%d %%c %%%%)",
-			    *s >= 0x20 && *s <= 0x7e ? *s : '?');
-			*errstr = msg;
-			return 0;
-		}
-	}
-	if (!reply_has_text(reply + 4)) {
-		*errstr = "reply needs text after its codes that no escape "
-		    "can empty";
-		return 0;
-	}
-	return 1;
-}
-
-/*
- * Text that no expansion can empty: smtpd turns "501 " or "501 5.5.2 "
- * into 421 and drops the client.  A first word that starts with a
- * digit may be, or expand to, an enhanced status code ("5.7%d"): it
- * is no text.
- */
-static int
-reply_has_text(const char *t)
-{
-	if (*t >= '0' && *t <= '9')
-		t += strcspn(t, " ");
-	for (; *t != '\0'; t++) {
-		if (*t == '%' && t[1] != '\0' && t[1] != '%') {
-			t++;
-			continue;
-		}
-		if (*t != ' ')
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * The longest a reply can grow to: every escape at its longest value,
- * REPLY_VALUE_MAX (an address or a check name is shorter).
- */
-size_t
-reply_len_max(const char *reply)
-{
-	size_t	len = 0;
-
-	for (; *reply != '\0'; reply++, len++)
-		if (*reply == '%' && reply[1] != '\0' && *++reply != '%')
-			len += REPLY_VALUE_MAX - 1;
-	return len;
+		reply_set_class(dst, '5');
 }
 
 int

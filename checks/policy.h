@@ -1,4 +1,20 @@
 /*
+ * Copyright (c) 2026 the filter-helo authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
  * The policy: every check with its action and reply, and the lists and
  * settings the checks read.  Filled with defaults by policy_init() and
  * then by the configuration file.
@@ -11,6 +27,7 @@
 #include "addr.h"
 #include "dbl.h"
 #include "dns.h"
+#include "reply.h"
 
 /* Weakest first: the verdict is the strongest action that fired. */
 enum action {
@@ -64,11 +81,6 @@ enum rdns_mode {
 	RDNS_DOMAIN
 };
 
-#define REPLY_MAX	512
-/* RFC 5321 4.5.3.1.5: a reply line is 512 octets with its CRLF. */
-#define REPLY_LINE_MAX	510
-/* A longer client string (%h, %r, %d) is quoted shortened, with "...". */
-#define REPLY_VALUE_MAX	64
 /*
  * Exim kills a ${run} command after 60 s; the one-shot mode answers
  * within dns-timeout and half a second, plus its start and exit.
@@ -148,8 +160,6 @@ int		 policy_init(struct policy *);
 void		 policy_strict(struct policy *);
 void		 policy_free(struct policy *);
 void		 policy_set_action(struct policy *, enum check, enum action);
-int		 reply_valid(const char *, const char **);
-size_t		 reply_len_max(const char *);
 int		 namelist_add(struct namelist *, const char *);
 void		 namelist_free(struct namelist *);
 int		 namelist_match(const struct namelist *, const char *);

@@ -1,4 +1,20 @@
 /*
+ * Copyright (c) 2026 the filter-helo authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
  * The checks of SPEC section 2, one row each in the table of checks,
  * and the decision of section 3.  Each check reads the facts and says
  * clear, fired, unknown (a lookup it needs failed) or wait (a lookup it
@@ -944,94 +960,31 @@ verdict_exempt(const struct policy *p, const struct facts *f)
 	return exemption(p, f, &wait);
 }
 
-/* Only printable ASCII of a client's string reaches a reply. */
-static size_t
-append_clean(char *buf, size_t len, size_t i, const char *s)
-{
-	for (; s != NULL && *s != '\0' && i + 1 < len; s++)
-		buf[i++] = (*s >= 0x20 && *s < 0x7f) ? *s : '?';
-	buf[i] = '\0';
-	return i;
-}
-
 /*
- * A value quoted in a reply: a long one is cut with an ellipsis, so
- * that the explanation after it still fits the reply line.
- */
-static size_t
-append_value(char *buf, size_t len, size_t i, const char *s)
-{
-	char	short_value[REPLY_VALUE_MAX + 1];
-
-	if (s != NULL && strlen(s) > REPLY_VALUE_MAX) {
-		memcpy(short_value, s, REPLY_VALUE_MAX - 3);
-		strlcpy(short_value + REPLY_VALUE_MAX - 3, "...",
-		    sizeof(short_value) - (REPLY_VALUE_MAX - 3));
-		s = short_value;
-	}
-	return append_clean(buf, len, i, s);
-}
-
-/*
- * The reply of the deciding check with its % escapes expanded, and the
- * explain-url appended.  Returns 0, or -1 if there is nothing to reply.
+ * The reply of the deciding check with its escapes expanded from the
+ * facts, and the explain-url appended.  Returns 0, or -1 if there is
+ * nothing to reply.
  */
 int
 verdict_reply(const struct policy *p, const struct facts *f,
     const struct verdict *v, char *buf, size_t len)
 {
-	const char	*t, *val;
 	char		 addr[ADDR_STRLEN], literal[ADDR_STRLEN + 7];
-	size_t		 i = 0;
+	const char	*val[RV_COUNT];
 
 	if (v->check < 0 || len == 0)
 		return -1;
-	/* Never past RFC 5321's reply line, whatever the buffer. */
-	if (len > REPLY_LINE_MAX + 1)
-		len = REPLY_LINE_MAX + 1;
 	addr_fmt(&f->client, addr, sizeof(addr));
 	/* RFC 5321 4.1.3: an IPv6 literal has its tag. */
 	snprintf(literal, sizeof(literal), "[%s%s]",
 	    f->client.family == AF_INET6 ? "IPv6:" : "", addr);
-	buf[0] = '\0';
-	for (t = p->rules[v->check].reply; *t != '\0' && i + 1 < len; t++) {
-		if (*t != '%' || t[1] == '\0') {
-			buf[i++] = *t;
-			buf[i] = '\0';
-			continue;
-		}
-		switch (*++t) {
-		case 'h':
-			val = f->helo_raw;
-			break;
-		case 'i':
-			val = addr[0] != '\0' ? addr : "unknown";
-			break;
-		case 'l':
-			val = addr[0] != '\0' ? literal : "unknown";
-			break;
-		case 'r':
-			val = facts_rdns(f) != NULL ? facts_rdns(f) : "unknown";
-			break;
-		case 'd':
-			val = v->domain != NULL ? v->domain : f->helo.name;
-			break;
-		case 'c':
-			val = check_name(v->check);
-			break;
-		default:
-			val = "%";
-			break;
-		}
-		i = append_value(buf, len, i, val);
-	}
-	if (p->explain_url != NULL) {
-		i = append_clean(buf, len, i, "; see ");
-		i = append_clean(buf, len, i, p->explain_url);
-		i = append_clean(buf, len, i, "#");
-		i = append_clean(buf, len, i, check_name(v->check));
-	}
-	buf[i] = '\0';
+	val[RV_HELO] = f->helo_raw;
+	val[RV_ADDR] = addr[0] != '\0' ? addr : "unknown";
+	val[RV_LITERAL] = addr[0] != '\0' ? literal : "unknown";
+	val[RV_RDNS] = facts_rdns(f) != NULL ? facts_rdns(f) : "unknown";
+	val[RV_DOMAIN] = v->domain != NULL ? v->domain : f->helo.name;
+	val[RV_CHECK] = check_name(v->check);
+	reply_expand(p->rules[v->check].reply, val, p->explain_url, buf, len);
 	return 0;
 }
 

@@ -1,4 +1,20 @@
 /*
+ * Copyright (c) 2026 the filter-helo authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
  * The configuration file: one directive a line, '#' comments, words
  * separated by blanks, double quotes around text with blanks (\" and \\
  * inside).  config_load() reports every error as FILE:LINE: and goes on,
@@ -880,18 +896,12 @@ config_finish(struct policy *p, const char *path)
 {
 	const struct rule	*r;
 	const char		*name;
-	size_t			 grow;
+	size_t			 longest;
 	int			 c, rc = 0;
 	char			 class;
 
 	if (path == NULL)
 		path = getprogname();
-	if (p->dns_timeout < 1 || p->dns_timeout > DNS_TIMEOUT_MAX) {
-		config_error("%s: dns-timeout %d is not 1 to %d seconds, "
-		    "well below Exim's 60 s limit", path, p->dns_timeout,
-		    DNS_TIMEOUT_MAX);
-		rc = -1;
-	}
 	if (p->pass_rcpt.n > 0 && p->phase != PHASE_RCPT_TO) {
 		config_error("%s: pass rcpt needs verdict-phase rcpt-to: "
 		    "a verdict given before RCPT TO spares no recipient",
@@ -902,15 +912,13 @@ config_finish(struct policy *p, const char *path)
 		r = &p->rules[c];
 		name = check_name(c);
 		class = r->reply[0];
-		/* "; see URL#check" follows the reply */
-		grow = p->explain_url == NULL ? 0 :
-		    strlen("; see #") + strlen(p->explain_url) + strlen(name);
-		if (reply_len_max(r->reply) + grow > REPLY_LINE_MAX) {
+		longest = reply_len_max(r->reply, p->explain_url, name);
+		if (longest > REPLY_LINE_MAX) {
 			config_error("%s: message %s can grow to %zu "
 			    "characters with its escapes%s, over the %d of "
-			    "an SMTP reply line", path, name,
-			    reply_len_max(r->reply) + grow,
-			    grow ? " and explain-url" : "", REPLY_LINE_MAX);
+			    "an SMTP reply line", path, name, longest,
+			    p->explain_url != NULL ? " and explain-url" : "",
+			    REPLY_LINE_MAX);
 			rc = -1;
 		}
 		if (c == CHECK_DNS_ERROR && r->action >= ACT_REJECT) {

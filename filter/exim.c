@@ -1,4 +1,20 @@
 /*
+ * Copyright (c) 2026 the filter-helo authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
  * The one-shot front end for Exim.  Exim's ${run} passes each operand
  * as one argument, whatever the client sent, and keeps or drops empty
  * ones depending on its version; operands are therefore name=value
@@ -390,29 +406,16 @@ answer(void)
 
 /*
  * The value of the X-HELO-Check header that "add-header yes" gives
- * OpenSMTPD's messages, unfolded: Exim adds the header itself.
+ * OpenSMTPD's messages, on one line: Exim adds the header itself.
  */
 static int
 helo_check(char *buf, size_t len)
 {
 	struct verdict_sum	 sum;
-	char			 h[HEADER_MAX];
-	const char		*s;
-	size_t			 i = 0;
 
 	header_summarise(&ex.verdict, &sum);
-	if (header_helo_check(h, sizeof(h), &sum, ex.facts.helo_raw) == -1 ||
-	    (s = strchr(h, ':')) == NULL)
-		return -1;
-	for (s++; *s == ' '; s++)
-		;
-	for (; *s != '\0' && i + 1 < len; s++) {
-		if (*s == '\n')
-			continue;
-		buf[i++] = *s == '\t' ? ' ' : *s;
-	}
-	buf[i] = '\0';
-	return 0;
+	return header_helo_check_value(buf, len, &sum, ex.facts.helo_raw) ==
+	    -1 ? -1 : 0;
 }
 
 /*

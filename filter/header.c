@@ -1,4 +1,20 @@
 /*
+ * Copyright (c) 2026 the filter-helo authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
  * The headers of "add-header yes".  Authentication-Results carries the
  * iprev method (RFC 8601 2.7.3): the client's address has a reverse
  * name that resolves back to it.  X-HELO-Check carries the verdict as
@@ -8,6 +24,7 @@
  */
 #include "compat.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,9 +45,16 @@ struct folder {
 	size_t	 used;
 	size_t	 col;		/* octets on the current line */
 	int	 full;		/* a word did not fit */
+	int	 fold;		/* lines may be folded */
 };
 
+/* The build stops here if a check would have no bit of its own in fired. */
+typedef char	fired_has_a_bit_per_check[CHECK_COUNT <=
+		    sizeof(((struct verdict_sum *)0)->fired) * CHAR_BIT ? 1 : -1];
+
 static void	fold_start(struct folder *, char *, size_t, const char *);
+static int	helo_check(struct folder *, const struct verdict_sum *,
+		    const char *);
 static void	fold_word(struct folder *, const char *);
 static int	fold_end(struct folder *);
 static void	clean(char *, size_t, const char *, const char *, int);
@@ -51,8 +75,7 @@ header_summarise(const struct verdict *v, struct verdict_sum *sum)
 	sum->given = 1;
 	sum->action = v->action;
 	sum->exempt = v->exempt;
-	/* fired is 32 bits wide: CHECK_COUNT must stay at or below 32. */
-	for (c = 0; c < CHECK_COUNT && c < 32; c++)
+	for (c = 0; c < CHECK_COUNT; c++)
 		if (v->state[c] == CS_FIRED)
 			sum->fired |= (uint32_t)1 << c;
 }
@@ -142,20 +165,42 @@ header_helo_check(char *buf, size_t len, const struct verdict_sum *sum,
     const char *helo)
 {
 	struct folder	f;
-	char		word[VALUE_MAX + 16], name[VALUE_MAX + 1];
-	size_t		i;
-	int		c, n = 0;
 
 	if (!sum->given)
 		return 0;
 	fold_start(&f, buf, len, "X-HELO-Check:");
+	return helo_check(&f, sum, helo);
+}
+
+/*
+ * The same value on one line, without the field name: for an MTA that
+ * adds the header itself (Exim, Postfix's PREPEND).
+ */
+int
+header_helo_check_value(char *buf, size_t len, const struct verdict_sum *sum,
+    const char *helo)
+{
+	struct folder	f;
+
+	fold_start(&f, buf, len, "");
+	f.fold = 0;
+	return helo_check(&f, sum, helo);
+}
+
+static int
+helo_check(struct folder *f, const struct verdict_sum *sum, const char *helo)
+{
+	char		word[VALUE_MAX + 16], name[VALUE_MAX + 1];
+	size_t		i;
+	int		c, n = 0;
+
 	snprintf(word, sizeof(word), "verdict=%s", action_name(sum->action));
-	fold_word(&f, word);
+	fold_word(f, word);
 	if (sum->exempt != NULL)
 		snprintf(word, sizeof(word), "(exempt: %s)", sum->exempt);
 	else {
 		i = strlcpy(word, "checks=", sizeof(word));
-		for (c = 0; c < CHECK_COUNT && c < 32; c++) {
+		for (c = 0; c < CHECK_COUNT; c++) {
 			if ((sum->fired & ((uint32_t)1 << c)) == 0)
 				continue;
 			if (n++ > 0)
@@ -165,13 +210,13 @@ header_helo_check(char *buf, size_t len, const struct verdict_sum *sum,
 		if (n == 0)
 			strlcpy(word + i, "-", sizeof(word) - i);
 	}
-	fold_word(&f, word);
+	fold_word(f, word);
 	if (helo != NULL) {
 		clean(name, sizeof(name), helo, "", '?');
 		snprintf(word, sizeof(word), "helo=%s", name);
-		fold_word(&f, word);
+		fold_word(f, word);
 	}
-	return fold_end(&f);
+	return fold_end(f);
 }
 
 static void
@@ -182,6 +227,7 @@ fold_start(struct folder *f, char *buf, size_t len, const char *field)
 	f->used = 0;
 	f->col = 0;
 	f->full = 0;
+	f->fold = 1;
 	if (len == 0 || strlcpy(buf, field, len) >= len) {
 		f->full = 1;
 		return;
@@ -189,16 +235,19 @@ fold_start(struct folder *f, char *buf, size_t len, const char *field)
 	f->used = f->col = strlen(field);
 }
 
-/* A word after a space, or first on a new line led by a tab. */
+/*
+ * A word after a space, or first on a new line led by a tab; the first
+ * word of a value without a field name stands alone.
+ */
 static void
 fold_word(struct folder *f, const char *w)
 {
 	size_t		 n = strlen(w);
-	const char	*sep = " ";
+	const char	*sep = f->used == 0 ? "" : " ";
 
 	if (f->full)
 		return;
-	if (f->col + 1 + n > FOLD_AT) {
+	if (f->fold && f->col + 1 + n > FOLD_AT) {
 		sep = "\n\t";
 		f->col = 0;
 	}

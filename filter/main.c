@@ -1,4 +1,20 @@
 /*
+ * Copyright (c) 2026 the filter-helo authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
  * filter-helo: judge the HELO/EHLO name of SMTP clients.
  * main() is the lifecycle: options, configuration, then the front end.
  */
@@ -16,6 +32,8 @@
 #include "exim.h"
 #include "log.h"
 #include "policy.h"
+#include "policyd.h"
+#include "priv.h"
 #include "reload.h"
 #include "report.h"
 #include "smtpd.h"
@@ -50,10 +68,32 @@ static const struct signal_handler signal_handlers[] = {
 };
 static struct event	signal_events[nitems(signal_handlers)];
 
+/*
+ * The long-running front ends: smtpd's filter, and the policy server on
+ * a socket (-S) or on stdin and stdout (-P).
+ */
+enum mode {
+	MODE_FILTER,
+	MODE_EXIM,
+	MODE_POLICY_SOCKET,
+	MODE_POLICY_STDIO
+};
+
+static const struct front_end {
+	void	(*set_policy)(const struct policy *);
+	/* pledge(2) beyond the resolver's, before stats-file's */
+	const char *promises;
+} front_ends[] = {
+	[MODE_FILTER] =		{ smtpd_set_policy,	"" },
+	[MODE_POLICY_SOCKET] =	{ policyd_set_policy,	" unix" },
+	[MODE_POLICY_STDIO] =	{ policyd_set_policy,	"" },
+};
+
 /* What SIGHUP reads again, and the policy in force. */
 static struct {
 	const char	*file;		/* NULL: the built-in defaults */
 	struct policy	*policy;
+	enum mode	 mode;
 } running;
 
 /*
@@ -64,8 +104,10 @@ static __dead void
 usage(void)
 {
 	fprintf(stderr, "usage: %s [-nv] [-f file]\n"
-	    "       %s -E [-v] [-f file] helo=name [name=value ...]\n",
-	    getprogname(), getprogname());
+	    "       %s -E [-v] [-f file] helo=name [name=value ...]\n"
+	    "       %s -S socket [-dv] [-f file] [-g group] [-u user]\n"
+	    "       %s -P [-dv] [-f file]\n",
+	    getprogname(), getprogname(), getprogname(), getprogname());
 	exit(EXIM_EX_USAGE);
 }
 
@@ -74,11 +116,14 @@ main(int argc, char *argv[])
 {
 	struct policy		*policy;
 	struct event_base	*base;
-	const char		*conffile = NULL;
+	const char		*conffile = NULL, *sockpath = NULL;
+	const char		*user = NULL, *group = NULL;
 	struct dns_conf		 dnsconf;
-	char			 dnserr[1024];
+	char			 dnserr[1024], promises[128];
+	enum mode		 mode = MODE_FILTER;
 	int			 ch, check_only = 0, exim_mode = 0, status;
-	int			 verbose = 0;
+	int			 verbose = 0, to_stderr = 0, lfd = -1;
+	int			 nmodes = 0;
 
 	/* Not fatal, in either mode, before the loop handles them too. */
 	signal(SIGHUP, SIG_IGN);
@@ -88,13 +133,33 @@ main(int argc, char *argv[])
 	/* libevent's own exit(1) would read to Exim as a refusal. */
 	event_set_fatal_callback(on_event_fatal);
 #endif
-	while ((ch = getopt(argc, argv, "Ef:nv")) != -1) {
+	while ((ch = getopt(argc, argv, "dEf:g:nPS:u:v")) != -1) {
 		switch (ch) {
+		case 'd':
+			to_stderr = 1;
+			break;
 		case 'E':
 			exim_mode = 1;
+			mode = MODE_EXIM;
+			nmodes++;
 			break;
 		case 'f':
 			conffile = optarg;
+			break;
+		case 'g':
+			group = optarg;
+			break;
+		case 'P':
+			mode = MODE_POLICY_STDIO;
+			nmodes++;
+			break;
+		case 'S':
+			sockpath = optarg;
+			mode = MODE_POLICY_SOCKET;
+			nmodes++;
+			break;
+		case 'u':
+			user = optarg;
 			break;
 		case 'n':
 			check_only = 1;
@@ -106,11 +171,21 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
-	if ((exim_mode && check_only) || (!exim_mode && optind != argc))
+	if (nmodes > 1 || (exim_mode && check_only) ||
+	    (!exim_mode && optind != argc) ||
+	    ((user != NULL || group != NULL) && mode != MODE_POLICY_SOCKET) ||
+	    (to_stderr && mode != MODE_POLICY_SOCKET &&
+	    mode != MODE_POLICY_STDIO))
 		usage();
+	running.mode = mode;
 
-	/* Exim takes our stdout for the reply: log to syslog there. */
-	log_init(verbose, exim_mode);
+	/*
+	 * Exim takes our stdout for the reply, and a policy server runs
+	 * without a terminal (Postfix's spawn gives it a socket): they log
+	 * to syslog, a policy server to stderr with -d.
+	 */
+	log_init(verbose, exim_mode || ((mode == MODE_POLICY_SOCKET ||
+	    mode == MODE_POLICY_STDIO) && !to_stderr));
 	if ((policy = malloc(sizeof(*policy))) == NULL)
 		err(exim_mode ? EXIM_EX_SOFTWARE : 1, NULL);
 	if (policy_init(policy) == -1)
@@ -131,8 +206,14 @@ main(int argc, char *argv[])
 		return status;
 	}
 
-	/* A vanished smtpd must not kill us before stdin says so. */
+	/* A vanished smtpd or client must not kill us. */
 	signal(SIGPIPE, SIG_IGN);
+	/* The socket is made as root, if we are, before we give that up. */
+	if (mode == MODE_POLICY_SOCKET &&
+	    (lfd = policyd_listen(sockpath, group)) == -1)
+		exit(1);
+	if (mode == MODE_POLICY_SOCKET && priv_drop(user) == -1)
+		exit(1);
 	if ((base = event_base_new()) == NULL)
 		errx(1, "event_base_new");
 	log_event_init(base);
@@ -150,12 +231,17 @@ main(int argc, char *argv[])
 	 * rpath: SIGHUP reads the configuration again; stats-file is
 	 * written as PATH.tmp, then renamed.
 	 */
-	if (pledge(policy->stats_file != NULL ?
-	    DNS_PLEDGE " rpath wpath cpath" : DNS_PLEDGE " rpath", NULL) == -1)
+	snprintf(promises, sizeof(promises), "%s%s rpath%s", DNS_PLEDGE,
+	    front_ends[mode].promises, policy->stats_file != NULL ?
+	    " wpath cpath" : "");
+	if (pledge(promises, NULL) == -1)
 		err(1, "pledge");
 
 	log_info("filter-helo %s starting", FILTER_HELO_VERSION);
-	smtpd_run(base, policy);
+	if (mode == MODE_FILTER)
+		smtpd_run(base, policy);
+	else
+		policyd_run(base, policy, lfd);
 
 	stats_stop();
 	dns_shutdown();
@@ -220,7 +306,7 @@ sig_reload(const struct signal_handler *sh, struct event_base *base)
 
 	if ((p = reload_config(running.file, running.policy)) == NULL)
 		return;
-	smtpd_set_policy(p);
+	front_ends[running.mode].set_policy(p);
 	stats_start(base, p);
 	policy_free(running.policy);
 	free(running.policy);

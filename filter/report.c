@@ -1,4 +1,20 @@
 /*
+ * Copyright (c) 2026 the filter-helo authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
  * The verdict log line, and what the resolver tells of its answers.
  * Client data in them is escaped, so that one verdict is one line and
  * says exactly what was sent.
@@ -124,7 +140,7 @@ dbl_field(const struct facts *f, char *buf, size_t len)
 }
 
 /*
- * The resolver's observer.  A failure on our side (libunbound's, or out
+ * The resolver's observer.  A failure on our side (c-ares', or out
  * of memory) is a warning: the operator must know that a 4xx was ours.
  * With -v, each answer, why it was bogus, and how long it took.
  */

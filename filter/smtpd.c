@@ -1,4 +1,20 @@
 /*
+ * Copyright (c) 2026 the filter-helo authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
  * OpenSMTPD front end.  Reports build each session's facts; filter
  * requests are answered "proceed" before the verdict phase and with the
  * verdict at it.  Whatever happens, every request gets exactly one
@@ -195,8 +211,8 @@ smtpd_setup(struct event_base *base, const struct policy *policy)
 	session_on_free(session_release);
 	if ((smtpd.out = io_out_new(base, 1)) == NULL)
 		fatal("%s: output", __func__);
-	if ((smtpd.in = io_in_new(base, 0, on_line, on_eof, on_toolong,
-	    NULL)) == NULL)
+	if ((smtpd.in = io_in_new(base, 0, PROTO_LINE_MAX, on_line, on_eof,
+	    on_toolong, NULL)) == NULL)
 		fatal("%s: input", __func__);
 	io_in_throttle(smtpd.in, smtpd.out, OUT_HIGH, OUT_LOW);
 	evtimer_set(&smtpd.sweep, on_sweep, NULL);

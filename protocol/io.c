@@ -1,4 +1,20 @@
 /*
+ * Copyright (c) 2026 the filter-helo authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
  * Line I/O for the protocol descriptors, on the caller's event base.
  * Input is read into one fixed buffer: a line that does not fit is
  * counted and skipped up to its newline, so memory never grows with it.
@@ -18,8 +34,13 @@
  * Only the libevent 1.4 subset (event_set, event_base_set) is used, so
  * the same code builds against OpenBSD's libevent and libevent 2.
  *
+ * An input may also be held by its owner, who then gets no line and
+ * reads nothing until it lets go: a policy server holds a connection's
+ * next request while it judges one.
+ *
  * A line callback must not free its io_in.  The end-of-input callback
- * is the last thing io_in does, so it may.
+ * is the last thing io_in does, so it may; so is the drain callback of
+ * an output.
  */
 #include "compat.h"
 
@@ -39,8 +60,6 @@
 #include "io.h"
 #include "proto.h"
 
-/* Room for the longest line, a '\r' before its newline and the newline. */
-#define IO_IN_SIZE		(PROTO_LINE_MAX + 2)
 /*
  * Lines handed out per turn of the loop: some milliseconds of work at
  * most, so that answers from the resolver are taken between bursts.
@@ -59,12 +78,15 @@ struct io_in {
 	io_toolong_cb	 toolong_cb;
 	void		*arg;
 	char		*buf;
+	size_t		 size;		/* the longest line, "\r\n" */
+	size_t		 linemax;
 	size_t		 off;		/* first byte not handed out */
 	size_t		 len;		/* bytes held in buf */
 	int		 skipping;	/* inside an over-long line */
 	size_t		 skipped;	/* its bytes dropped so far */
 	int		 eof;		/* input ended: never read again */
 	int		 paused;	/* ev deleted until out drains */
+	int		 held;		/* by the owner: io_in_hold() */
 	struct io_out	*out;		/* the output that throttles us */
 	size_t		 high;		/* pause above this much pending */
 	size_t		 low;		/* resume at or below this much */
@@ -80,6 +102,8 @@ struct io_out {
 	int		 waiting;	/* ev is added */
 	int		 dead;		/* a write failed: drop everything */
 	struct io_in	*reader;	/* the input it throttles */
+	void		(*drained)(void *);
+	void		*drained_arg;
 };
 
 static int	set_nonblock(int);
@@ -98,9 +122,11 @@ static void	io_in_pause(struct io_in *);
 static void	io_in_resume(struct io_in *);
 static int	elapsed_ms(const struct timespec *);
 
+/* Lines of up to linemax bytes, newline excluded, are handed out. */
 struct io_in *
-io_in_new(struct event_base *base, int fd, io_line_cb line_cb,
-    io_eof_cb eof_cb, io_toolong_cb toolong_cb, void *arg)
+io_in_new(struct event_base *base, int fd, size_t linemax,
+    io_line_cb line_cb, io_eof_cb eof_cb, io_toolong_cb toolong_cb,
+    void *arg)
 {
 	struct io_in	*in;
 
@@ -108,7 +134,9 @@ io_in_new(struct event_base *base, int fd, io_line_cb line_cb,
 		return NULL;
 	if ((in = calloc(1, sizeof(*in))) == NULL)
 		return NULL;
-	if ((in->buf = malloc(IO_IN_SIZE)) == NULL) {
+	in->linemax = linemax;
+	in->size = linemax + 2;
+	if ((in->buf = malloc(in->size)) == NULL) {
 		free(in);
 		return NULL;
 	}
@@ -225,6 +253,26 @@ io_out_line(struct io_out *out, const char *line)
 	return 0;
 }
 
+/*
+ * cb(arg) once the output, having waited for the descriptor, is written
+ * out or dead.  An output that took a line whole never waited: its owner
+ * sees io_out_pending() at 0 at once.
+ */
+void
+io_out_on_drain(struct io_out *out, void (*cb)(void *), void *arg)
+{
+	out->drained = cb;
+	out->drained_arg = arg;
+}
+
+/* Hold the input (no line, no read) or let it go on. */
+void
+io_in_hold(struct io_in *in, int hold)
+{
+	in->held = hold;
+	io_in_schedule(in);
+}
+
 size_t
 io_out_pending(const struct io_out *out)
 {
@@ -280,7 +328,7 @@ io_in_read(int fd, short events, void *arg)
 	struct io_in	*in = arg;
 	int		 budget = IO_IN_BURST;
 
-	if (in->paused || in->eof)
+	if (in->paused || in->held || in->eof)
 		return;
 	if (!io_in_lines(in, &budget)) {
 		if (io_in_fill(in) == -1)
@@ -302,7 +350,7 @@ io_in_fill(struct io_in *in)
 		in->off = 0;
 	}
 	do {
-		n = read(in->fd, in->buf + in->len, IO_IN_SIZE - in->len);
+		n = read(in->fd, in->buf + in->len, in->size - in->len);
 	} while (n == -1 && errno == EINTR);
 	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return 0;
@@ -334,7 +382,7 @@ io_in_lines(struct io_in *in, int *budget)
 
 	while ((nl = memchr(in->buf + in->off, '\n', in->len - in->off)) !=
 	    NULL) {
-		if (*budget <= 0 || in->paused)
+		if (*budget <= 0 || in->paused || in->held)
 			return 1;
 		(*budget)--;
 		start = in->buf + in->off;
@@ -350,7 +398,7 @@ io_in_lines(struct io_in *in, int *budget)
 	if (in->skipping) {
 		in->skipped += in->len - in->off;
 		in->off = in->len = 0;
-	} else if (in->off == 0 && in->len == IO_IN_SIZE) {
+	} else if (in->off == 0 && in->len == in->size) {
 		in->skipping = 1;
 		in->skipped = in->len;
 		in->len = 0;
@@ -363,7 +411,7 @@ io_in_line(struct io_in *in, char *line, size_t len)
 {
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
-	if (len > PROTO_LINE_MAX) {
+	if (len > in->linemax) {
 		in->toolong_cb(len, in->arg);
 		return;
 	}
@@ -378,6 +426,9 @@ io_out_ready(int fd, short events, void *arg)
 
 	if (io_out_write(out) == 0)
 		io_out_schedule(out);
+	/* the last thing done: the callback may free out */
+	if (io_out_pending(out) == 0 && out->drained != NULL)
+		out->drained(out->drained_arg);
 }
 
 /* Write what the descriptor takes now; -1 once the output is dead. */
@@ -497,8 +548,8 @@ io_in_schedule(struct io_in *in)
 
 	if (in->eof)
 		return;
-	want_more = !in->paused && io_in_backlog(in);
-	want_read = !in->paused && !want_more;
+	want_more = !in->paused && !in->held && io_in_backlog(in);
+	want_read = !in->paused && !in->held && !want_more;
 	if (want_read && !in->watching) {
 		if (event_add(&in->ev, NULL) == 0)
 			in->watching = 1;

@@ -1,4 +1,20 @@
 /*
+ * Copyright (c) 2026 the filter-helo authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
  * Parse and format smtpd-filters(7) lines.  Nothing here allocates or
  * logs: lines are split in place and every pointer handed back points
  * into the caller's buffer.
@@ -160,34 +176,6 @@ proto_parse_auth(char *params, int major, int minor, struct proto_auth *pa)
 		pa->result = sep + 1;
 	}
 	return *pa->result == '\0' ? -1 : 0;
-}
-
-int
-proto_parse_tx(char *params, int major, int minor, struct proto_tx *pt)
-{
-	const char	*f[3];
-	char		*sep;
-
-	if (!version_below(major, minor, 0, 6)) {
-		if (proto_split(params, f, 3) == -1)
-			return -1;
-		pt->msgid = f[0];
-		pt->result = f[1];
-		pt->address = f[2];
-	} else {
-		/* msgid|address|result: only the address may hold '|'. */
-		if (proto_split(params, f, 2) == -1)
-			return -1;
-		pt->msgid = f[0];
-		if ((sep = strrchr(f[1], '|')) == NULL)
-			return -1;
-		*sep = '\0';
-		pt->address = f[1];
-		pt->result = sep + 1;
-	}
-	if (*pt->msgid == '\0' || *pt->result == '\0')
-		return -1;
-	return 0;
 }
 
 int

@@ -1,4 +1,20 @@
 /*
+ * Copyright (c) 2026 the filter-helo authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
  * smtpd-filters(7): pure parse and format of protocol lines, versions
  * 0.4 to 0.7.  The version is read from every line.  '|' may appear in
  * the last field only, so lines are split from the left into a known
@@ -57,19 +73,12 @@ struct proto_auth {
 	const char	*result;
 };
 
-struct proto_tx {
-	const char	*msgid;
-	const char	*result;
-	const char	*address;
-};
-
 int	proto_parse_line(char *, struct proto_line *, const char **);
 int	proto_split(char *, const char **, int);
 int	proto_parse_version(const char *, int *, int *);
 int	proto_parse_connect(char *, struct proto_connect *);
 int	proto_parse_identify(char *, const char **, const char **);
 int	proto_parse_auth(char *, int, int, struct proto_auth *);
-int	proto_parse_tx(char *, int, int, struct proto_tx *);
 int	proto_fmt_result(char *, size_t, int, int, uint64_t, uint64_t,
 	    const char *, const char *);
 int	proto_fmt_dataline(char *, size_t, int, int, uint64_t, uint64_t,

@@ -1,4 +1,18 @@
 #!/bin/sh
+# Copyright (c) 2026 the filter-helo authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+
 #
 # make bench: speed and memory of the real filter-helo against the
 # regress DNS fixture (an unbound on loopback).  Prints a report in
@@ -62,6 +76,11 @@ namespace (unshare -m -n) for its DNS"
 fi
 export BENCH_SENDERSCORE=${BENCH_SENDERSCORE:-}
 export BENCH_SENDERSCORE_WHY=${BENCH_SENDERSCORE_WHY:-}
+
+# Clients with forward-confirmed names in the fixture, for the streams
+# of new clients (regress/dns/dns.sh).
+DNS_FCRDNS=${DNS_FCRDNS:-131072}
+export DNS_FCRDNS
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/filter-helo-bench.XXXXXX")
 dnsdir=$tmp/dns

@@ -1,4 +1,18 @@
 #!/usr/bin/perl
+# Copyright (c) 2026 the filter-helo authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+
 # The command line as an admin uses it: -n prints the effective policy
 # and exits 0, a broken file exits 1 naming file and line before any
 # protocol line is written, and the shipped example configs are valid.
@@ -25,8 +39,44 @@ like($out, qr/^dns-timeout 8$/m, '-n: dns timeout');
 like($out, qr/^check dns tempfail$/m, '-n: dns action');
 like($out, qr/^message dns "450 4\.7\.1 <%h>: Helo command rejected: Host not found"$/m,
     '-n: dns reply');
+like($out, qr/^dnssec no$/m, '-n: dnssec no by default');
 my @checks = $out =~ /^check (\S+) /mg;
 is(scalar(@checks), 20, '-n: every check is listed');
+
+# dnssec: whose AD bit to believe.
+for my $mode (qw(no yes any)) {
+	($st, $out) = run($bin, '-n', '-f',
+	    Filter::config("resolver 127.0.0.1\ndnssec $mode\n"));
+	is($st, 0, "dnssec $mode: exit 0");
+	like($out, qr/^dnssec $mode$/m, "dnssec $mode: -n prints it");
+}
+my $badsec = Filter::config("dnssec on\n");
+($st, $out) = run($bin, '-n', '-f', $badsec);
+is($st, 1, 'dnssec on: exit 1');
+like($out, qr/^\Q$badsec\E:1: unknown dnssec "on": use no, yes or any$/m,
+    'dnssec on: file, line and the values it takes');
+
+# The filter no longer validates: a file of before says what to do,
+# with -n and at start, before any protocol line.
+my $anchor = Filter::config("resolver 127.0.0.1\n"
+    . "dnssec-trust-anchor /var/lib/unbound/root.key\n");
+my $gone = 'dnssec-trust-anchor is gone: validate in the site\'s resolver '
+    . 'and use "dnssec yes"';
+($st, $out) = run($bin, '-n', '-f', $anchor);
+is($st, 1, 'dnssec-trust-anchor: exit 1');
+like($out, qr/^\Q$anchor\E:2: \Q$gone\E$/m,
+    'dnssec-trust-anchor: refused with the way forward');
+{
+	my $f = Filter->new('-f', $anchor);
+	$f->send('config|smtpd-version|6.8.0p2', 'config|ready');
+	my @lines = $f->drain(0.5);
+	ok($f->finish != 0, 'dnssec-trust-anchor in filter mode: exits '
+	    . 'non-zero');
+	is_deeply(\@lines, [], 'dnssec-trust-anchor in filter mode: no '
+	    . 'protocol line');
+	like($f->stderr, qr/:2: \Q$gone\E$/m,
+	    'dnssec-trust-anchor in filter mode: the log says why');
+}
 
 my $strict = Filter::config("profile strict\ncheck cname junk\n");
 ($st, $out) = run($bin, '-n', '-f', $strict);
@@ -92,7 +142,8 @@ is($st, 64, 'an operand without -E: 64');
 		# ASan's runtime needs descriptors of its own at start.
 		skip 'built with sanitizers (make test SANITIZE=1)', 2
 		    if $ENV{SANITIZE};
-		for my $n (6 .. 24) {
+		# 4: too few for the event loop and the resolver's socket
+		for my $n (4 .. 24) {
 			system("prlimit --nofile=$n:$n '$bin' -E -f '$dead' "
 			    . "helo=good.regress.test client=192.0.2.10 "
 			    . ">/dev/null 2>&1 </dev/null");

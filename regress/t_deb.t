@@ -1,6 +1,22 @@
 #!/usr/bin/perl
+# Copyright (c) 2026 the filter-helo authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+
 # The Debian package, built as a user would: from the tarball of "make
 # dist", unpacked outside the tree, with dpkg-buildpackage -us -uc -b.
+# In a tree that is not a git clone (such as that tarball unpacked),
+# where make dist cannot list the files, from a copy of the tree itself.
 # lintian finds no error or warning; dpkg -i puts the program, manual
 # and examples in place; smtpd -n accepts smtpd.conf.example pointed at
 # /usr/libexec/opensmtpd/filter-helo; one session through a real smtpd
@@ -31,7 +47,7 @@ plan skip_all => 'needs root (dpkg -i)' if $> != 0;
 # plain run has tried it already.
 plan skip_all => 'the package does not depend on SANITIZE (tried in '
     . 'the plain run)' if $ENV{SANITIZE};
-for my $p (qw(dpkg-buildpackage dh lintian git smtpd openssl)) {
+for my $p (qw(dpkg-buildpackage dh lintian smtpd openssl)) {
 	plan skip_all => "$p is not installed" unless have($p);
 }
 plan skip_all => 'filter-helo is installed here; this test would '
@@ -64,14 +80,28 @@ sub tail_diag {
 	diag(join('', @l[($#l >= $n ? $#l - $n + 1 : 0) .. $#l]));
 }
 
-# Build from the tarball, outside the tree: dpkg-buildpackage writes
-# into the parent directory.
-my $rc = run_log("$tmp/dist.log", 'make', '-s', '-C', $TOP, 'dist',
-    "DISTDIR=$tmp");
-is($rc, 0, "make dist") or tail_diag("$tmp/dist.log", 10);
-mkdir "$tmp/src";
-system('tar', '-xzf', "$tmp/filter-helo-$v.tar.gz", '-C', "$tmp/src");
+# Build outside the tree: dpkg-buildpackage writes into the parent
+# directory.
+my $rc;
 my $src = "$tmp/src/filter-helo-$v";
+mkdir "$tmp/src";
+if (have('git') && system("git -C '$TOP' rev-parse --git-dir "
+    . ">/dev/null 2>&1") == 0) {
+	$rc = run_log("$tmp/dist.log", 'make', '-s', '-C', $TOP, 'dist',
+	    "DISTDIR=$tmp");
+	is($rc, 0, "make dist") or tail_diag("$tmp/dist.log", 10);
+	system('tar', '-xzf', "$tmp/filter-helo-$v.tar.gz", '-C',
+	    "$tmp/src");
+} else {
+	# Every file but objects, then what the tree's builds left, gone.
+	mkdir $src;
+	$rc = run_log("$tmp/dist.log", 'sh', '-c', "cd '$TOP' && "
+	    . "find . -name .git -prune -o -type f ! -name '*.o' -print | "
+	    . "tar -cf - -T - | tar -xf - -C '$src' && "
+	    . "make -s -C '$src' clean");
+	is($rc, 0, 'not a git clone: the tree copied, then make clean')
+	    or tail_diag("$tmp/dist.log", 10);
+}
 {
 	chdir $src or die "$src: $!";
 	$rc = run_log("$tmp/build.log", 'dpkg-buildpackage', '-us', '-uc',

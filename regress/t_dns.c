@@ -1,6 +1,23 @@
 /*
+ * Copyright (c) 2026 the filter-helo authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
  * The resolver against the regress DNS fixture (regress/dns), which
- * t_dns.sh starts and names in REGRESS_DNS_PORT and REGRESS_DNS_DIR.
+ * t_dns.sh starts and names in REGRESS_DNS_PORT, REGRESS_DNS_DIR and
+ * REGRESS_DNS_VALIDATOR_PORT (the validating resolver in front of it).
  * Every answer is summed up in one line, as a user of dns.h would read
  * it: "found 192.0.2.10 cname=good.regress.test", "nxdomain",
  * "error timeout".
@@ -167,6 +184,7 @@ static int			 awaited;
 static int			 early_calls;
 static char			 fixture_dir[1024];
 static char			 resolver[64];
+static char			 validator[64];
 static char			 init_err[1024];
 static int			 observed;
 static int			 observed_cached;
@@ -187,8 +205,10 @@ static void	test_deadline(void);
 static void	test_shutdown_pending(void);
 static void	test_dead_stream(void);
 static void	test_bound(void);
+static void	test_bogus(void);
+static void	test_secure(void);
 static void	test_init_errors(void);
-static int	start(int);
+static int	start(const char *, enum dnssec_mode, int);
 static void	observe(const char *, int, const struct dns_result *);
 static void	got(const struct dns_result *, void *);
 static void	ask(const char *, int, long, struct answer *);
@@ -204,14 +224,16 @@ static int	log_count(const char *);
 int
 main(void)
 {
-	const char	*port, *dir;
+	const char	*port, *dir, *vport;
 
 	if ((port = getenv("REGRESS_DNS_PORT")) == NULL ||
-	    (dir = getenv("REGRESS_DNS_DIR")) == NULL) {
+	    (dir = getenv("REGRESS_DNS_DIR")) == NULL ||
+	    (vport = getenv("REGRESS_DNS_VALIDATOR_PORT")) == NULL) {
 		printf("1..0 # SKIP no DNS fixture (run regress/t_dns.sh)\n");
 		return 0;
 	}
 	snprintf(resolver, sizeof(resolver), "127.0.0.1@%s", port);
+	snprintf(validator, sizeof(validator), "127.0.0.1@%s", vport);
 	strlcpy(fixture_dir, dir, sizeof(fixture_dir));
 	if ((base = event_base_new()) == NULL) {
 		printf("Bail out! event_base_new\n");
@@ -219,12 +241,13 @@ main(void)
 	}
 	evtimer_set(&guard, guard_fired, NULL);
 	event_base_set(base, &guard);
-	plan(202);
+	plan(217);
 
 	test_reverse_names();
 	test_types();
 	/* a fresh resolver, with a fresh cache, for each part */
-	if (ok(start(8) == 0, "init: forward to %s", resolver)) {
+	if (ok(start(resolver, DNSSEC_OFF, 8) == 0,
+	    "init: forward to %s", resolver)) {
 		test_lookups();
 		test_ptrs();
 		test_cache();
@@ -236,15 +259,19 @@ main(void)
 		test_reconnect();
 		dns_shutdown();
 	}
-	if (ok(start(8) == 0, "init: again, after shutdown")) {
+	if (ok(start(resolver, DNSSEC_OFF, 8) == 0,
+	    "init: again, after shutdown")) {
 		test_deadline();
 		test_dead_stream();
 		test_shutdown_pending();
 	}
-	if (ok(start(BOUND_TIMEOUT) == 0, "init: for the bound on lookups")) {
+	if (ok(start(resolver, DNSSEC_OFF, BOUND_TIMEOUT) == 0,
+	    "init: for the bound on lookups")) {
 		test_bound();
 		dns_shutdown();
 	}
+	test_bogus();
+	test_secure();
 	test_init_errors();
 	is_int(early_calls, 0, "no callback ran inside dns_query()");
 
@@ -329,7 +356,7 @@ test_ptrs(void)
 
 /*
  * The fixture logs each query it gets; the second one must not come,
- * and it is our cache that answers, not libunbound's: it counts a hit.
+ * and it is our cache that answers: it counts a hit.
  * The name is the same in any case and with or without its final dot.
  */
 static void
@@ -583,8 +610,7 @@ reconnect_cb(void *arg)
 
 /*
  * Dropped queries end at our deadline, and meanwhile, and after, other
- * names resolve at once: libunbound does not get to mark the forwarder
- * down.
+ * names resolve at once: nothing marks the resolver down.
  */
 static void
 test_deadline(void)
@@ -754,6 +780,85 @@ test_shutdown_pending(void)
 	is_int(an.calls, 0, "shutdown: no callback for a pending query");
 }
 
+/*
+ * The site's resolver validates: what is bogus there comes back as
+ * SERVFAIL, a failed lookup like any other.
+ */
+static void
+test_bogus(void)
+{
+	struct answer	 an;
+	char		 path[1100];
+
+	if (!ok(start(validator, DNSSEC_LOOPBACK, 8) == 0,
+	    "init: the validating resolver %s", validator))
+		return;
+	lookup("good.stripped.test", DNS_TYPE_A, &an);
+	is_str(an.summary, "error servfail",
+	    "bogus: a zone its trust anchor does not match is an error");
+	lookup("1.0.0.10.in-addr.arpa", DNS_TYPE_PTR, &an);
+	is_str(an.summary, "found lan-host.regress.test",
+	    "outside the anchors: found, not secure");
+	snprintf(path, sizeof(path), "%s/signed.ta", fixture_dir);
+	if (access(path, R_OK) == 0) {
+		lookup("tampered.signed.test", DNS_TYPE_A, &an);
+		is_str(an.summary, "error servfail",
+		    "bogus: a bad signature is an error");
+	}
+	dns_shutdown();
+}
+
+/*
+ * The AD bit of the validating resolver becomes "secure" with dnssec
+ * on, and comes with a cached answer too; without, it is ignored.
+ */
+static void
+test_secure(void)
+{
+	struct answer		 first, second;
+	struct dns_stats	 st;
+	char			 path[1100];
+
+	snprintf(path, sizeof(path), "%s/signed.ta", fixture_dir);
+	if (access(path, R_OK) == -1) {
+		diag("no signed.ta (no ldns tools): secure answers not "
+		    "tested");
+		return;
+	}
+	if (!ok(start(validator, DNSSEC_LOOPBACK, 8) == 0,
+	    "init: the validating resolver, dnssec yes"))
+		return;
+	lookup("good.signed.test", DNS_TYPE_A, &first);
+	lookup("good.signed.test", DNS_TYPE_A, &second);
+	dns_stats(&st);
+	is_str(first.summary, "found 192.0.2.40 secure", "secure: first");
+	is_str(second.summary, first.summary, "secure: from the cache");
+	is_int(st.hits, 1, "secure: the second was a hit");
+	lookup("missing.signed.test", DNS_TYPE_A, &first);
+	is_str(first.summary, "nxdomain secure", "secure: proven NXDOMAIN");
+	lookup("nodata.signed.test", DNS_TYPE_MX, &first);
+	is_str(first.summary, "nodata secure", "secure: proven NODATA");
+	lookup("good.regress.test", DNS_TYPE_A, &first);
+	is_str(first.summary, "found 192.0.2.10",
+	    "secure: not outside the anchors");
+	dns_shutdown();
+
+	if (!ok(start(validator, DNSSEC_ANY, 8) == 0,
+	    "init: the validating resolver, dnssec any"))
+		return;
+	lookup("good.signed.test", DNS_TYPE_A, &first);
+	is_str(first.summary, "found 192.0.2.40 secure", "dnssec any: secure");
+	dns_shutdown();
+
+	if (!ok(start(validator, DNSSEC_OFF, 8) == 0,
+	    "init: the validating resolver, dnssec no"))
+		return;
+	lookup("good.signed.test", DNS_TYPE_A, &first);
+	is_str(first.summary, "found 192.0.2.40",
+	    "dnssec no: the same answer, not secure");
+	dns_shutdown();
+}
+
 static void
 test_init_errors(void)
 {
@@ -770,7 +875,7 @@ test_init_errors(void)
 	ok(strncmp(init_err, "resolver not-an-address: ", 25) == 0,
 	    "init: the reason names the resolver (%s)", init_err);
 
-	if (start(8) == 0) {
+	if (start(resolver, DNSSEC_OFF, 8) == 0) {
 		is_int(dns_init(base, &c, NULL, init_err, sizeof(init_err)),
 		    -1, "init: twice");
 		is_str(init_err, "dns_init: already initialised",
@@ -784,15 +889,18 @@ test_init_errors(void)
 
 /* The resolver as the filter sets it up, aimed at the fixture. */
 static int
-start(int dns_timeout)
+start(const char *server, enum dnssec_mode mode, int dns_timeout)
 {
 	struct dns_conf	 c;
-	char		*fwd[] = { resolver };
+	char		 addr[64];
+	char		*fwd[] = { addr };
 
+	strlcpy(addr, server, sizeof(addr));
 	memset(&c, 0, sizeof(c));
 	c.resolvers = fwd;
 	c.nresolvers = 1;
 	c.timeout = dns_timeout;
+	c.dnssec = mode;
 	if (dns_init(base, &c, observe, init_err, sizeof(init_err)) == -1) {
 		fprintf(stderr, "%s\n", init_err);
 		return -1;

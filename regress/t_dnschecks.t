@@ -1,4 +1,18 @@
 #!/usr/bin/perl
+# Copyright (c) 2026 the filter-helo authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+
 # The DNS-backed checks against a real DNS server (the regress unbound
 # fixture): for each check a session where it fires and one where it
 # does not, as smtpd sees the answer at the verdict phase.  DNS failure
@@ -151,18 +165,8 @@ my @cases = (
 
 for my $c (@cases) {
 	my ($name, $conf, $ip, $helo, $rcpt, $want, $log) = @$c;
-	my $f = Filter->new('-f', Filter::config($base . $conf));
-	$f->handshake('0.6');
-	my $s = Filter::Session->new($f);
-	$s->connect(Filter::ipport($ip), $SRV);
-	my ($a, $got, $took) = $s->verdict($helo, $rcpt, pause => 0.1,
-	    timeout => $TIMEOUT + 3);
-	is($a, 'proceed', "$name: EHLO proceeds before the verdict phase");
-	is($got, $want, "$name: answer");
-	ok($took < $TIMEOUT + 1, "$name: answered within dns-timeout + 1 s")
-	    or diag("took $took s");
-	$f->finish;
-	like($f->stderr, $log, "$name: log");
+	Filter::dns_case($name, $base . $conf, $ip, $helo, $want, $log,
+	    rcpt => $rcpt, pause => 0.1);
 }
 
 # With every query dropped, each request is still answered within the
@@ -291,7 +295,7 @@ for my $c (@cases) {
 
 # After a burst of sessions whose queries are never answered, a fresh
 # name still resolves: the unanswered queries, cancelled at our deadline,
-# must not hold up libunbound's outgoing sockets for the next ones.
+# must not hold up the resolver's sockets or lookups for the next ones.
 {
 	my $f = Filter->new('-f', Filter::config($base));
 	$f->handshake('0.6');

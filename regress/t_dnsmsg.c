@@ -1,4 +1,20 @@
 /*
+ * Copyright (c) 2026 the filter-helo authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
  * DNS answers as they come over the wire, read by dns_result_parse():
  * what a well-formed answer says, and that a truncated, malformed or
  * hostile one fails whole.  Each message is built here record by record
@@ -63,7 +79,8 @@ main(void)
 static void
 test_found(void)
 {
-	static const uint8_t	 a1[] = { 192, 0, 2, 1 }, a2[] = { 192, 0, 2, 2 };
+	static const uint8_t	 a1[] = { 192, 0, 2, 1 };
+	static const uint8_t	 a2[] = { 192, 0, 2, 2 };
 	static const uint8_t	 a6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
 	struct msg		 m;
 	size_t			 at;

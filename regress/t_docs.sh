@@ -1,12 +1,28 @@
 #!/bin/sh
+# Copyright (c) 2026 the filter-helo authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+
 # The manual is valid mdoc: mandoc -Tlint finds nothing, not even a
 # style warning.  Every check that -n lists has its row in the README's
-# table of checks and its item in the manual's CHECKS section.
+# table of checks and its item in the manual's CHECKS section.  Every
+# source file carries the ISC notice of LICENSE (regress/license.pl
+# puts it in those that lack it).
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${FILTER_HELO:-$top/filter-helo}
 checks=$("$bin" -n | sed -n 's/^check \([^ ]*\) .*/\1/p')
 n=$(printf '%s\n' $checks | wc -l)
-echo "1..$((1 + 2 * n))"
+echo "1..$((2 + 2 * n))"
 if ! command -v mandoc >/dev/null 2>&1; then
 	echo "ok 1 # SKIP mandoc not installed"
 else
@@ -18,7 +34,15 @@ else
 		printf '%s\n' "$out" | sed 's/^/# /'
 	fi
 fi
-i=1
+out=$(cd "$top" && perl regress/license.pl -n 2>&1)
+if [ $? -eq 0 ] && grep -q '^Permission to use, copy, modify' "$top/LICENSE"
+then
+	echo "ok 2 - LICENSE is ISC, and every source file carries it"
+else
+	echo "not ok 2 - LICENSE is ISC, and every source file carries it"
+	printf '%s\n' "$out" | sed 's/^/# without it: /'
+fi
+i=2
 for c in $checks; do
 	i=$((i + 1))
 	if grep -q "^  $c  *[a-z]" "$top/README"; then

@@ -1,4 +1,18 @@
 #!/usr/bin/perl
+# Copyright (c) 2026 the filter-helo authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+
 # The Exim front end.  First "filter-helo -E" alone: one line on stdout,
 # the exit status the ACL maps, nothing on stderr, errors kept apart
 # from reject.  Then behind the real Exim: exim.conf.snippet included
@@ -14,6 +28,7 @@ use lib "$FindBin::Bin/lib";
 use Filter;
 use File::Copy qw(copy);
 use File::Temp qw(tempdir);
+use IO::Select;
 use IO::Socket::INET;
 use POSIX qw(_exit);
 use Test::More;
@@ -127,28 +142,6 @@ for my $t (@direct) {
 	is($r->{err}, '', "-E $name: nothing on stderr");
 }
 
-# A verdict no lookup could change never sets up the resolver: with a
-# trust anchor it cannot read, setting it up fails (exit 70), so only
-# the verdicts that need no lookup come out.
-spew("$dir/garbage.ta", "not a trust anchor\n");
-my $nodns = "$dir/nodns.conf";
-spew($nodns, $Filter::LAB . "resolver 127.0.0.1\@$port\ndns-timeout $TIMEOUT\n"
-    . "dnssec-trust-anchor $dir/garbage.ta\n");
-my @nodns = (
-    [ 'bare-ip', [ 'helo=192.0.2.10', 'client=192.0.2.10' ], 1 ],
-    [ 'syntax', [ 'helo=bad..regress.test', 'client=192.0.2.10' ], 1 ],
-    [ 'an exempt client', [ 'helo=localhost', 'auth=plain',
-      'client=192.0.2.10' ], 0 ],
-    [ 'a name: the resolver is needed', [ 'helo=good.regress.test',
-      'client=192.0.2.10' ], 70 ],
-);
-for my $t (@nodns) {
-	my ($name, $args, $status) = @$t;
-	my $r = run('', $bin, '-E', '-f', $nodns, @$args);
-	is($r->{status}, $status, "-E without a resolver, $name: exit $status")
-	    or diag($r->{out});
-}
-
 # Errors never exit 0 to 3: the snippet defers on them.
 my @errors = (
     [ 'helo= missing', 64, [ 'client=192.0.2.10' ] ],
@@ -172,6 +165,47 @@ for my $t (@errors) {
 my $silent = IO::Socket::INET->new(Proto => 'udp', LocalAddr => '127.0.0.1',
     LocalPort => 0) or die "udp socket: $!";
 my $silent_port = $silent->sockport;
+
+# The queries the silent resolver got since the last call.
+sub asked_silent {
+	my $n = 0;
+	my $sel = IO::Select->new($silent);
+	while ($sel->can_read(0.1)) {
+		$silent->recv(my $buf, 65536);
+		$n++;
+	}
+	return $n;
+}
+
+# A verdict no lookup could change neither asks nor waits.  Against the
+# silent resolver, such a verdict comes out at once and nothing reaches
+# it; a name that needs its lookups asks them and waits for dns-timeout,
+# then defers.
+spew("$dir/nodns.conf", $Filter::LAB
+    . "resolver 127.0.0.1\@$silent_port\ndns-timeout $TIMEOUT\n");
+my @nodns = (
+    [ 'bare-ip', [ 'helo=192.0.2.10', 'client=192.0.2.10' ], 1 ],
+    [ 'syntax', [ 'helo=bad..regress.test', 'client=192.0.2.10' ], 1 ],
+    [ 'an exempt client', [ 'helo=localhost', 'auth=plain',
+      'client=192.0.2.10' ], 0 ],
+);
+for my $t (@nodns) {
+	my ($name, $args, $status) = @$t;
+	asked_silent();
+	my $r = run('', $bin, '-E', '-f', "$dir/nodns.conf", @$args);
+	is($r->{status}, $status, "-E, no lookup needed, $name: exit $status")
+	    or diag($r->{out});
+	is(asked_silent(), 0, "-E, no lookup needed, $name: nothing asked");
+	cmp_ok($r->{elapsed}, '<', $TIMEOUT - 0.5,
+	    "-E, no lookup needed, $name: no wait ($r->{elapsed} s)");
+}
+{
+	asked_silent();
+	my $r = run('', $bin, '-E', '-f', "$dir/nodns.conf",
+	    'helo=good.regress.test', 'client=192.0.2.10');
+	is($r->{status}, 2, '-E, a name: the lookups are needed, exit 2');
+	cmp_ok(asked_silent(), '>', 0, '-E, a name: the resolver was asked');
+}
 
 spew("$dir/silent.conf", $Filter::LAB . "resolver 127.0.0.1\@$silent_port\n"
     . "dns-timeout $TIMEOUT\n");

@@ -1,4 +1,20 @@
 /*
+ * Copyright (c) 2026 the filter-helo authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
  * The headers of "add-header yes": the iprev result from what the
  * filter and smtpd know, the verdict summary, and that no value from a
  * client can break the header (control bytes, length, folding).
@@ -63,7 +79,7 @@ static const struct iprev_case iprev_cases[] = {
 int
 main(void)
 {
-	plan_lazy();
+	plan(35);
 	test_iprev();
 	test_auth_results();
 	test_helo_check();

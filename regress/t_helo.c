@@ -1,4 +1,20 @@
 /*
+ * Copyright (c) 2026 the filter-helo authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
  * checks/addr.c, helo.c and dynamic.c: the classification of HELO
  * arguments (the syntax, underscore, bare-ip and non-fqdn checks read
  * it), addresses and CIDR blocks, name comparison and the dynamic check.
@@ -280,7 +296,7 @@ static const struct helo_case idn_cases[] = {
 int
 main(void)
 {
-	plan_lazy();
+	plan(664);
 	build_long_names();
 	test_helo(anchor_cases, nitems(anchor_cases));
 	test_helo(more_cases, nitems(more_cases));

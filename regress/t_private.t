@@ -1,4 +1,18 @@
 #!/usr/bin/perl
+# Copyright (c) 2026 the filter-helo authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+
 # The private check against the DNS fixture: HELO names whose A and
 # AAAA answers are all private, loopback or link-local, and names with
 # one public address among private ones.  By default it only reports;
@@ -13,7 +27,6 @@ use Test::More;
 my ($port) = Filter::dns_fixture();
 plan skip_all => 'unbound not installed' unless defined $port;
 
-my $SRV = '192.0.2.1:25';
 my $TIMEOUT = 2;
 # Not what this file tests: the fixture's names are all under .test.
 my $base = "resolver 127.0.0.1\@$port\ndns-timeout $TIMEOUT\n"
@@ -59,18 +72,8 @@ my @cases = (
 
 for my $c (@cases) {
 	my ($name, $conf, $helo, $want, $log) = @$c;
-	my $f = Filter->new('-f', Filter::config($base . $conf));
-	$f->handshake('0.6');
-	my $s = Filter::Session->new($f);
-	$s->connect(Filter::ipport('192.0.2.10'), $SRV);
-	my ($a, $got, $took) = $s->verdict($helo, 'bob@regress.test',
-	    pause => 0.1, timeout => $TIMEOUT + 3);
-	is($a, 'proceed', "$name: EHLO proceeds before the verdict phase");
-	is($got, $want, "$name: answer");
-	ok($took < $TIMEOUT + 1, "$name: answered within dns-timeout + 1 s")
-	    or diag("took $took s");
-	$f->finish;
-	like($f->stderr, $log, "$name: log");
+	Filter::dns_case($name, $base . $conf, '192.0.2.10', $helo, $want,
+	    $log, pause => 0.1);
 }
 ok(Filter::dns_queries('linklocal.regress.test', 'AAAA') > 0,
     'the fixture was asked the AAAA records');
@@ -89,7 +92,7 @@ ok(Filter::dns_queries('linklocal.regress.test', 'AAAA') > 0,
 	    . join('', map { "check $_ pass\n" } qw(dns forward cname))));
 	$f->handshake('0.6');
 	my $s = Filter::Session->new($f);
-	$s->connect(Filter::ipport('192.0.2.10'), $SRV);
+	$s->connect(Filter::ipport('192.0.2.10'), '192.0.2.1:25');
 	$s->report('link-greeting', 'mx.regress.test');
 	my $t0 = Time::HiRes::time();
 	$f->send(map { join('|', 'filter', '0.6', Filter::Session::ts(),

@@ -1,4 +1,18 @@
 #!/usr/bin/perl
+# Copyright (c) 2026 the filter-helo authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+
 # The protected check against the DNS fixture: a HELO under a protected
 # domain from the organisation's own outbound hosts (forward-confirmed
 # rDNS in its registrable domain, or in an alias of its protect line)
@@ -15,7 +29,6 @@ use Test::More;
 my ($port) = Filter::dns_fixture();
 plan skip_all => 'unbound not installed' unless defined $port;
 
-my $SRV = '192.0.2.1:25';
 my $TIMEOUT = 2;
 # The fixture's names are under .test and its addresses documentation
 # ones: the checks about those are not what this file tests.
@@ -76,18 +89,8 @@ my @cases = (
 
 for my $c (@cases) {
 	my ($name, $conf, $ip, $helo, $want, $log) = @$c;
-	my $f = Filter->new('-f', Filter::config($base . $conf));
-	$f->handshake('0.6');
-	my $s = Filter::Session->new($f);
-	$s->connect(Filter::ipport($ip), $SRV);
-	my ($a, $got, $took) = $s->verdict($helo, 'bob@regress.test',
-	    pause => 0.1, timeout => $TIMEOUT + 3);
-	is($a, 'proceed', "$name: EHLO proceeds before the verdict phase");
-	is($got, $want, "$name: answer");
-	ok($took < $TIMEOUT + 1, "$name: answered within dns-timeout + 1 s")
-	    or diag("took $took s");
-	$f->finish;
-	like($f->stderr, $log, "$name: log");
+	Filter::dns_case($name, $base . $conf, $ip, $helo, $want, $log,
+	    pause => 0.1);
 }
 
 # -n: the built-in list is there with no configuration at all, and the

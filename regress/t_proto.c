@@ -1,4 +1,20 @@
 /*
+ * Copyright (c) 2026 the filter-helo authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
  * protocol/: parsing and formatting of smtpd-filters(7) lines for
  * protocol 0.4 to 0.7, and the line I/O through real pipes.
  */
@@ -93,16 +109,6 @@ struct auth_case {
 	const char	*result;
 };
 
-struct tx_case {
-	int		 major;
-	int		 minor;
-	const char	*params;
-	int		 rc;
-	const char	*msgid;
-	const char	*result;
-	const char	*address;
-};
-
 struct fmt_case {
 	const char	*name;
 	int		 major;
@@ -139,7 +145,6 @@ static void	test_split(void);
 static void	test_connect(void);
 static void	test_identify(void);
 static void	test_auth(void);
-static void	test_tx(void);
 static void	test_fmt(void);
 static void	test_fmt_dataline(void);
 static void	test_io_in(void);
@@ -323,23 +328,6 @@ static const struct auth_case auth_cases[] = {
 	{ 0, 6, "alice|", -1, NULL, NULL },
 };
 
-static const struct tx_case tx_cases[] = {
-	{ 0, 6, "bb4e5497|ok|bob@lab.example", 0,
-	    "bb4e5497", "ok", "bob@lab.example" },
-	{ 0, 6, "bb4e5497|permfail|we|ird@x.example", 0,
-	    "bb4e5497", "permfail", "we|ird@x.example" },
-	{ 0, 7, "bb4e5497|ok|", 0, "bb4e5497", "ok", "" },
-	{ 0, 5, "bb4e5497|we|ird@x.example|permfail", 0,
-	    "bb4e5497", "permfail", "we|ird@x.example" },
-	{ 0, 4, "0c1e7a5b|alice@client.example|ok", 0,
-	    "0c1e7a5b", "ok", "alice@client.example" },
-	{ 0, 5, "0c1e7a5b||tempfail", 0, "0c1e7a5b", "tempfail", "" },
-	{ 0, 6, "0c1e7a5b|ok", -1, NULL, NULL, NULL },
-	{ 0, 5, "0c1e7a5b|ok", -1, NULL, NULL, NULL },
-	{ 0, 5, "0c1e7a5b|a@b|", -1, NULL, NULL, NULL },
-	{ 0, 6, "|ok|a@b", -1, NULL, NULL, NULL },
-};
-
 static const struct fmt_case fmt_cases[] = {
 	{ "0.4 proceed is TOKEN|SID", 0, 4, SID, TOK, "proceed", NULL,
 	    "filter-result|" TOK_HEX "|" SID_HEX "|proceed\n" },
@@ -390,13 +378,12 @@ static const struct fmt_case fmt_cases[] = {
 int
 main(void)
 {
-	plan_lazy();
+	plan(376);
 	test_parse_line();
 	test_split();
 	test_connect();
 	test_identify();
 	test_auth();
-	test_tx();
 	test_fmt();
 	test_fmt_dataline();
 	test_io_in();
@@ -552,27 +539,6 @@ test_auth(void)
 }
 
 static void
-test_tx(void)
-{
-	const struct tx_case	*c;
-	struct proto_tx		 pt;
-	char			 buf[256];
-	size_t			 i;
-
-	for (i = 0; i < nitems(tx_cases); i++) {
-		c = &tx_cases[i];
-		strlcpy(buf, c->params, sizeof(buf));
-		if (!is_int(proto_parse_tx(buf, c->major, c->minor, &pt),
-		    c->rc, "%d.%d tx-rcpt \"%s\"", c->major, c->minor,
-		    c->params) || c->rc == -1)
-			continue;
-		is_str(pt.msgid, c->msgid, "  msgid");
-		is_str(pt.result, c->result, "  result");
-		is_str(pt.address, c->address, "  address");
-	}
-}
-
-static void
 test_fmt(void)
 {
 	const struct fmt_case	*c;
@@ -708,8 +674,8 @@ test_io_in(void)
 		err(1, "fcntl");
 	if ((seen.base = event_base_new()) == NULL)
 		errx(1, "event_base_new");
-	in = io_in_new(seen.base, p[0], seen_line, seen_eof, seen_toolong,
-	    &seen);
+	in = io_in_new(seen.base, p[0], PROTO_LINE_MAX, seen_line, seen_eof,
+	    seen_toolong, &seen);
 	ok(in != NULL, "io_in_new on a pipe");
 	if (in == NULL)
 		return;
@@ -920,8 +886,8 @@ test_io_throttle(void)
 	if ((base = event_base_new()) == NULL)
 		errx(1, "event_base_new");
 	if ((echo.out = io_out_new(base, b[0])) == NULL ||
-	    (in = io_in_new(base, a[0], echo_line, echo_eof, echo_toolong,
-	    &echo)) == NULL)
+	    (in = io_in_new(base, a[0], PROTO_LINE_MAX, echo_line, echo_eof,
+	    echo_toolong, &echo)) == NULL)
 		errx(1, "io_new");
 	io_in_throttle(in, echo.out, ECHO_HIGH, ECHO_LOW);
 
@@ -987,8 +953,8 @@ test_io_burst(void)
 		err(1, "setsockopt");
 	if ((base = event_base_new()) == NULL)
 		errx(1, "event_base_new");
-	if ((in = io_in_new(base, a[0], burst_line, echo_eof, echo_toolong,
-	    &b)) == NULL)
+	if ((in = io_in_new(base, a[0], PROTO_LINE_MAX, burst_line, echo_eof,
+	    echo_toolong, &b)) == NULL)
 		errx(1, "io_in_new");
 	for (i = 0; i < BURST_LINES; i++) {
 		snprintf(line, sizeof(line), "%015d\n", i);

@@ -1,8 +1,23 @@
 #!/usr/bin/perl
+# Copyright (c) 2026 the filter-helo authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+
 # SIGHUP reads the configuration again.  A valid file is in force for
 # the next verdict, those waiting for lookups included; an invalid one
 # is refused with every error logged as FILE:LINE, and the running
-# policy stays.  The resolver is kept, and the log says so.  Under load
+# policy stays.  The resolver and its dnssec mode are kept, and the log
+# says so.  Under load
 # every request is still answered exactly once with a well-formed
 # line, and memory does not grow across 1,000 reloads.
 use strict;
@@ -19,9 +34,9 @@ my $RELOADS = 1000;
 my $RSS_GROWTH = 256;		# KiB allowed across the reloads
 my $PENDING = 100;		# sessions waiting for lookups at once
 
-my ($port) = Filter::dns_fixture();
+my ($port, $dir, $vport) = Filter::dns_fixture();
 plan skip_all => 'unbound not installed' unless defined $port;
-plan tests => 35;
+plan tests => 44;
 
 # Five lines: the errors below are on lines 7 and 8.
 my $base = $Filter::LAB . "resolver 127.0.0.1\@$port\ndns-timeout 3\n"
@@ -29,11 +44,12 @@ my $base = $Filter::LAB . "resolver 127.0.0.1\@$port\ndns-timeout 3\n"
 my $conf = Filter::config($base . "check non-fqdn reject\n");
 
 sub rewrite {
-	my ($text) = @_;
-	open(my $fh, '>', "$conf.new") or die "$conf.new: $!";
+	my ($text, $path) = @_;
+	$path //= $conf;
+	open(my $fh, '>', "$path.new") or die "$path.new: $!";
 	print $fh $text;
 	close $fh;
-	rename("$conf.new", $conf) or die "rename: $!";
+	rename("$path.new", $path) or die "rename: $!";
 }
 
 # How often the log says "reload: FILE: loaded" (or "N errors").
@@ -112,6 +128,45 @@ like(ehlo($f, 'missing.regress.test'), qr/^reject\|450 .*Host not found/,
 like(ehlo($f, 'foo'), qr/^reject\|504 /, 'the rest of the file is in force');
 rewrite($base . "check non-fqdn reject\n");
 ok(hup($f, $LOADED), 'resolver back as it runs: loaded');
+
+# So does dnssec: whether the resolver is asked with the DO bit, and
+# whose AD bit is believed, is how it was set up.
+rewrite($base =~ s/resolver \S+/resolver 127.0.0.1\@1/r
+    . "dnssec yes\ncheck non-fqdn reject\n");
+ok(hup($f, $LOADED), 'new resolver and dnssec: loaded');
+like($f->stderr, qr/^reload: \Q$conf\E: resolver and dnssec changes take /m,
+    'new resolver and dnssec: the log names both');
+rewrite($base . "check non-fqdn reject\n");
+ok(hup($f, $LOADED), 'both back as they run: loaded');
+
+# Against the validating resolver, good.signed.test is dns=secure with
+# "dnssec yes" only: the mode the filter started with stays in force.
+for my $t ([ 'yes', 'no' ], [ 'no', 'yes' ]) {
+	my ($from, $to) = @$t;
+	my $vbase = $Filter::LAB . "resolver 127.0.0.1\@$vport\n"
+	    . "dns-timeout 3\n";
+	my $vconf = Filter::config($vbase . "dnssec $from\n");
+	my $g = Filter->new('-f', $vconf);
+	$g->handshake('0.6');
+	rewrite($vbase . "dnssec $to\n", $vconf);
+	ok(hup($g, qr/^reload: \Q$vconf\E: loaded$/m),
+	    "dnssec $from, then $to: loaded");
+	like($g->stderr, qr/^reload: \Q$vconf\E: dnssec changes take effect /m,
+	    "dnssec $from, then $to: the log says it waits for a restart");
+	my $s = Filter::Session->new($g);
+	$s->connect('192.0.2.40:40000', $SRV);
+	$s->verdict('good.signed.test', 'bob@regress.test', pause => 0.2,
+	    timeout => 5);
+	$g->finish;
+	SKIP: {
+		skip 'signed.test is not signed (ldns tools)', 1
+		    unless -s "$dir/signed.ta";
+		my $line = 'helo=good.signed.test verdict=pass checks=-'
+		    . ($from eq 'yes' ? ' dns=secure' : '');
+		like($g->stderr, qr/ \Q$line\E$/m,
+		    "dnssec $from, then $to: still judged as dnssec $from");
+	}
+}
 
 # What was off at start stays off: pledge(2) forbade writing files, and
 # smtpd was not asked for message lines.

@@ -1,4 +1,20 @@
 /*
+ * Copyright (c) 2026 the filter-helo authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
  * The decision: strongest action, tie-break, exemptions, lookups that
  * are pending, failed or absent, dns-error, and the reply text.
  */
@@ -217,6 +233,8 @@ test_dns(void)
 	p.dnssec = DNSSEC_LOOPBACK;
 	is_str(decided(&v), "wait",
 	    "with DNSSEC, all answers are awaited for dns=secure");
+	p.dnssec = DNSSEC_ANY;
+	is_str(decided(&v), "wait", "dnssec any: awaited too");
 	p.dnssec = DNSSEC_OFF;
 
 	reset("nowhere.regress.test");
@@ -1022,6 +1040,7 @@ test_pass_rcpt(void)
 
 static void	test_reply_literal(void);
 static void	test_reply_long(void);
+static void	test_reply_hostile(void);
 
 static void
 test_reply(void)
@@ -1050,6 +1069,7 @@ test_reply(void)
 
 	test_reply_literal();
 	test_reply_long();
+	test_reply_hostile();
 }
 
 /* The literal a bare address is told to use is one we would accept. */
@@ -1099,10 +1119,112 @@ test_reply_long(void)
 	p.explain_url = NULL;
 }
 
+/*
+ * Values a client or DNS can give: nothing, or digits and dots that a
+ * reader takes for an enhanced status code once they fall in the first
+ * word of the text.
+ */
+static const char *const hostile[] = {
+	"", "1", ".1", "2.", "2.2.1", "5.7.1", "4.7.1 ", " 5.7.1", "192.0.2.10"
+};
+
+struct hostile_row {
+	const char	*reply;
+	int		 valid;
+};
+
+static const struct hostile_row hostile_replies[] = {
+	{ "504 %r%r1 ", 0 },		/* "504 2.2.1 " */
+	{ "550 %h rejected", 0 },	/* "550 4.7.1 rejected" */
+	{ "550 %i is not welcome", 0 },
+	{ "550 5.7%d rejected", 0 },	/* "550 5.7.1 rejected" */
+	{ "550 %d%h x", 0 },
+	{ "550  5.7.1 ", 0 },
+	{ "501 5.5.2 %h %d", 0 },
+	{ "550 <%h>: rejected", 1 },
+	{ "550 HELO %h rejected", 1 },
+	{ "550 x%h%r", 1 },
+	{ "550 %%%h rejected", 1 },
+	{ "550 %c: %h%d", 1 },
+	{ "550 %l: %h", 1 },
+	{ "550 5.7.1 HELO %h %r", 1 },
+	{ "550 5.7.1%h x", 0 },		/* "550 5.7.12 x" */
+	{ "550 5.7.1%c%h x", 0 },
+	{ "550 5.7.1%c x", 1 },
+	{ "550 100 reasons %h", 1 },
+};
+
+/* The length of a leading "D.D{1,3}.D{1,3}" before a space or the end. */
+static size_t
+status_code_len(const char *s)
+{
+	size_t	n = 1, part;
+
+	if (s[0] < '0' || s[0] > '9')
+		return 0;
+	for (part = 0; part < 2; part++) {
+		if (s[n++] != '.' || strspn(s + n, "0123456789") < 1 ||
+		    strspn(s + n, "0123456789") > 3)
+			return 0;
+		n += strspn(s + n, "0123456789");
+	}
+	return s[n] == ' ' || s[n] == '\0' ? n : 0;
+}
+
+/* Text after the codes, and an enhanced status code only the reply's. */
+static int
+reads_well(const char *got, const char *reply)
+{
+	const char	*s = got + 4 + strspn(got + 4, " ");
+	const char	*t = reply + 4 + strspn(reply + 4, " ");
+	size_t		 n = status_code_len(s);
+
+	if (n > 0 && (strncmp(s, t, n) != 0 || status_code_len(t) != n))
+		return 0;
+	s += n;
+	return s[strspn(s, " ")] != '\0';
+}
+
+/*
+ * Whatever the values, a reply the configuration accepts expands to
+ * text that smtpd passes and a client reads as the template meant.
+ */
+static void
+test_reply_hostile(void)
+{
+	const struct hostile_row	*r;
+	const char			*val[RV_COUNT], *why;
+	char				 got[REPLY_MAX];
+	size_t				 i, j;
+	int				 good, valid;
+
+	val[RV_LITERAL] = "[192.0.2.10]";
+	val[RV_CHECK] = "syntax";
+	for (i = 0; i < nitems(hostile_replies); i++) {
+		r = &hostile_replies[i];
+		valid = reply_valid(r->reply, &why);
+		is_int(valid, r->valid, "\"%s\" is %s", r->reply,
+		    r->valid ? "valid" : "refused");
+		for (j = 0, good = 1; valid && j < nitems(hostile); j++) {
+			val[RV_HELO] = val[RV_ADDR] = hostile[j];
+			val[RV_RDNS] = val[RV_DOMAIN] = hostile[j];
+			reply_expand(r->reply, val, NULL, got, sizeof(got));
+			if (!reads_well(got, r->reply)) {
+				diag("\"%s\" with \"%s\": \"%s\"", r->reply,
+				    hostile[j], got);
+				good = 0;
+			}
+		}
+		if (valid)
+			ok(good, "\"%s\": text, and no code from a value",
+			    r->reply);
+	}
+}
+
 int
 main(void)
 {
-	plan_lazy();
+	plan(236);
 	policy_init(&p);
 	test_strongest();
 	test_exempt();

@@ -1,4 +1,18 @@
 #!/usr/bin/perl
+# Copyright (c) 2026 the filter-helo authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+
 # The benchmark of filter-helo: the real binary, driven over pipes as
 # smtpd drives it (one process, every session multiplexed on its stdin
 # and stdout), against the regress DNS fixture.  It measures and prints;
@@ -12,9 +26,11 @@
 #			sets it, or BENCH_SENDERSCORE_WHY to why not
 #   BENCH_DNS_PORT	the fixture's port; with BENCH_DNS_DIR, a fixture
 #   BENCH_DNS_DIR	started by the caller [start one here]
+#   DNS_FCRDNS		clients with forward-confirmed names in the
+#			fixture (regress/dns/dns.sh) [131072]
 #   BENCH_ONLY		sections to run [compare open idle exim p99 flood
-#			dead hol memory bound callgrind dataline; also
-#			throughput]
+#			dead hol memory bound callgrind dataline
+#			deadstream verified oneshot; also throughput]
 #   BENCH_CONC		sessions in flight [1 10 100 1000]
 #   BENCH_SECONDS	time limit of one closed-loop run [2]
 #   BENCH_SESSIONS	session limit of one closed-loop run [20000]
@@ -35,6 +51,10 @@
 #   BENCH_DL_MESSAGES	messages through data-line [2000]
 #   BENCH_DL_LINES	lines of 76 bytes per message [200]
 #   BENCH_DL_SESSIONS	sessions that send them, interleaved [10]
+#   BENCH_DS_RATES	dead-name sessions a second, one run each [40 200]
+#   BENCH_DS_SECONDS	length of each dead-name stream [60]
+#   BENCH_DS_TIMEOUT	dns-timeout of the dead-name streams [8]
+#   BENCH_ONESHOT_RUNS	runs of each -E case, interleaved [50]
 use strict;
 use warnings;
 use File::Temp ();
@@ -49,7 +69,7 @@ use Time::HiRes qw(time sleep);
 
 my %ENVDEF = (
 	BENCH_ONLY => 'compare open idle exim p99 flood dead hol memory '
-	    . 'bound callgrind dataline',
+	    . 'bound callgrind dataline deadstream verified oneshot',
 	BENCH_CONC => '1 10 100 1000',
 	BENCH_SECONDS => 2,
 	BENCH_SESSIONS => 20000,
@@ -70,6 +90,10 @@ my %ENVDEF = (
 	BENCH_DL_MESSAGES => 2000,
 	BENCH_DL_LINES => 200,
 	BENCH_DL_SESSIONS => 10,
+	BENCH_DS_RATES => '40 200',
+	BENCH_DS_SECONDS => 60,
+	BENCH_DS_TIMEOUT => 8,
+	BENCH_ONESHOT_RUNS => 50,
 );
 # BENCH_QUICK=1: small numbers everywhere, to see that it all runs.
 my %QUICK = (
@@ -88,6 +112,8 @@ my %QUICK = (
 	BENCH_MEM_SESSIONS => '1000',
 	BENCH_CALLGRIND_SESSIONS => 100,
 	BENCH_DL_MESSAGES => 100,
+	BENCH_DS_SECONDS => 5,
+	BENCH_ONESHOT_RUNS => 10,
 );
 %ENVDEF = (%ENVDEF, %QUICK) if $ENV{BENCH_QUICK};
 my %P = map { $_ => $ENV{$_} // $ENVDEF{$_} } keys %ENVDEF;
@@ -106,6 +132,8 @@ END {
 	}
 }
 
+$ENV{DNS_FCRDNS} //= 131072;
+my $FCRDNS_N = $ENV{DNS_FCRDNS};
 my ($port, $dnsdir) = ($ENV{BENCH_DNS_PORT}, $ENV{BENCH_DNS_DIR});
 ($port, $dnsdir) = Filter::dns_fixture() unless defined $port;
 die "drive.pl: no DNS fixture (is unbound installed?)\n"
@@ -324,6 +352,19 @@ sub fixture_queries {
 # request the filter did not register is passed at once, as smtpd does.
 
 my $next_sid = 0x1000;
+
+# A client never seen before in this run (until DNS_FCRDNS of them have
+# been, then they come round again): its address and its name, whose
+# PTR and A agree in the fixture, as smtpd's link-connect would carry
+# it with "pass".
+my $next_client = 0;
+sub fcrdns_client {
+	die "drive.pl: DNS_FCRDNS is 0: no clients with names\n"
+	    unless $FCRDNS_N > 0;
+	my $i = $next_client++ % $FCRDNS_N;
+	return (sprintf('100.%d.%d.%d', 64 + ($i >> 16), ($i >> 8) & 255,
+	    $i & 255), "h$i.fcrdns.test");
+}
 
 sub ts { sprintf('%.6f', time) }
 
@@ -921,8 +962,9 @@ my %WORK = (
 	'good6.regress.test') },
     'cached' => sub { ('192.0.2.' . (100 + $_[0] % 100),
 	'c' . int($_[0] / 100) % 100 . ".$run.wild.regress.test") },
-    'dns-bound' => sub { ('192.0.2.37',
-	"n$_[0].$run-$_[1].wild.regress.test") },
+    'dns-bound' => sub {
+	my ($c, $name) = fcrdns_client();
+	($c, "n$_[0].$run-$_[1].wild.regress.test", $name) },
 );
 
 my %summary;	# workload, N, peer: sessions/s and CPU us/session
@@ -1099,28 +1141,39 @@ sub section_idle {
 	print "\n";
 }
 
-# Wall time of one run of filter-helo -E, in seconds.
-sub exim_once {
-	my ($conf, @args) = @_;
-	my $t0 = time;
-	my $pid = fork // die "fork: $!";
-	if ($pid == 0) {
-		open(STDIN, '<', '/dev/null');
-		open(STDOUT, '>', '/dev/null');
-		open(STDERR, '>', '/dev/null');
-		exec($Filter::BIN, '-E', '-f', $conf, @args) or
-		    POSIX::_exit(127);
+# Commands run one at a time, RUNS rounds of each in turn, timed by
+# oneshot.pl, whose fork costs what a small process's does, where ours
+# grows with the sessions of the sections before.  Each command is an
+# array of -E operands, or undef for /bin/true.  Returns, per command,
+# the wall times in seconds and the count of each exit status.
+sub oneshot_runs {
+	my ($conf, $runs, @cmds) = @_;
+	my @argv = map { $_ ? [ $Filter::BIN, '-E', '-f', $conf, @$_ ] :
+	    [ '/bin/true' ] } @cmds;
+	open(my $fh, '-|', $^X, "$FindBin::Bin/oneshot.pl", $runs,
+	    map { ($_ == 0 ? () : '--'), @{$argv[$_]} } 0 .. $#argv) or
+	    die "drive.pl: oneshot.pl: $!\n";
+	my (@t, @rc);
+	while (<$fh>) {
+		my ($i, $t, $rc) = split;
+		push @{$t[$i]}, $t;
+		$rc[$i]{$rc}++;
 	}
-	waitpid($pid, 0);
-	return (time - $t0, $? >> 8);
+	close $fh or die "drive.pl: oneshot.pl failed\n";
+	return map { [ $t[$_] // [], $rc[$_] // {} ] } 0 .. $#cmds;
+}
+
+sub exit_codes {
+	my ($rc) = @_;
+	return join(' ', map { "$_:$rc->{$_}" } sort keys %$rc);
 }
 
 sub section_exim {
 	my $runs = $P{BENCH_EXIM_RUNS};
 	my $conf = Filter::config($BASE . "dns-timeout 8\n");
 	print "## 5. Exim one-shot latency\n\n";
-	print "Wall time of `filter-helo -E -f CONF ...` started by this "
-	    . "driver (fork, exec,\nexit), $runs runs each, one at a time, "
+	print "Wall time of `filter-helo -E -f CONF ...` (fork, exec, exit, "
+	    . "from a small\nprocess), $runs runs each, one at a time, "
 	    . "default checks, the fixture as resolver.\nqueries/run: what "
 	    . "reached the fixture (no cache survives a run).\n\n";
 	print "| verdict | runs | p50 ms | p90 ms | max ms | queries/run "
@@ -1134,17 +1187,11 @@ sub section_exim {
 	for my $c (@cases) {
 		my ($name, @args) = @$c;
 		fixture_queries();
-		my (@t, %rc);
-		for (1 .. $runs) {
-			my ($t, $rc) = exim_once($conf, @args);
-			push @t, $t;
-			$rc{$rc}++;
-		}
-		@t = sort { $a <=> $b } @t;
+		my ($r) = oneshot_runs($conf, $runs, \@args);
+		my @t = sort { $a <=> $b } @{$r->[0]};
 		printf "| %s | %d | %s | %s | %s | %.2f | %s |\n", $name,
 		    $runs, ms(pct(\@t, 0.5)), ms(pct(\@t, 0.9)), ms($t[-1]),
-		    fixture_queries() / $runs,
-		    join(' ', map { "$_:$rc{$_}" } sort keys %rc);
+		    fixture_queries() / $runs, exit_codes($r->[1]);
 	}
 	print "\n";
 }
@@ -1421,6 +1468,292 @@ sub section_dataline {
 	    . "its two headers.\n\n";
 }
 
+# ---------------------------------------------------------------------
+# The resolver's promises under attack and at rest (sections 15 to 18):
+# what each measured against its target, for the summary at the end.
+
+my @targets;	# [ target, measured, met ]
+
+# $met undef: a number to read, not one a rule can judge.
+sub target {
+	my ($what, $measured, $met) = @_;
+	push @targets, [ $what, $measured, !defined $met ? 'to read' :
+	    $met ? 'met' : 'not met' ];
+}
+
+# R sessions a second, each with a new HELO name the resolver never
+# answers, for S seconds; one probe a second with a new resolvable name
+# from a new client, whose verdict needs all its answers.
+sub section_deadstream {
+	my @rates = split ' ', $P{BENCH_DS_RATES};
+	my ($secs, $to) = @P{qw(BENCH_DS_SECONDS BENCH_DS_TIMEOUT)};
+	print "## 15. Dead-name stream\n\n";
+	print "filter-helo, the fixture, dns-timeout $to, verdict at rcpt-to "
+	    . "(sent as soon as the\nehlo is answered), default checks and "
+	    . "`check rdns tempfail`.  Dead sessions:\nR a second for $secs "
+	    . "s, each a new HELO dN.RUN.dropped.test (the fixture drops\n"
+	    . "every query under dropped.test: A, AAAA and MX are never "
+	    . "answered), from\n192.0.2.10 (its PTR and confirmation from "
+	    . "the cache); each gets its verdict\nat dns-timeout and "
+	    . "disconnects.  Probes: one a second, each from a new client\n"
+	    . "(100.64.0.0/14, PTR hI.fcrdns.test, whose A is the client) "
+	    . "that smtpd did\nnot confirm, and a new HELO pI.RUN.wild."
+	    . "regress.test: five lookups (PTR, its\nA, the HELO's A, AAAA "
+	    . "and MX), each needed by the verdict (dns and rdns are\n"
+	    . "tempfail), so a probe with a lookup stuck gets 451 at "
+	    . "dns-timeout.  Probe\nlatency: link-connect to verdict (ms).  "
+	    . "After the S seconds, until every\nsession is answered.  "
+	    . "VmRSS of the filter sampled every 100 ms (kB).\n\n";
+	my (@prow, @frow);
+	for my $rate (@rates) {
+		my $f = filter_start($BASE . "dns-timeout $to\n"
+		    . "check rdns tempfail\n");
+		$f->{fine} = 1;
+		closed_loop($f, 1, 1, 10, sub { ('192.0.2.10',
+		    "warm.$run-$rate.wild.regress.test") });
+		sleep 0.2;
+		my $pid = $f->{pid};
+		my $before = proc_status($pid, 'VmRSS') // 0;
+		my $peak = $before;
+		my $rss = sub {
+			my $r = proc_status($pid, 'VmRSS') // 0;
+			$peak = $r if $r > $peak;
+			return $r;
+		};
+		my (@probes, @dead);
+		my $dead_done = 0;
+		my $t0 = time;
+		my $c0 = proc_cpu($pid);
+		my ($next_dead, $next_probe, $next_rss) = ($t0, $t0 + 0.5, $t0);
+		pump($f, sub {
+			my $now = time;
+			my $on = $now - $t0 < $secs;
+			while ($on && $next_dead <= $now) {
+				push @dead, session_start($f,
+				    client => '192.0.2.10',
+				    helo => 'd' . scalar(@dead)
+				    . ".$run-$rate.dropped.test",
+				    done => sub { $dead_done++ });
+				$next_dead += 1 / $rate;
+			}
+			if ($on && $next_probe <= $now) {
+				my ($c) = fcrdns_client();
+				my $s = session_start($f, client => $c,
+				    helo => 'p' . scalar(@probes)
+				    . ".$run-$rate.wild.regress.test");
+				$s->{at} = $now - $t0;
+				push @probes, $s;
+				$next_probe += 1;
+			}
+			if ($now >= $next_rss) {
+				$rss->();
+				$next_rss += 0.1;
+			}
+			return !$on;
+		}, $secs + 30);
+		my $at_end = $rss->();
+		$next_rss = time;
+		pump($f, sub {
+			if (time >= $next_rss) {
+				$rss->();
+				$next_rss += 0.1;
+			}
+			return $dead_done == @dead &&
+			    !grep { !defined $_->{verdict} } @probes;
+		}, $to + 60);
+		my $wall = time - $t0;
+		my $cpu = proc_cpu($pid) - $c0;
+		sleep 0.5;
+		my $after = $rss->();
+		filter_stop($f);
+
+		my @d = grep { defined $_->{verdict} } @probes;
+		my @l = sort { $a <=> $b } map { $_->{lat_total} } @d;
+		my $fast = grep { $_->{verdict} eq 'proceed' &&
+		    $_->{lat_total} <= 1 } @d;
+		my ($slow) = grep { !defined $_->{verdict} ||
+		    $_->{verdict} ne 'proceed' || $_->{lat_total} > 1 }
+		    @probes;
+		push @prow, sprintf("| %d | %d | %d | %d | %s | %s | %s | %d | "
+		    . "%s | %s |\n", $rate, scalar @dead, scalar @probes,
+		    scalar @d, ms(pct(\@l, 0.5)), ms(pct(\@l, 0.95)),
+		    ms(@l ? $l[-1] : 0), $fast, $slow ?
+		    sprintf('%.1f', $slow->{at}) : '-', outcomes(@d));
+		my @ad = grep { defined $_->{verdict} } @dead;
+		push @frow, sprintf("| %d | %d | %d | %s | %d | %d | %d | %d "
+		    . "| %.1f | %.0f |\n", $rate, scalar @dead, scalar @ad,
+		    outcomes(@ad), $before, $peak, $at_end, $after, $wall,
+		    1e6 * $cpu / (@dead || 1));
+		target("$rate dead-HELO sessions/s for $secs s: every probe "
+		    . "`proceed` within 1 s", "$fast of " . @probes . ' ('
+		    . outcomes(@d) . '), max ' . ms(@l ? $l[-1] : 0) . ' ms',
+		    @probes && $fast == @probes);
+		target("$rate dead-HELO sessions/s for $secs s: no 5xx",
+		    scalar(grep { outcome($_->{verdict}) =~ /^5/ }
+		    @d, @ad) . ' 5xx among ' . (@d + @ad) . ' verdicts',
+		    !grep { outcome($_->{verdict}) =~ /^5/ } @d, @ad);
+		target("$rate dead-HELO sessions/s for $secs s: memory "
+		    . "bounded (peak)", "VmRSS $before kB before, peak $peak, "
+		    . "$after after", undef);
+	}
+	print "| R/s | dead sessions | probes | answered | p50 | p95 | max "
+	    . "| proceed within 1 s | first without, at s | answers |\n"
+	    . "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n";
+	print @prow;
+	print "\n| R/s | dead sessions | answered | their answers "
+	    . "| VmRSS before | peak | at the end of the stream "
+	    . "| after all answered | s in all | filter CPU us per dead "
+	    . "session |\n|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|"
+	    . "\n";
+	print @frow;
+	print "\n";
+}
+
+# New clients that smtpd forward-confirmed, each HELO its address
+# literal: no verdict needs DNS, and no lookup should be asked.
+sub section_verified {
+	print "## 16. Verified clients, address-literal HELO\n\n";
+	print "A new client each session (100.64.0.0/14), whose link-"
+	    . "connect carries smtpd's\nforward-confirmed name "
+	    . "(`hI.fcrdns.test|pass`; the fixture's PTR and A agree),\n"
+	    . "and HELO its address literal `[a.b.c.d]`.  Closed loop, N "
+	    . "in flight, each run\n$P{BENCH_SESSIONS} sessions or "
+	    . "$P{BENCH_SECONDS} s, the null filter and filter-helo "
+	    . "(default\nconfiguration) on the same stream.  queries: "
+	    . "what the fixture logged during the\nrun.  Latency: rcpt-to "
+	    . "request to its answer (ms).\n\n";
+	print "| filter | N | sessions | sessions/s | p50 | p99 | max "
+	    . "| CPU us/session | queries | queries/session | answers |\n"
+	    . "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n";
+	my $mk = sub {
+		my ($c, $name) = fcrdns_client();
+		return ($c, "[$c]", $name);
+	};
+	my %r;
+	for my $peer ('null', 'filter-helo') {
+		my $f = peer_start($peer);
+		for my $conc (split ' ', $P{BENCH_CONC}) {
+			fixture_queries();
+			my ($done, $wall, $cpu) = closed_loop($f, $conc,
+			    $P{BENCH_SESSIONS}, $P{BENCH_SECONDS}, $mk);
+			# The queries of the last sessions reach the log.
+			sleep 0.2;
+			my $q = fixture_queries();
+			my $n = @$done;
+			$r{$conc}{$peer} = [ $n / ($wall || 1), $q ];
+			printf "| %s | %d | %d | %.0f | %s | %s | %s | %.1f "
+			    . "| %d | %.2f | %s |\n", $peer, $conc, $n,
+			    $n / ($wall || 1), (lat_cols(@$done))[0, 2, 3],
+			    1e6 * $cpu / ($n || 1), $q, $q / ($n || 1),
+			    outcomes(@$done);
+		}
+		filter_stop($f);
+	}
+	print "\n| N | filter-helo/null | queries asked by filter-helo |\n"
+	    . "|---:|---:|---:|\n";
+	my ($lo, $hi, $qs);
+	for my $conc (sort { $a <=> $b } keys %r) {
+		my ($nl, $hl) = @{$r{$conc}}{qw(null filter-helo)};
+		my $ratio = $nl->[0] ? $hl->[0] / $nl->[0] : 0;
+		printf "| %d | %.2f | %d |\n", $conc, $ratio, $hl->[1];
+		$lo = $ratio if !defined $lo || $ratio < $lo;
+		$hi = $ratio if !defined $hi || $ratio > $hi;
+		$qs += $hl->[1];
+	}
+	print "\n";
+	target('verified clients, address-literal HELO: at least 0.5 of '
+	    . "the null filter's sessions/s", sprintf('%.2f to %.2f',
+	    $lo, $hi), $lo >= 0.5);
+	target('verified clients, address-literal HELO: no lookup asked',
+	    "$qs queries", $qs == 0);
+}
+
+# -E with an address literal (the client's PTR and its confirmation
+# asked) against -E with a bare IP (refused on its syntax, nothing
+# asked), runs interleaved so that both see the same machine.
+sub section_oneshot {
+	my $runs = $P{BENCH_ONESHOT_RUNS};
+	my $conf = Filter::config($BASE . "dns-timeout 8\n");
+	print "## 17. -E: lookups against none\n\n";
+	print "`filter-helo -E -f CONF helo=... client=192.0.2.10`, default "
+	    . "checks, the fixture\nas resolver, no `rdns=`: with "
+	    . "`helo=[192.0.2.10]` the client's PTR and its\nconfirmation "
+	    . "are asked (the rdns check logs the name); with "
+	    . "`helo=192.0.2.10`\n(bare-ip, refused on its syntax) nothing "
+	    . "is.  $runs runs of each, alternating, one\nat a time; wall "
+	    . "time from fork to exit, timed by a small process\n"
+	    . "(regress/bench/oneshot.pl), in ms.  /bin/true: the same fork "
+	    . "and exec of the\nsmallest program, for scale.  queries/run: "
+	    . "what the fixture logged in 3 more\nruns of each alone.\n\n";
+	my @cases = (
+	    [ 'address literal, PTR and confirmation asked',
+	      [ 'helo=[192.0.2.10]', 'client=192.0.2.10' ] ],
+	    [ 'bare IP, no lookup', [ 'helo=192.0.2.10',
+	      'client=192.0.2.10' ] ],
+	    [ '/bin/true', undef ],
+	);
+	my @r = oneshot_runs($conf, $runs, map { $_->[1] } @cases);
+	# Queries apart, a few runs of each alone: in the rotation the
+	# fixture's log would have to be read between runs.
+	my @q;
+	for my $c (@cases) {
+		fixture_queries();
+		oneshot_runs($conf, 3, $c->[1]);
+		push @q, fixture_queries() / 3;
+	}
+	print "| case | runs | p50 ms | p90 ms | max ms | queries/run "
+	    . "| exit codes |\n|---|---:|---:|---:|---:|---:|---|\n";
+	my @med;
+	for my $i (0 .. $#cases) {
+		my @t = sort { $a <=> $b } @{$r[$i][0]};
+		push @med, pct(\@t, 0.5);
+		printf "| %s | %d | %s | %s | %s | %.2f | %s |\n",
+		    $cases[$i][0], scalar @t, ms($med[$i]), ms(pct(\@t, 0.9)),
+		    ms(@t ? $t[-1] : 0), $q[$i], exit_codes($r[$i][1]);
+	}
+	my $diff = $med[0] - $med[1];
+	printf "\nDifference of the medians, address literal over bare IP: "
+	    . "%s ms.\n\n", ms($diff);
+	target('-E: address literal, no rdns=, at most 2 ms slower than a '
+	    . 'bare IP (medians)', sprintf('%s ms against %s ms: %s ms',
+	    ms($med[0]), ms($med[1]), ms($diff)), $diff <= 0.002);
+}
+
+# The DNS-bound rows of section 1 against their targets.
+sub dnsbound_targets {
+	my $r = $summary{'dns-bound'} or return;
+	return if senderscore_why() ne '';
+	my (@cpu, @x);
+	for my $conc (sort { $a <=> $b } keys %$r) {
+		my ($sc, $hl) = @{$r->{$conc}}{qw(senderscore filter-helo)};
+		next unless $sc && $hl;
+		push @cpu, $hl->[1];
+		push @x, $sc->[0] ? $hl->[0] / $sc->[0] : 0;
+	}
+	return unless @cpu;
+	my $range = sub {
+		my ($fmt, @v) = @_;
+		@v = sort { $a <=> $b } @v;
+		return sprintf("$fmt to $fmt", $v[0], $v[-1]);
+	};
+	target('DNS-bound: filter CPU at most 80 us a session, at every N',
+	    $range->('%.0f', @cpu) . ' us',
+	    !grep { $_ > 80 } @cpu);
+	target("DNS-bound: at least 3x senderscore's sessions/s, at every "
+	    . 'N', $range->('%.2f', @x) . 'x', !grep { $_ < 3 } @x);
+}
+
+sub section_targets {
+	dnsbound_targets();
+	return unless @targets;
+	print "## 18. Targets of the resolver move\n\n";
+	print "From sections 1, 15, 16 and 17 of this run (DNS-bound: "
+	    . "section 1's dns-bound rows,\nN = $P{BENCH_CONC}).\n\n";
+	print "| target | measured | |\n|---|---|---|\n";
+	printf "| %s | %s | %s |\n", @$_ for @targets;
+	print "\n";
+}
+
 sub loadavg {
 	open(my $fh, '<', '/proc/loadavg') or return 'unknown';
 	my @l = split ' ', <$fh>;
@@ -1444,6 +1777,10 @@ sub main {
 	section_callgrind() if $ONLY{callgrind} && $P{BENCH_CALLGRIND};
 	section_throughput() if $ONLY{throughput};
 	section_dataline() if $ONLY{dataline};
+	section_deadstream() if $ONLY{deadstream};
+	section_verified() if $ONLY{verified};
+	section_oneshot() if $ONLY{oneshot};
+	section_targets();
 	printf "Load average at the end: %s.\n", loadavg();
 	printf "Benchmark time: %.0f s.\n", time - $t0;
 }

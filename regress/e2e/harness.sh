@@ -1,4 +1,18 @@
 #!/bin/sh
+# Copyright (c) 2026 the filter-helo authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+
 #
 # The end-to-end harness: a real smtpd(8) with the built filter-helo, in
 # network namespaces of its own, asking the regress DNS fixture; the
@@ -304,7 +318,7 @@ up()
 	trap - EXIT INT TERM
 }
 
-# Stop smtpd (its children go with it) and unbound, then anything else
+# Stop smtpd (its children go with it) and the unbounds, then anything else
 # still in our namespaces, then the namespaces.
 down()
 {
@@ -313,10 +327,11 @@ down()
 	for ns in $srv $cli; do
 		netns_exists "$ns" && ip netns pids "$ns" >>"$dir/pids.seen"
 	done
-	# unbound takes two seconds to stop: let it start at once.
-	if [ -f "$dir/dns/unbound.pid" ]; then
-		kill "$(cat "$dir/dns/unbound.pid")" 2>/dev/null || true
-	fi
+	# unbound takes two seconds to stop: let both start at once.
+	for pidfile in "$dir/dns/unbound.pid" "$dir/dns/validator.pid"; do
+		[ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null ||
+		    true
+	done
 	if [ -f "$dir/smtpd.pid" ]; then
 		pid=$(cat "$dir/smtpd.pid")
 		kill "$pid" 2>/dev/null || true

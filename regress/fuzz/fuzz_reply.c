@@ -1,8 +1,25 @@
 /*
+ * Copyright (c) 2026 the filter-helo authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
  * Reply formatting: a reply template the configuration accepts, and
  * client facts taken from the input, must expand to a reply smtpd and
  * Exim accept: a 4xx or 5xx code, a space, text of printable ASCII only,
- * within the buffer.
+ * within the buffer and within reply_len_max().  An enhanced status
+ * code in it is the template's own, never made by a value.
  *
  * Input: a byte choosing the check, a byte of flags, then newline-
  * separated fields: template, HELO, rDNS name, %d domain, client
@@ -36,7 +53,7 @@ enum field { TEMPLATE, HELO, RDNS, DOMAIN, CLIENT, URL };
 int		LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 static int	configure(struct policy *, enum check, char **);
 static size_t	status_code_len(const char *);
-static void	check_reply(const char *, size_t, const char *);
+static void	check_reply(const char *, const char *, size_t);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -85,7 +102,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (strlen(buf) >= len)
 		FAIL("reply of %zu bytes in %zu", strlen(buf), len);
 	if (len == REPLY_BUFSZ)
-		check_reply(buf, len, p.rules[v.check].reply);
+		check_reply(buf, p.rules[v.check].reply,
+		    reply_len_max(p.rules[v.check].reply, p.explain_url,
+		    check_name(v.check)));
 	free(buf);
 	helo_clear(&f.helo);
  done:
@@ -122,32 +141,28 @@ configure(struct policy *p, enum check c, char **field)
 	return 0;
 }
 
-/* The length of a leading "D.D{1,3}.D{1,3}" and its space, or 0. */
+/* The length of a leading "D.D{1,3}.D{1,3}" before a space or the end. */
 static size_t
 status_code_len(const char *s)
 {
-	size_t	n, part;
+	size_t	n = 1, part;
 
-	if (s[0] < '2' || s[0] > '5' || s[1] != '.')
+	if (s[0] < '0' || s[0] > '9')
 		return 0;
-	n = 2;
 	for (part = 0; part < 2; part++) {
-		if (strspn(s + n, "0123456789") < 1 ||
+		if (s[n++] != '.' || strspn(s + n, "0123456789") < 1 ||
 		    strspn(s + n, "0123456789") > 3)
 			return 0;
 		n += strspn(s + n, "0123456789");
-		if (part == 0 && s[n++] != '.')
-			return 0;
 	}
-	if (s[n] != ' ' && s[n] != '\0')
-		return 0;
-	return n;
+	return s[n] == ' ' || s[n] == '\0' ? n : 0;
 }
 
 static void
-check_reply(const char *r, size_t len, const char *template)
+check_reply(const char *r, const char *template, size_t len_max)
 {
-	const char	*s;
+	const char	*s, *t;
+	size_t		 n;
 
 	for (s = r; *s != '\0'; s++)
 		if (*s < 0x20 || *s > 0x7e)
@@ -157,13 +172,21 @@ check_reply(const char *r, size_t len, const char *template)
 		FAIL("no code and space: %s", r);
 	/*
 	 * smtpd turns "501 " into 421; "501 5.5.2 " says nothing: text
-	 * must remain after an enhanced status code (RFC 3463).
+	 * must remain after an enhanced status code (RFC 3463), and that
+	 * code is the template's, not "4.7.1" from a HELO.
 	 */
-	s = r + 4;
-	if (status_code_len(s) > 0)
-		s += status_code_len(s);
+	s = r + 4 + strspn(r + 4, " ");
+	t = template + 4 + strspn(template + 4, " ");
+	if ((n = status_code_len(s)) > 0 &&
+	    (strncmp(s, t, n) != 0 || status_code_len(t) != n))
+		FAIL("status code from a value: \"%s\" from \"%s\"", r,
+		    template);
+	s += n;
 	if (s[strspn(s, " ")] == '\0')
 		FAIL("no text: \"%s\" from \"%s\"", r, template);
 	if (strlen(r) > REPLY_LINE_MAX)
 		FAIL("%zu octets, over the reply line: %s", strlen(r), r);
+	if (strlen(r) > len_max)
+		FAIL("%zu octets, over reply_len_max %zu: \"%s\" from \"%s\"",
+		    strlen(r), len_max, r, template);
 }

@@ -1,3 +1,17 @@
+# Copyright (c) 2026 the filter-helo authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+
 # Drive the real filter-helo binary over pipes, as smtpd would: write
 # protocol lines to its stdin, read its answers from stdout, keep its
 # stderr (the log) in a file.  Used by the regress/*.t tests.
@@ -11,6 +25,7 @@ use IO::Select;
 use IPC::Open3;
 use POSIX qw(:sys_wait_h);
 use Symbol qw(gensym);
+use Test::More ();
 use Time::HiRes qw(time);
 
 our $BIN = $ENV{FILTER_HELO} // './filter-helo';
@@ -23,8 +38,10 @@ our $TMP = tempdir('filter-helo.XXXXXX', TMPDIR => 1, CLEANUP => 1);
 our $LAB = "check special-name pass\ncheck private pass\n";
 
 # The regress DNS fixture (regress/dns/dns.sh): started once per test
-# file on a port of its own, stopped when the test ends, whatever
-# happens.  Returns (port, directory).
+# file on ports of its own, stopped when the test ends, whatever
+# happens.  Returns (port, directory, validator port): the authoritative
+# server, and the validating resolver in front of it (DNSSEC as a site's
+# resolver does it: AD on what validated, SERVFAIL for what is bogus).
 my $dns_dir;
 
 sub dns_fixture {
@@ -34,7 +51,7 @@ sub dns_fixture {
 	my $sh = __FILE__ =~ s{lib/Filter\.pm$}{dns/dns.sh}r;
 	for my $try (0 .. 9) {
 		my $port = 20000 + ($$ * 7 + $try * 101) % 20000;
-		return ($port, $dns_dir)
+		return ($port, $dns_dir, $port + 1)
 		    if system('sh', $sh, 'start', $dns_dir, $port) == 0;
 	}
 	return (undef, undef);
@@ -68,10 +85,12 @@ END {
 	$? = $bad && !$exit ? 1 : $exit;
 }
 
-# How many queries for NAME and TYPE the fixture saw.
+# How many queries for NAME and TYPE the fixture saw: the authoritative
+# server, or with 'validator' the validating resolver.
 sub dns_queries {
-	my ($name, $type) = @_;
-	open(my $fh, '<', "$dns_dir/unbound.log") or return -1;
+	my ($name, $type, $server) = @_;
+	my $log = ($server // 'unbound') . '.log';
+	open(my $fh, '<', "$dns_dir/$log") or return -1;
 	my $n = grep { / \Q$name\E\.? \Q$type\E IN$/i } <$fh>;
 	return $n;
 }
@@ -102,6 +121,37 @@ sub oneshot {
 	my $out = <$fh> // '';
 	close $fh;
 	return ($? >> 8, $out);
+}
+
+# One row of a DNS check's table, over the protocol: a filter with
+# configuration CONF, which names its dns-timeout, and one session from
+# IP that says EHLO HELO and then, after pause seconds, RCPT TO rcpt
+# (options, bob@regress.test by default).  Four results: EHLO proceeds
+# (the verdict waits for RCPT TO); RCPT TO is answered WANT, within
+# dns-timeout and a second whatever DNS does; the log matches LOG.
+# Returns the log.
+sub dns_case {
+	my ($name, $conf, $ip, $helo, $want, $log, %o) = @_;
+	my ($timeout) = $conf =~ /^dns-timeout (\d+)$/m or
+	    die "dns_case $name: no dns-timeout in the configuration";
+	local $Test::Builder::Level = $Test::Builder::Level + 1;
+	my $f = Filter->new('-f', config($conf));
+	$f->handshake('0.6');
+	my $s = Filter::Session->new($f);
+	$s->connect(ipport($ip), '192.0.2.1:25');
+	my ($a, $got, $took) = $s->verdict($helo,
+	    $o{rcpt} // 'bob@regress.test', pause => $o{pause},
+	    timeout => $timeout + 3);
+	Test::More::is($a, 'proceed',
+	    "$name: EHLO proceeds before the verdict phase");
+	Test::More::is($got, $want, "$name: answer");
+	Test::More::ok($took < $timeout + 1,
+	    "$name: answered within dns-timeout + 1 s") or
+	    Test::More::diag("took $took s");
+	$f->finish;
+	my $stderr = $f->stderr;
+	Test::More::like($stderr, $log, "$name: log");
+	return $stderr;
 }
 
 # Start the filter with the given arguments.  A hash first holds
