@@ -220,24 +220,23 @@ verdict_needs(const struct policy *p)
 }
 
 /*
- * What to ask of DNS, and is not asked yet, for a verdict on these
- * facts: NEEDS_* and PLAN_HELO, for lookup_start(), or facts_mark()
- * before there is a resolver.  Every front end plans here: it fills
- * the facts (the MTA's confirmed name, if it has one, in
- * rdns_verified) and asks at connect, at each HELO, and at a verdict
- * before any HELO.  Nothing for an exempt client.  The MTA's name is
- * taken first: it stands for the client's own lookups.  Those are
- * asked once.  PLAN_HELO once the HELO is known: its lookups, those
- * of its records and zones that the checks still need, replace an
- * earlier HELO's.  With DNSSEC, all three records or none, as
- * "dns=secure" says that all of them validated.
+ * What to ask of DNS for a verdict on these facts, and is not asked
+ * yet (NEEDS_* and PLAN_HELO): for lookup_start(), or for facts_mark()
+ * before there is a resolver.  Every front end plans here, at connect,
+ * at each HELO and at a verdict before any HELO, with the facts it has
+ * filled.  Nothing for an exempt client.  The MTA's confirmed name
+ * (rdns_verified) is taken first: it stands for the client's own
+ * lookups, which are asked once.  With a HELO, PLAN_HELO: its lookups,
+ * of the records and zones the checks still need, replace an earlier
+ * HELO's.  With DNSSEC, all three records or none, as "dns=secure"
+ * says that all of them validated.
  */
 int
 verdict_plan(const struct policy *p, struct facts *f)
 {
-	int	needs, plan = 0;
+	int	needs, plan = 0, wait;
 
-	if (verdict_exempt(p, f) != NULL)
+	if (exemption(p, f, &wait) != NULL)
 		return 0;
 	(void)dns_facts_verified(&f->dns, f->rdns_verified);
 	needs = needs_of(p, f);
@@ -946,18 +945,6 @@ const char *
 exempt_name(enum exempt e)
 {
 	return exempt_names[e];
-}
-
-/*
- * Why the client is exempt from every check, as far as the facts known
- * now tell, or NULL: a front end asks no DNS for an exempt client.
- */
-const char *
-verdict_exempt(const struct policy *p, const struct facts *f)
-{
-	int	wait;
-
-	return exemption(p, f, &wait);
 }
 
 /*

@@ -57,7 +57,6 @@ struct verdict {
 int	verdict_needs(const struct policy *);
 int	verdict_plan(const struct policy *, struct facts *);
 const char *exempt_name(enum exempt);
-const char *verdict_exempt(const struct policy *, const struct facts *);
 void	verdict_decide(const struct policy *, const struct facts *,
 	    struct verdict *);
 int	verdict_complete(const struct policy *, const struct facts *,
