@@ -115,6 +115,49 @@ ok(Filter::dns_queries('linklocal.regress.test', 'AAAA') > 0,
 	$f->finish;
 }
 
+# Faster than DNS: ten recipients in the same write.  A session holds
+# eight lines at most: the two oldest are written at once, with the
+# checks still waiting, the other eight once the lookups answered.
+# Then a recipient and another EHLO in the same write: the new HELO
+# ends what the last one's lookups could say, and its line is written.
+{
+	my $f = Filter->new('-f', Filter::config($base
+	    . "check special-name report\ncheck private report\n"
+	    . join('', map { "check $_ pass\n" } qw(dns forward cname))));
+	$f->handshake('0.6');
+	my $s = Filter::Session->new($f);
+	$s->connect(Filter::ipport('192.0.2.10'), '192.0.2.1:25');
+	my $send = sub {
+		$f->send(map { join('|', 'filter', '0.6',
+		    Filter::Session::ts(), 'smtp-in', $_->[0], $s->sid,
+		    $s->{token}, $_->[1]) } @_);
+		return scalar(grep { ($s->decision($f->line(5)) // '') eq
+		    'proceed' } @_);
+	};
+	is($send->([ 'ehlo', 'private-dual.regress.test' ],
+	    map { [ 'rcpt-to', "u$_\@regress.test" ] } 1 .. 10), 11,
+	    'ten recipients right after EHLO: all proceed');
+	my $sid = $s->sid;
+	my $lines = sub {
+		my ($n) = @_;
+		return [ $f->stderr_until(qr/(^$sid .*\n){$n}/m) =~
+		    /^$sid .* helo=(\S+) verdict=report (.*)$/mg ];
+	};
+	my $waiting = 'checks=special-name '
+	    . 'waiting=rdns,rdns-match,private,dynamic';
+	my @first = (('private-dual.regress.test', $waiting) x 2,
+	    ('private-dual.regress.test', 'checks=special-name,private') x 8);
+	is_deeply($lines->(10), \@first,
+	    '  the two oldest lines at once, the other eight complete');
+	is($send->([ 'ehlo', 'private.regress.test' ],
+	    [ 'rcpt-to', 'bob@regress.test' ], [ 'ehlo', 'mixed.regress.test' ]),
+	    3, 'a recipient, then EHLO again: all proceed');
+	is_deeply($lines->(11), [ @first, 'private.regress.test',
+	    'checks=special-name waiting=private' ],
+	    '  the new HELO wrote the line with what was known');
+	$f->finish;
+}
+
 # -E, the Exim front end.
 my $conf = Filter::config($base . $reject);
 my @oneshot = (
