@@ -25,10 +25,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dbl.h"
 #include "facts.h"
-#include "policy.h"
 
 static int	name_cmp(const void *, const void *);
+static void	dbl_expire(struct dbl_answer *);
+static void	dbl_mark(struct dbl_answer *, const char *, const char *);
 
 void
 dns_facts_free(struct dns_facts *d)
@@ -165,36 +167,95 @@ dns_facts_verified(struct dns_facts *d, const char *rdns)
 }
 
 /*
- * Which of the HELO's records the checks need.  A HELO that is one of
- * the client's forward-confirmed names exists and resolves to the
- * client, by definition of the confirmation: dns and forward are
- * settled, and so is private if the client's address is public.
- * Still needed then: whether the name is a CNAME, which only its A
- * answer tells (cname); all its addresses if the client's is private
- * (private); and with DNSSEC all three records, as "dns=secure" means
- * that all of them validated.  A confirmed name may still be on a
- * blocklist (dbl).
+ * The deadline passed: every lookup still in flight counts as failed,
+ * so the checks that need it are unknown and the verdict can be given.
  */
-int
-dns_facts_helo_asks(const struct policy *p, const struct facts *f)
+void
+dns_facts_expire(struct dns_facts *d)
 {
-	int	asks = 0;
+	enum lookup_state	*ls[] = {
+		&d->ptr, &d->fcrdns, &d->helo_a, &d->helo_aaaa, &d->helo_mx
+	};
+	size_t			 i;
 
+	for (i = 0; i < nitems(ls); i++)
+		if (*ls[i] == LOOKUP_PENDING)
+			*ls[i] = LOOKUP_ERROR;
+	for (i = 0; i < d->ndbl; i++) {
+		dbl_expire(&d->dbl[i].name);
+		dbl_expire(&d->dbl[i].domain);
+	}
+}
+
+static void
+dbl_expire(struct dbl_answer *a)
+{
+	if (a->state != LOOKUP_PENDING)
+		return;
+	a->state = LOOKUP_ERROR;
+	a->outcome = DBL_FAILED;
+}
+
+/* The first of the client's forward-confirmed names, or NULL. */
+const char *
+dns_facts_rdns(const struct dns_facts *d)
+{
+	if (d->fcrdns == LOOKUP_FOUND && d->nrdns > 0)
+		return d->rdns[0];
+	return NULL;
+}
+
+/*
+ * Mark in flight what a plan asks (verdict_plan()), as lookup_start()
+ * asks it, so that a verdict decided before any answer waits for them:
+ * with NEEDS_PTR, the client's names; with PLAN_HELO, the HELO's
+ * records asked, and its name and registrable domain on each
+ * blocklist zone (the zones copied; a query name too long to ask is
+ * no listing), in place of what an earlier HELO's lookups said.
+ */
+void
+facts_mark(struct facts *f, int plan, const struct dbl_list *zones)
+{
+	struct dns_facts	*d = &f->dns;
+	const char		*domain;
+	size_t			 i;
+
+	if (plan & NEEDS_PTR) {
+		dns_facts_clear_client(d);
+		if (f->client.family != 0)
+			d->ptr = d->fcrdns = LOOKUP_PENDING;
+	}
+	if (!(plan & PLAN_HELO))
+		return;
+	dns_facts_clear_helo(d);
 	if (f->helo_raw == NULL || f->helo.kind != HELO_DOMAIN ||
 	    f->helo.dotless)
-		return 0;
-	if (p->dbl.n > 0 && p->rules[CHECK_DBL].action != ACT_PASS)
-		asks = HELO_ASK_DBL;
-	if (!policy_needs_helo_dns(p))
-		return asks;
-	if (!facts_helo_confirmed(f) || p->dnssec != DNSSEC_OFF)
-		return asks | HELO_ASK_ALL;
-	if (p->rules[CHECK_CNAME].action != ACT_PASS)
-		asks |= HELO_ASK_A;
-	if (p->rules[CHECK_PRIVATE].action != ACT_PASS &&
-	    addr_is_private(&f->client))
-		asks |= HELO_ASK_A | HELO_ASK_AAAA;
-	return asks;
+		return;
+	if (plan & NEEDS_HELO_A)
+		d->helo_a = LOOKUP_PENDING;
+	if (plan & NEEDS_HELO_AAAA)
+		d->helo_aaaa = LOOKUP_PENDING;
+	if (plan & NEEDS_HELO_MX)
+		d->helo_mx = LOOKUP_PENDING;
+	if (!(plan & NEEDS_DBL) || zones->n == 0 ||
+	    dns_facts_dbl_init(d, zones) == -1)
+		return;
+	domain = dbl_domain(f->helo.name);
+	for (i = 0; i < d->ndbl; i++) {
+		dbl_mark(&d->dbl[i].name, f->helo.name, d->dbl_zones[i].zone);
+		if (domain != NULL)
+			dbl_mark(&d->dbl[i].domain, domain,
+			    d->dbl_zones[i].zone);
+	}
+}
+
+static void
+dbl_mark(struct dbl_answer *a, const char *name, const char *zone)
+{
+	char	qname[NAME_BUFSZ];
+
+	if (dbl_query_name(name, zone, qname, sizeof(qname)) == 0)
+		a->state = LOOKUP_PENDING;
 }
 
 /* Is the HELO one of the client's forward-confirmed names? */

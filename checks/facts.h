@@ -92,6 +92,8 @@ struct facts {
 	int		 local;		/* unix socket or loopback */
 	struct addr	 client;
 	struct addr	 server;
+	const char	*rdns_verified;	/* the client's name the MTA
+					   forward-confirmed, or NULL */
 	const char	*greeting;	/* our name in the banner, or NULL */
 	int		 authenticated;
 
@@ -105,12 +107,18 @@ struct facts {
 	struct dns_facts dns;
 };
 
-/* The HELO's records a verdict may need: dns_facts_helo_asks(). */
-#define HELO_ASK_A	0x1
-#define HELO_ASK_AAAA	0x2
-#define HELO_ASK_MX	0x4
-#define HELO_ASK_ALL	(HELO_ASK_A | HELO_ASK_AAAA | HELO_ASK_MX)
-#define HELO_ASK_DBL	0x8	/* the name on the blocklist zones */
+/*
+ * The DNS a check reads, a column of the table of checks (verdict.c),
+ * and what a lookup plan asks (verdict_plan()).
+ */
+#define NEEDS_PTR	0x01	/* the client's PTR names, confirmed */
+#define NEEDS_HELO_A	0x02	/* the HELO name's records */
+#define NEEDS_HELO_AAAA	0x04
+#define NEEDS_HELO_MX	0x08
+#define NEEDS_HELO	(NEEDS_HELO_A | NEEDS_HELO_AAAA | NEEDS_HELO_MX)
+#define NEEDS_DBL	0x10	/* the HELO name on the blocklist zones */
+/* A plan for this HELO: its lookups replace an earlier HELO's. */
+#define PLAN_HELO	0x20
 
 void		 dns_facts_free(struct dns_facts *);
 void		 dns_facts_clear_client(struct dns_facts *);
@@ -120,8 +128,9 @@ int		 dns_facts_set_cname(struct dns_facts *, const char *);
 int		 dns_facts_dbl_init(struct dns_facts *,
 		    const struct dbl_list *);
 int		 dns_facts_verified(struct dns_facts *, const char *);
-int		 dns_facts_helo_asks(const struct policy *,
-		    const struct facts *);
+void		 dns_facts_expire(struct dns_facts *);
+const char	*dns_facts_rdns(const struct dns_facts *);
+void		 facts_mark(struct facts *, int, const struct dbl_list *);
 int		 facts_helo_confirmed(const struct facts *);
 const char	*facts_rdns(const struct facts *);
 int		 rdns_host_name(const char *);

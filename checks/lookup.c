@@ -32,7 +32,6 @@
 
 #include "dns.h"
 #include "lookup.h"
-#include "verdict.h"
 
 /* More PTR names than this are a misconfiguration; confirm the first. */
 #define PTR_NAMES_MAX	8
@@ -71,7 +70,7 @@ struct lookup {
 };
 
 struct lookup_set {
-	struct dns_facts	*facts;
+	struct facts		*facts;
 	long			 timeout_ms;
 	lookup_cb		 cb;
 	void			*arg;
@@ -86,12 +85,13 @@ struct lookup_set {
 	int			 helo_secure;
 };
 
-static void	lookup_start(struct lookup_set *, enum lookup_kind,
+static void	lookup_client(struct lookup_set *);
+static void	lookup_helo(struct lookup_set *);
+static void	lookup_one(struct lookup_set *, enum lookup_kind,
 		    const char *, int);
 static void	lookup_ask(struct lookup_set *, enum lookup_kind,
 		    const char *, int, size_t);
-static void	lookup_dbl(struct lookup_set *, const char *, size_t);
-static void	lookup_dbl_start(struct lookup_set *, enum lookup_kind,
+static void	lookup_dbl(struct lookup_set *, enum lookup_kind,
 		    const char *, size_t);
 static void	lookup_done(const struct dns_result *, void *);
 static void	lookup_answer(struct lookup_set *, struct lookup *,
@@ -110,7 +110,7 @@ static enum lookup_state status_state(enum dns_status);
 
 /* NULL when out of memory. */
 struct lookup_set *
-lookup_new(struct dns_facts *facts, long timeout_ms, lookup_cb cb, void *arg)
+lookup_new(struct facts *facts, long timeout_ms, lookup_cb cb, void *arg)
 {
 	struct lookup_set	*set;
 
@@ -124,93 +124,91 @@ lookup_new(struct dns_facts *facts, long timeout_ms, lookup_cb cb, void *arg)
 	return set;
 }
 
-/* The client's PTR names, then forward confirmation of each. */
+/*
+ * Ask what a plan says (verdict_plan()): with NEEDS_PTR, the client's
+ * names, in place of any asked before (a new connection on the same
+ * session); with PLAN_HELO, the HELO's records and blocklist queries
+ * it asks, in place of an earlier HELO's.  The facts are marked first,
+ * by facts_mark(), then each lookup marked is asked.
+ */
 void
-lookup_client(struct lookup_set *set, const struct addr *client)
+lookup_start(struct lookup_set *set, int plan, const struct dbl_list *zones)
 {
-	char	rev[DNS_REVERSE_LEN];
+	if (plan & NEEDS_PTR) {
+		lookup_cancel(set, LC_CLIENT);
+		confirmed_free(set);
+		set->confirming = set->confirm_failed = set->confirm_lost = 0;
+	}
+	if (plan & PLAN_HELO) {
+		lookup_cancel(set, LC_HELO);
+		set->helo_answered = 0;
+		set->helo_secure = 0;
+	}
+	facts_mark(set->facts, plan, zones);
+	if (plan & NEEDS_PTR)
+		lookup_client(set);
+	if (plan & PLAN_HELO)
+		lookup_helo(set);
+}
 
-	/* A new connection on the same session: the old answers are moot. */
-	lookup_cancel(set, LC_CLIENT);
-	confirmed_free(set);
-	set->confirming = set->confirm_failed = set->confirm_lost = 0;
-	dns_facts_clear_client(set->facts);
-	if (client->family == 0 || dns_reverse_name(client, rev,
-	    sizeof(rev)) == -1)
+/* The client's PTR names, then forward confirmation of each. */
+static void
+lookup_client(struct lookup_set *set)
+{
+	struct facts	*f = set->facts;
+	char		 rev[DNS_REVERSE_LEN];
+
+	if (f->dns.ptr != LOOKUP_PENDING)
 		return;
-	set->client = *client;
-	set->facts->ptr = LOOKUP_PENDING;
-	set->facts->fcrdns = LOOKUP_PENDING;
-	lookup_start(set, LK_PTR, rev, DNS_TYPE_PTR);
+	set->client = f->client;
+	if (dns_reverse_name(&f->client, rev, sizeof(rev)) == -1)
+		f->dns.ptr = f->dns.fcrdns = LOOKUP_NONE;
+	else
+		lookup_one(set, LK_PTR, rev, DNS_TYPE_PTR);
 }
 
 /*
- * The HELO name's records that "which" asks for (HELO_ASK_*, see
- * dns_facts_helo_asks()), and with HELO_ASK_DBL the name on each of the
- * blocklist zones, which the facts copy; a new HELO replaces the old
- * answers.
+ * The HELO's records marked, and its name, and registrable domain when
+ * that is another name, on each zone marked, so that every host of a
+ * listed domain is caught.
  */
-void
-lookup_helo(struct lookup_set *set, const struct helo *helo, int which,
-    const struct dbl_list *dbl)
+static void
+lookup_helo(struct lookup_set *set)
 {
-	struct dns_facts	*d = set->facts;
+	struct facts		*f = set->facts;
+	struct dns_facts	*d = &f->dns;
 	size_t			 i;
 
-	lookup_cancel(set, LC_HELO);
-	dns_facts_clear_helo(d);
-	set->helo_answered = 0;
-	set->helo_secure = 0;
-	if (helo->kind != HELO_DOMAIN || helo->dotless)
-		return;
-	if (which & HELO_ASK_A) {
-		d->helo_a = LOOKUP_PENDING;
-		lookup_start(set, LK_HELO_A, helo->name, DNS_TYPE_A);
+	if (d->helo_a == LOOKUP_PENDING)
+		lookup_one(set, LK_HELO_A, f->helo.name, DNS_TYPE_A);
+	if (d->helo_aaaa == LOOKUP_PENDING)
+		lookup_one(set, LK_HELO_AAAA, f->helo.name, DNS_TYPE_AAAA);
+	if (d->helo_mx == LOOKUP_PENDING)
+		lookup_one(set, LK_HELO_MX, f->helo.name, DNS_TYPE_MX);
+	for (i = 0; i < d->ndbl; i++) {
+		if (d->dbl[i].name.state == LOOKUP_PENDING)
+			lookup_dbl(set, LK_DBL_NAME, f->helo.name, i);
+		if (d->dbl[i].domain.state == LOOKUP_PENDING)
+			lookup_dbl(set, LK_DBL_DOMAIN,
+			    dbl_domain(f->helo.name), i);
 	}
-	if (which & HELO_ASK_AAAA) {
-		d->helo_aaaa = LOOKUP_PENDING;
-		lookup_start(set, LK_HELO_AAAA, helo->name, DNS_TYPE_AAAA);
-	}
-	if (which & HELO_ASK_MX) {
-		d->helo_mx = LOOKUP_PENDING;
-		lookup_start(set, LK_HELO_MX, helo->name, DNS_TYPE_MX);
-	}
-	if (!(which & HELO_ASK_DBL) || dbl->n == 0 ||
-	    dns_facts_dbl_init(d, dbl) == -1)
-		return;
-	for (i = 0; i < dbl->n; i++)
-		lookup_dbl(set, helo->name, i);
 }
 
-/*
- * The name on one zone, and its registrable domain when that is
- * another name, so that every host of a listed domain is caught.  A
- * query name too long to ask is no listing.
- */
+/* facts_mark() marked only a query name that fits: it is asked. */
 static void
-lookup_dbl(struct lookup_set *set, const char *name, size_t zone)
+lookup_dbl(struct lookup_set *set, enum lookup_kind kind, const char *name,
+    size_t zone)
 {
-	const char	*domain;
-
-	lookup_dbl_start(set, LK_DBL_NAME, name, zone);
-	if ((domain = dbl_domain(name)) != NULL)
-		lookup_dbl_start(set, LK_DBL_DOMAIN, domain, zone);
-}
-
-static void
-lookup_dbl_start(struct lookup_set *set, enum lookup_kind kind,
-    const char *name, size_t zone)
-{
-	struct dns_facts	*d = set->facts;
+	struct dns_facts	*d = &set->facts->dns;
 	struct dbl_answer	*a;
 	char			 qname[NAME_BUFSZ];
 
 	a = kind == LK_DBL_NAME ? &d->dbl[zone].name : &d->dbl[zone].domain;
-	if (dbl_query_name(name, d->dbl_zones[zone].zone, qname,
-	    sizeof(qname)) == -1)
-		return;
-	a->state = LOOKUP_PENDING;
-	lookup_ask(set, kind, qname, DNS_TYPE_A, zone);
+	if (name != NULL && dbl_query_name(name, d->dbl_zones[zone].zone,
+	    qname, sizeof(qname)) == 0)
+		lookup_ask(set, kind, qname, DNS_TYPE_A, zone);
+	else
+		a->state = LOOKUP_NONE;
 }
 
 int
@@ -227,10 +225,10 @@ void
 lookup_expire(struct lookup_set *set)
 {
 	/* The names confirmed so far are the client's names. */
-	if (set->facts->fcrdns == LOOKUP_PENDING && set->nconfirmed > 0)
+	if (set->facts->dns.fcrdns == LOOKUP_PENDING && set->nconfirmed > 0)
 		confirm_done(set);
 	lookup_cancel(set, LC_CLIENT | LC_HELO);
-	dns_facts_expire(set->facts);
+	dns_facts_expire(&set->facts->dns);
 }
 
 /* Lookups in flight are cancelled; the facts they filled stay. */
@@ -245,8 +243,8 @@ lookup_free(struct lookup_set *set)
 }
 
 static void
-lookup_start(struct lookup_set *set, enum lookup_kind kind,
-    const char *name, int type)
+lookup_one(struct lookup_set *set, enum lookup_kind kind, const char *name,
+    int type)
 {
 	lookup_ask(set, kind, name, type, 0);
 }
@@ -352,7 +350,7 @@ lookup_answer(struct lookup_set *set, struct lookup *l,
 static void
 on_ptr(struct lookup_set *set, const struct dns_result *res)
 {
-	struct dns_facts	*d = set->facts;
+	struct dns_facts	*d = &set->facts->dns;
 	size_t			 i;
 	int			 type;
 
@@ -370,7 +368,7 @@ on_ptr(struct lookup_set *set, const struct dns_result *res)
 		if (!rdns_host_name(res->names[i]))
 			continue;
 		set->confirming++;
-		lookup_start(set, LK_CONFIRM, res->names[i], type);
+		lookup_one(set, LK_CONFIRM, res->names[i], type);
 	}
 	/* no name to confirm; or none could be asked, and that was said */
 	if (set->confirming == 0 && d->fcrdns == LOOKUP_PENDING)
@@ -406,7 +404,7 @@ on_confirm(struct lookup_set *set, struct lookup *l,
 			set->confirmed[set->nconfirmed++] = name;
 		break;
 	}
-	if (set->confirming == 0 && set->facts->fcrdns == LOOKUP_PENDING)
+	if (set->confirming == 0 && set->facts->dns.fcrdns == LOOKUP_PENDING)
 		confirm_done(set);
 }
 
@@ -414,7 +412,7 @@ on_confirm(struct lookup_set *set, struct lookup *l,
 static void
 confirm_done(struct lookup_set *set)
 {
-	struct dns_facts	*d = set->facts;
+	struct dns_facts	*d = &set->facts->dns;
 
 	if (set->confirm_lost) {
 		confirmed_free(set);
@@ -450,7 +448,7 @@ static void
 on_helo(struct lookup_set *set, struct lookup *l,
     const struct dns_result *res)
 {
-	struct dns_facts	*d = set->facts;
+	struct dns_facts	*d = &set->facts->dns;
 	struct addr		*a;
 	enum lookup_state	 st = status_state(res->status);
 
@@ -491,7 +489,7 @@ static void
 on_dbl(struct lookup_set *set, struct lookup *l,
     const struct dns_result *res)
 {
-	struct dns_facts	*d = set->facts;
+	struct dns_facts	*d = &set->facts->dns;
 	struct dbl_answer	*a;
 
 	a = l->kind == LK_DBL_NAME ? &d->dbl[l->zone].name :

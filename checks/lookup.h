@@ -15,13 +15,14 @@
  */
 
 /*
- * The DNS lookups one client needs, asked as soon as their input is
- * known and all in parallel: the PTR of the client, then A/AAAA of each
- * PTR name (forward confirmation); A, AAAA and MX of the HELO name, or
- * those of them a verdict still needs; the HELO name and its registrable
- * domain on each blocklist zone (dbl).  Answers are written into the
- * client's dns_facts, which own them and outlive the set, and the owner
- * is told after each one, so a waiting verdict can be given at once.
+ * The DNS lookups one client needs, as verdict_plan() says, asked as
+ * soon as their input is known and all in parallel: the PTR of the
+ * client, then A/AAAA of each PTR name (forward confirmation); A, AAAA
+ * and MX of the HELO name, or those of them a verdict still needs; the
+ * HELO name and its registrable domain on each blocklist zone (dbl).
+ * Answers are written into the client's dns_facts, which own them and
+ * outlive the set, and the owner is told after each one, so a waiting
+ * verdict can be given at once.
  */
 #ifndef LOOKUP_H
 #define LOOKUP_H
@@ -33,9 +34,8 @@ struct lookup_set;
 
 typedef void	(*lookup_cb)(void *);
 
-struct lookup_set *lookup_new(struct dns_facts *, long, lookup_cb, void *);
-void		 lookup_client(struct lookup_set *, const struct addr *);
-void		 lookup_helo(struct lookup_set *, const struct helo *, int,
+struct lookup_set *lookup_new(struct facts *, long, lookup_cb, void *);
+void		 lookup_start(struct lookup_set *, int,
 		    const struct dbl_list *);
 int		 lookup_pending(const struct lookup_set *);
 void		 lookup_expire(struct lookup_set *);

@@ -15,8 +15,9 @@
  */
 
 /*
- * The policy: the table of checks with their default actions and
- * replies, and the name and network lists of the configuration.
+ * The policy: each check's action and reply, from the defaults of the
+ * table of checks (verdict.c) and then the configuration; the name and
+ * network lists of the configuration.
  */
 #include "compat.h"
 
@@ -28,12 +29,6 @@
 #include "helo.h"
 #include "policy.h"
 #include "protect.h"
-
-struct check_default {
-	const char	*name;
-	enum action	 action;
-	const char	*reply;
-};
 
 static void	reply_adapt(char *, size_t, const char *, enum action);
 
@@ -52,61 +47,6 @@ static const char *const phase_names[] = {
 	[PHASE_RCPT_TO] =	"rcpt-to",
 };
 
-/* One row per enum check, in enum order. */
-static const struct check_default check_defaults[CHECK_COUNT] = {
-	[CHECK_SELF] = { "self", ACT_REJECT,
-	    "550 5.7.1 <%h>: Helo command rejected: you are not me" },
-	[CHECK_RCPT_DOMAIN] = { "rcpt-domain", ACT_REJECT,
-	    "550 5.7.1 <%h>: Helo command rejected: you are not %d" },
-	[CHECK_PROTECTED] = { "protected", ACT_REJECT,
-	    "550 5.7.1 <%h>: Helo command rejected: you are not %d" },
-	[CHECK_BLOCKLIST] = { "blocklist", ACT_REJECT,
-	    "550 5.7.1 <%h>: Helo command rejected: Access denied" },
-	[CHECK_DBL] = { "dbl", ACT_REJECT,
-	    "554 5.7.1 Service unavailable; Helo command [%h] blocked using "
-	    "%d" },
-	[CHECK_SYNTAX] = { "syntax", ACT_REJECT,
-	    "501 5.5.2 <%h>: Helo command rejected: Invalid name" },
-	[CHECK_UNDERSCORE] = { "underscore", ACT_REJECT,
-	    "501 5.5.2 <%h>: Helo command rejected: "
-	    "Invalid name (underscore)" },
-	[CHECK_BARE_IP] = { "bare-ip", ACT_REJECT,
-	    "501 5.5.2 <%h>: Helo command rejected: "
-	    "use an address literal %l" },
-	[CHECK_NON_FQDN] = { "non-fqdn", ACT_REJECT,
-	    "504 5.5.2 <%h>: Helo command rejected: "
-	    "need fully-qualified hostname" },
-	[CHECK_LITERAL] = { "literal", ACT_JUNK,
-	    "550 5.7.1 <%h>: Helo command rejected: "
-	    "address literal does not match %i" },
-	[CHECK_SPECIAL_NAME] = { "special-name", ACT_TEMPFAIL,
-	    "450 4.7.1 <%h>: Helo command rejected: not a public host name" },
-	[CHECK_DNS] = { "dns", ACT_TEMPFAIL,
-	    "450 4.7.1 <%h>: Helo command rejected: Host not found" },
-	[CHECK_DNS_ERROR] = { "dns-error", ACT_TEMPFAIL,
-	    "451 4.4.3 <%h>: Helo command rejected: "
-	    "temporary DNS failure, try again later" },
-	[CHECK_FORWARD] = { "forward", ACT_REPORT,
-	    "550 5.7.1 <%h>: Helo command rejected: "
-	    "%h does not resolve to %i" },
-	[CHECK_RDNS] = { "rdns", ACT_REPORT,
-	    "450 4.7.25 Client host rejected: "
-	    "cannot find your hostname, [%i]" },
-	[CHECK_RDNS_MATCH] = { "rdns-match", ACT_REPORT,
-	    "450 4.7.1 <%h>: Helo command rejected: "
-	    "does not match your hostname %r" },
-	[CHECK_CNAME] = { "cname", ACT_REPORT,
-	    "550 5.7.1 <%h>: Helo command rejected: is a CNAME" },
-	[CHECK_PRIVATE] = { "private", ACT_REPORT,
-	    "550 5.7.1 <%h>: Helo command rejected: "
-	    "resolves only to private addresses" },
-	[CHECK_DYNAMIC] = { "dynamic", ACT_REPORT,
-	    "550 5.7.1 <%h>: Helo command rejected: "
-	    "dynamic host, use your provider's relay" },
-	[CHECK_CHANGED] = { "changed", ACT_JUNK,
-	    "550 5.7.1 <%h>: Helo command rejected: changed during session" },
-};
-
 const char *
 action_name(enum action a)
 {
@@ -123,28 +63,6 @@ action_lookup(const char *s, enum action *a)
 	for (i = 0; i < nitems(action_names); i++) {
 		if (strcmp(s, action_names[i]) == 0) {
 			*a = i;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-const char *
-check_name(enum check c)
-{
-	if ((unsigned int)c >= CHECK_COUNT)
-		return "unknown";
-	return check_defaults[c].name;
-}
-
-int
-check_lookup(const char *s, enum check *c)
-{
-	size_t	i;
-
-	for (i = 0; i < nitems(check_defaults); i++) {
-		if (strcmp(s, check_defaults[i].name) == 0) {
-			*c = i;
 			return 0;
 		}
 	}
@@ -176,7 +94,7 @@ policy_init(struct policy *p)
 	 */
 	p->rdns_mode = RDNS_DOMAIN;
 	for (i = 0; i < CHECK_COUNT; i++)
-		policy_set_action(p, i, check_defaults[i].action);
+		policy_set_action(p, i, check_default_action(i));
 	return protect_builtin(&p->protect);
 }
 
@@ -237,7 +155,7 @@ policy_set_action(struct policy *p, enum check c, enum action a)
 	r->action = a;
 	if (!r->reply_set)
 		reply_adapt(r->reply, sizeof(r->reply),
-		    check_defaults[c].reply, a);
+		    check_default_reply(c), a);
 }
 
 /* Give the reply code and the enhanced status code the action's class. */
@@ -308,44 +226,6 @@ cidrlist_match(const struct cidrlist *l, const struct addr *a)
 
 	for (i = 0; i < l->n; i++)
 		if (cidr_match(&l->v[i], a))
-			return 1;
-	return 0;
-}
-
-/*
- * Which lookups the policy needs: a lookup that feeds only checks set
- * to pass is never asked.  The client's confirmed rDNS name feeds rdns,
- * rdns-match, rcpt-domain (a company's own hosts), protected (the
- * organisation's hosts), dynamic (the rDNS name) and "pass rdns"; the
- * HELO's A, AAAA and MX feed dns, forward and cname, and its A and AAAA
- * feed private.
- */
-int
-policy_needs_rdns(const struct policy *p)
-{
-	static const enum check	 users[] = {
-		CHECK_RDNS, CHECK_RDNS_MATCH, CHECK_RCPT_DOMAIN, CHECK_DYNAMIC
-	};
-	size_t			 i;
-
-	for (i = 0; i < nitems(users); i++)
-		if (p->rules[users[i]].action != ACT_PASS)
-			return 1;
-	if (p->rules[CHECK_PROTECTED].action != ACT_PASS && p->protect.n > 0)
-		return 1;
-	return p->pass_rdns.n > 0;
-}
-
-int
-policy_needs_helo_dns(const struct policy *p)
-{
-	static const enum check	 users[] = {
-		CHECK_DNS, CHECK_FORWARD, CHECK_CNAME, CHECK_PRIVATE
-	};
-	size_t			 i;
-
-	for (i = 0; i < nitems(users); i++)
-		if (p->rules[users[i]].action != ACT_PASS)
 			return 1;
 	return 0;
 }

@@ -149,8 +149,11 @@ struct policy {
 
 const char	*action_name(enum action);
 int		 action_lookup(const char *, enum action *);
+/* From the table of checks, in verdict.c: a check's name and defaults. */
 const char	*check_name(enum check);
 int		 check_lookup(const char *, enum check *);
+enum action	 check_default_action(enum check);
+const char	*check_default_reply(enum check);
 const char	*phase_name(enum phase);
 
 int		 policy_init(struct policy *);
@@ -164,8 +167,6 @@ int		 cidrlist_add(struct cidrlist *, const struct cidr *);
 int		 cidrlist_match(const struct cidrlist *, const struct addr *);
 int		 rcpt_entry_parse(const char *, char *, size_t);
 int		 rcpt_match(const struct namelist *, const char *);
-int		 policy_needs_rdns(const struct policy *);
-int		 policy_needs_helo_dns(const struct policy *);
 void		 policy_dns_conf(const struct policy *, struct dns_conf *);
 
 #endif

@@ -15,10 +15,11 @@
  */
 
 /*
- * The checks of SPEC section 2 and the decision of section 3.  Each
- * check reads the facts and says clear, fired, unknown (a lookup it
- * needs failed) or wait (a lookup it needs is still in flight).  The
- * verdict is the strongest action among the checks that fired.
+ * The checks of SPEC section 2, one row each in the table of checks,
+ * and the decision of section 3.  Each check reads the facts and says
+ * clear, fired, unknown (a lookup it needs failed) or wait (a lookup it
+ * needs is still in flight).  The verdict is the strongest action among
+ * the checks that fired.
  */
 #include "compat.h"
 
@@ -31,6 +32,14 @@
 
 #include "protect.h"
 #include "verdict.h"
+
+/*
+ * Beside NEEDS_* in the needs column: a HELO that is one of the
+ * client's forward-confirmed names exists and resolves to the client,
+ * which spares some checks the HELO's records (verdict_plan()).
+ */
+#define UNLESS_CONFIRMED	0x100	/* the HELO is a confirmed name */
+#define UNLESS_CONFIRMED_PUBLIC	0x200	/* that, of a public client */
 
 struct judged {
 	const struct policy	*p;
@@ -61,7 +70,9 @@ static enum check_state	check_changed(struct judged *);
 static const char	*exemption(const struct policy *,
 			    const struct facts *, int *);
 static int		 same_org(const char *, const char *);
-static void		 dbl_expire(struct dbl_answer *);
+static int		 needs_of(const struct policy *, const struct facts *);
+static int		 check_needs(const struct policy *,
+			    const struct facts *, int);
 
 /* Why a client is exempt, as the log and the counters name it. */
 static const char *const exempt_names[EXEMPT_COUNT] = {
@@ -74,29 +85,214 @@ static const char *const exempt_names[EXEMPT_COUNT] = {
 	[EXEMPT_PASS_RDNS] =		"pass rdns",
 };
 
-/* One row per enum check, in enum order; dns-error is decided last. */
-static enum check_state (*const check_fn[CHECK_COUNT])(struct judged *) = {
-	[CHECK_SELF] =		check_self,
-	[CHECK_RCPT_DOMAIN] =	check_rcpt_domain,
-	[CHECK_PROTECTED] =	check_protected,
-	[CHECK_BLOCKLIST] =	check_blocklist,
-	[CHECK_DBL] =		check_dbl,
-	[CHECK_SYNTAX] =	check_syntax,
-	[CHECK_UNDERSCORE] =	check_underscore,
-	[CHECK_BARE_IP] =	check_bare_ip,
-	[CHECK_NON_FQDN] =	check_non_fqdn,
-	[CHECK_LITERAL] =	check_literal,
-	[CHECK_SPECIAL_NAME] =	check_special_name,
-	[CHECK_DNS] =		check_dns,
-	[CHECK_DNS_ERROR] =	NULL,
-	[CHECK_RDNS] =		check_rdns,
-	[CHECK_RDNS_MATCH] =	check_rdns_match,
-	[CHECK_FORWARD] =	check_forward,
-	[CHECK_CNAME] =		check_cname,
-	[CHECK_PRIVATE] =	check_private,
-	[CHECK_DYNAMIC] =	check_dynamic,
-	[CHECK_CHANGED] =	check_changed,
+/*
+ * The table of checks: one row per enum check, in enum order (policy.h:
+ * the order is the tie-break), with everything else about the check.
+ * Its name, in the configuration, the log and the replies; its default
+ * action and reply (policy.c adapts the reply's class to the action);
+ * the function that runs it, or NULL for dns-error, which is decided
+ * last from the others' failures; and the DNS it reads (NEEDS_*, and
+ * what spares it that), from which verdict_plan() says what to ask.
+ */
+static const struct check_row {
+	const char		 *name;
+	enum action		  action;
+	const char		 *reply;
+	enum check_state	(*run)(struct judged *);
+	int			  needs;
+} checks[CHECK_COUNT] = {
+	[CHECK_SELF] = { "self", ACT_REJECT,
+	    "550 5.7.1 <%h>: Helo command rejected: you are not me",
+	    check_self, 0 },
+	[CHECK_RCPT_DOMAIN] = { "rcpt-domain", ACT_REJECT,
+	    "550 5.7.1 <%h>: Helo command rejected: you are not %d",
+	    check_rcpt_domain, NEEDS_PTR },
+	[CHECK_PROTECTED] = { "protected", ACT_REJECT,
+	    "550 5.7.1 <%h>: Helo command rejected: you are not %d",
+	    check_protected, NEEDS_PTR },
+	[CHECK_BLOCKLIST] = { "blocklist", ACT_REJECT,
+	    "550 5.7.1 <%h>: Helo command rejected: Access denied",
+	    check_blocklist, 0 },
+	[CHECK_DBL] = { "dbl", ACT_REJECT,
+	    "554 5.7.1 Service unavailable; Helo command [%h] blocked using "
+	    "%d",
+	    check_dbl, NEEDS_DBL },
+	[CHECK_SYNTAX] = { "syntax", ACT_REJECT,
+	    "501 5.5.2 <%h>: Helo command rejected: Invalid name",
+	    check_syntax, 0 },
+	[CHECK_UNDERSCORE] = { "underscore", ACT_REJECT,
+	    "501 5.5.2 <%h>: Helo command rejected: "
+	    "Invalid name (underscore)",
+	    check_underscore, 0 },
+	[CHECK_BARE_IP] = { "bare-ip", ACT_REJECT,
+	    "501 5.5.2 <%h>: Helo command rejected: "
+	    "use an address literal %l",
+	    check_bare_ip, 0 },
+	[CHECK_NON_FQDN] = { "non-fqdn", ACT_REJECT,
+	    "504 5.5.2 <%h>: Helo command rejected: "
+	    "need fully-qualified hostname",
+	    check_non_fqdn, 0 },
+	[CHECK_LITERAL] = { "literal", ACT_JUNK,
+	    "550 5.7.1 <%h>: Helo command rejected: "
+	    "address literal does not match %i",
+	    check_literal, 0 },
+	[CHECK_SPECIAL_NAME] = { "special-name", ACT_TEMPFAIL,
+	    "450 4.7.1 <%h>: Helo command rejected: not a public host name",
+	    check_special_name, 0 },
+	[CHECK_DNS] = { "dns", ACT_TEMPFAIL,
+	    "450 4.7.1 <%h>: Helo command rejected: Host not found",
+	    check_dns, NEEDS_HELO | UNLESS_CONFIRMED },
+	[CHECK_DNS_ERROR] = { "dns-error", ACT_TEMPFAIL,
+	    "451 4.4.3 <%h>: Helo command rejected: "
+	    "temporary DNS failure, try again later",
+	    NULL, 0 },
+	[CHECK_RDNS] = { "rdns", ACT_REPORT,
+	    "450 4.7.25 Client host rejected: "
+	    "cannot find your hostname, [%i]",
+	    check_rdns, NEEDS_PTR },
+	[CHECK_RDNS_MATCH] = { "rdns-match", ACT_REPORT,
+	    "450 4.7.1 <%h>: Helo command rejected: "
+	    "does not match your hostname %r",
+	    check_rdns_match, NEEDS_PTR },
+	[CHECK_FORWARD] = { "forward", ACT_REPORT,
+	    "550 5.7.1 <%h>: Helo command rejected: "
+	    "%h does not resolve to %i",
+	    check_forward, NEEDS_HELO_A | NEEDS_HELO_AAAA | UNLESS_CONFIRMED },
+	[CHECK_CNAME] = { "cname", ACT_REPORT,
+	    "550 5.7.1 <%h>: Helo command rejected: is a CNAME",
+	    check_cname, NEEDS_HELO_A },
+	[CHECK_PRIVATE] = { "private", ACT_REPORT,
+	    "550 5.7.1 <%h>: Helo command rejected: "
+	    "resolves only to private addresses",
+	    check_private,
+	    NEEDS_HELO_A | NEEDS_HELO_AAAA | UNLESS_CONFIRMED_PUBLIC },
+	[CHECK_DYNAMIC] = { "dynamic", ACT_REPORT,
+	    "550 5.7.1 <%h>: Helo command rejected: "
+	    "dynamic host, use your provider's relay",
+	    check_dynamic, NEEDS_PTR },
+	[CHECK_CHANGED] = { "changed", ACT_JUNK,
+	    "550 5.7.1 <%h>: Helo command rejected: changed during session",
+	    check_changed, 0 },
 };
+
+const char *
+check_name(enum check c)
+{
+	if ((unsigned int)c >= CHECK_COUNT)
+		return "unknown";
+	return checks[c].name;
+}
+
+int
+check_lookup(const char *s, enum check *c)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(checks); i++) {
+		if (strcmp(s, checks[i].name) == 0) {
+			*c = i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+enum action
+check_default_action(enum check c)
+{
+	return checks[c].action;
+}
+
+const char *
+check_default_reply(enum check c)
+{
+	return checks[c].reply;
+}
+
+/*
+ * The DNS a policy's checks read (NEEDS_*): a lookup that feeds only
+ * checks set to pass is never asked.
+ */
+int
+verdict_needs(const struct policy *p)
+{
+	return needs_of(p, NULL);
+}
+
+/*
+ * What to ask of DNS for a verdict on these facts, and is not asked
+ * yet (NEEDS_* and PLAN_HELO): for lookup_start(), or for facts_mark()
+ * before there is a resolver.  Every front end plans here, at connect,
+ * at each HELO and at a verdict before any HELO, with the facts it has
+ * filled.  Nothing for an exempt client.  The MTA's confirmed name
+ * (rdns_verified) is taken first: it stands for the client's own
+ * lookups, which are asked once.  With a HELO, PLAN_HELO: its lookups,
+ * of the records and zones the checks still need, replace an earlier
+ * HELO's.  With DNSSEC, all three records or none, as "dns=secure"
+ * says that all of them validated.
+ */
+int
+verdict_plan(const struct policy *p, struct facts *f)
+{
+	int	needs, plan = 0, wait;
+
+	if (exemption(p, f, &wait) != NULL)
+		return 0;
+	(void)dns_facts_verified(&f->dns, f->rdns_verified);
+	needs = needs_of(p, f);
+	if ((needs & NEEDS_PTR) && f->client.family != 0 &&
+	    f->dns.fcrdns == LOOKUP_NONE)
+		plan |= NEEDS_PTR;
+	if (f->helo_raw == NULL)
+		return plan;
+	plan |= PLAN_HELO;
+	if (f->helo.kind != HELO_DOMAIN || f->helo.dotless)
+		return plan;
+	if (p->dnssec != DNSSEC_OFF && (needs & NEEDS_HELO))
+		needs |= NEEDS_HELO;
+	return plan | (needs & (NEEDS_HELO | NEEDS_DBL));
+}
+
+/*
+ * The lookups the checks not set to pass read, for a verdict on f (or
+ * on any facts, f NULL).  "pass rdns" reads the client's names too;
+ * without a zone, dbl asks nothing.
+ */
+static int
+needs_of(const struct policy *p, const struct facts *f)
+{
+	int	c, needs = 0;
+
+	for (c = 0; c < CHECK_COUNT; c++)
+		needs |= check_needs(p, f, c);
+	if (p->pass_rdns.n > 0)
+		needs |= NEEDS_PTR;
+	if (p->dbl.n == 0)
+		needs &= ~NEEDS_DBL;
+	return needs;
+}
+
+/*
+ * What check c reads, without what f spares it.  A HELO that is one of
+ * the client's confirmed names exists and resolves to the client: dns
+ * and forward are settled, and so is private if the client's address
+ * is public; cname still needs the A answer, the only one that shows a
+ * CNAME.  With DNSSEC nothing is spared, as dns waits for every record
+ * to know whether all of them validated.
+ */
+static int
+check_needs(const struct policy *p, const struct facts *f, int c)
+{
+	int	needs = checks[c].needs;
+
+	if (p->rules[c].action == ACT_PASS)
+		return 0;
+	if (f != NULL && p->dnssec == DNSSEC_OFF && facts_helo_confirmed(f) &&
+	    ((needs & UNLESS_CONFIRMED) || ((needs & UNLESS_CONFIRMED_PUBLIC) &&
+	    !addr_is_private(&f->client))))
+		needs &= ~NEEDS_HELO;
+	return needs & (NEEDS_PTR | NEEDS_HELO | NEEDS_DBL);
+}
 
 static int
 is_name(const struct facts *f)
@@ -613,10 +809,25 @@ exemption(const struct policy *p, const struct facts *f, int *wait)
 }
 
 /*
- * The strongest action among the checks that fired, and the check that
- * replies: the first in table order of equal actions.  A check whose
- * lookup failed fires dns-error if its action is tempfail or stronger:
- * a failed lookup may never turn into a permanent refusal.
+ * A check whose lookup failed fires dns-error if its action is tempfail
+ * or stronger: a failed lookup may never turn into a permanent refusal.
+ */
+static void
+dns_error(const struct policy *p, struct verdict *v)
+{
+	int	c;
+
+	for (c = 0; c < CHECK_COUNT; c++)
+		if (v->state[c] == CS_UNKNOWN &&
+		    p->rules[c].action >= ACT_TEMPFAIL &&
+		    p->rules[CHECK_DNS_ERROR].action != ACT_PASS)
+			v->state[CHECK_DNS_ERROR] = CS_FIRED;
+}
+
+/*
+ * The strongest action among the checks that fired, dns-error
+ * included, and the check that replies: the first in table order of
+ * equal actions.
  */
 static void
 strongest(const struct policy *p, struct verdict *v)
@@ -624,11 +835,7 @@ strongest(const struct policy *p, struct verdict *v)
 	enum action	a;
 	int		c;
 
-	for (c = 0; c < CHECK_COUNT; c++)
-		if (v->state[c] == CS_UNKNOWN &&
-		    p->rules[c].action >= ACT_TEMPFAIL &&
-		    p->rules[CHECK_DNS_ERROR].action != ACT_PASS)
-			v->state[CHECK_DNS_ERROR] = CS_FIRED;
+	dns_error(p, v);
 	for (c = 0; c < CHECK_COUNT; c++) {
 		if (v->state[c] != CS_FIRED)
 			continue;
@@ -668,10 +875,10 @@ verdict_decide(const struct policy *p, const struct facts *f,
 	if ((v->exempt = exemption(p, f, &wait)) != NULL)
 		return;
 	for (c = 0; c < CHECK_COUNT; c++) {
-		if (check_fn[c] == NULL || p->rules[c].action == ACT_PASS)
+		if (checks[c].run == NULL || p->rules[c].action == ACT_PASS)
 			continue;
 		j.domain = NULL;
-		v->state[c] = check_fn[c](&j);
+		v->state[c] = checks[c].run(&j);
 		domain[c] = j.domain;
 		if (v->state[c] == CS_WAIT)
 			pending = 1;
@@ -709,22 +916,35 @@ verdict_decide(const struct policy *p, const struct facts *f,
 	}
 }
 
+/*
+ * A verdict given while some of its checks still waited for lookups,
+ * completed for its log line with what the facts say now: each check
+ * that waited runs again, and a failure fires dns-error as it would
+ * have then.  Those checks could not change the answer (the verdict
+ * waits for any that could), so the action and the replying check
+ * stay those given.  Returns 1 once no check waits any more.
+ */
+int
+verdict_complete(const struct policy *p, const struct facts *f,
+    struct verdict *v)
+{
+	struct judged	 j = { p, f, NULL };
+	int		 c, waits = 0;
+
+	for (c = 0; c < CHECK_COUNT; c++) {
+		if (v->state[c] != CS_WAIT)
+			continue;
+		if ((v->state[c] = checks[c].run(&j)) == CS_WAIT)
+			waits = 1;
+	}
+	dns_error(p, v);
+	return !waits;
+}
+
 const char *
 exempt_name(enum exempt e)
 {
 	return exempt_names[e];
-}
-
-/*
- * Why the client is exempt from every check, as far as the facts known
- * now tell, or NULL: a front end asks no DNS for an exempt client.
- */
-const char *
-verdict_exempt(const struct policy *p, const struct facts *f)
-{
-	int	wait;
-
-	return exemption(p, f, &wait);
 }
 
 /*
@@ -775,43 +995,4 @@ verdict_list(const struct verdict *v, enum check_state st, char *buf,
 	if (n == 0)
 		strlcpy(buf, "-", len);
 	return n;
-}
-
-/* The first of the client's forward-confirmed names, or NULL. */
-const char *
-dns_facts_rdns(const struct dns_facts *d)
-{
-	if (d->fcrdns == LOOKUP_FOUND && d->nrdns > 0)
-		return d->rdns[0];
-	return NULL;
-}
-
-/*
- * The deadline passed: every lookup still in flight counts as failed,
- * so the checks that need it are unknown and the verdict can be given.
- */
-void
-dns_facts_expire(struct dns_facts *d)
-{
-	enum lookup_state	*ls[] = {
-		&d->ptr, &d->fcrdns, &d->helo_a, &d->helo_aaaa, &d->helo_mx
-	};
-	size_t			 i;
-
-	for (i = 0; i < nitems(ls); i++)
-		if (*ls[i] == LOOKUP_PENDING)
-			*ls[i] = LOOKUP_ERROR;
-	for (i = 0; i < d->ndbl; i++) {
-		dbl_expire(&d->dbl[i].name);
-		dbl_expire(&d->dbl[i].domain);
-	}
-}
-
-static void
-dbl_expire(struct dbl_answer *a)
-{
-	if (a->state != LOOKUP_PENDING)
-		return;
-	a->state = LOOKUP_ERROR;
-	a->outcome = DBL_FAILED;
 }

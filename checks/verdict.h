@@ -54,14 +54,15 @@ struct verdict {
 	int			 wait;		/* some needed facts pending */
 };
 
+int	verdict_needs(const struct policy *);
+int	verdict_plan(const struct policy *, struct facts *);
 const char *exempt_name(enum exempt);
-const char *verdict_exempt(const struct policy *, const struct facts *);
 void	verdict_decide(const struct policy *, const struct facts *,
+	    struct verdict *);
+int	verdict_complete(const struct policy *, const struct facts *,
 	    struct verdict *);
 int	verdict_reply(const struct policy *, const struct facts *,
 	    const struct verdict *, char *, size_t);
-void	dns_facts_expire(struct dns_facts *);
-const char *dns_facts_rdns(const struct dns_facts *);
 int	verdict_list(const struct verdict *, enum check_state, char *,
 	    size_t);
 

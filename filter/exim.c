@@ -18,8 +18,9 @@
  * The one-shot front end for Exim.  Exim's ${run} passes each operand
  * as one argument, whatever the client sent, and keeps or drops empty
  * ones depending on its version; operands are therefore name=value
- * pairs, so that nothing can shift.  The checks, the configuration and
- * the replies are the filter's own; only the way in and out differs.
+ * pairs, so that nothing can shift.  The checks, the lookups they need
+ * (verdict_plan()), the configuration and the replies are the filter's
+ * own; only the way in and out differs.
  * The answer comes within dns-timeout and a margin, far below the 60 s
  * after which Exim kills the command and answers 451 itself.
  */
@@ -96,9 +97,7 @@ static struct {
 	struct facts		 facts;
 	struct verdict		 verdict;
 	char			 rcpt_domain[NAME_BUFSZ];
-	const char		*rdns;		/* Exim's confirmed name */
-	int			 ask_client;	/* the client's lookups */
-	int			 ask_helo;	/* HELO_ASK_* */
+	int			 plan;		/* verdict_plan() */
 	int			 header;	/* header=yes */
 } ex;
 
@@ -108,7 +107,6 @@ static int	parse_operands(int, char *[], struct exim_args *);
 static const char *nonempty(const char *);
 static int	fill_facts(const struct exim_args *);
 static int	silence_stderr(void);
-static void	plan_lookups(void);
 static int	judge_with_dns(void);
 static void	decide(void);
 static void	on_lookup(void *);
@@ -133,14 +131,15 @@ exim_main(int argc, char *argv[], const struct policy *policy)
 
 	/*
 	 * Setting up the resolver costs milliseconds: only a verdict that
-	 * the lookups could still change asks for it.  Exempt clients are
-	 * judged without asking DNS anything.
+	 * the lookups could still change asks for it.  The lookups the
+	 * verdict needs are marked as in flight before any is asked, so a
+	 * verdict that does not wait for them (a refusal no answer could
+	 * change, an exempt client, an address literal from a client Exim
+	 * named) is given without a resolver.
 	 */
+	ex.plan = verdict_plan(policy, &ex.facts);
+	facts_mark(&ex.facts, ex.plan, &policy->dbl);
 	verdict_decide(policy, &ex.facts, &ex.verdict);
-	if (ex.verdict.exempt == NULL) {
-		plan_lookups();
-		verdict_decide(policy, &ex.facts, &ex.verdict);
-	}
 	if (ex.verdict.wait && judge_with_dns() == -1)
 		return finish(EXIM_EX_SOFTWARE);
 	return finish(answer());
@@ -240,7 +239,7 @@ fill_facts(const struct exim_args *a)
 	}
 	f->helo_prev = nonempty(a->first_helo);
 	f->rcpt = nonempty(a->rcpt);
-	ex.rdns = nonempty(a->rdns);
+	f->rdns_verified = nonempty(a->rdns);
 	if (nonempty(a->header) != NULL &&
 	    config_yes_no(a->header, &ex.header) == -1)
 		return operand_error("header= takes yes or no", a->header);
@@ -277,42 +276,17 @@ silence_stderr(void)
 }
 
 /*
- * The lookups the verdict needs, marked as in flight before any is
- * asked: a verdict that does not wait for them (a refusal no answer
- * could change, an address literal from a client Exim named, a HELO
- * that is that name with the checks that need more set to pass) is
- * given without a resolver.  The client's name Exim confirmed stands
- * for our own lookups of it whatever the HELO, as in the smtpd front
- * end.
- */
-static void
-plan_lookups(void)
-{
-	struct facts		*f = &ex.facts;
-	struct dns_facts	*d = &f->dns;
-
-	if (dns_facts_verified(d, ex.rdns) == -1 &&
-	    policy_needs_rdns(ex.policy) && f->client.family != 0) {
-		ex.ask_client = 1;
-		d->ptr = d->fcrdns = LOOKUP_PENDING;
-	}
-	ex.ask_helo = dns_facts_helo_asks(ex.policy, f);
-	if (ex.ask_helo & HELO_ASK_A)
-		d->helo_a = LOOKUP_PENDING;
-	if (ex.ask_helo & HELO_ASK_AAAA)
-		d->helo_aaaa = LOOKUP_PENDING;
-	if (ex.ask_helo & HELO_ASK_MX)
-		d->helo_mx = LOOKUP_PENDING;
-	/* lookup_helo() then says which of the zones' queries it asked. */
-	if ((ex.ask_helo & HELO_ASK_DBL) &&
-	    dns_facts_dbl_init(d, &ex.policy->dbl) == 0)
-		d->dbl[0].name.state = LOOKUP_PENDING;
-}
-
-/*
  * Ask every question at once and decide as soon as the answers allow;
  * a deadline just past the lookups' own decides with whatever is left
  * counted as failed, so a silent resolver costs dns-timeout, no more.
+ *
+ * Checks whose lookups are still in flight then, which could not change
+ * the answer, are logged "waiting": unlike smtpd's, this line is not
+ * held for them.  Exim answers the client only once the program has
+ * exited, so waiting would delay every command it runs us for by up to
+ * dns-timeout (a client whose reverse zone is slow, with rdns only
+ * reporting) for a line of log; and writing it after the exit would
+ * leave a process behind for each command.
  */
 static int
 judge_with_dns(void)
@@ -340,16 +314,12 @@ judge_with_dns(void)
 		log_warn("pledge");
 		return -1;
 	}
-	if ((ex.lookups = lookup_new(&ex.facts.dns, p->dns_timeout * 1000L,
+	if ((ex.lookups = lookup_new(&ex.facts, p->dns_timeout * 1000L,
 	    on_lookup, NULL)) == NULL) {
 		log_warn("lookup_new");
 		return -1;
 	}
-	if (ex.ask_client)
-		lookup_client(ex.lookups, &ex.facts.client);
-	if (ex.ask_helo != 0)
-		lookup_helo(ex.lookups, &ex.facts.helo, ex.ask_helo,
-		    &p->dbl);
+	lookup_start(ex.lookups, ex.plan, &p->dbl);
 	decide();
 	if (!ex.verdict.wait)
 		return 0;

@@ -548,46 +548,26 @@ request_facts(struct pconn *c)
 	}
 	name = v[PF_CLIENT_NAME];
 	if (name != NULL && strcmp(name, "unknown") != 0)
-		(void)dns_facts_verified(&f->dns, name);
+		f->rdns_verified = name;
 	return 0;
 }
 
-/*
- * The lookups the verdict needs, marked in flight before any is asked,
- * as the other front ends do.
- */
+/* The lookups the verdict needs (verdict_plan()), as the other front ends. */
 static void
 request_plan(struct pconn *c)
 {
-	struct facts		*f = &c->facts;
-	struct dns_facts	*d = &f->dns;
-	struct verdict		 v;
-	int			 ask_client = 0, ask_helo;
+	int	plan;
 
-	verdict_decide(pd.policy, f, &v);
-	if (v.exempt != NULL)
+	if ((plan = verdict_plan(pd.policy, &c->facts)) == 0)
 		return;
-	if (d->fcrdns == LOOKUP_NONE && policy_needs_rdns(pd.policy) &&
-	    f->client.family != 0) {
-		ask_client = 1;
-		d->ptr = d->fcrdns = LOOKUP_PENDING;
-	}
-	ask_helo = dns_facts_helo_asks(pd.policy, f);
-	if (ask_helo & HELO_ASK_A)
-		d->helo_a = LOOKUP_PENDING;
-	if (ask_helo & HELO_ASK_AAAA)
-		d->helo_aaaa = LOOKUP_PENDING;
-	if (ask_helo & HELO_ASK_MX)
-		d->helo_mx = LOOKUP_PENDING;
-	if (!ask_client && ask_helo == 0)
-		return;
-	if ((c->lookups = lookup_new(d, pd.policy->dns_timeout * 1000L,
+	if ((c->lookups = lookup_new(&c->facts, pd.policy->dns_timeout * 1000L,
 	    on_lookup, c)) == NULL)
 		fatal("%s: lookup_new", __func__);
-	if (ask_client)
-		lookup_client(c->lookups, &f->client);
-	if (ask_helo != 0)
-		lookup_helo(c->lookups, &f->helo, ask_helo, &pd.policy->dbl);
+	lookup_start(c->lookups, plan, &pd.policy->dbl);
+	if (!lookup_pending(c->lookups)) {
+		lookup_free(c->lookups);
+		c->lookups = NULL;
+	}
 }
 
 /* Decide now if the facts allow; force: at the deadline, they must. */
@@ -629,8 +609,10 @@ request_answer(struct pconn *c, const struct verdict *v)
 
 	if (v != NULL) {
 		snprintf(id, sizeof(id), "%lu.%lu ", c->id, c->nreq);
-		report_verdict(id, pd.policy, &c->facts, v, NULL);
-		stats_verdict(pd.policy, v, &c->arrived);
+		report_verdict(id, pd.policy, &c->facts, v,
+		    c->facts.rdns_verified);
+		stats_verdict(pd.policy, v);
+		stats_latency(&c->arrived);
 	}
 	if (answer_line(c, v, line, sizeof(line)) == -1) {
 		pconn_close_soon(c, "no answer for the verdict");

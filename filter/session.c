@@ -136,6 +136,15 @@ session_sweep(time_t older, void (*expire)(struct session *))
 	}
 }
 
+void
+session_foreach(void (*fn)(struct session *))
+{
+	struct session	*s;
+
+	RB_FOREACH(s, session_tree, &sessions)
+		fn(s);
+}
+
 /* Seconds on a clock that wall-clock changes do not move. */
 time_t
 session_clock(void)

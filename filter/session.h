@@ -31,6 +31,7 @@
 #include "facts.h"
 #include "header.h"
 
+struct held_verdict;
 struct lookup_set;
 
 /* A filter request waiting for its answer. */
@@ -67,6 +68,8 @@ struct session {
 	struct request		 req;
 	struct lookup_set	*lookups;	/* only while lookups are in
 						   flight; owned by lookup.c */
+	struct held_verdict	*held;		/* verdicts given whose lines
+						   wait for lookups */
 };
 
 struct session	*session_find(uint64_t);
@@ -75,6 +78,7 @@ void		 session_free(struct session *);
 void		 session_free_all(void);
 void		 session_on_free(void (*)(struct session *));
 void		 session_sweep(time_t, void (*)(struct session *));
+void		 session_foreach(void (*)(struct session *));
 void		 session_set(char **, const char *);
 time_t		 session_clock(void);
 void		 session_counts(unsigned long long *, size_t *);

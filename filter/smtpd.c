@@ -64,6 +64,27 @@
  */
 #define OUT_HIGH	(64 * 1024)
 #define OUT_LOW		(16 * 1024)
+/*
+ * Lines a session holds for lookups at most: a client sending
+ * recipients faster than DNS answers gets the older lines written
+ * with what is known, rather than memory growing with each one.
+ */
+#define HELD_MAX	8
+
+/*
+ * A verdict given while checks of it still waited for lookups, which
+ * could not change the answer: its line is written once they answer,
+ * or at the deadline of each lookup, so that a report-only check is
+ * logged whatever the timing.  It keeps what of its request those
+ * checks read; anything else that changes (a new connection or HELO, a
+ * reload, a message whose header must say what the line says) writes
+ * it at once with what is known.
+ */
+struct held_verdict {
+	struct held_verdict	*next;
+	struct verdict		 verdict;
+	char			*rcpt_domain;	/* rcpt-domain reads it */
+};
 
 /* smtpd's "config|KEY|VALUE" lines at start; other keys are ignored. */
 struct config_handler {
@@ -120,13 +141,15 @@ static void	dataline(const struct proto_line *, const char *);
 static void	judge(struct session *, int);
 static void	answer(struct session *, const char *, const char *);
 static void	request_drop(struct session *);
+static void	verdict_given(struct session *, struct verdict *);
+static void	held_write(struct session *, size_t);
+static void	held_write_all(struct session *);
 static void	log_verdict(struct session *, const struct verdict *);
 static void	on_lookup(void *);
 static void	lookups_done(struct session *);
 static void	session_release(struct session *);
 static struct lookup_set *session_lookups(struct session *);
-static int	skip_dns(struct session *);
-static void	client_dns(struct session *);
+static void	session_dns(struct session *);
 static void	session_facts(struct session *);
 
 static const struct config_handler config_handlers[] = {
@@ -199,14 +222,15 @@ smtpd_setup(struct event_base *base, const struct policy *policy)
 
 /*
  * A reloaded policy, for the verdicts given from now on, those already
- * waiting for lookups included.  Nothing kept holds the old one: a
- * verdict is decided and logged at once, a lookup set copies its
- * timeout, and the facts the blocklist zones they ask.  So the caller
- * may free it on return.
+ * waiting for lookups included.  The lines held for lookups are
+ * written first, under the policy that decided them; nothing kept then
+ * holds the old one: a lookup set copies its timeout, and the facts
+ * the blocklist zones they ask.  So the caller may free it on return.
  */
 void
 smtpd_set_policy(const struct policy *policy)
 {
+	session_foreach(held_write_all);
 	smtpd.policy = policy;
 }
 
@@ -479,6 +503,7 @@ report_connect(struct session *s, struct proto_line *pl)
 		log_warnx("%016" PRIx64 " malformed link-connect", s->sid);
 		return;
 	}
+	held_write_all(s);
 	if (addr_parse_endpoint(c.src, &s->facts.client, &local) == -1)
 		log_warnx("%016" PRIx64 " unparsable client address",
 		    s->sid);
@@ -489,8 +514,8 @@ report_connect(struct session *s, struct proto_line *pl)
 		    s->sid);
 	/*
 	 * A name smtpd forward-confirmed spares our own lookups of the
-	 * client (client_dns()); a failure or an error is no fact, and our
-	 * lookups start now, as for everyone.
+	 * client (verdict_plan()); a failure or an error is no fact, and
+	 * our lookups start now, as for everyone.
 	 */
 	session_set(&s->smtpd_rdns, c.fcrdns != NULL &&
 	    strcmp(c.fcrdns, "pass") == 0 ? c.rdns : NULL);
@@ -498,9 +523,7 @@ report_connect(struct session *s, struct proto_line *pl)
 	lookup_free(s->lookups);
 	s->lookups = NULL;
 	dns_facts_free(&s->facts.dns);
-	if (!skip_dns(s))
-		client_dns(s);
-	lookups_done(s);
+	session_dns(s);
 }
 
 static void
@@ -552,23 +575,14 @@ report_timeout(struct session *s, struct proto_line *pl)
 static void
 request_helo(struct session *s, struct proto_line *pl)
 {
-	int	which;
-
+	/* The last HELO's lookups end here. */
+	held_write_all(s);
 	session_set(&s->helo_prev, s->helo_accepted);
 	session_set(&s->helo, pl->params);
 	helo_clear(&s->facts.helo);
 	if (helo_classify(pl->params, &s->facts.helo) == -1)
 		fatal("%s: helo_classify", __func__);
-	if (!skip_dns(s)) {
-		client_dns(s);
-		which = dns_facts_helo_asks(smtpd.policy, &s->facts);
-		if (which != 0 || s->lookups != NULL)
-			lookup_helo(session_lookups(s), &s->facts.helo, which,
-			    &smtpd.policy->dbl);
-		else
-			dns_facts_clear_helo(&s->facts.dns);
-		lookups_done(s);
-	}
+	session_dns(s);
 }
 
 static void
@@ -624,6 +638,8 @@ add_headers(struct session *s, const struct proto_line *pl)
 		host[sizeof(host) - 1] = '\0';
 		admd = host;
 	}
+	/* The header says what the line says, and the message cannot wait. */
+	held_write_all(s);
 	session_facts(s);
 	if (header_auth_results(text, sizeof(text), admd,
 	    header_iprev(&s->facts, s->smtpd_iprev), &s->facts.client) > 0)
@@ -674,9 +690,9 @@ judge(struct session *s, int force)
 		if (s->lookups != NULL)
 			lookup_expire(s->lookups);
 		dns_facts_expire(&f->dns);
-	} else if (s->helo == NULL && !skip_dns(s)) {
+	} else if (s->helo == NULL) {
 		/* As at HELO, which did not come: a reload may need them. */
-		client_dns(s);
+		session_dns(s);
 	}
 	session_facts(s);
 	verdict_decide(smtpd.policy, f, &v);
@@ -697,8 +713,8 @@ judge(struct session *s, int force)
 		}
 		return;
 	}
-	log_verdict(s, &v);
-	header_summarise(&v, &s->verdict);
+	stats_latency(&s->req.arrived);
+	verdict_given(s, &v);
 	/* A dry run logs what it would do (would=) and does nothing. */
 	switch (smtpd.policy->dry_run ? ACT_PASS : v.action) {
 	case ACT_JUNK:
@@ -733,6 +749,8 @@ on_lookup(void *arg)
 
 	if (s->req.active && s->req.judging)
 		judge(s, 0);
+	held_write(s, s->lookups == NULL || !lookup_pending(s->lookups) ?
+	    SIZE_MAX : 0);
 	lookups_done(s);
 }
 
@@ -748,34 +766,26 @@ lookups_done(struct session *s)
 static struct lookup_set *
 session_lookups(struct session *s)
 {
-	if (s->lookups == NULL && (s->lookups = lookup_new(&s->facts.dns,
+	if (s->lookups == NULL && (s->lookups = lookup_new(&s->facts,
 	    smtpd.policy->dns_timeout * 1000L, on_lookup, s)) == NULL)
 		fatal("lookup_new: calloc");
 	return s->lookups;
 }
 
-/* An exempt client stays exempt whatever DNS says: ask it nothing. */
-static int
-skip_dns(struct session *s)
-{
-	session_facts(s);
-	return verdict_exempt(smtpd.policy, &s->facts) != NULL;
-}
-
 /*
- * The client's names: smtpd's confirmed one whatever the HELO, else our
- * own lookups, unless they were asked already.  Asked at connect, and
- * again at HELO in case a reload since made the policy need them.
+ * Ask what the verdict needs and is not asked yet (verdict_plan()): at
+ * connect, at each HELO, and at a verdict before any HELO, in case a
+ * reload since made the policy need the client's names.
  */
 static void
-client_dns(struct session *s)
+session_dns(struct session *s)
 {
-	struct dns_facts	*d = &s->facts.dns;
+	int	plan;
 
-	if (dns_facts_verified(d, s->smtpd_rdns) == 0)
-		return;
-	if (d->fcrdns == LOOKUP_NONE && policy_needs_rdns(smtpd.policy))
-		lookup_client(session_lookups(s), &s->facts.client);
+	session_facts(s);
+	if ((plan = verdict_plan(smtpd.policy, &s->facts)) != 0)
+		lookup_start(session_lookups(s), plan, &smtpd.policy->dbl);
+	lookups_done(s);
 }
 
 /* Point the session's facts at what the session holds now. */
@@ -784,6 +794,7 @@ session_facts(struct session *s)
 {
 	struct facts	*f = &s->facts;
 
+	f->rdns_verified = s->smtpd_rdns;
 	f->greeting = s->greeting;
 	f->helo_raw = s->helo;
 	f->helo_prev = s->helo_prev;
@@ -795,6 +806,7 @@ session_facts(struct session *s)
 static void
 session_release(struct session *s)
 {
+	held_write_all(s);
 	lookup_free(s->lookups);
 	s->lookups = NULL;
 	dns_facts_free(&s->facts.dns);
@@ -859,6 +871,67 @@ request_drop(struct session *s)
 	}
 }
 
+/*
+ * The verdict just given: its line now, or held until the lookups its
+ * checks still wait for have answered, after the lines held before it.
+ */
+static void
+verdict_given(struct session *s, struct verdict *v)
+{
+	struct held_verdict	*h, **tail;
+	size_t			 n = 0;
+
+	if (s->held == NULL && (verdict_complete(smtpd.policy, &s->facts,
+	    v) || s->lookups == NULL || !lookup_pending(s->lookups))) {
+		log_verdict(s, v);
+		return;
+	}
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		fatal("%s: calloc", __func__);
+	h->verdict = *v;
+	h->verdict.domain = NULL;	/* the reply's, given already */
+	session_set(&h->rcpt_domain, s->facts.rcpt_domain);
+	for (tail = &s->held; *tail != NULL; tail = &(*tail)->next)
+		n++;
+	*tail = h;
+	held_write(s, n >= HELD_MAX ? 1 : 0);
+}
+
+/*
+ * The lines held, in the order their verdicts were given, each once
+ * its checks have their answers; the first "force" of them whatever
+ * they have.
+ */
+static void
+held_write(struct session *s, size_t force)
+{
+	struct held_verdict	*h;
+
+	if (s->held == NULL)
+		return;
+	while ((h = s->held) != NULL) {
+		session_facts(s);
+		s->facts.rcpt_domain = h->rcpt_domain;
+		if (!verdict_complete(smtpd.policy, &s->facts, &h->verdict) &&
+		    force == 0)
+			break;
+		if (force > 0)
+			force--;
+		log_verdict(s, &h->verdict);
+		s->held = h->next;
+		free(h->rcpt_domain);
+		free(h);
+	}
+	session_facts(s);
+}
+
+/* What is known now: the checks whose lookups are in flight wait. */
+static void
+held_write_all(struct session *s)
+{
+	held_write(s, SIZE_MAX);
+}
+
 static void
 log_verdict(struct session *s, const struct verdict *v)
 {
@@ -866,7 +939,8 @@ log_verdict(struct session *s, const struct verdict *v)
 
 	snprintf(id, sizeof(id), "%016" PRIx64 " ", s->sid);
 	report_verdict(id, smtpd.policy, &s->facts, v, s->smtpd_rdns);
-	stats_verdict(smtpd.policy, v, &s->req.arrived);
+	stats_verdict(smtpd.policy, v);
+	header_summarise(v, &s->verdict);
 }
 
 /* Look for lost sessions as often as smtpd's own timeout could fire. */

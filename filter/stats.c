@@ -107,15 +107,12 @@ static struct {
 
 static char	file_buf[STATS_FILE_MAX];
 
-/* Counted where the verdict is logged, with its request's arrival. */
+/* Counted where the verdict is logged. */
 void
-stats_verdict(const struct policy *p, const struct verdict *v,
-    const struct timespec *arrived)
+stats_verdict(const struct policy *p, const struct verdict *v)
 {
-	struct timespec	 now;
-	long long	 usec;
-	size_t		 i;
-	int		 c;
+	size_t	i;
+	int	c;
 
 	counts.verdicts[v->action]++;
 	for (i = 0; v->exempt != NULL && i < EXEMPT_COUNT; i++)
@@ -124,6 +121,18 @@ stats_verdict(const struct policy *p, const struct verdict *v,
 	for (c = 0; c < CHECK_COUNT; c++)
 		if (v->state[c] == CS_FIRED)
 			counts.fired[c][p->rules[c].action]++;
+}
+
+/*
+ * Counted where the answer is given, which may be before its verdict
+ * line: how long the request waited since it arrived.
+ */
+void
+stats_latency(const struct timespec *arrived)
+{
+	struct timespec	 now;
+	long long	 usec;
+	size_t		 i;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	usec = (now.tv_sec - arrived->tv_sec) * 1000000LL +

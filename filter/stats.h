@@ -30,8 +30,8 @@ struct event_base;
 struct policy;
 struct verdict;
 
-void	stats_verdict(const struct policy *, const struct verdict *,
-	    const struct timespec *);
+void	stats_verdict(const struct policy *, const struct verdict *);
+void	stats_latency(const struct timespec *);
 void	stats_log(void);
 void	stats_start(struct event_base *, const struct policy *);
 void	stats_stop(void);

@@ -560,8 +560,7 @@ test_cancel(void)
  */
 struct reconnect {
 	struct lookup_set	*set;
-	struct dns_facts	*facts;
-	struct addr		 client;
+	struct facts		*facts;
 	int			 again;
 	int			 calls;
 };
@@ -569,31 +568,31 @@ struct reconnect {
 static void
 test_reconnect(void)
 {
-	struct dns_facts	 facts;
+	struct facts		 facts;
 	struct reconnect	 r;
 	struct timespec		 t0;
 
 	memset(&facts, 0, sizeof(facts));
 	memset(&r, 0, sizeof(r));
 	r.facts = &facts;
-	if (!ok(addr_parse("192.0.2.10", &r.client) == 0,
+	if (!ok(addr_parse("192.0.2.10", &facts.client) == 0,
 	    "reconnect: client address"))
 		return;
 	r.set = lookup_new(&facts, 3000, reconnect_cb, &r);
-	lookup_client(r.set, &r.client);
+	lookup_start(r.set, NEEDS_PTR, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	arm(4000);
 	while (evtimer_pending(&guard, NULL) && lookup_pending(r.set))
 		event_base_loop(base, EVLOOP_ONCE);
 	evtimer_del(&guard);
 	is_int(r.again, 1, "reconnect: the session connected again");
-	is_int(facts.fcrdns, LOOKUP_FOUND,
+	is_int(facts.dns.fcrdns, LOOKUP_FOUND,
 	    "reconnect: the client is forward-confirmed");
-	ok(facts.nrdns == 1 && strcmp(facts.rdns[0],
+	ok(facts.dns.nrdns == 1 && strcmp(facts.dns.rdns[0],
 	    "good.regress.test") == 0, "reconnect: by its one name");
 	ok(ms_since(&t0) < 2000, "reconnect: without waiting for a deadline");
 	lookup_free(r.set);
-	dns_facts_free(&facts);
+	dns_facts_free(&facts.dns);
 }
 
 static void
@@ -602,10 +601,10 @@ reconnect_cb(void *arg)
 	struct reconnect	*r = arg;
 
 	r->calls++;
-	if (r->again == 0 && r->facts->ptr == LOOKUP_FOUND &&
-	    r->facts->fcrdns == LOOKUP_PENDING) {
+	if (r->again == 0 && r->facts->dns.ptr == LOOKUP_FOUND &&
+	    r->facts->dns.fcrdns == LOOKUP_PENDING) {
 		r->again = 1;
-		lookup_client(r->set, &r->client);
+		lookup_start(r->set, NEEDS_PTR, NULL);
 	}
 }
 

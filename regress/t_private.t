@@ -78,6 +78,80 @@ for my $c (@cases) {
 ok(Filter::dns_queries('linklocal.regress.test', 'AAAA') > 0,
     'the fixture was asked the AAAA records');
 
+# A check set to report is not waited for once the verdict is report
+# already, yet logged whatever the timing.  special-name, set to report,
+# fires at once on the HELO (a name under .test), so private, also
+# report, cannot change the verdict: the answers are given before any
+# lookup, the more so as the recipients come right after EHLO, all in
+# one write so that no answer can come between them.  The HELO's
+# addresses are all private, and each verdict line, written once the
+# lookups have answered, names private.
+{
+	my $f = Filter->new('-f', Filter::config($base
+	    . "check special-name report\ncheck private report\n"
+	    . join('', map { "check $_ pass\n" } qw(dns forward cname))));
+	$f->handshake('0.6');
+	# Requests of a session in one write: how many proceed.
+	my $send = sub {
+		my ($s, @req) = @_;
+		$f->send(map { join('|', 'filter', '0.6',
+		    Filter::Session::ts(), 'smtp-in', $_->[0], $s->sid,
+		    $s->{token}, $_->[1]) } @req);
+		return scalar(grep { ($s->decision($f->line(5)) // '') eq
+		    'proceed' } @req);
+	};
+	# The first n verdict lines of a session: each HELO, and whether
+	# private fired or was still waiting.
+	my $lines = sub {
+		my ($s, $n) = @_;
+		my $sid = $s->sid;
+		my $log = $f->stderr_until(qr/(^$sid .*\n){$n}/m);
+		my @got;
+		for ($log =~ /^$sid (.*)$/mg) {
+			my ($helo, $checks) =
+			    / helo=(\S+) verdict=report checks=(\S+)/;
+			push @got, $helo // $_,
+			    ($checks // '') =~ /\bprivate\b/ ? 'fired' :
+			    / waiting=\S*\bprivate\b/ ? 'waiting' : $_;
+		}
+		return \@got;
+	};
+	my $dual = 'private-dual.regress.test';
+
+	my $s = Filter::Session->new($f);
+	$s->connect(Filter::ipport('192.0.2.10'), '192.0.2.1:25');
+	my $t0 = Time::HiRes::time();
+	is($send->($s, [ 'ehlo', $dual ], [ 'rcpt-to', 'bob@regress.test' ],
+	    [ 'rcpt-to', 'alice@regress.test' ]), 3,
+	    'two recipients right after EHLO: all proceed');
+	my $took = Time::HiRes::time() - $t0;
+	ok($took < 1, "  at once ($took s)");
+	is_deeply($lines->($s, 2), [ ($dual, 'fired') x 2 ],
+	    '  each verdict line names private');
+
+	# Faster than DNS: ten recipients.  A session holds eight lines at
+	# most: the two oldest are written at once, with the checks still
+	# waiting, the other eight once the lookups answered.  Then a
+	# recipient and another EHLO: the new HELO ends what the last
+	# one's lookups could say, and its line is written.
+	$s = Filter::Session->new($f);
+	$s->connect(Filter::ipport('192.0.2.10'), '192.0.2.1:25');
+	is($send->($s, [ 'ehlo', $dual ],
+	    map { [ 'rcpt-to', "u$_\@regress.test" ] } 1 .. 10), 11,
+	    'ten recipients right after EHLO: all proceed');
+	my @first = (($dual, 'waiting') x 2, ($dual, 'fired') x 8);
+	is_deeply($lines->($s, 10), \@first,
+	    '  the two oldest lines at once, the other eight complete');
+	is($send->($s, [ 'ehlo', 'private.regress.test' ],
+	    [ 'rcpt-to', 'bob@regress.test' ],
+	    [ 'ehlo', 'mixed.regress.test' ]), 3,
+	    'a recipient, then EHLO again: all proceed');
+	is_deeply($lines->($s, 11), [ @first, 'private.regress.test',
+	    'waiting' ],
+	    '  the new HELO wrote the line with what was known');
+	$f->finish;
+}
+
 # -E, the Exim front end.
 my $conf = Filter::config($base . $reject);
 my @oneshot = (

@@ -562,24 +562,25 @@ test_private(void)
 	rdns(LOOKUP_FOUND, "host.regress.test");
 	dns_helo(LOOKUP_FOUND, LOOKUP_NONE, LOOKUP_NONE);
 	private_addrs("8.8.4.4", NULL);
-	is_int(dns_facts_helo_asks(&p, &f), HELO_ASK_A,
+	is_int(verdict_plan(&p, &f), PLAN_HELO | NEEDS_HELO_A,
 	    "private: a confirmed HELO of a public client asks no AAAA");
 	is_str(decided(&v), "pass - -", "private: confirmed, public client");
 	addr_parse("10.0.0.1", &f.client);
-	is_int(dns_facts_helo_asks(&p, &f), HELO_ASK_A | HELO_ASK_AAAA,
+	is_int(verdict_plan(&p, &f), PLAN_HELO | NEEDS_HELO_A |
+	    NEEDS_HELO_AAAA,
 	    "private: a confirmed HELO of a private client asks A and AAAA");
 	reset("host.regress.test");
 	policy_set_action(&p, CHECK_PRIVATE, ACT_REJECT);
 	dns_helo(LOOKUP_NONE, LOOKUP_NONE, LOOKUP_NONE);
-	is_int(dns_facts_helo_asks(&p, &f), HELO_ASK_ALL,
+	is_int(verdict_plan(&p, &f) & NEEDS_HELO, NEEDS_HELO,
 	    "private: an unconfirmed HELO asks its addresses");
 	policy_set_action(&p, CHECK_DNS, ACT_PASS);
 	policy_set_action(&p, CHECK_FORWARD, ACT_PASS);
 	policy_set_action(&p, CHECK_CNAME, ACT_PASS);
-	ok(dns_facts_helo_asks(&p, &f) & HELO_ASK_AAAA,
-	    "private alone still asks A and AAAA");
+	is_int(verdict_plan(&p, &f) & NEEDS_HELO, NEEDS_HELO_A |
+	    NEEDS_HELO_AAAA, "private alone still asks A and AAAA");
 	policy_set_action(&p, CHECK_PRIVATE, ACT_PASS);
-	is_int(dns_facts_helo_asks(&p, &f), 0,
+	is_int(verdict_plan(&p, &f) & NEEDS_HELO, 0,
 	    "and with private off, nothing");
 	f.dns.helo_addrs = NULL;
 	f.dns.helo_naddrs = 0;
@@ -688,6 +689,142 @@ test_dbl(void)
 	f.dns.dbl = NULL;
 	f.dns.dbl_zones = NULL;
 	f.dns.ndbl = 0;
+}
+
+/*
+ * A verdict given while a report check still waited: completed for its
+ * log line once the lookups answered, its answer as given.
+ */
+static void
+test_complete(void)
+{
+	struct verdict	v;
+	char		fired[200];
+
+	reset("host.regress.test");
+	policy_set_action(&p, CHECK_PRIVATE, ACT_REPORT);
+	policy_set_action(&p, CHECK_SPECIAL_NAME, ACT_REPORT);
+	rdns(LOOKUP_FOUND, "good.regress.test");
+	dns_helo(LOOKUP_PENDING, LOOKUP_PENDING, LOOKUP_PENDING);
+	policy_set_action(&p, CHECK_DNS, ACT_PASS);
+	is_str(decided(&v), "report special-name special-name",
+	    "complete: special-name decides, private need not be waited for");
+	is_int(v.state[CHECK_PRIVATE], CS_WAIT, "complete: private waits");
+	ok(!verdict_complete(&p, &f, &v), "complete: not while it waits");
+	dns_helo(LOOKUP_FOUND, LOOKUP_NODATA, LOOKUP_NONE);
+	private_addrs("10.1.2.3", NULL);
+	ok(verdict_complete(&p, &f, &v), "complete: once the answers are in");
+	verdict_list(&v, CS_FIRED, fired, sizeof(fired));
+	is_str(fired, "special-name,forward,private",
+	    "complete: the checks that waited are judged");
+	ok(v.action == ACT_REPORT && v.check == CHECK_SPECIAL_NAME,
+	    "complete: the answer stays the one given");
+
+	/* A failure found now fires dns-error, which could not outrank. */
+	reset("host.regress.test");
+	policy_set_action(&p, CHECK_SPECIAL_NAME, ACT_REJECT);
+	rdns(LOOKUP_FOUND, "good.regress.test");
+	dns_helo(LOOKUP_PENDING, LOOKUP_PENDING, LOOKUP_PENDING);
+	is_str(decided(&v), "reject special-name special-name",
+	    "complete: a refusal no lookup could change");
+	dns_helo(LOOKUP_ERROR, LOOKUP_ERROR, LOOKUP_ERROR);
+	ok(verdict_complete(&p, &f, &v), "complete: the lookups failed");
+	verdict_list(&v, CS_FIRED, fired, sizeof(fired));
+	is_str(fired, "special-name,dns-error",
+	    "complete: dns-error fired for the failed dns check");
+	ok(v.action == ACT_REJECT && v.check == CHECK_SPECIAL_NAME,
+	    "complete: still the refusal given");
+	f.dns.helo_addrs = NULL;
+	f.dns.helo_naddrs = 0;
+}
+
+/*
+ * The lookup plan, the same for every front end: what to ask, and the
+ * facts marked in flight as it asks them.
+ */
+static void
+test_plan(void)
+{
+	struct facts	g;
+	struct verdict	v;
+
+	reset(NULL);
+	is_int(verdict_plan(&p, &f), NEEDS_PTR,
+	    "plan: before HELO, the client's names");
+	f.dns.fcrdns = LOOKUP_PENDING;
+	is_int(verdict_plan(&p, &f), 0, "plan: the client's names once");
+	reset("good.regress.test");
+	is_int(verdict_plan(&p, &f), NEEDS_PTR | PLAN_HELO | NEEDS_HELO,
+	    "plan: at HELO, the name's three records");
+	f.authenticated = 1;
+	is_int(verdict_plan(&p, &f), 0, "plan: an exempt client, nothing");
+	reset("[192.0.2.10]");
+	rdns(LOOKUP_FOUND, "good.regress.test");
+	is_int(verdict_plan(&p, &f), PLAN_HELO,
+	    "plan: an address literal asks nothing, but replaces a HELO");
+	reset("localhost");
+	rdns(LOOKUP_FOUND, "good.regress.test");
+	is_int(verdict_plan(&p, &f), PLAN_HELO, "plan: nor a dotless name");
+
+	reset("good.regress.test");
+	rdns(LOOKUP_FOUND, "good.regress.test");
+	policy_set_action(&p, CHECK_CNAME, ACT_PASS);
+	is_int(verdict_plan(&p, &f), PLAN_HELO,
+	    "plan: the confirmed name, cname off: no record");
+	p.dnssec = DNSSEC_LOOPBACK;
+	is_int(verdict_plan(&p, &f), PLAN_HELO | NEEDS_HELO,
+	    "plan: with DNSSEC, all three records");
+	p.dnssec = DNSSEC_OFF;
+	reset("good.regress.test");
+	policy_set_action(&p, CHECK_DNS, ACT_PASS);
+	is_int(verdict_plan(&p, &f) & NEEDS_HELO,
+	    NEEDS_HELO_A | NEEDS_HELO_AAAA,
+	    "plan: no check reading the MX, no MX asked");
+	policy_set_action(&p, CHECK_FORWARD, ACT_PASS);
+	is_int(verdict_plan(&p, &f) & NEEDS_HELO, NEEDS_HELO_A,
+	    "plan: cname alone asks the A");
+	p.dnssec = DNSSEC_LOOPBACK;
+	is_int(verdict_plan(&p, &f) & NEEDS_HELO, NEEDS_HELO,
+	    "plan: cname alone with DNSSEC, all three");
+	p.dnssec = DNSSEC_OFF;
+
+	reset("mail.example.com");
+	is_int(verdict_plan(&p, &f) & NEEDS_DBL, 0, "plan: no zone, no dbl");
+	strlcpy(p.dbl.v[0].zone, "dbl.test", sizeof(p.dbl.v[0].zone));
+	dbl_default_codes(&p.dbl.v[0]);
+	p.dbl.n = 1;
+	is_int(verdict_plan(&p, &f) & NEEDS_DBL, NEEDS_DBL,
+	    "plan: a zone: the name on it");
+	policy_set_action(&p, CHECK_DBL, ACT_PASS);
+	is_int(verdict_plan(&p, &f) & NEEDS_DBL, 0, "plan: dbl off: none");
+	policy_set_action(&p, CHECK_DBL, ACT_REJECT);
+
+	/* The MTA's name, as a front end gives it: no PTR asked. */
+	memset(&g, 0, sizeof(g));
+	addr_parse("192.0.2.10", &g.client);
+	addr_parse("192.0.2.1", &g.server);
+	g.rdns_verified = "Good.Regress.Test.";
+	g.helo_raw = "good.regress.test";
+	helo_classify(g.helo_raw, &g.helo);
+	is_int(verdict_plan(&p, &g) & ~NEEDS_DBL, PLAN_HELO | NEEDS_HELO_A,
+	    "plan: the MTA's name is the HELO: no PTR, the A for cname");
+	ok(g.dns.rdns_mta && g.dns.nrdns == 1 &&
+	    strcmp(g.dns.rdns[0], "good.regress.test") == 0,
+	    "plan: the MTA's name taken, as our lookups write it");
+	facts_mark(&g, verdict_plan(&p, &g), &p.dbl);
+	ok(g.dns.helo_a == LOOKUP_PENDING && g.dns.helo_aaaa == LOOKUP_NONE &&
+	    g.dns.helo_mx == LOOKUP_NONE, "mark: the A in flight, no other");
+	ok(g.dns.ndbl == 1 && g.dns.dbl[0].name.state == LOOKUP_PENDING,
+	    "mark: the name on the zone in flight");
+	verdict_decide(&p, &g, &v);
+	ok(v.wait, "mark: a verdict waits for what is marked");
+	p.dbl.n = 0;
+	facts_mark(&g, verdict_plan(&p, &g), &p.dbl);
+	ok(g.dns.ndbl == 0 && g.dns.fcrdns == LOOKUP_FOUND,
+	    "mark: a new HELO's plan replaces the zones' answers, not the "
+	    "client's names");
+	dns_facts_free(&g.dns);
+	helo_clear(&g.helo);
 }
 
 /* A client may have several confirmed names; each counts. */
@@ -1087,7 +1224,7 @@ test_reply_hostile(void)
 int
 main(void)
 {
-	plan(206);
+	plan(236);
 	policy_init(&p);
 	test_strongest();
 	test_exempt();
@@ -1097,6 +1234,8 @@ main(void)
 	test_protected();
 	test_private();
 	test_dbl();
+	test_plan();
+	test_complete();
 	test_several_names();
 	test_pass_rdns_unknown();
 	test_changed();

@@ -44,6 +44,7 @@
 #include "policy.h"
 #include "proto.h"
 #include "smtpd.h"
+#include "verdict.h"
 
 #define FAIL(...)	do {						\
 	dprintf(2, "fuzz_lines: " __VA_ARGS__);				\
@@ -83,7 +84,7 @@ static const char *const knobs[] = {
 	"block helo .gmail.com",
 };
 
-/* The checks that would start a lookup (checks/policy.c). */
+/* The checks that would start a lookup (their needs in checks/verdict.c). */
 static const enum check dns_checks[] = {
 	CHECK_RDNS, CHECK_RDNS_MATCH, CHECK_RCPT_DOMAIN, CHECK_PROTECTED,
 	CHECK_DYNAMIC, CHECK_DNS, CHECK_FORWARD, CHECK_CNAME, CHECK_PRIVATE
@@ -138,8 +139,7 @@ policy_from(struct policy *p, unsigned char bits)
 	p->add_header = 1;
 	for (i = 0; i < nitems(dns_checks); i++)
 		policy_set_action(p, dns_checks[i], ACT_PASS);
-	if (config_finish(p, "fuzz") == -1 || policy_needs_rdns(p) ||
-	    policy_needs_helo_dns(p))
+	if (config_finish(p, "fuzz") == -1 || verdict_needs(p) != 0)
 		FAIL("policy 0x%02x would ask DNS or is invalid", bits);
 }
 

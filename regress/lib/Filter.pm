@@ -345,6 +345,19 @@ sub stderr {
 	return scalar <$fh>;
 }
 
+# The log once it matches $re, or as it is after $timeout seconds: a
+# verdict line is written once the lookups its checks read have
+# answered, which may be a moment after the answer.
+sub stderr_until {
+	my ($self, $re, $timeout) = @_;
+	my $end = time + ($timeout // 5);
+	my $text;
+	while (($text = $self->stderr) !~ $re && time < $end) {
+		select(undef, undef, undef, 0.05);
+	}
+	return $text;
+}
+
 # A line smtpd accepts from a filter; anything else would stop smtpd.
 sub is_protocol {
 	my ($l) = @_;
