@@ -331,8 +331,8 @@ sub run_policy_server {
 	if (defined $caps && have('setpriv')) {
 		my $set = join(',', map { '+' . lc(s/^CAP_//r) }
 		    split(' ', $caps->[0]));
-		@wrap = ('setpriv', "--bounding-set=-all,$set", '--no-new-privs',
-		    '--');
+		@wrap = ('setpriv', "--bounding-set=-all,$set",
+		    '--no-new-privs', '--');
 	} else {
 		diag('without the unit\'s capability bounding set: ' .
 		    (defined $caps ? 'no setpriv' : 'the unit has none'));
