@@ -115,6 +115,7 @@ static struct {
 static size_t	conns_max(void);
 static void	on_accept(int, short, void *);
 static void	accept_pause(void);
+static void	on_accept_retry(int, short, void *);
 static struct pconn *pconn_new(int, int, int);
 static void	pconn_free(struct pconn *);
 static void	pconn_close_soon(struct pconn *, const char *);
@@ -216,7 +217,7 @@ policyd_run(struct event_base *base, const struct policy *policy, int lfd)
 		pd.maxconns = conns_max();
 		event_set(&pd.accept_ev, lfd, EV_READ | EV_PERSIST,
 		    on_accept, NULL);
-		evtimer_set(&pd.accept_retry, on_accept, NULL);
+		evtimer_set(&pd.accept_retry, on_accept_retry, NULL);
 		if (event_base_set(base, &pd.accept_ev) == -1 ||
 		    event_base_set(base, &pd.accept_retry) == -1 ||
 		    event_add(&pd.accept_ev, NULL) == -1)
@@ -309,7 +310,18 @@ accept_pause(void)
 
 	event_del(&pd.accept_ev);
 	evtimer_add(&pd.accept_retry, &tv);
-	/* on_accept() from the timer adds the event back first */
+}
+
+/*
+ * The pause is over: listen again, then take what waited meanwhile,
+ * which may pause once more.
+ */
+static void
+on_accept_retry(int fd, short events, void *arg)
+{
+	if (event_add(&pd.accept_ev, NULL) == -1)
+		fatal("%s: listener", __func__);
+	on_accept(pd.lfd, EV_READ, arg);
 }
 
 static struct pconn *
