@@ -485,6 +485,15 @@ request_start(struct pconn *c)
 	c->nreq++;
 	clock_gettime(CLOCK_MONOTONIC, &c->arrived);
 	c->state = PC_JUDGING;
+	/* a client Postfix has no address for: nothing to judge it by */
+	if (c->req.v[PF_CLIENT_ADDRESS] != NULL &&
+	    *c->req.v[PF_CLIENT_ADDRESS] != '\0' &&
+	    !pf_value_known(c->req.v[PF_CLIENT_ADDRESS])) {
+		log_info("policy %lu.%lu: client_address unknown: DUNNO",
+		    c->id, c->nreq);
+		request_answer(c, NULL);
+		return;
+	}
 	if (request_facts(c) == -1) {
 		pconn_close_soon(c, "malformed request");
 		return;
@@ -504,7 +513,8 @@ request_start(struct pconn *c)
 
 /*
  * The request's attributes as facts.  Postfix's client_name is the
- * name it forward-confirmed, or "unknown": used as smtpd's rdns=.  Our
+ * name it forward-confirmed, or "unknown": used as smtpd's rdns=.  A
+ * server_address of "unknown" is none (XCLIENT's [UNAVAILABLE]).  Our
  * own name for "self" is local-name's, else the host name, since
  * Postfix does not send it.  The first HELO of the client's connection
  * stands for "changed" (firsthelo.c).
@@ -521,7 +531,7 @@ request_facts(struct pconn *c)
 		f->local = 1;
 	else if (addr_parse(v[PF_CLIENT_ADDRESS], &f->client) == -1)
 		return -1;
-	if (v[PF_SERVER_ADDRESS] != NULL && *v[PF_SERVER_ADDRESS] != '\0' &&
+	if (pf_value_known(v[PF_SERVER_ADDRESS]) &&
 	    addr_parse(v[PF_SERVER_ADDRESS], &f->server) == -1)
 		return -1;
 	f->authenticated = v[PF_SASL_USERNAME] != NULL &&
@@ -548,7 +558,7 @@ request_facts(struct pconn *c)
 			f->rcpt_domain = c->rcpt_domain;
 	}
 	name = v[PF_CLIENT_NAME];
-	if (name != NULL && strcmp(name, "unknown") != 0)
+	if (pf_value_known(name))
 		(void)dns_facts_verified(&f->dns, name);
 	return 0;
 }

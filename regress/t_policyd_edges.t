@@ -15,7 +15,10 @@
 
 # The policy server (-S) at its edges.  Out of descriptors, it stops
 # accepting for a moment, then listens again: once clients have let go,
-# a new one is answered as before.
+# a new one is answered as before.  "unknown", which Postfix sends for
+# an address it does not have (XCLIENT's [UNAVAILABLE]), is no
+# malformed request: a client without address gets DUNNO, logged, and
+# an unknown server address is none.
 use strict;
 use warnings;
 use FindBin;
@@ -31,12 +34,13 @@ plan skip_all => "no $BIN (run make)" unless -x $BIN;
 my $TMP = $Filter::TMP;
 chmod 0755, $TMP;
 my @user = $> == 0 ? ('-u', 'nobody') : ();
+my $nservers = 0;
 
 # filter-helo -S in $TMP, logging to a file, with at most $nofile
 # descriptors if given (soft and hard: it raises the soft limit).
 sub server {
 	my (%o) = @_;
-	my $sock = "$TMP/policy.$$." . ++$main::n;
+	my $sock = "$TMP/policy." . ++$nservers;
 	my $log = "$sock.log";
 	my $conf = Filter::config($o{conf} // "resolver 127.0.0.1\n");
 	my $pid = fork // die "fork: $!";
@@ -121,6 +125,21 @@ my $REFUSED = "action=504 5.5.2 need fully-qualified hostname\n\n";
 	is(ask($srv, $REQ), $REFUSED,
 	    'once they are closed, a new connection is answered');
 	is(stop($srv), 0, 'SIGTERM: exit 0');
+}
+
+# Postfix's "unknown".
+{
+	my $srv = server();
+	my $req = $REQ =~ s/^client_address=.*$/client_address=unknown/mr;
+	is(ask($srv, $req), "action=DUNNO\n\n",
+	    'client_address=unknown: DUNNO');
+	$req = $REQ =~ s/\n\n$/\nserver_address=unknown\n\n/r;
+	is(ask($srv, $req), $REFUSED, 'server_address=unknown: judged');
+	is(stop($srv), 0, 'SIGTERM: exit 0');
+	ok((grep { /^policy 1\.1: client_address unknown: DUNNO$/ }
+	    log_lines($srv)), 'the log: "policy 1.1: client_address unknown: '
+	    . 'DUNNO"');
+	ok(!(grep { /malformed/ } log_lines($srv)), 'nothing malformed');
 }
 
 done_testing();
