@@ -112,6 +112,7 @@ static struct {
 	char			 hostname[NAME_BUFSZ];
 } pd;
 
+static int	socket_live(const struct sockaddr_un *);
 static size_t	conns_max(void);
 static void	on_accept(int, short, void *);
 static void	accept_pause(void);
@@ -140,8 +141,8 @@ static int	send_answer(struct pconn *, const char *);
 /*
  * The socket, made before privileges are dropped: mode 0660, its group
  * the MTA's if given, so that only the MTA and our user can connect.  A
- * stale socket left by a crash is replaced; anything else at the path
- * is not.
+ * stale socket, left by a crash or a stop, is replaced; a live one, a
+ * server's that still runs, is not, nor anything else at the path.
  */
 int
 policyd_listen(const char *path, const char *group)
@@ -166,6 +167,14 @@ policyd_listen(const char *path, const char *group)
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
 			log_warnx("%s: exists and is not a socket", path);
+			return -1;
+		}
+		switch (socket_live(&sun)) {
+		case 1:
+			log_warnx("%s: another server listens there", path);
+			return -1;
+		case -1:
+			log_warn("%s", path);
 			return -1;
 		}
 		if (unlink(path) == -1) {
@@ -193,6 +202,37 @@ policyd_listen(const char *path, const char *group)
 		return -1;
 	}
 	return fd;
+}
+
+/*
+ * Whether a server still listens on the socket: 1 if so, 0 if the
+ * socket is stale (the connection is refused), -1 with errno if that
+ * cannot be told.  Not blocking: a full backlog is a live server too.
+ */
+static int
+socket_live(const struct sockaddr_un *sun)
+{
+	int	 fd, live, saved;
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
+		return -1;
+	if (fcntl(fd, F_SETFL, O_NONBLOCK) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	if (connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0 ||
+	    errno == EAGAIN || errno == EINPROGRESS)
+		live = 1;
+	else if (errno == ECONNREFUSED)
+		live = 0;
+	else
+		live = -1;
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return live;
 }
 
 /*

@@ -18,7 +18,9 @@
 # a new one is answered as before.  "unknown", which Postfix sends for
 # an address it does not have (XCLIENT's [UNAVAILABLE]), is no
 # malformed request: a client without address gets DUNNO, logged, and
-# an unknown server address is none.
+# an unknown server address is none.  A second server on the socket of
+# one that runs refuses to start, and the first goes on answering; the
+# socket a stopped server left is taken over.
 use strict;
 use warnings;
 use FindBin;
@@ -40,8 +42,9 @@ my $nservers = 0;
 # descriptors if given (soft and hard: it raises the soft limit).
 sub server {
 	my (%o) = @_;
-	my $sock = "$TMP/policy." . ++$nservers;
-	my $log = "$sock.log";
+	my $n = ++$nservers;
+	my $sock = $o{sock} // "$TMP/policy.$n";
+	my $log = "$TMP/server.$n.log";
 	my $conf = Filter::config($o{conf} // "resolver 127.0.0.1\n");
 	my $pid = fork // die "fork: $!";
 	if ($pid == 0) {
@@ -54,15 +57,19 @@ sub server {
 		exec(@cmd);
 		die "exec $BIN: $!";
 	}
+	my $srv = { pid => $pid, sock => $sock, log => $log };
 	for (1 .. 100) {
-		last if -S $sock;
+		last if grep { /^policy server: / } log_lines($srv);
+		last if waitpid($pid, WNOHANG) == $pid &&
+		    ($srv->{status} = $?, 1);
 		sleep 0.05;
 	}
-	return { pid => $pid, sock => $sock, log => $log };
+	return $srv;
 }
 
 sub stop {
 	my ($srv) = @_;
+	return $srv->{status} if defined $srv->{status};
 	kill 'TERM', $srv->{pid};
 	for (1 .. 100) {
 		return $? if waitpid($srv->{pid}, WNOHANG) == $srv->{pid};
@@ -140,6 +147,23 @@ my $REFUSED = "action=504 5.5.2 need fully-qualified hostname\n\n";
 	    log_lines($srv)), 'the log: "policy 1.1: client_address unknown: '
 	    . 'DUNNO"');
 	ok(!(grep { /malformed/ } log_lines($srv)), 'nothing malformed');
+}
+
+# One socket, two servers.
+{
+	my $first = server();
+	my $sock = $first->{sock};
+	my $second = server(sock => $sock);
+	is($second->{status}, 1 << 8,
+	    'a second server on a live socket: exit 1');
+	ok((grep { /^\Q$sock\E: another server listens there$/ }
+	    log_lines($second)), '... saying "another server listens there"');
+	is(ask($first, $REQ), $REFUSED, 'the first answers on');
+	is(stop($first), 0, 'the first stops');
+	ok(-S $sock, 'its socket is left behind');
+	my $third = server(sock => $sock);
+	is(ask($third, $REQ), $REFUSED, 'a new server takes the stale socket');
+	is(stop($third), 0, 'SIGTERM: exit 0');
 }
 
 done_testing();
