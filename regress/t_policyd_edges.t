@@ -37,6 +37,15 @@ my $TMP = $Filter::TMP;
 chmod 0755, $TMP;
 my @user = $> == 0 ? ('-u', 'nobody') : ();
 my $nservers = 0;
+my @started;
+
+# None left running, whatever happens.
+END {
+	for my $pid (@started) {
+		kill 'KILL', $pid;
+		waitpid($pid, 0);
+	}
+}
 
 # filter-helo -S in $TMP, logging to a file, with at most $nofile
 # descriptors if given (soft and hard: it raises the soft limit).
@@ -57,11 +66,15 @@ sub server {
 		exec(@cmd);
 		die "exec $BIN: $!";
 	}
+	push @started, $pid;
 	my $srv = { pid => $pid, sock => $sock, log => $log };
 	for (1 .. 100) {
 		last if grep { /^policy server: / } log_lines($srv);
-		last if waitpid($pid, WNOHANG) == $pid &&
-		    ($srv->{status} = $?, 1);
+		if (waitpid($pid, WNOHANG) == $pid) {
+			$srv->{status} = $?;
+			@started = grep { $_ != $pid } @started;
+			last;
+		}
 		sleep 0.05;
 	}
 	return $srv;
@@ -69,15 +82,24 @@ sub server {
 
 sub stop {
 	my ($srv) = @_;
+	my $pid = $srv->{pid};
+	my $status = -1;
+
 	return $srv->{status} if defined $srv->{status};
-	kill 'TERM', $srv->{pid};
+	kill 'TERM', $pid;
 	for (1 .. 100) {
-		return $? if waitpid($srv->{pid}, WNOHANG) == $srv->{pid};
+		if (waitpid($pid, WNOHANG) == $pid) {
+			$status = $?;
+			last;
+		}
 		sleep 0.05;
 	}
-	kill 'KILL', $srv->{pid};
-	waitpid($srv->{pid}, 0);
-	return -1;
+	if ($status == -1) {
+		kill 'KILL', $pid;
+		waitpid($pid, 0);
+	}
+	@started = grep { $_ != $pid } @started;
+	return $srv->{status} = $status;
 }
 
 sub log_lines {
