@@ -120,9 +120,11 @@ static struct {
 	char			 hostname[NAME_BUFSZ];
 } pd;
 
+static int	socket_live(const struct sockaddr_un *);
 static size_t	conns_max(void);
 static void	on_accept(int, short, void *);
 static void	accept_pause(void);
+static void	on_accept_retry(int, short, void *);
 static struct pconn *pconn_new(int, int, int);
 static void	pconn_free(struct pconn *);
 static void	pconn_close_soon(struct pconn *, const char *);
@@ -148,8 +150,8 @@ static int	send_answer(struct pconn *, const char *);
 /*
  * The socket, made before privileges are dropped: mode 0660, its group
  * the MTA's if given, so that only the MTA and our user can connect.  A
- * stale socket left by a crash is replaced; anything else at the path
- * is not.
+ * stale socket, left by a crash or a stop, is replaced; a live one, a
+ * server's that still runs, is not, nor anything else at the path.
  */
 int
 policyd_listen(const char *path, const char *group)
@@ -174,6 +176,14 @@ policyd_listen(const char *path, const char *group)
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
 			log_warnx("%s: exists and is not a socket", path);
+			return -1;
+		}
+		switch (socket_live(&sun)) {
+		case 1:
+			log_warnx("%s: another server listens there", path);
+			return -1;
+		case -1:
+			log_warn("%s", path);
 			return -1;
 		}
 		if (unlink(path) == -1) {
@@ -204,6 +214,37 @@ policyd_listen(const char *path, const char *group)
 }
 
 /*
+ * Whether a server still listens on the socket: 1 if so, 0 if the
+ * socket is stale (the connection is refused), -1 with errno if that
+ * cannot be told.  Not blocking: a full backlog is a live server too.
+ */
+static int
+socket_live(const struct sockaddr_un *sun)
+{
+	int	 fd, live, saved;
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
+		return -1;
+	if (fcntl(fd, F_SETFL, O_NONBLOCK) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	if (connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0 ||
+	    errno == EAGAIN || errno == EINPROGRESS)
+		live = 1;
+	else if (errno == ECONNREFUSED)
+		live = 0;
+	else
+		live = -1;
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return live;
+}
+
+/*
  * Serve until told to stop: on lfd, or, with lfd -1, the one connection
  * on stdin and stdout, which ends the run when it ends.
  */
@@ -225,7 +266,7 @@ policyd_run(struct event_base *base, const struct policy *policy, int lfd)
 		pd.maxconns = conns_max();
 		event_set(&pd.accept_ev, lfd, EV_READ | EV_PERSIST,
 		    on_accept, NULL);
-		evtimer_set(&pd.accept_retry, on_accept, NULL);
+		evtimer_set(&pd.accept_retry, on_accept_retry, NULL);
 		if (event_base_set(base, &pd.accept_ev) == -1 ||
 		    event_base_set(base, &pd.accept_retry) == -1 ||
 		    event_add(&pd.accept_ev, NULL) == -1)
@@ -318,7 +359,18 @@ accept_pause(void)
 
 	event_del(&pd.accept_ev);
 	evtimer_add(&pd.accept_retry, &tv);
-	/* on_accept() from the timer adds the event back first */
+}
+
+/*
+ * The pause is over: listen again, then take what waited meanwhile,
+ * which may pause once more.
+ */
+static void
+on_accept_retry(int fd, short events, void *arg)
+{
+	if (event_add(&pd.accept_ev, NULL) == -1)
+		fatal("%s: listener", __func__);
+	on_accept(pd.lfd, EV_READ, arg);
 }
 
 static struct pconn *
@@ -484,6 +536,15 @@ request_start(struct pconn *c)
 	c->nreq++;
 	clock_gettime(CLOCK_MONOTONIC, &c->arrived);
 	c->state = PC_JUDGING;
+	/* a client Postfix has no address for: nothing to judge it by */
+	if (c->req.v[PF_CLIENT_ADDRESS] != NULL &&
+	    *c->req.v[PF_CLIENT_ADDRESS] != '\0' &&
+	    !pf_value_known(c->req.v[PF_CLIENT_ADDRESS])) {
+		log_info("policy %lu.%lu: client_address unknown: DUNNO",
+		    c->id, c->nreq);
+		request_answer(c, NULL);
+		return;
+	}
 	if (request_facts(c) == -1) {
 		pconn_close_soon(c, "malformed request");
 		return;
@@ -503,7 +564,8 @@ request_start(struct pconn *c)
 
 /*
  * The request's attributes as facts.  Postfix's client_name is the
- * name it forward-confirmed, or "unknown": used as smtpd's rdns=.  Our
+ * name it forward-confirmed, or "unknown": used as smtpd's rdns=.  A
+ * server_address of "unknown" is none (XCLIENT's [UNAVAILABLE]).  Our
  * own name for "self" is local-name's, else the host name, since
  * Postfix does not send it.  The first HELO of the client's connection
  * stands for "changed" (firsthelo.c).
@@ -520,7 +582,7 @@ request_facts(struct pconn *c)
 		f->local = 1;
 	else if (addr_parse(v[PF_CLIENT_ADDRESS], &f->client) == -1)
 		return -1;
-	if (v[PF_SERVER_ADDRESS] != NULL && *v[PF_SERVER_ADDRESS] != '\0' &&
+	if (pf_value_known(v[PF_SERVER_ADDRESS]) &&
 	    addr_parse(v[PF_SERVER_ADDRESS], &f->server) == -1)
 		return -1;
 	f->authenticated = v[PF_SASL_USERNAME] != NULL &&
@@ -547,7 +609,7 @@ request_facts(struct pconn *c)
 			f->rcpt_domain = c->rcpt_domain;
 	}
 	name = v[PF_CLIENT_NAME];
-	if (name != NULL && strcmp(name, "unknown") != 0)
+	if (pf_value_known(name))
 		f->rdns_verified = name;
 	return 0;
 }

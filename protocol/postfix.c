@@ -123,6 +123,17 @@ pf_attr_name(enum pf_attr a)
 	return a < PF_ATTR_COUNT ? pf_names[a] : "?";
 }
 
+/*
+ * Whether a request has a value: sent, not empty, and not "unknown",
+ * which Postfix sends for what it does not have (a client name it could
+ * not confirm, an address XCLIENT gave as [UNAVAILABLE]).
+ */
+int
+pf_value_known(const char *v)
+{
+	return v != NULL && *v != '\0' && strcmp(v, "unknown") != 0;
+}
+
 /* No opinion: Postfix goes on with its other restrictions. */
 int
 pf_fmt_dunno(char *buf, size_t len)

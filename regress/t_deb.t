@@ -21,24 +21,38 @@
 # and examples in place; smtpd -n accepts smtpd.conf.example pointed at
 # /usr/libexec/opensmtpd/filter-helo; one session through a real smtpd
 # (regress/e2e/harness.sh) runs that installed program and gets its
-# refusal; dpkg -r and dpkg -P leave nothing behind.  Needs root (it
+# refusal.  The policy server: the unit filter-helo-policyd.service is
+# installed, neither enabled nor started, and postinst made its system
+# user; the unit's own command, its socket moved into a directory of the
+# test's that only root may enter (as Postfix's private/) and run with
+# the unit's capabilities alone, makes the socket for its group, gives
+# up root, answers two requests on one connection with a Perl client,
+# reads its configuration again on SIGHUP as that user and exits 0 on
+# SIGTERM.  dpkg -r and dpkg -P leave nothing behind.  Needs root (it
 # installs the package), and skips if filter-helo is installed already:
-# it would replace and purge it.
+# it would replace and purge it.  The system user is Debian's to keep on
+# purge; the test removes it at the end if it made it.
 use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/e2e";
 use E2E;
 use File::Temp qw(tempdir);
+use IO::Socket::UNIX;
+use POSIX qw(WNOHANG);
 use Test::More;
+use Time::HiRes qw(sleep);
 
 my $TOP = $E2E::TOP;
 my $BIN = '/usr/libexec/opensmtpd/filter-helo';
 my $DOC = '/usr/share/doc/filter-helo';
+my $UNIT = 'filter-helo-policyd.service';
+my $UNITFILE = "/lib/systemd/system/$UNIT";
+my $PDUSER = '_filter-helo';
 my @FILES = ($BIN, '/usr/share/man/man8/filter-helo.8.gz',
     "$DOC/copyright", "$DOC/examples/smtpd.conf.example",
     "$DOC/examples/exim.conf.snippet",
-    "$DOC/examples/filter-helo.conf.example");
+    "$DOC/examples/filter-helo.conf.example", $UNITFILE);
 
 sub have { return E2E::have($_[0]) }
 
@@ -119,20 +133,34 @@ my $lrc = $? >> 8;
 ok($lrc == 0 && !@lint, 'lintian: no error or warning')
     or diag(join('', @lint));
 
-# Installed, purged at the end whatever happens.
+# Installed, purged at the end whatever happens; the system user, if
+# this test made it, removed too.
 my $installed;
+my $had_user = defined getpwnam($PDUSER);
+my $policyd_pid;
 END {
+	if ($policyd_pid) {
+		kill 'KILL', $policyd_pid;
+		waitpid($policyd_pid, 0);
+	}
 	system('dpkg', '-P', 'filter-helo') if $installed;
+	if (!$had_user && defined getpwnam($PDUSER)) {
+		system("deluser --system --quiet '$PDUSER' >/dev/null 2>&1");
+		system("delgroup --system --quiet '$PDUSER' >/dev/null 2>&1")
+		    if defined getgrnam($PDUSER);
+	}
 }
 $rc = run_log("$tmp/install.log", 'dpkg', '-i', $deb);
 $installed = 1;
 is($rc, 0, 'dpkg -i') or tail_diag("$tmp/install.log", 10);
 my @absent = grep { !-f $_ } @FILES;
-ok(!@absent && -x $BIN, 'program, manual, copyright and examples in place')
-    or diag("missing: @absent");
+ok(!@absent && -x $BIN, 'program, manual, copyright, examples and unit '
+    . 'in place') or diag("missing: @absent");
 my @n = `'$BIN' -n -f '$DOC/examples/filter-helo.conf.example' 2>&1`;
 is($? >> 8, 0, 'the installed program reads the example configuration')
     or diag(join('', @n));
+
+policy_server();
 
 # smtpd.conf.example as installed, pointed at the installed program and
 # at a certificate of our own.
@@ -192,3 +220,194 @@ ok($rc == 0 && $status !~ /installed|config-files/ && !-e $BIN && !-e $DOC,
     or do { diag("status: $status"); tail_diag("$tmp/purge.log", 10) };
 
 done_testing();
+
+# The processes running the installed program.
+sub running_bin {
+	return grep { (readlink("/proc/$_/exe") // '') eq $BIN }
+	    map { m{^/proc/(\d+)$} ? $1 : () } glob('/proc/[0-9]*');
+}
+
+# The unit's settings, each key's values in order.
+sub unit_settings {
+	my %u;
+	open(my $fh, '<', $UNITFILE) or return %u;
+	while (<$fh>) {
+		next if /^\s*[#;]/ || !/^(\w+)=(.*)$/;
+		push @{$u{$1}}, $2;
+	}
+	return %u;
+}
+
+# The request Postfix sends from smtpd_helo_restrictions at RCPT TO.
+sub pf_request {
+	my (%a) = @_;
+	my %req = (request => 'smtpd_access_policy', protocol_state => 'RCPT',
+	    protocol_name => 'ESMTP', client_address => '192.0.2.10',
+	    client_port => '40000', client_name => 'mail.example.org',
+	    reverse_client_name => 'mail.example.org',
+	    server_address => '192.0.2.1', helo_name => 'localhost',
+	    sender => 'alice@example.org', recipient => 'bob@example.net',
+	    sasl_username => '', %a);
+	return join('', map { "$_=$req{$_}\n" } sort keys %req) . "\n";
+}
+
+sub read_answer {
+	my ($s) = @_;
+	my $answer = '';
+	while (defined(my $l = <$s>)) {
+		$answer .= $l;
+		last if $l eq "\n";
+	}
+	return $answer;
+}
+
+sub wait_for {
+	my ($what, $secs) = @_;
+	for (1 .. $secs * 20) {
+		return 1 if $what->();
+		sleep 0.05;
+	}
+	return 0;
+}
+
+sub policy_server {
+	my %u = unit_settings();
+	ok(-f $UNITFILE && ($u{Type} // [''])->[0] eq 'simple' &&
+	    ($u{ExecReload} // [''])->[0] =~ /kill -HUP \$MAINPID$/,
+	    "$UNITFILE: Type=simple, ExecReload sends SIGHUP");
+	my @wants = glob("/etc/systemd/system/*.wants/$UNIT");
+	my $state = 'disabled';
+	if (have('systemctl')) {
+		chomp($state = `systemctl --root=/ is-enabled $UNIT 2>&1`);
+	}
+	ok(!@wants && $state eq 'disabled', "$UNIT is not enabled")
+	    or diag("wanted by: @wants; systemctl is-enabled: $state");
+	my @ours = running_bin();
+	ok(!@ours, "$UNIT was not started") or diag("running: @ours");
+	my @pw = getpwnam($PDUSER);
+	ok(@pw && $pw[2] > 0 && $pw[2] < 1000 &&
+	    (getgrgid($pw[3]) // '') eq $PDUSER && $pw[8] =~ m{/nologin$},
+	    "postinst made the system user $PDUSER, group $PDUSER, no shell")
+	    or diag('passwd: ' . join(':', map { $_ // '' } @pw));
+	my @cmd = split(' ', ($u{ExecStart} // [''])->[0]);
+	my %opt;
+	for (my $i = 1; $i < $#cmd; $i++) {
+		$opt{$cmd[$i]} = $cmd[$i + 1] if $cmd[$i] =~ /^-[Sugf]$/;
+	}
+	ok(@cmd && $cmd[0] eq $BIN &&
+	    ($opt{-S} // '') eq '/var/spool/postfix/private/filter-helo' &&
+	    ($opt{-u} // '') eq $PDUSER && ($opt{-g} // '') eq 'postfix',
+	    "ExecStart: $BIN -S in Postfix's private/, -u $PDUSER, -g postfix")
+	    or diag("ExecStart=@cmd");
+	SKIP: {
+		skip "no user $PDUSER to run the policy server as", 8
+		    unless @pw && @cmd && $cmd[0] eq $BIN;
+		run_policy_server(\@cmd, $u{CapabilityBoundingSet}, @pw);
+	}
+}
+
+# The unit's command, its socket and group ours, logging to stderr (-d),
+# with the unit's capabilities and no new privileges.
+sub run_policy_server {
+	my ($unitcmd, $caps, @pw) = @_;
+	my $private = "$tmp/private";
+	my $sock = "$private/filter-helo";
+	my $conf = "$tmp/policyd.conf";
+	my $log = "$tmp/policyd.log";
+	mkdir $private, 0700 or die "$private: $!";
+	chown 65534, 65534, $private;
+	{
+		open(my $fh, '>', $conf) or die "$conf: $!";
+		print $fh "resolver 127.0.0.1\ndns-timeout 2\n";
+	}
+	chmod 0644, $conf;
+	my %repl = ('-S' => $sock, '-g' => $PDUSER, '-f' => $conf);
+	my @cmd = @$unitcmd;
+	for my $i (1 .. $#cmd) {
+		$cmd[$i] = $repl{$cmd[$i - 1]} if exists $repl{$cmd[$i - 1]};
+	}
+	push @cmd, '-d';
+	my @wrap;
+	if (defined $caps && have('setpriv')) {
+		my $set = join(',', map { '+' . lc(s/^CAP_//r) }
+		    split(' ', $caps->[0]));
+		@wrap = ('setpriv', "--bounding-set=-all,$set",
+		    '--no-new-privs', '--');
+	} else {
+		diag('without the unit\'s capability bounding set: ' .
+		    (defined $caps ? 'no setpriv' : 'the unit has none'));
+	}
+	$policyd_pid = fork // die "fork: $!";
+	if ($policyd_pid == 0) {
+		open(STDIN, '<', '/dev/null') or die;
+		open(STDOUT, '>', $log) or die;
+		open(STDERR, '>&', \*STDOUT) or die;
+		exec(@wrap, @cmd) or die "exec: $!";
+	}
+	my $up = wait_for(sub { -S $sock }, 10);
+	ok($up, "@wrap @cmd: the socket is there") or tail_diag($log, 10);
+	my @st = stat($sock);
+	ok(@st && ($st[2] & 07777) == 0660 && $st[5] == $pw[3],
+	    "the socket is mode 0660, group $PDUSER")
+	    or diag(sprintf('mode %o gid %s', ($st[2] // 0) & 07777,
+	    $st[5] // '?'));
+	my %ids;
+	ok(wait_for(sub {
+		%ids = proc_ids($policyd_pid);
+		return ($ids{Uid} // '') eq "@pw[2, 2, 2, 2]" &&
+		    ($ids{Gid} // '') eq "@pw[3, 3, 3, 3]" &&
+		    ($ids{Groups} // '') eq $pw[3];
+	    }, 5), "it runs as $PDUSER, its group alone, root given up")
+	    or diag(join('; ', map { "$_: $ids{$_}" } sort keys %ids));
+
+	my $s = IO::Socket::UNIX->new(Peer => $sock, Type => SOCK_STREAM);
+	my ($a1, $a2) = ('', '');
+	if ($s) {
+		$s->autoflush(1);
+		print $s pf_request();
+		$a1 = read_answer($s);
+		print $s pf_request(sasl_username => 'alice',
+		    helo_name => 'DESKTOP-7H2K');
+		$a2 = read_answer($s);
+		close $s;
+	}
+	is($a1, "action=504 5.5.2 need fully-qualified hostname\n\n",
+	    'HELO localhost at RCPT: refused with the reply\'s text, '
+	    . 'Postfix adds the context');
+	is($a2, "action=DUNNO\n\n",
+	    'the same connection, an authenticated client: DUNNO');
+	ok(wait_for(sub { grep_log($log, qr/^1\.1\ ip=192\.0\.2\.10
+	    \ rdns=mail\.example\.org\ helo=localhost\ verdict=reject
+	    \ checks=non-fqdn[ ,]/x) }, 5),
+	    'its log: "1.1 ip=192.0.2.10 rdns=mail.example.org helo=localhost '
+	    . 'verdict=reject checks=non-fqdn..."') or tail_diag($log, 10);
+	kill 'HUP', $policyd_pid;
+	ok(wait_for(sub { grep_log($log, qr/^reload: \Q$conf\E: loaded$/) }, 5),
+	    "SIGHUP: $PDUSER reads the configuration again")
+	    or tail_diag($log, 10);
+	kill 'TERM', $policyd_pid;
+	my $gone = wait_for(sub { waitpid($policyd_pid, WNOHANG) ==
+	    $policyd_pid }, 10);
+	my $status = $?;
+	ok($gone && $status == 0, 'SIGTERM: it exits 0')
+	    or diag($gone ? "status $status" : 'still running');
+	$policyd_pid = undef if $gone;
+}
+
+# Uid, Gid (real, effective, saved, fs) and Groups of a process.
+sub proc_ids {
+	my ($pid) = @_;
+	my %i;
+	open(my $fh, '<', "/proc/$pid/status") or return %i;
+	while (<$fh>) {
+		$i{$1} = join(' ', split(' ', $2))
+		    if /^(Uid|Gid|Groups):(.*)$/;
+	}
+	return %i;
+}
+
+sub grep_log {
+	my ($log, $re) = @_;
+	open(my $fh, '<', $log) or return 0;
+	return scalar grep { /$re/ } <$fh>;
+}

@@ -16,13 +16,22 @@
 # The manual is valid mdoc: mandoc -Tlint finds nothing, not even a
 # style warning.  Every check that -n lists has its row in the README's
 # table of checks and its item in the manual's CHECKS section.  Every
+# option of the program's usage message has its item in the manual's
+# DESCRIPTION, and each line of that message is in the README.  Every
 # source file carries the ISC notice of LICENSE (regress/license.pl
 # puts it in those that lack it).
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${FILTER_HELO:-$top/filter-helo}
 checks=$("$bin" -n | sed -n 's/^check \([^ ]*\) .*/\1/p')
 n=$(printf '%s\n' $checks | wc -l)
-echo "1..$((2 + 2 * n))"
+# "usage: filter-helo [-nv] [-f file]" and the lines under it, without
+# the "usage:" and the indent; the option letters of them all.
+usage=$("$bin" -h 2>&1 >/dev/null | sed -n 's/^\(usage:\)\{0,1\} *\(filter-helo .*\)/\2/p')
+opts=$(printf '%s\n' "$usage" | tr ' ' '\n' |
+    sed -n 's/^\[\{0,1\}-\([A-Za-z][A-Za-z]*\).*/\1/p' | fold -w1 | sort -u)
+nu=$(printf '%s\n' "$usage" | grep -c .)
+no=$(printf '%s\n' $opts | grep -c .)
+echo "1..$((2 + 2 * n + 1 + no + nu))"
 if ! command -v mandoc >/dev/null 2>&1; then
 	echo "ok 1 # SKIP mandoc not installed"
 else
@@ -56,5 +65,29 @@ for c in $checks; do
 		echo "ok $i - filter-helo.8: CHECKS has $c"
 	else
 		echo "not ok $i - filter-helo.8: CHECKS has $c"
+	fi
+done
+i=$((i + 1))
+if [ "$nu" -ge 4 ] && [ "$no" -ge 9 ]; then
+	echo "ok $i - the usage message: $nu lines, $no options"
+else
+	echo "not ok $i - the usage message: $nu lines, $no options"
+	"$bin" -h 2>&1 | sed 's/^/# /'
+fi
+for o in $opts; do
+	i=$((i + 1))
+	if sed -n '/^\.Sh DESCRIPTION/,/^\.Sh /p' "$top/filter-helo.8" |
+	    grep -q "^\.It Fl $o\( \|$\)"; then
+		echo "ok $i - filter-helo.8: DESCRIPTION has -$o"
+	else
+		echo "not ok $i - filter-helo.8: DESCRIPTION has -$o"
+	fi
+done
+printf '%s\n' "$usage" | while IFS= read -r line; do
+	i=$((i + 1))
+	if grep -qxF "    $line" "$top/README"; then
+		echo "ok $i - README: $line"
+	else
+		echo "not ok $i - README: $line"
 	fi
 done

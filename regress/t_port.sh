@@ -17,9 +17,12 @@
 # (bmake) builds from a clean copy with the port's MAKE_FLAGS and passes
 # the port's TEST_TARGET; its "make install" puts exactly the files of
 # pkg/PLIST under PREFIX (less the pkg-readme, which the ports tree
-# installs); and the sources compile as C99 with -pedantic, the one
-# exception being the ';' after RB_GENERATE_STATIC/RB_PROTOTYPE_STATIC
-# (the OpenBSD idiom; the macros expand to whole functions).
+# installs); the policy server's rc.d script is in pkg/PLIST, runs the
+# program that PLIST installs in the foreground (rc_bg) as the user that
+# PLIST creates, with flags the program takes; and the sources compile
+# as C99 with -pedantic, the one exception being the ';' after
+# RB_GENERATE_STATIC/RB_PROTOTYPE_STATIC (the OpenBSD idiom; the macros
+# expand to whole functions).
 top=$(cd "$(dirname "$0")/.." && pwd)
 port=$top/contrib/openbsd/mail/filter-helo
 tmp=$(mktemp -d) || exit 1
@@ -29,7 +32,7 @@ if ! command -v bmake >/dev/null 2>&1; then
 	echo "1..0 # SKIP bmake is not installed (Debian: bmake)"
 	exit 0
 fi
-echo "1..5"
+echo "1..8"
 n=0
 result()
 {
@@ -77,6 +80,43 @@ for d in $(sed -n 's|^\([^@].*/\)$|\1|p' "$port/pkg/PLIST"); do
 done
 [ -z "$missing" ]
 result $? "the directories pkg/PLIST owns exist${missing:+ (missing:$missing)}"
+
+# The rc.d script, as the ports tree installs it: pkg/NAME.rc for each
+# "@rcscript ${RCDIR}/NAME", ${TRUEPREFIX} and ${SYSCONFDIR} filled in.
+rc=$(sed -n 's|^@rcscript \${RCDIR}/||p' "$port/pkg/PLIST")
+[ "$rc" = filter_helo ] && [ -f "$port/pkg/$rc.rc" ]
+result $? "pkg/PLIST has @rcscript \${RCDIR}/$rc, from pkg/$rc.rc"
+sed -e 's|\${TRUEPREFIX}|/usr/local|g' -e 's|\${SYSCONFDIR}|/etc|g' \
+    "$port/pkg/$rc.rc" >"$tmp/rc" 2>/dev/null
+daemon=$(sed -n 's/^daemon="\(.*\)"$/\1/p' "$tmp/rc")
+bin=$(sed -n 's/^@bin //p' "$port/pkg/PLIST")
+sh -n "$tmp/rc" && grep -qx 'rc_bg=YES' "$tmp/rc" &&
+    grep -qx '\. /etc/rc\.d/rc\.subr' "$tmp/rc" &&
+    grep -qx 'rc_cmd \$1' "$tmp/rc" && [ "$daemon" = "/usr/local/$bin" ]
+result $? "$rc.rc: rc.subr's, in the foreground (rc_bg=YES), runs $bin"
+[ -n "$daemon" ] && [ "$daemon" = "/usr/local/$bin" ] ||
+    echo "# daemon=\"$daemon\", @bin $bin"
+
+# Its flags, as the program reads them (-n: check and print the
+# configuration, here the example's, and exit), and its user, which
+# pkg/PLIST creates with its group, one id for both.
+rcflags=$(sed -n 's/^daemon_flags="\(.*\)"$/\1/p' "$tmp/rc")
+user=$(printf '%s\n' "$rcflags" | sed -n 's/.*-u \([^ ]*\).*/\1/p')
+uline=$(grep "^@newuser $user:" "$port/pkg/PLIST")
+gline=$(grep "^@newgroup $user:" "$port/pkg/PLIST")
+uid=$(printf '%s\n' "$uline" | cut -d: -f2)
+ugid=$(printf '%s\n' "$uline" | cut -d: -f3)
+gid=$(printf '%s\n' "$gline" | cut -d: -f2)
+set -- $(printf '%s\n' "$rcflags" |
+    sed 's|-f [^ ]*|-f regress/filter-helo.conf.example|')
+(cd "$src" && ./filter-helo "$@" -n) >"$tmp/flags.log" 2>&1
+st=$?
+[ $st -eq 0 ] && printf '%s\n' "$rcflags" | grep -q -- '-S /' &&
+    [ -n "$uid" ] && [ "$uid" = "$ugid" ] && [ "$uid" = "$gid" ] &&
+    [ "$uid" -ge 500 ] && [ "$uid" -lt 1000 ]
+result $? "daemon_flags \"$rcflags\" parse;\
+ @newuser and @newgroup $user, id ${uid:-none}"
+[ $st -eq 0 ] || tail -5 "$tmp/flags.log" | sed 's/^/# /'
 
 # C99, pedantic.
 (cd "$src" && bmake clean >/dev/null 2>&1 &&

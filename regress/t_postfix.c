@@ -97,7 +97,7 @@ static enum pf_status feed(struct pf_request *, const char *const *,
 int
 main(void)
 {
-	plan(53);
+	plan(57);
 	test_request();
 	test_malformed();
 	test_replies();
@@ -140,6 +140,11 @@ test_request(void)
 	is_str(r.v[PF_RECIPIENT], "", "... kept empty");
 	is_int(pf_request_line(&r, "", &err), PF_DONE, "the end");
 	pf_request_clear(&r);
+
+	ok(pf_value_known("192.0.2.10"), "a value is known");
+	ok(!pf_value_known("unknown"), "Postfix's \"unknown\" is not");
+	ok(!pf_value_known(""), "nor an empty value");
+	ok(!pf_value_known(NULL), "nor one not sent");
 }
 
 static void
