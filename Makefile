@@ -98,7 +98,7 @@ TESTS =		regress/t_proto regress/t_helo regress/t_config \
 		regress/t_reload.t regress/t_dry_run.t regress/t_stats.t \
 		regress/t_add_header.t \
 		regress/t_leaks.t regress/t_config_cli.t regress/t_e2e.t \
-		regress/t_exim.t regress/t_build.sh regress/t_docs.sh \
+		regress/t_exim.t regress/t_policyd.t regress/t_build.sh regress/t_docs.sh \
 		regress/t_fuzz_replay.sh regress/t_dist.sh regress/t_port.sh \
 		regress/t_deb.t
 # The C unit tests that need neither the DNS fixture nor an MTA: what
