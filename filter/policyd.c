@@ -120,6 +120,8 @@ static void	pconn_free(struct pconn *);
 static void	pconn_close_soon(struct pconn *, const char *);
 static void	pconn_arm(struct pconn *, int);
 static void	on_timer(int, short, void *);
+static void	request_begins(struct pconn *);
+static void	on_read(void *);
 static void	on_line(char *, size_t, void *);
 static void	on_eof(void *);
 static void	on_toolong(size_t, void *);
@@ -329,6 +331,7 @@ pconn_new(int rfd, int wfd, int fd)
 		return NULL;
 	}
 	io_out_on_drain(c->out, on_drained, c);
+	io_in_on_read(c->in, on_read, c);
 	evtimer_set(&c->timer, on_timer, c);
 	if (event_base_set(pd.base, &c->timer) == -1) {
 		io_in_free(c->in);
@@ -404,6 +407,26 @@ on_timer(int fd, short events, void *arg)
 	pconn_free(c);
 }
 
+/*
+ * A request begins with its first byte, not its first whole line: one
+ * that never ends, a line of it included, has PD_REQUEST_SEC, not the
+ * idle time.
+ */
+static void
+request_begins(struct pconn *c)
+{
+	if (c->closing || c->state != PC_IDLE)
+		return;
+	c->state = PC_READING;
+	pconn_arm(c, PD_REQUEST_SEC);
+}
+
+static void
+on_read(void *arg)
+{
+	request_begins(arg);
+}
+
 static void
 on_line(char *line, size_t len, void *arg)
 {
@@ -412,10 +435,8 @@ on_line(char *line, size_t len, void *arg)
 
 	if (c->closing)
 		return;
-	if (c->state == PC_IDLE) {
-		c->state = PC_READING;
-		pconn_arm(c, PD_REQUEST_SEC);
-	}
+	/* a request already read with the one before */
+	request_begins(c);
 	switch (pf_request_line(&c->req, line, &errstr)) {
 	case PF_MORE:
 		break;

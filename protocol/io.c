@@ -90,6 +90,8 @@ struct io_in {
 	struct io_out	*out;		/* the output that throttles us */
 	size_t		 high;		/* pause above this much pending */
 	size_t		 low;		/* resume at or below this much */
+	void		(*read_cb)(void *);	/* bytes came in */
+	void		*read_arg;
 };
 
 struct io_out {
@@ -265,6 +267,18 @@ io_out_on_drain(struct io_out *out, void (*cb)(void *), void *arg)
 	out->drained_arg = arg;
 }
 
+/*
+ * cb(arg) after each read that brought bytes, before any line of them
+ * is handed out: the owner learns that a line has begun, even one that
+ * never ends.
+ */
+void
+io_in_on_read(struct io_in *in, void (*cb)(void *), void *arg)
+{
+	in->read_cb = cb;
+	in->read_arg = arg;
+}
+
 /* Hold the input (no line, no read) or let it go on. */
 void
 io_in_hold(struct io_in *in, int hold)
@@ -356,6 +370,8 @@ io_in_fill(struct io_in *in)
 		return 0;
 	if (n > 0) {
 		in->len += n;
+		if (in->read_cb != NULL)
+			in->read_cb(in->read_arg);
 		return 0;
 	}
 

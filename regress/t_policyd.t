@@ -624,7 +624,8 @@ for my $t ([ 'not name=value', "request=smtpd_access_policy\nhelo_name\n\n",
 {
 	my %closed = $slow->{wait}->();
 	for my $t ([ 'a request that never ends (a line every 5 s)',
-	    'lines' ]) {
+	    'lines' ], [ 'a line that never ends (a byte every 5 s)',
+	    'partial' ], [ 'a line of 1 MiB that never ends', 'long' ]) {
 		my ($name, $key) = @$t;
 		my ($at, $what) = @{$closed{$key} // [ -1, 'not closed' ]};
 		is($what, 'EOF', "$name: closed without an answer");
@@ -673,7 +674,8 @@ done_testing();
 
 # Peers that start a request and never finish it, in a process of their
 # own so that the test goes on meanwhile: one sends an attribute line
-# every 5 s.  Each notes when the server closed it (POLLHUP, nothing
+# every 5 s, one a byte of a line every 5 s, one a line of 1 MiB and no
+# newline.  Each notes when the server closed it (POLLHUP, nothing
 # read) and what it got.  Returns {wait} to collect that.
 sub slow_peers {
 	my ($s) = @_;
@@ -691,14 +693,22 @@ sub slow_peers {
 	}
 	close $r;
 	local $SIG{PIPE} = 'IGNORE';
-	my %c = map { $_ => $s->connect } qw(lines);
+	my %c = map { $_ => $s->connect } qw(lines partial long);
 	my $t0 = time;
 	syswrite($c{lines}, "request=smtpd_access_policy\n");
+	syswrite($c{partial}, "request=smtpd_acc");
+	$c{long}->blocking(0);
+	my $long = "helo_name=" . 'a' x 1048576;
+	my $off = 0;
 	my %done;
 	my $next = $t0 + 5;
 	my $poll = IO::Poll->new;
 	$poll->mask($c{$_} => POLLHUP | POLLIN) for keys %c;
 	while (keys %done < keys %c && time - $t0 < $REQUEST_SEC + 10) {
+		if ($off < length $long) {
+			my $n = syswrite($c{long}, $long, 65536, $off);
+			$off += $n if $n;
+		}
 		$poll->poll(0.05);
 		for my $k (keys %c) {
 			next if $done{$k} || !($poll->events($c{$k}) &
@@ -713,6 +723,7 @@ sub slow_peers {
 		if (time >= $next) {
 			syswrite($c{lines}, "x_line=" . int(time - $t0) . "\n")
 			    unless $done{lines};
+			syswrite($c{partial}, 'e') unless $done{partial};
 			$next += 5;
 		}
 	}
