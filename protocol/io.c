@@ -342,6 +342,11 @@ io_in_read(int fd, short events, void *arg)
 	struct io_in	*in = arg;
 	int		 budget = IO_IN_BURST;
 
+	if (in->held && (events & EV_READ) && in->watching) {
+		/* held since the last turn: stop watching only now */
+		event_del(&in->ev);
+		in->watching = 0;
+	}
 	if (in->paused || in->held || in->eof)
 		return;
 	if (!io_in_lines(in, &budget)) {
@@ -555,6 +560,9 @@ io_in_backlog(const struct io_in *in)
 /*
  * Paused: wait for nothing.  Lines left over: hand them out next turn,
  * without reading.  Otherwise: read when there is something to read.
+ * Held: the read event stays until it fires (io_in_read() drops it
+ * then), so that a hold let go within the turn, as a policy server's
+ * for an answer it gives at once, costs no change to the event set.
  */
 static void
 io_in_schedule(struct io_in *in)
@@ -569,7 +577,7 @@ io_in_schedule(struct io_in *in)
 	if (want_read && !in->watching) {
 		if (event_add(&in->ev, NULL) == 0)
 			in->watching = 1;
-	} else if (!want_read && in->watching) {
+	} else if (!want_read && in->watching && (!in->held || in->paused)) {
 		event_del(&in->ev);
 		in->watching = 0;
 	}
