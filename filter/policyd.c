@@ -30,6 +30,11 @@
  * ours, without an answer, which makes Postfix apply its default_action
  * and Exim's ${readsocket} its fail string: never an accept by mistake.
  */
+/* glibc declares accept4(2) only for this. */
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE
+#endif
+
 #include "compat.h"
 
 #include <sys/types.h>
@@ -279,7 +284,9 @@ on_accept(int fd, short events, void *arg)
 	int	 c, n;
 
 	for (n = 0; n < PD_ACCEPT_TURN; n++) {
-		if ((c = accept(pd.lfd, NULL, NULL)) == -1) {
+		/* non-blocking at once: a request is a few system calls */
+		if ((c = accept4(pd.lfd, NULL, NULL, SOCK_NONBLOCK |
+		    SOCK_CLOEXEC)) == -1) {
 			if (errno == EMFILE || errno == ENFILE ||
 			    errno == ENOBUFS || errno == ENOMEM) {
 				log_warn("policy server: accept");
