@@ -312,12 +312,16 @@ fuzz: deps
 	sh regress/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_NAMES)
 
 bench: deps
-	$(MAKE) all regress/bench/null-filter
+	$(MAKE) all regress/bench/null-filter regress/bench/policy-client
 	sh regress/bench.sh
 
 # The benchmark's null filter: the protocol alone, no checks.
 regress/bench/null-filter: regress/bench/null-filter.c
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ regress/bench/null-filter.c
+
+# The benchmark's client of the policy server, and of -E.
+regress/bench/policy-client: regress/bench/policy-client.c
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ regress/bench/policy-client.c
 
 demo: deps smtpd78
 	$(MAKE) all
@@ -364,7 +368,8 @@ install: all
 
 clean:
 	rm -f $(PROG) $(OBJS) $(TAP_OBJ) $(UNIT_TESTS) regress/*.o \
-	    regress/bench/null-filter $(FUZZ_OBJS) $(REPLAYS) $(FUZZERS) \
+	    regress/bench/null-filter regress/bench/policy-client \
+	    $(FUZZ_OBJS) $(REPLAYS) $(FUZZERS) \
 	    .flavour
 	rm -rf regress/fuzz/new
 
