@@ -1545,7 +1545,7 @@ sub section_policy {
 		for my $n (1, $conc[-1]) {
 			fixture_queries();
 			my $r = policy_run('-m', 'exec', '-c', $n, '-n', $runs,
-			    '--', $Filter::BIN, '-E', '-f', $conf,
+			    '-t', 3600, '--', $Filter::BIN, '-E', '-f', $conf,
 			    "helo=$helo", 'client=192.0.2.10',
 			    'server=192.0.2.1', 'rcpt=bob@regress.test',
 			    'rcpt-domain=regress.test');
