@@ -34,9 +34,10 @@
  * Only the libevent 1.4 subset (event_set, event_base_set) is used, so
  * the same code builds against OpenBSD's libevent and libevent 2.
  *
- * An input may also be held by its owner, who then gets no line and
- * reads nothing until it lets go: a policy server holds a connection's
- * next request while it judges one.
+ * An input may also be held by its owner, who then gets no line until
+ * it lets go; meanwhile it reads no more than its buffer holds, and
+ * notices the end of input: a policy server holds a connection's next
+ * request while it judges one.
  *
  * A line callback must not free its io_in.  The end-of-input callback
  * is the last thing io_in does, so it may; so is the drain callback of
@@ -110,6 +111,7 @@ struct io_out {
 
 static int	set_nonblock(int);
 static void	io_in_read(int, short, void *);
+static void	io_in_read_held(struct io_in *);
 static int	io_in_fill(struct io_in *);
 static int	io_in_lines(struct io_in *, int *);
 static void	io_in_line(struct io_in *, char *, size_t);
@@ -279,7 +281,7 @@ io_in_on_read(struct io_in *in, void (*cb)(void *), void *arg)
 	in->read_arg = arg;
 }
 
-/* Hold the input (no line, no read) or let it go on. */
+/* Hold the input (no line handed out) or let it go on. */
 void
 io_in_hold(struct io_in *in, int hold)
 {
@@ -342,10 +344,9 @@ io_in_read(int fd, short events, void *arg)
 	struct io_in	*in = arg;
 	int		 budget = IO_IN_BURST;
 
-	if (in->held && (events & EV_READ) && in->watching) {
-		/* held since the last turn: stop watching only now */
-		event_del(&in->ev);
-		in->watching = 0;
+	if (in->held && !in->paused && !in->eof && (events & EV_READ)) {
+		io_in_read_held(in);
+		return;
 	}
 	if (in->paused || in->held || in->eof)
 		return;
@@ -355,6 +356,30 @@ io_in_read(int fd, short events, void *arg)
 		io_in_lines(in, &budget);
 	}
 	io_in_schedule(in);
+}
+
+/*
+ * The descriptor fired while the owner holds the input: what fits is
+ * read and kept, nothing is handed out.  The end of input is taken at
+ * once, so that a peer that said all it had to (Exim's ${readsocket})
+ * is closed as soon as it is answered; but not while whole lines wait
+ * for the owner: they would be lost, and a read after the end ends
+ * again once they are handed out.  Lines waiting or a full buffer stop
+ * the watching until the hold is let go.
+ */
+static void
+io_in_read_held(struct io_in *in)
+{
+	if (!io_in_backlog(in) && (in->off > 0 || in->len < in->size)) {
+		if (io_in_fill(in) == -1)
+			return;		/* ended: in may be gone */
+		if (!io_in_backlog(in) && (in->off > 0 || in->len < in->size))
+			return;
+	}
+	if (in->watching) {
+		event_del(&in->ev);
+		in->watching = 0;
+	}
 }
 
 /* One read into the buffer; -1 once input ended (eof_cb was called). */
@@ -560,8 +585,8 @@ io_in_backlog(const struct io_in *in)
 /*
  * Paused: wait for nothing.  Lines left over: hand them out next turn,
  * without reading.  Otherwise: read when there is something to read.
- * Held: the read event stays until it fires (io_in_read() drops it
- * then), so that a hold let go within the turn, as a policy server's
+ * Held: the read event stays (io_in_read_held() decides when it
+ * fires), so that a hold let go within the turn, as a policy server's
  * for an answer it gives at once, costs no change to the event set.
  */
 static void

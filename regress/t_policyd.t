@@ -327,6 +327,20 @@ is($pd->readsocket(postfix(helo_name => 'good.regress.test',
     client_name => 'good.regress.test')), "action=DUNNO\n\n",
     '${readsocket}: DUNNO, then EOF');
 {
+	# Two requests, then the shutdown: the second is read while the
+	# first is judged, and answered before the end.
+	my $c = $pd->connect;
+	print $c Filter::Policyd::request(postfix(helo_name =>
+	    'missing.regress.test')), Filter::Policyd::request(postfix(
+	    helo_name => 'localhost'));
+	$c->flush;
+	shutdown($c, 1);
+	is(join('|', map { Filter::Policyd::answer($c) } 1 .. 3),
+	    'action=450 4.7.1 Host not found|action=504 5.5.2 need '
+	    . 'fully-qualified hostname|EOF',
+	    '${readsocket}: two requests, then EOF: both answered, in turn');
+}
+{
 	# A request cut short by the shutdown gets no answer.
 	my $c = $pd->connect;
 	print $c "request=smtpd_access_policy\nhelo_name=localhost\n";
