@@ -189,8 +189,9 @@ lookup_results(struct lookup_result *r)
 /*
  * One line, whatever was counted: "stats: sessions=N open=N
  * verdicts=pass:N,... fired=CHECK:ACTION:N,... exempt=KIND:N,...
- * lookups=asked:N,... latency=1ms:N,...".  Checks that never fired are
- * left out; a blank in an exemption's name becomes '-'.
+ * spared=CHECK:N,... lookups=asked:N,... latency=1ms:N,...".  Checks
+ * that never fired, or were never spared, are left out; a blank in an
+ * exemption's name becomes '-'.
  */
 void
 stats_log(void)
