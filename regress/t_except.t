@@ -124,6 +124,11 @@ for my $c (@cases) {
 	my $text = $f->stderr_until(qr/^$sid ip=.*$log/m);
 	like($text, qr/^$sid ip=\Q$ip\E .*$log/m, "$name: log");
 }
+# The counters: each spared check once per verdict it was spared in.
+kill 'USR1', $f->{pid};
+like($f->stderr_until(qr/^stats: /m),
+    qr/^stats: .* spared=non-fqdn:2,literal:3,dynamic:1 lookups=/m,
+    'the stats line counts the spared checks');
 $f->finish;
 
 # -E: the same table, the same answers.
