@@ -164,6 +164,7 @@ struct protect_org {
 struct protectlist {
 	struct protect_org	*v;
 	size_t			 n;
+	struct listfiles	 files;	/* "protect file PATH" */
 };
 
 struct policy {

@@ -135,6 +135,8 @@ static int	load_list(const struct kind *, void *, const char *,
 		    const char **);
 static int	parse_except(const struct directive *, struct policy *,
 		    char **, const char **);
+static int	load_protect(const struct directive *, struct policy *,
+		    const char *, const char **);
 static void	print_except(const struct directive *,
 		    const struct policy *, FILE *);
 static int	print_file(FILE *, const char *, const struct listfiles *,
@@ -253,7 +255,8 @@ static const struct directive directives[] = {
 	    "and a value or file PATH", parse_except, print_except,
 	    .words = &except_kinds },
 	{ "protect", 1, MAX_WORDS - 1,
-	    "protect needs DOMAIN [DOMAIN ...] [alias DOMAIN ...]",
+	    "protect needs DOMAIN [DOMAIN ...] [alias DOMAIN ...] or file "
+	    "PATH",
 	    parse_protect, .print = print_protect },
 	{ "dbl", 1, 1 + DBL_CODES_MAX, "dbl needs ZONE and at most 16 CODEs",
 	    parse_dbl, .print = print_dbl },
@@ -887,6 +890,8 @@ parse_protect(const struct directive *d, struct policy *p, char **arg,
 	size_t		 n = 0, ndomains = 0;
 	int		 aliases = 0, psl;
 
+	if (strcmp(arg[0], "file") == 0 && arg[1] != NULL && arg[2] == NULL)
+		return load_protect(d, p, arg[1], errstr);
 	for (; *arg != NULL; arg++) {
 		if (strcmp(*arg, "alias") == 0) {
 			if (aliases || ndomains == 0) {
@@ -920,6 +925,61 @@ parse_protect(const struct directive *d, struct policy *p, char **arg,
 	}
 	if (protect_add(&p->protect, v, ndomains, v + ndomains,
 	    n - ndomains) == -1)
+		fatal("%s", __func__);
+	return 0;
+}
+
+/*
+ * "protect file PATH": one organisation a line, as the words of a
+ * protect line after "protect".  Comments and blank lines as in the
+ * configuration; the first error stops it with the file's line.
+ */
+static int
+load_protect(const struct directive *d, struct policy *p, const char *path,
+    const char **errstr)
+{
+	FILE		*f;
+	char		*line = NULL, *word[MAX_WORDS + 1], why[512];
+	const char	*err = NULL;
+	size_t		 size = 0, lineno = 0, first = p->protect.n;
+	ssize_t		 len;
+	int		 n;
+
+	if (path[0] != '/') {
+		*errstr = errorf("file \"%s\" is not an absolute path", path);
+		return -1;
+	}
+	if ((f = fopen(path, "r")) == NULL) {
+		*errstr = errorf("file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (err == NULL && (len = getline(&line, &size, f)) != -1) {
+		lineno++;
+		if (strlen(line) != (size_t)len)
+			err = "line contains a NUL byte";
+		else if (tokenise(line, word, &n, &err) == -1)
+			break;
+		else if (n == 0)
+			continue;
+		else if (n > d->nargs_max || strcmp(word[0], "file") == 0)
+			err = d->usage;
+		else {
+			word[n] = NULL;
+			if (parse_protect(d, p, word, &err) == 0)
+				err = NULL;
+		}
+	}
+	if (err == NULL && ferror(f))
+		err = strerror(errno);
+	free(line);
+	fclose(f);
+	if (err != NULL) {
+		strlcpy(why, err, sizeof(why));
+		*errstr = errorf("%s:%zu: %s", path, lineno, why);
+		return -1;
+	}
+	if (listfiles_add(&p->protect.files, path, first,
+	    p->protect.n - first) == -1)
 		fatal("%s", __func__);
 	return 0;
 }
@@ -1197,6 +1257,8 @@ print_protect(const struct directive *d, const struct policy *p, FILE *f)
 	size_t				 i, j;
 
 	for (i = 0; i < p->protect.n; i++) {
+		if (print_file(f, d->name, &p->protect.files, i))
+			continue;
 		org = &p->protect.v[i];
 		fprintf(f, "%s", d->name);
 		for (j = 0; j < org->domains.n; j++)
@@ -1207,6 +1269,7 @@ print_protect(const struct directive *d, const struct policy *p, FILE *f)
 			fprintf(f, " %s", org->aliases.v[j]);
 		fprintf(f, "\n");
 	}
+	print_file(f, d->name, &p->protect.files, SIZE_MAX);
 }
 
 static void

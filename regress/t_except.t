@@ -48,6 +48,8 @@ my $clients = file('clients', '# partners behind NAT', '', '198.51.100.0/24',
 my $names = file('names', 'good.regress.test', '.partner.test',
     '/^build[0-9]+\.lab\.test$/');
 my $bots = file('bots', '/^(ylmf-pc|win-[a-z0-9]{11}|desktop-[a-z0-9]{7})$/');
+my $orgs = file('orgs', '# organisations, one a line', 'bank.example alias '
+    . 'bank-mail.example');
 my $conf = Filter::config($Filter::LAB . "resolver 127.0.0.1\@$port\n"
     . "dns-timeout 3\ncheck literal reject\ncheck dynamic reject\n"
     . "check rdns pass\ncheck rdns-match pass\n"
@@ -58,7 +60,8 @@ my $conf = Filter::config($Filter::LAB . "resolver 127.0.0.1\@$port\n"
     . "except dynamic rdns .pool.regress.test\n"
     . "pass helo file $names\n"
     . "block helo file $bots\n"
-    . "block helo /^evil[0-9]*\\.example\$/\n");
+    . "block helo /^evil[0-9]*\\.example\$/\n"
+    . "protect file $orgs\n");
 
 my $NONFQDN = 'reject|504 5.5.2 <%s>: Helo command rejected: need '
     . 'fully-qualified hostname';
@@ -110,6 +113,10 @@ my @cases = (
     [ 'block helo /regex/ in place', '192.0.2.12', 'evil3.example',
       'bob@regress.test', sprintf($DENIED, 'evil3.example'),
       qr/verdict=reject checks=blocklist/ ],
+    [ 'protect file: an organisation', '192.0.2.10', 'mx.bank.example',
+      'bob@regress.test', 'reject|550 5.7.1 <mx.bank.example>: Helo '
+      . 'command rejected: you are not bank.example',
+      qr/verdict=reject checks=protected/ ],
 );
 
 my $f = Filter->new('-f', $conf);
@@ -152,7 +159,9 @@ like($out, qr{^except non-fqdn helo /\^host\[0-9\]\+\$/$}m,
     '-n: a pattern as written');
 like($out, qr/^except literal client 192\.0\.2\.50\/32$/m,
     '-n: an exception in place');
-unlike($out, qr/198\.51\.100\.0/, '-n: no entry of a file');
+like($out, qr/^protect file \Q$orgs\E # 1 entry$/m,
+    '-n: a file of organisations, by path and count');
+unlike($out, qr/198\.51\.100\.0|bank\.example/, '-n: no entry of a file');
 my $again = Filter::config($out);
 is(qx{$Filter::BIN -n -f $again 2>&1}, $out, '-n reads back the same');
 
@@ -167,6 +176,8 @@ for my $e (
       qr/:1: file \Q$dir\E\/none: No such file/, 'a missing file' ],
     [ "pass client file clients\n", qr/:1: file "clients" is not an absolute/,
       'a relative path' ],
+    [ "protect file $bad\n", qr/:1: \Q$bad\E:3: protect: "not" is /,
+      'a bad line in a file of organisations' ],
     [ "except nosuch client 192.0.2.1\n", qr/:1: unknown check "nosuch"/,
       'an unknown check' ],
     [ "except dns from 192.0.2.1\n", qr/:1: unknown except kind "from": use client, helo, rdns or rcpt/,
