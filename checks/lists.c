@@ -308,7 +308,8 @@ cidr_mask(struct cidr *c)
 		bits = c->plen - i * 8;
 		if (bits >= 8)
 			continue;
-		c->addr.bytes[i] &= bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
+		c->addr.bytes[i] &= bits <= 0 ? 0 :
+		    (uint8_t)(0xff << (8 - bits));
 	}
 }
 

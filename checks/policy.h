@@ -181,7 +181,7 @@ struct policy {
 	struct namelist	 block_helo;
 	struct protectlist protect;
 	struct cidrlist	 pass_client;
-	struct except	 except[CHECK_COUNT];	/* spares that check only */
+	struct except	 except[CHECK_COUNT];	/* each spares its check */
 	struct dbl_list	 dbl;			/* blocklist zones */
 	char		*explain_url;
 	enum dnssec_mode dnssec;

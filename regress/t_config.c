@@ -348,8 +348,8 @@ static const struct error_row line_errors[] = {
 	{ "profile paranoid",
 	    "unknown profile \"paranoid\": use default or strict" },
 	{ "profile", "profile needs default or strict" },
-	{ "protect", "protect needs DOMAIN [DOMAIN ...] [alias DOMAIN ...] or file "
-	    "PATH" },
+	{ "protect", "protect needs DOMAIN [DOMAIN ...] [alias DOMAIN ...] "
+	    "or file PATH" },
 	{ "protect alias x.test", "protect needs a DOMAIN before alias" },
 	{ "protect a.test alias", "protect: alias needs a DOMAIN after it" },
 	{ "protect a.test alias b.test alias c.test",
