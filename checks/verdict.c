@@ -868,17 +868,25 @@ spare(const struct judged *j, int c, enum check_state st, int *kind)
 /*
  * A check whose lookup failed fires dns-error if its action is tempfail
  * or stronger: a failed lookup may never turn into a permanent refusal.
+ * An "except dns-error" line spares it as any other check; one for a
+ * name whose own lookup failed cannot, and dns-error stands.
  */
 static void
-dns_error(const struct policy *p, struct verdict *v)
+dns_error(const struct judged *j, struct verdict *v)
 {
-	int	c;
+	const struct policy	*p = j->p;
+	int			 c, kind = -1;
 
 	for (c = 0; c < CHECK_COUNT; c++)
 		if (v->state[c] == CS_UNKNOWN &&
 		    p->rules[c].action >= ACT_TEMPFAIL &&
 		    p->rules[CHECK_DNS_ERROR].action != ACT_PASS)
 			v->state[CHECK_DNS_ERROR] = CS_FIRED;
+	if (v->state[CHECK_DNS_ERROR] == CS_FIRED &&
+	    spare(j, CHECK_DNS_ERROR, CS_FIRED, &kind) == CS_CLEAR) {
+		v->state[CHECK_DNS_ERROR] = CS_CLEAR;
+		v->spared[CHECK_DNS_ERROR] = kind + 1;
+	}
 }
 
 /*
@@ -887,12 +895,13 @@ dns_error(const struct policy *p, struct verdict *v)
  * equal actions.
  */
 static void
-strongest(const struct policy *p, struct verdict *v)
+strongest(const struct judged *j, struct verdict *v)
 {
-	enum action	a;
-	int		c;
+	const struct policy	*p = j->p;
+	enum action		 a;
+	int			 c;
 
-	dns_error(p, v);
+	dns_error(j, v);
 	for (c = 0; c < CHECK_COUNT; c++) {
 		if (v->state[c] != CS_FIRED)
 			continue;
@@ -944,7 +953,7 @@ verdict_decide(const struct policy *p, const struct facts *f,
 		v->wait = 1;
 		return;
 	}
-	strongest(p, v);
+	strongest(&j, v);
 	/* Each check names its own domain: the replying one's is %d. */
 	if (v->check >= 0)
 		v->domain = domain[v->check];
@@ -994,7 +1003,7 @@ verdict_complete(const struct policy *p, const struct facts *f,
 		if ((v->state[c] = run_check(&j, c, v)) == CS_WAIT)
 			waits = 1;
 	}
-	dns_error(p, v);
+	dns_error(&j, v);
 	return !waits;
 }
 

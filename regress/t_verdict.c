@@ -1028,6 +1028,17 @@ test_except(void)
 	f.rcpt = "bob@regress.test";
 	is_str(decided(&v), "reject non-fqdn non-fqdn",
 	    "except rcpt: another recipient");
+
+	reset("mail.regress.test");
+	dns_helo(LOOKUP_ERROR, LOOKUP_ERROR, LOOKUP_ERROR);
+	rdns(LOOKUP_FOUND, "mail.regress.test");
+	is_str(decided(&v), "tempfail dns-error dns-error",
+	    "a failed lookup: dns-error");
+	cidr_parse("192.0.2.10", &c);
+	cidrlist_add(&p.except[CHECK_DNS_ERROR].client, &c);
+	is_str(decided(&v), "pass - -", "except dns-error client");
+	verdict_spared(&v, buf, sizeof(buf));
+	is_str(buf, "dns-error:client", "... spared=dns-error:client");
 }
 
 static void
