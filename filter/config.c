@@ -137,6 +137,10 @@ static int	parse_except(const struct directive *, struct policy *,
 		    char **, const char **);
 static int	load_protect(const struct directive *, struct policy *,
 		    const char *, const char **);
+static int	read_file(const char *, int (*)(void *, char *,
+		    const char **), void *, const char **);
+static int	list_line(void *, char *, const char **);
+static int	protect_line(void *, char *, const char **);
 static void	print_except(const struct directive *,
 		    const struct policy *, FILE *);
 static int	print_file(FILE *, const char *, const struct listfiles *,
@@ -776,21 +780,20 @@ kind_add(const struct kind *k, void *list, char **arg, const char **errstr)
 }
 
 /*
- * One entry a line, read as the same entry in the configuration would
- * be; blank lines and '#' comments (at the start, or after a blank) are
- * skipped.  The first error stops it, with the file's name and line.
- * Read again at each reload, as all of the configuration is.
+ * A file of one entry a line (or of one protect line a line), read at
+ * start and at each reload as all of the configuration is: each line
+ * goes to fn, and the first error stops it with the file's name and
+ * line.
  */
 static int
-load_list(const struct kind *k, void *list, const char *path,
-    const char **errstr)
+read_file(const char *path, int (*fn)(void *, char *, const char **),
+    void *arg, const char **errstr)
 {
-	struct listfiles	*lf;
-	FILE			*f;
-	char			*line = NULL, *s, *e, why[512];
-	const char		*err = NULL;
-	size_t			 size = 0, lineno = 0, first, n;
-	ssize_t			 len;
+	FILE		*f;
+	char		*line = NULL, why[512];
+	const char	*err = NULL;
+	size_t		 size = 0, lineno = 0;
+	ssize_t		 len;
 
 	if (path[0] != '/') {
 		*errstr = errorf("file \"%s\" is not an absolute path", path);
@@ -800,25 +803,11 @@ load_list(const struct kind *k, void *list, const char *path,
 		*errstr = errorf("file %s: %s", path, strerror(errno));
 		return -1;
 	}
-	(void)k->files(list, &first);
 	while (err == NULL && (len = getline(&line, &size, f)) != -1) {
 		lineno++;
-		if (strlen(line) != (size_t)len) {
+		if (strlen(line) != (size_t)len)
 			err = "line contains a NUL byte";
-			break;
-		}
-		s = line + strspn(line, BLANKS);
-		for (e = s; *e != '\0' && !(*e == '#' && (e == s ||
-		    strchr(BLANKS, e[-1]) != NULL)); e++)
-			;
-		while (e > s && strchr(BLANKS, e[-1]) != NULL)
-			e--;
-		*e = '\0';
-		if (*s == '\0')
-			continue;
-		if (strpbrk(s, BLANKS) != NULL)
-			err = "one entry a line";
-		else if (k->add(list, s, &err) == 0)
+		else if (fn(arg, line, &err) == 0)
 			err = NULL;
 	}
 	if (err == NULL && ferror(f))
@@ -830,8 +819,54 @@ load_list(const struct kind *k, void *list, const char *path,
 		*errstr = errorf("%s:%zu: %s", path, lineno, why);
 		return -1;
 	}
-	lf = k->files(list, &n);
-	if (listfiles_add(lf, path, first, n - first) == -1)
+	return 0;
+}
+
+struct list_file {
+	const struct kind	*k;
+	void			*list;
+};
+
+/*
+ * One entry, read as the same entry in the configuration would be;
+ * blank lines and '#' comments (at the start, or after a blank) are
+ * skipped.
+ */
+static int
+list_line(void *arg, char *line, const char **errstr)
+{
+	const struct list_file	*lf = arg;
+	char			*s, *e;
+
+	s = line + strspn(line, BLANKS);
+	for (e = s; *e != '\0' && !(*e == '#' && (e == s ||
+	    strchr(BLANKS, e[-1]) != NULL)); e++)
+		;
+	while (e > s && strchr(BLANKS, e[-1]) != NULL)
+		e--;
+	*e = '\0';
+	if (*s == '\0')
+		return 0;
+	if (strpbrk(s, BLANKS) != NULL) {
+		*errstr = "one entry a line";
+		return -1;
+	}
+	return lf->k->add(lf->list, s, errstr);
+}
+
+static int
+load_list(const struct kind *k, void *list, const char *path,
+    const char **errstr)
+{
+	struct list_file	 lf = { k, list };
+	struct listfiles	*files;
+	size_t			 first, n;
+
+	(void)k->files(list, &first);
+	if (read_file(path, list_line, &lf, errstr) == -1)
+		return -1;
+	files = k->files(list, &n);
+	if (listfiles_add(files, path, first, n - first) == -1)
 		fatal("%s", __func__);
 	return 0;
 }
@@ -929,55 +964,41 @@ parse_protect(const struct directive *d, struct policy *p, char **arg,
 	return 0;
 }
 
-/*
- * "protect file PATH": one organisation a line, as the words of a
- * protect line after "protect".  Comments and blank lines as in the
- * configuration; the first error stops it with the file's line.
- */
+struct protect_file {
+	const struct directive	*d;
+	struct policy		*p;
+};
+
+/* One organisation: the words of a protect line, comments as there. */
+static int
+protect_line(void *arg, char *line, const char **errstr)
+{
+	const struct protect_file	*pf = arg;
+	char				*word[MAX_WORDS + 1];
+	int				 n;
+
+	if (tokenise(line, word, &n, errstr) == -1)
+		return -1;
+	if (n == 0)
+		return 0;
+	if (n > pf->d->nargs_max || strcmp(word[0], "file") == 0) {
+		*errstr = pf->d->usage;
+		return -1;
+	}
+	word[n] = NULL;
+	return parse_protect(pf->d, pf->p, word, errstr);
+}
+
+/* "protect file PATH": one organisation a line. */
 static int
 load_protect(const struct directive *d, struct policy *p, const char *path,
     const char **errstr)
 {
-	FILE		*f;
-	char		*line = NULL, *word[MAX_WORDS + 1], why[512];
-	const char	*err = NULL;
-	size_t		 size = 0, lineno = 0, first = p->protect.n;
-	ssize_t		 len;
-	int		 n;
+	struct protect_file	pf = { d, p };
+	size_t			first = p->protect.n;
 
-	if (path[0] != '/') {
-		*errstr = errorf("file \"%s\" is not an absolute path", path);
+	if (read_file(path, protect_line, &pf, errstr) == -1)
 		return -1;
-	}
-	if ((f = fopen(path, "r")) == NULL) {
-		*errstr = errorf("file %s: %s", path, strerror(errno));
-		return -1;
-	}
-	while (err == NULL && (len = getline(&line, &size, f)) != -1) {
-		lineno++;
-		if (strlen(line) != (size_t)len)
-			err = "line contains a NUL byte";
-		else if (tokenise(line, word, &n, &err) == -1)
-			break;
-		else if (n == 0)
-			continue;
-		else if (n > d->nargs_max || strcmp(word[0], "file") == 0)
-			err = d->usage;
-		else {
-			word[n] = NULL;
-			if (parse_protect(d, p, word, &err) == 0)
-				err = NULL;
-		}
-	}
-	if (err == NULL && ferror(f))
-		err = strerror(errno);
-	free(line);
-	fclose(f);
-	if (err != NULL) {
-		strlcpy(why, err, sizeof(why));
-		*errstr = errorf("%s:%zu: %s", path, lineno, why);
-		return -1;
-	}
 	if (listfiles_add(&p->protect.files, path, first,
 	    p->protect.n - first) == -1)
 		fatal("%s", __func__);
