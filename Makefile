@@ -47,7 +47,7 @@ LAYER_INCS =	`case $< in checks/* | protocol/*) echo -Icompat ;; \
 PROTO_OBJS =	protocol/proto.o protocol/io.o protocol/postfix.o
 CHECK_OBJS =	checks/addr.o checks/helo.o checks/dynamic.o checks/special.o \
 		checks/rcpt.o checks/facts.o checks/policy.o checks/protect.o \
-		checks/dbl.o checks/verdict.o checks/reply.o
+		checks/dbl.o checks/verdict.o checks/reply.o checks/lists.o
 DNS_OBJS =	checks/dns.o checks/dnscache.o checks/dnsresult.o \
 		checks/lookup.o
 FRONT_OBJS =	filter/log.o filter/logsys.o filter/config.o filter/session.o \
@@ -75,6 +75,7 @@ LIB_SRCS =	filter/log.c filter/logsys.c filter/config.c \
 		checks/lookup.c checks/addr.c checks/protect.c checks/dbl.c \
 		checks/helo.c checks/dynamic.c checks/special.c checks/rcpt.c \
 		checks/facts.c checks/policy.c checks/verdict.c checks/reply.c \
+		checks/lists.c \
 		protocol/proto.c protocol/io.c protocol/postfix.c
 
 TAP_OBJ =	regress/tap.o
@@ -95,6 +96,7 @@ TESTS =		regress/t_proto regress/t_helo regress/t_config \
 		regress/t_deadnames.t regress/t_flood_dns.t regress/t_syslog.t \
 		regress/t_verified.t regress/t_idle.t regress/t_special.t \
 		regress/t_pass_rcpt.t regress/t_protected.t regress/t_private.t \
+		regress/t_except.t \
 		regress/t_reload.t regress/t_dry_run.t regress/t_stats.t \
 		regress/t_add_header.t regress/t_policyd_edges.t \
 		regress/t_leaks.t regress/t_config_cli.t regress/t_e2e.t \

@@ -111,20 +111,10 @@ policy_strict(struct policy *p)
 }
 
 void
-namelist_free(struct namelist *l)
-{
-	size_t	i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
-void
 policy_free(struct policy *p)
 {
+	int	i;
+
 	namelist_free(&p->resolvers);
 	namelist_free(&p->local_names);
 	namelist_free(&p->local_domains);
@@ -133,9 +123,13 @@ policy_free(struct policy *p)
 	namelist_free(&p->pass_rcpt);
 	namelist_free(&p->block_helo);
 	protect_free(&p->protect);
-	free(p->pass_client.v);
-	p->pass_client.v = NULL;
-	p->pass_client.n = 0;
+	cidrlist_free(&p->pass_client);
+	for (i = 0; i < CHECK_COUNT; i++) {
+		cidrlist_free(&p->except[i].client);
+		namelist_free(&p->except[i].helo);
+		namelist_free(&p->except[i].rdns);
+		namelist_free(&p->except[i].rcpt);
+	}
 	free(p->explain_url);
 	p->explain_url = NULL;
 	free(p->stats_file);
@@ -169,65 +163,34 @@ reply_adapt(char *dst, size_t len, const char *def, enum action a)
 		reply_set_class(dst, '5');
 }
 
-int
-namelist_add(struct namelist *l, const char *name)
-{
-	char	**v;
-	char	 *s;
+static const char *const except_kind_names[EXCEPT_KINDS] = {
+	[EXCEPT_CLIENT] =	"client",
+	[EXCEPT_HELO] =		"helo",
+	[EXCEPT_RDNS] =		"rdns",
+	[EXCEPT_RCPT] =		"rcpt",
+};
 
-	if ((s = strdup(name)) == NULL)
-		return -1;
-	if ((v = reallocarray(l->v, l->n + 1, sizeof(*v))) == NULL) {
-		free(s);
-		return -1;
-	}
-	v[l->n++] = s;
-	l->v = v;
-	return 0;
+const char *
+except_kind_name(enum except_kind k)
+{
+	if ((unsigned int)k >= EXCEPT_KINDS)
+		return "unknown";
+	return except_kind_names[k];
 }
 
 /*
- * An entry "host.example" matches that name only; ".example.net" matches
- * every name inside example.net ("a.example.net", "b.a.example.net") but
- * not "example.net" itself, which needs an entry of its own.
+ * Once the lists are read: the network lists sorted for a binary
+ * search.  Without memory for it a list is scanned, as it matches the
+ * same.
  */
-int
-namelist_match(const struct namelist *l, const char *name)
+void
+policy_index(struct policy *p)
 {
-	size_t	i;
+	int	i;
 
-	for (i = 0; i < l->n; i++) {
-		if (l->v[i][0] == '.') {
-			if (name_in_domain(name, l->v[i] + 1) &&
-			    !name_eq(name, l->v[i] + 1))
-				return 1;
-		} else if (name_eq(name, l->v[i]))
-			return 1;
-	}
-	return 0;
-}
-
-int
-cidrlist_add(struct cidrlist *l, const struct cidr *c)
-{
-	struct cidr	*v;
-
-	if ((v = reallocarray(l->v, l->n + 1, sizeof(*v))) == NULL)
-		return -1;
-	v[l->n++] = *c;
-	l->v = v;
-	return 0;
-}
-
-int
-cidrlist_match(const struct cidrlist *l, const struct addr *a)
-{
-	size_t	i;
-
-	for (i = 0; i < l->n; i++)
-		if (cidr_match(&l->v[i], a))
-			return 1;
-	return 0;
+	(void)cidrlist_index(&p->pass_client);
+	for (i = 0; i < CHECK_COUNT; i++)
+		(void)cidrlist_index(&p->except[i].client);
 }
 
 /* The settings the resolver is set up with, and only those. */

@@ -22,6 +22,7 @@
 #ifndef POLICY_H
 #define POLICY_H
 
+#include <regex.h>
 #include <stddef.h>
 
 #include "addr.h"
@@ -102,15 +103,56 @@ struct rule {
 	int		 reply_set;		/* given by "message" */
 };
 
-/* Normalised names; an entry starting with '.' matches any subdomain. */
+/* Entries v[first..first+n) of a list were read from path. */
+struct listfile {
+	char		*path;
+	size_t		 first;
+	size_t		 n;
+};
+
+struct listfiles {
+	struct listfile	*v;
+	size_t		 n;
+};
+
+/*
+ * Normalised names; an entry starting with '.' matches any subdomain,
+ * one written "/RE/" what the pattern matches (lists.c).
+ */
 struct namelist {
-	char		**v;
+	char		**v;		/* every entry, in order */
 	size_t		  n;
+	size_t		 *hash;		/* of the names: index + 1, or 0 */
+	size_t		  hsize;
+	size_t		  nhashed;
+	regex_t		 *re;		/* the patterns, compiled */
+	size_t		  nre;
+	struct listfiles  files;
 };
 
 struct cidrlist {
-	struct cidr	 *v;
+	struct cidr	 *v;		/* every entry, in order */
 	size_t		  n;
+	struct cidr	 *sorted;	/* v[0..indexed), disjoint */
+	size_t		  nsorted;
+	size_t		  indexed;
+	struct listfiles  files;
+};
+
+/* What an "except" line names: the kinds of value, and their lists. */
+enum except_kind {
+	EXCEPT_CLIENT,
+	EXCEPT_HELO,
+	EXCEPT_RDNS,
+	EXCEPT_RCPT,
+	EXCEPT_KINDS
+};
+
+struct except {
+	struct cidrlist	 client;
+	struct namelist	 helo;
+	struct namelist	 rdns;
+	struct namelist	 rcpt;		/* rcpt_entry_parse() form */
 };
 
 /* One "protect" line: see protect.c. */
@@ -122,6 +164,7 @@ struct protect_org {
 struct protectlist {
 	struct protect_org	*v;
 	size_t			 n;
+	struct listfiles	 files;	/* "protect file PATH" */
 };
 
 struct policy {
@@ -138,6 +181,7 @@ struct policy {
 	struct namelist	 block_helo;
 	struct protectlist protect;
 	struct cidrlist	 pass_client;
+	struct except	 except[CHECK_COUNT];	/* each spares its check */
 	struct dbl_list	 dbl;			/* blocklist zones */
 	char		*explain_url;
 	enum dnssec_mode dnssec;
@@ -160,11 +204,21 @@ int		 policy_init(struct policy *);
 void		 policy_strict(struct policy *);
 void		 policy_free(struct policy *);
 void		 policy_set_action(struct policy *, enum check, enum action);
+void		 policy_index(struct policy *);
+const char	*except_kind_name(enum except_kind);
 int		 namelist_add(struct namelist *, const char *);
+int		 namelist_add_regex(struct namelist *, const char *, char *,
+		    size_t);
 void		 namelist_free(struct namelist *);
 int		 namelist_match(const struct namelist *, const char *);
 int		 cidrlist_add(struct cidrlist *, const struct cidr *);
+int		 cidrlist_index(struct cidrlist *);
+void		 cidrlist_free(struct cidrlist *);
 int		 cidrlist_match(const struct cidrlist *, const struct addr *);
+int		 listfiles_add(struct listfiles *, const char *, size_t,
+		    size_t);
+void		 listfiles_free(struct listfiles *);
+const struct listfile *listfiles_at(const struct listfiles *, size_t);
 int		 rcpt_entry_parse(const char *, char *, size_t);
 int		 rcpt_match(const struct namelist *, const char *);
 void		 policy_dns_conf(const struct policy *, struct dns_conf *);

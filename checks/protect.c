@@ -161,6 +161,7 @@ protect_free(struct protectlist *l)
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;
+	listfiles_free(&l->files);
 }
 
 static const char *

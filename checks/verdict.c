@@ -69,6 +69,9 @@ static enum check_state	check_dynamic(struct judged *);
 static enum check_state	check_changed(struct judged *);
 static const char	*exemption(const struct policy *,
 			    const struct facts *, int *);
+static enum check_state	 run_check(struct judged *, int, struct verdict *);
+static enum check_state	 spare(const struct judged *, int,
+			    enum check_state, int *);
 static int		 same_org(const char *, const char *);
 static int		 needs_of(const struct policy *, const struct facts *);
 static int		 check_needs(const struct policy *,
@@ -267,6 +270,9 @@ needs_of(const struct policy *p, const struct facts *f)
 		needs |= check_needs(p, f, c);
 	if (p->pass_rdns.n > 0)
 		needs |= NEEDS_PTR;
+	for (c = 0; c < CHECK_COUNT; c++)
+		if (p->except[c].rdns.n > 0 && p->rules[c].action != ACT_PASS)
+			needs |= NEEDS_PTR;
 	if (p->dbl.n == 0)
 		needs &= ~NEEDS_DBL;
 	return needs;
@@ -809,19 +815,78 @@ exemption(const struct policy *p, const struct facts *f, int *wait)
 }
 
 /*
+ * A check as the "except" lines for it leave it: what matches one of
+ * them is spared, and v->spared says by which kind.
+ */
+static enum check_state
+run_check(struct judged *j, int c, struct verdict *v)
+{
+	enum check_state	st;
+	int			kind = -1;
+
+	st = spare(j, c, checks[c].run(j), &kind);
+	if (kind >= 0)
+		v->spared[c] = kind + 1;
+	return st;
+}
+
+/*
+ * Only a check that fired, or may, is worth sparing.  An "except rdns"
+ * whose lookup is in flight or failed can neither spare nor not: the
+ * check waits, or is unknown, as "pass rdns" would leave the verdict.
+ */
+static enum check_state
+spare(const struct judged *j, int c, enum check_state st, int *kind)
+{
+	const struct except	*e = &j->p->except[c];
+	const struct facts	*f = j->f;
+
+	if (st == CS_CLEAR)
+		return st;
+	if (f->client.family != 0 && cidrlist_match(&e->client, &f->client))
+		*kind = EXCEPT_CLIENT;
+	else if (is_name(f) && namelist_match(&e->helo, f->helo.name))
+		*kind = EXCEPT_HELO;
+	else if (rcpt_match(&e->rcpt, f->rcpt))
+		*kind = EXCEPT_RCPT;
+	else if (e->rdns.n > 0 && any_rdns(f, rdns_passed, &e->rdns))
+		*kind = EXCEPT_RDNS;
+	else if (e->rdns.n > 0 && st == CS_FIRED &&
+	    f->dns.fcrdns == LOOKUP_PENDING)
+		return CS_WAIT;
+	else if (e->rdns.n > 0 && st == CS_FIRED &&
+	    f->dns.fcrdns == LOOKUP_ERROR)
+		return CS_UNKNOWN;
+	else
+		return st;
+	/* Spared while it only waited: nothing it did to tell of. */
+	if (st == CS_WAIT)
+		*kind = -1;
+	return CS_CLEAR;
+}
+
+/*
  * A check whose lookup failed fires dns-error if its action is tempfail
  * or stronger: a failed lookup may never turn into a permanent refusal.
+ * An "except dns-error" line spares it as any other check; one for a
+ * name whose own lookup failed cannot, and dns-error stands.
  */
 static void
-dns_error(const struct policy *p, struct verdict *v)
+dns_error(const struct judged *j, struct verdict *v)
 {
-	int	c;
+	const struct policy	*p = j->p;
+	int			 c, kind = -1;
 
 	for (c = 0; c < CHECK_COUNT; c++)
 		if (v->state[c] == CS_UNKNOWN &&
 		    p->rules[c].action >= ACT_TEMPFAIL &&
 		    p->rules[CHECK_DNS_ERROR].action != ACT_PASS)
 			v->state[CHECK_DNS_ERROR] = CS_FIRED;
+	if (v->state[CHECK_DNS_ERROR] == CS_FIRED &&
+	    spare(j, CHECK_DNS_ERROR, CS_FIRED, &kind) == CS_CLEAR) {
+		v->state[CHECK_DNS_ERROR] = CS_CLEAR;
+		v->spared[CHECK_DNS_ERROR] = kind + 1;
+	}
 }
 
 /*
@@ -830,12 +895,13 @@ dns_error(const struct policy *p, struct verdict *v)
  * equal actions.
  */
 static void
-strongest(const struct policy *p, struct verdict *v)
+strongest(const struct judged *j, struct verdict *v)
 {
-	enum action	a;
-	int		c;
+	const struct policy	*p = j->p;
+	enum action		 a;
+	int			 c;
 
-	dns_error(p, v);
+	dns_error(j, v);
 	for (c = 0; c < CHECK_COUNT; c++) {
 		if (v->state[c] != CS_FIRED)
 			continue;
@@ -878,7 +944,7 @@ verdict_decide(const struct policy *p, const struct facts *f,
 		if (checks[c].run == NULL || p->rules[c].action == ACT_PASS)
 			continue;
 		j.domain = NULL;
-		v->state[c] = checks[c].run(&j);
+		v->state[c] = run_check(&j, c, v);
 		domain[c] = j.domain;
 		if (v->state[c] == CS_WAIT)
 			pending = 1;
@@ -887,7 +953,7 @@ verdict_decide(const struct policy *p, const struct facts *f,
 		v->wait = 1;
 		return;
 	}
-	strongest(p, v);
+	strongest(&j, v);
 	/* Each check names its own domain: the replying one's is %d. */
 	if (v->check >= 0)
 		v->domain = domain[v->check];
@@ -934,10 +1000,10 @@ verdict_complete(const struct policy *p, const struct facts *f,
 	for (c = 0; c < CHECK_COUNT; c++) {
 		if (v->state[c] != CS_WAIT)
 			continue;
-		if ((v->state[c] = checks[c].run(&j)) == CS_WAIT)
+		if ((v->state[c] = run_check(&j, c, v)) == CS_WAIT)
 			waits = 1;
 	}
-	dns_error(p, v);
+	dns_error(&j, v);
 	return !waits;
 }
 
@@ -994,5 +1060,26 @@ verdict_list(const struct verdict *v, enum check_state st, char *buf,
 	}
 	if (n == 0)
 		strlcpy(buf, "-", len);
+	return n;
+}
+
+/* "CHECK:KIND,...": the checks an "except" line spared; 0 if none. */
+int
+verdict_spared(const struct verdict *v, char *buf, size_t len)
+{
+	int	c, n = 0;
+
+	if (len == 0)
+		return 0;
+	buf[0] = '\0';
+	for (c = 0; c < CHECK_COUNT; c++) {
+		if (v->spared[c] == 0)
+			continue;
+		if (n++ > 0)
+			strlcat(buf, ",", len);
+		strlcat(buf, check_name(c), len);
+		strlcat(buf, ":", len);
+		strlcat(buf, except_kind_name(v->spared[c] - 1), len);
+	}
 	return n;
 }

@@ -49,6 +49,8 @@ struct verdict {
 	int			 check;		/* replying check, or -1 */
 	enum check_state	 state[CHECK_COUNT];
 	const char		*exempt;	/* why, when exempt */
+	int			 spared[CHECK_COUNT]; /* by "except": its
+						   kind + 1, or 0 */
 	const char		*domain;	/* %d: rcpt-domain's match, or
 						   the zone that lists (dbl) */
 	int			 wait;		/* some needed facts pending */
@@ -65,5 +67,6 @@ int	verdict_reply(const struct policy *, const struct facts *,
 	    const struct verdict *, char *, size_t);
 int	verdict_list(const struct verdict *, enum check_state, char *,
 	    size_t);
+int	verdict_spared(const struct verdict *, char *, size_t);
 
 #endif

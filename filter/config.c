@@ -30,6 +30,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,12 +60,17 @@ struct words {
 	const int	*values;	/* NULL: a word's is its place */
 };
 
-/* "pass KIND VALUE", "block KIND VALUE": each kind adds to its list. */
+/*
+ * "pass KIND VALUE", "block KIND VALUE", "except CHECK KIND VALUE":
+ * each kind adds to its list, one value or a file of them.
+ */
 struct kind {
 	const char	*word;
-	size_t		 field;		/* its list in struct policy */
+	size_t		 field;		/* its list in struct policy, or
+					   in struct except */
 	int		(*add)(void *, const char *, const char **);
 	void		(*print)(FILE *, const char *, const void *);
+	struct listfiles *(*files)(void *, size_t *);
 };
 
 /*
@@ -118,9 +124,27 @@ static int	parse_gone(const struct directive *, struct policy *,
 		    char **, const char **);
 static int	parse_name(const char *, int, char *, size_t, const char **);
 static int	add_name(struct namelist *, const char *, int, const char **);
-static int	add_suffix(void *, const char *, const char **);
 static int	add_rcpt(void *, const char *, const char **);
 static int	add_cidr(void *, const char *, const char **);
+static int	add_pattern(void *, const char *, const char **);
+static struct listfiles *names_files(void *, size_t *);
+static struct listfiles *cidrs_files(void *, size_t *);
+static int	kind_add(const struct kind *, void *, char **,
+		    const char **);
+static int	load_list(const struct kind *, void *, const char *,
+		    const char **);
+static int	parse_except(const struct directive *, struct policy *,
+		    char **, const char **);
+static int	load_protect(const struct directive *, struct policy *,
+		    const char *, const char **);
+static int	read_file(const char *, int (*)(void *, char *,
+		    const char **), void *, const char **);
+static int	list_line(void *, char *, const char **);
+static int	protect_line(void *, char *, const char **);
+static void	print_except(const struct directive *,
+		    const struct policy *, FILE *);
+static int	print_file(FILE *, const char *, const struct listfiles *,
+		    size_t);
 static int	parse_resolver(const struct directive *, struct policy *,
 		    char **, const char **);
 static int	parse_names(const struct directive *, struct policy *,
@@ -177,19 +201,38 @@ static const struct words profiles = { list_word,
     (const char *const []){ "default", "strict", NULL }, NULL };
 
 static const struct kind pass_list[] = {
-	{ "client",	FIELD(pass_client),	add_cidr,	print_cidrs },
-	{ "helo",	FIELD(pass_helo),	add_suffix,	print_names },
-	{ "rdns",	FIELD(pass_rdns),	add_suffix,	print_names },
-	{ "rcpt",	FIELD(pass_rcpt),	add_rcpt,	print_names },
-	{ NULL,		0,			NULL,		NULL },
+	{ "client",	FIELD(pass_client),	add_cidr,	print_cidrs,
+	    cidrs_files },
+	{ "helo",	FIELD(pass_helo),	add_pattern,	print_names,
+	    names_files },
+	{ "rdns",	FIELD(pass_rdns),	add_pattern,	print_names,
+	    names_files },
+	{ "rcpt",	FIELD(pass_rcpt),	add_rcpt,	print_names,
+	    names_files },
+	{ NULL,		0,			NULL,		NULL, NULL },
 };
 static const struct words pass_kinds = { kind_word, pass_list, NULL };
 
 static const struct kind block_list[] = {
-	{ "helo",	FIELD(block_helo),	add_suffix,	print_names },
-	{ NULL,		0,			NULL,		NULL },
+	{ "helo",	FIELD(block_helo),	add_pattern,	print_names,
+	    names_files },
+	{ NULL,		0,			NULL,		NULL, NULL },
 };
 static const struct words block_kinds = { kind_word, block_list, NULL };
+
+/* In enum except_kind order: v->spared names the kind by its place. */
+static const struct kind except_list[] = {
+	{ "client", offsetof(struct except, client), add_cidr, print_cidrs,
+	    cidrs_files },
+	{ "helo", offsetof(struct except, helo), add_pattern, print_names,
+	    names_files },
+	{ "rdns", offsetof(struct except, rdns), add_pattern, print_names,
+	    names_files },
+	{ "rcpt", offsetof(struct except, rcpt), add_rcpt, print_names,
+	    names_files },
+	{ NULL,		0,			NULL,		NULL, NULL },
+};
+static const struct words except_kinds = { kind_word, except_list, NULL };
 
 /* -n prints the policy in this order: "profile" is in the checks. */
 static const struct directive directives[] = {
@@ -209,11 +252,15 @@ static const struct directive directives[] = {
 	    print_list, .field = FIELD(local_names) },
 	{ "local-domain", 1, 1, "local-domain needs NAME", parse_names,
 	    print_list, .field = FIELD(local_domains) },
-	{ "pass", 2, 2, NULL, parse_kind, print_kinds, .words = &pass_kinds },
-	{ "block", 2, 2, NULL, parse_kind, print_kinds,
+	{ "pass", 2, 3, NULL, parse_kind, print_kinds, .words = &pass_kinds },
+	{ "block", 2, 3, NULL, parse_kind, print_kinds,
 	    .words = &block_kinds },
+	{ "except", 3, 4, "except needs CHECK, client, helo, rdns or rcpt, "
+	    "and a value or file PATH", parse_except, print_except,
+	    .words = &except_kinds },
 	{ "protect", 1, MAX_WORDS - 1,
-	    "protect needs DOMAIN [DOMAIN ...] [alias DOMAIN ...]",
+	    "protect needs DOMAIN [DOMAIN ...] [alias DOMAIN ...] or file "
+	    "PATH",
 	    parse_protect, .print = print_protect },
 	{ "dbl", 1, 1 + DBL_CODES_MAX, "dbl needs ZONE and at most 16 CODEs",
 	    parse_dbl, .print = print_dbl },
@@ -652,13 +699,6 @@ add_name(struct namelist *l, const char *s, int suffix_ok,
 	return 0;
 }
 
-/* A name, or with a leading '.' the names under it. */
-static int
-add_suffix(void *list, const char *s, const char **errstr)
-{
-	return add_name(list, s, 1, errstr);
-}
-
 static int
 add_rcpt(void *list, const char *s, const char **errstr)
 {
@@ -688,6 +728,168 @@ add_cidr(void *list, const char *s, const char **errstr)
 	return 0;
 }
 
+/* A name, ".suffix" for the names under it, or "/REGEX/". */
+static int
+add_pattern(void *list, const char *s, const char **errstr)
+{
+	char	why[256];
+
+	if (s[0] != '/')
+		return add_name(list, s, 1, errstr);
+	switch (namelist_add_regex(list, s, why, sizeof(why))) {
+	case 0:
+		return 0;
+	case -1:
+		*errstr = errorf("invalid pattern \"%s\": %s", s, why);
+		return -1;
+	default:
+		fatal("%s", __func__);
+	}
+}
+
+static struct listfiles *
+names_files(void *list, size_t *n)
+{
+	struct namelist	*l = list;
+
+	*n = l->n;
+	return &l->files;
+}
+
+static struct listfiles *
+cidrs_files(void *list, size_t *n)
+{
+	struct cidrlist	*l = list;
+
+	*n = l->n;
+	return &l->files;
+}
+
+/* VALUE, or "file PATH": arg holds one word or two. */
+static int
+kind_add(const struct kind *k, void *list, char **arg, const char **errstr)
+{
+	if (arg[1] == NULL)
+		return k->add(list, arg[0], errstr);
+	if (strcmp(arg[0], "file") != 0) {
+		*errstr = errorf("\"%s %s\": one value, or file PATH",
+		    arg[0], arg[1]);
+		return -1;
+	}
+	return load_list(k, list, arg[1], errstr);
+}
+
+/*
+ * A file of one entry a line (or of one protect line a line), read at
+ * start and at each reload as all of the configuration is: each line
+ * goes to fn, and the first error stops it with the file's name and
+ * line.
+ */
+static int
+read_file(const char *path, int (*fn)(void *, char *, const char **),
+    void *arg, const char **errstr)
+{
+	FILE		*f;
+	char		*line = NULL, why[512];
+	const char	*err = NULL;
+	size_t		 size = 0, lineno = 0;
+	ssize_t		 len;
+
+	if (path[0] != '/') {
+		*errstr = errorf("file \"%s\" is not an absolute path", path);
+		return -1;
+	}
+	if ((f = fopen(path, "r")) == NULL) {
+		*errstr = errorf("file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (err == NULL && (len = getline(&line, &size, f)) != -1) {
+		lineno++;
+		if (strlen(line) != (size_t)len)
+			err = "line contains a NUL byte";
+		else if (fn(arg, line, &err) == 0)
+			err = NULL;
+	}
+	if (err == NULL && ferror(f))
+		err = strerror(errno);
+	free(line);
+	fclose(f);
+	if (err != NULL) {
+		strlcpy(why, err, sizeof(why));
+		*errstr = errorf("%s:%zu: %s", path, lineno, why);
+		return -1;
+	}
+	return 0;
+}
+
+struct list_file {
+	const struct kind	*k;
+	void			*list;
+};
+
+/*
+ * One entry, read as the same entry in the configuration would be;
+ * blank lines and '#' comments (at the start, or after a blank) are
+ * skipped.
+ */
+static int
+list_line(void *arg, char *line, const char **errstr)
+{
+	const struct list_file	*lf = arg;
+	char			*s, *e;
+
+	s = line + strspn(line, BLANKS);
+	for (e = s; *e != '\0' && !(*e == '#' && (e == s ||
+	    strchr(BLANKS, e[-1]) != NULL)); e++)
+		;
+	while (e > s && strchr(BLANKS, e[-1]) != NULL)
+		e--;
+	*e = '\0';
+	if (*s == '\0')
+		return 0;
+	if (strpbrk(s, BLANKS) != NULL) {
+		*errstr = "one entry a line";
+		return -1;
+	}
+	return lf->k->add(lf->list, s, errstr);
+}
+
+static int
+load_list(const struct kind *k, void *list, const char *path,
+    const char **errstr)
+{
+	struct list_file	 lf = { k, list };
+	struct listfiles	*files;
+	size_t			 first, n;
+
+	(void)k->files(list, &first);
+	if (read_file(path, list_line, &lf, errstr) == -1)
+		return -1;
+	files = k->files(list, &n);
+	if (listfiles_add(files, path, first, n - first) == -1)
+		fatal("%s", __func__);
+	return 0;
+}
+
+/* "except CHECK KIND VALUE|file PATH": that check spares what matches. */
+static int
+parse_except(const struct directive *d, struct policy *p, char **arg,
+    const char **errstr)
+{
+	const struct kind	*k;
+	enum check		 c;
+	int			 i;
+
+	if (check_lookup(arg[0], &c) == -1) {
+		*errstr = errorf("unknown check \"%s\"", arg[0]);
+		return -1;
+	}
+	if ((i = find_word(d->words, "except kind", arg[1], errstr)) == -1)
+		return -1;
+	k = (const struct kind *)d->words->list + i;
+	return kind_add(k, (char *)&p->except[c] + k->field, arg + 2, errstr);
+}
+
 static int
 parse_names(const struct directive *d, struct policy *p, char **arg,
     const char **errstr)
@@ -706,7 +908,7 @@ parse_kind(const struct directive *d, struct policy *p, char **arg,
 	if ((i = find_word(d->words, d->name, arg[0], errstr)) == -1)
 		return -1;
 	k = (const struct kind *)d->words->list + i;
-	return k->add(member(p, k->field), arg[1], errstr);
+	return kind_add(k, member(p, k->field), arg + 1, errstr);
 }
 
 /*
@@ -723,6 +925,8 @@ parse_protect(const struct directive *d, struct policy *p, char **arg,
 	size_t		 n = 0, ndomains = 0;
 	int		 aliases = 0, psl;
 
+	if (strcmp(arg[0], "file") == 0 && arg[1] != NULL && arg[2] == NULL)
+		return load_protect(d, p, arg[1], errstr);
 	for (; *arg != NULL; arg++) {
 		if (strcmp(*arg, "alias") == 0) {
 			if (aliases || ndomains == 0) {
@@ -756,6 +960,47 @@ parse_protect(const struct directive *d, struct policy *p, char **arg,
 	}
 	if (protect_add(&p->protect, v, ndomains, v + ndomains,
 	    n - ndomains) == -1)
+		fatal("%s", __func__);
+	return 0;
+}
+
+struct protect_file {
+	const struct directive	*d;
+	struct policy		*p;
+};
+
+/* One organisation: the words of a protect line, comments as there. */
+static int
+protect_line(void *arg, char *line, const char **errstr)
+{
+	const struct protect_file	*pf = arg;
+	char				*word[MAX_WORDS + 1];
+	int				 n;
+
+	if (tokenise(line, word, &n, errstr) == -1)
+		return -1;
+	if (n == 0)
+		return 0;
+	if (n > pf->d->nargs_max || strcmp(word[0], "file") == 0) {
+		*errstr = pf->d->usage;
+		return -1;
+	}
+	word[n] = NULL;
+	return parse_protect(pf->d, pf->p, word, errstr);
+}
+
+/* "protect file PATH": one organisation a line. */
+static int
+load_protect(const struct directive *d, struct policy *p, const char *path,
+    const char **errstr)
+{
+	struct protect_file	pf = { d, p };
+	size_t			first = p->protect.n;
+
+	if (read_file(path, protect_line, &pf, errstr) == -1)
+		return -1;
+	if (listfiles_add(&p->protect.files, path, first,
+	    p->protect.n - first) == -1)
 		fatal("%s", __func__);
 	return 0;
 }
@@ -902,11 +1147,20 @@ config_finish(struct policy *p, const char *path)
 
 	if (path == NULL)
 		path = getprogname();
+	policy_index(p);
 	if (p->pass_rcpt.n > 0 && p->phase != PHASE_RCPT_TO) {
 		config_error("%s: pass rcpt needs verdict-phase rcpt-to: "
 		    "a verdict given before RCPT TO spares no recipient",
 		    path);
 		rc = -1;
+	}
+	for (c = 0; c < CHECK_COUNT; c++) {
+		if (p->except[c].rcpt.n > 0 && p->phase != PHASE_RCPT_TO) {
+			config_error("%s: except %s rcpt needs verdict-phase "
+			    "rcpt-to: a verdict given before RCPT TO spares "
+			    "no recipient", path, check_name(c));
+			rc = -1;
+		}
 	}
 	for (c = 0; c < CHECK_COUNT; c++) {
 		r = &p->rules[c];
@@ -1001,12 +1255,31 @@ print_kinds(const struct directive *d, const struct policy *p, FILE *f)
 }
 
 static void
+print_except(const struct directive *d, const struct policy *p, FILE *f)
+{
+	const struct kind	*k;
+	char			 prefix[64];
+	int			 c;
+
+	for (c = 0; c < CHECK_COUNT; c++) {
+		for (k = d->words->list; k->word != NULL; k++) {
+			snprintf(prefix, sizeof(prefix), "%s %s %s", d->name,
+			    check_name(c), k->word);
+			k->print(f, prefix, (const char *)&p->except[c] +
+			    k->field);
+		}
+	}
+}
+
+static void
 print_protect(const struct directive *d, const struct policy *p, FILE *f)
 {
 	const struct protect_org	*org;
 	size_t				 i, j;
 
 	for (i = 0; i < p->protect.n; i++) {
+		if (print_file(f, d->name, &p->protect.files, i))
+			continue;
 		org = &p->protect.v[i];
 		fprintf(f, "%s", d->name);
 		for (j = 0; j < org->domains.n; j++)
@@ -1017,6 +1290,7 @@ print_protect(const struct directive *d, const struct policy *p, FILE *f)
 			fprintf(f, " %s", org->aliases.v[j]);
 		fprintf(f, "\n");
 	}
+	print_file(f, d->name, &p->protect.files, SIZE_MAX);
 }
 
 static void
@@ -1059,7 +1333,39 @@ print_names(FILE *f, const char *prefix, const void *list)
 	size_t			 i;
 
 	for (i = 0; i < l->n; i++)
-		print_line(f, prefix, l->v[i]);
+		if (!print_file(f, prefix, &l->files, i))
+			print_line(f, prefix, l->v[i]);
+	print_file(f, prefix, &l->files, SIZE_MAX);
+}
+
+/*
+ * An entry from a file is not printed: the file is, where its first
+ * entry was, with the count it held when read.  Returns 1 for those.
+ * i SIZE_MAX: the files that held no entry, after the list.
+ */
+static int
+print_file(FILE *f, const char *prefix, const struct listfiles *lf,
+    size_t i)
+{
+	const struct listfile	*file;
+	size_t			 k;
+
+	for (k = 0; i == SIZE_MAX && k < lf->n; k++) {
+		if (lf->v[k].n > 0)
+			continue;
+		fprintf(f, "%s file ", prefix);
+		print_word(f, lf->v[k].path);
+		fprintf(f, " # 0 entries\n");
+	}
+	if (i == SIZE_MAX || (file = listfiles_at(lf, i)) == NULL)
+		return 0;
+	if (i == file->first) {
+		fprintf(f, "%s file ", prefix);
+		print_word(f, file->path);
+		fprintf(f, " # %zu %s\n", file->n,
+		    file->n == 1 ? "entry" : "entries");
+	}
+	return 1;
 }
 
 static void
@@ -1070,9 +1376,12 @@ print_cidrs(FILE *f, const char *prefix, const void *list)
 	size_t			 i;
 
 	for (i = 0; i < l->n; i++) {
+		if (print_file(f, prefix, &l->files, i))
+			continue;
 		addr_fmt(&l->v[i].addr, buf, sizeof(buf));
 		fprintf(f, "%s %s/%d\n", prefix, buf, l->v[i].plen);
 	}
+	print_file(f, prefix, &l->files, SIZE_MAX);
 }
 
 /* "PREFIX VALUE", the value as it reads back. */

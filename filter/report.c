@@ -53,7 +53,7 @@ report_verdict(const char *id, const struct policy *p, const struct facts *f,
 {
 	char		ip[ADDR_STRLEN], helo[ESCAPED_MAX], name[ESCAPED_MAX];
 	char		fired[256], unknown[256], waiting[256], would[32];
-	char		dbl[DBL_FIELD_MAX];
+	char		dbl[DBL_FIELD_MAX], spared[512];
 	enum action	a;
 	int		c;
 
@@ -78,15 +78,17 @@ report_verdict(const char *id, const struct policy *p, const struct facts *f,
 	if (verdict_list(v, CS_WAIT, waiting, sizeof(waiting)) == 0)
 		waiting[0] = '\0';
 	dbl_field(f, dbl, sizeof(dbl));
+	(void)verdict_spared(v, spared, sizeof(spared));
 	/* Under dry-run, what was not done: smtpd or Exim was told pass. */
 	would[0] = '\0';
 	if (p->dry_run && v->action >= ACT_JUNK)
 		snprintf(would, sizeof(would), " would=%s",
 		    action_name(v->action));
-	log_info("%sip=%s rdns=%s helo=%s verdict=%s checks=%s%s%s%s%s%s%s%s%s",
-	    id, ip, name, helo, action_name(v->action), fired,
+	log_info("%sip=%s rdns=%s helo=%s verdict=%s checks=%s%s%s%s%s%s%s"
+	    "%s%s%s%s", id, ip, name, helo, action_name(v->action), fired,
 	    unknown[0] ? " unknown=" : "", unknown,
 	    waiting[0] ? " waiting=" : "", waiting,
+	    spared[0] ? " spared=" : "", spared,
 	    f->dns.helo_secure ? " dns=secure" : "",
 	    dbl[0] ? " dbl=" : "", dbl, would);
 	if (!log_verbose())

@@ -94,6 +94,7 @@ static struct {
 	unsigned long long	 fired[CHECK_COUNT][ACT_COUNT];
 	unsigned long long	 verdicts[ACT_COUNT];
 	unsigned long long	 exempt[EXEMPT_COUNT];
+	unsigned long long	 spared[CHECK_COUNT];	/* by "except" */
 	unsigned long long	 latency[nitems(buckets)];
 	unsigned long long	 latency_usec;	/* their sum */
 } counts;
@@ -118,9 +119,12 @@ stats_verdict(const struct policy *p, const struct verdict *v)
 	for (i = 0; v->exempt != NULL && i < EXEMPT_COUNT; i++)
 		if (strcmp(v->exempt, exempt_name(i)) == 0)
 			counts.exempt[i]++;
-	for (c = 0; c < CHECK_COUNT; c++)
+	for (c = 0; c < CHECK_COUNT; c++) {
 		if (v->state[c] == CS_FIRED)
 			counts.fired[c][p->rules[c].action]++;
+		if (v->spared[c] != 0)
+			counts.spared[c]++;
+	}
 }
 
 /*
@@ -185,8 +189,9 @@ lookup_results(struct lookup_result *r)
 /*
  * One line, whatever was counted: "stats: sessions=N open=N
  * verdicts=pass:N,... fired=CHECK:ACTION:N,... exempt=KIND:N,...
- * lookups=asked:N,... latency=1ms:N,...".  Checks that never fired are
- * left out; a blank in an exemption's name becomes '-'.
+ * spared=CHECK:N,... lookups=asked:N,... latency=1ms:N,...".  Checks
+ * that never fired, or were never spared, are left out; a blank in an
+ * exemption's name becomes '-'.
  */
 void
 stats_log(void)
@@ -224,6 +229,14 @@ stats_log(void)
 			*s = '-';
 		text_add(&t, "%s%s:%llu", i ? "," : " exempt=", kind,
 		    counts.exempt[i]);
+	}
+	sep = " spared=";
+	for (c = 0; c < CHECK_COUNT; c++) {
+		if (counts.spared[c] == 0)
+			continue;
+		text_add(&t, "%s%s:%llu", sep, check_name(c),
+		    counts.spared[c]);
+		sep = ",";
 	}
 	lookup_results(r);
 	for (i = 0; i < nitems(r); i++)
@@ -281,6 +294,12 @@ stats_format(struct text *t)
 	for (i = 0; i < EXEMPT_COUNT; i++)
 		text_add(t, PROM "exempt_total{kind=\"%s\"} %llu\n",
 		    exempt_name(i), counts.exempt[i]);
+
+	prom_head(t, "check_spared_total", "counter",
+	    "Checks an \"except\" line spared, by check.");
+	for (c = 0; c < CHECK_COUNT; c++)
+		text_add(t, PROM "check_spared_total{check=\"%s\"} %llu\n",
+		    check_name(c), counts.spared[c]);
 
 	lookup_results(r);
 	prom_head(t, "lookups_asked_total", "counter", "DNS lookups asked.");

@@ -316,6 +316,27 @@ static const struct error_row line_errors[] = {
 	    "use ADDRESS, @DOMAIN or LOCALPART@" },
 	{ "block rdns x.example", "unknown block \"rdns\": use helo" },
 	{ "block helo", "block needs helo and a value" },
+	{ "pass helo /", "invalid pattern \"/\": a pattern is /REGEX/" },
+	{ "pass helo //", "invalid pattern \"//\": a pattern is /REGEX/" },
+	{ "pass helo a.example b.example", "\"a.example b.example\": one "
+	    "value, or file PATH" },
+	{ "pass client file clients", "file \"clients\" is not an absolute "
+	    "path" },
+	{ "pass helo file /nonexistent/names", "file /nonexistent/names: No "
+	    "such file or directory" },
+	{ "protect file relative", "file \"relative\" is not an absolute "
+	    "path" },
+	{ "except", "except needs CHECK, client, helo, rdns or rcpt, and a "
+	    "value or file PATH" },
+	{ "except literal client", "except needs CHECK, client, helo, rdns "
+	    "or rcpt, and a value or file PATH" },
+	{ "except nothing client 192.0.2.1", "unknown check \"nothing\"" },
+	{ "except literal sender x", "unknown except kind \"sender\": use "
+	    "client, helo, rdns or rcpt" },
+	{ "except literal client example.org",
+	    "invalid address or network \"example.org\"" },
+	{ "except dynamic rdns ..example", "invalid name \"..example\": "
+	    "empty label" },
 	{ "explain-url ftp://example.org/",
 	    "explain-url must start with http:// or https://" },
 	{ "explain-url \"https://example.org/a b\"",
@@ -327,7 +348,8 @@ static const struct error_row line_errors[] = {
 	{ "profile paranoid",
 	    "unknown profile \"paranoid\": use default or strict" },
 	{ "profile", "profile needs default or strict" },
-	{ "protect", "protect needs DOMAIN [DOMAIN ...] [alias DOMAIN ...]" },
+	{ "protect", "protect needs DOMAIN [DOMAIN ...] [alias DOMAIN ...] "
+	    "or file PATH" },
 	{ "protect alias x.test", "protect needs a DOMAIN before alias" },
 	{ "protect a.test alias", "protect: alias needs a DOMAIN after it" },
 	{ "protect a.test alias b.test alias c.test",
@@ -344,7 +366,8 @@ static const struct error_row line_errors[] = {
 	    "empty label" },
 	{ "protect a b c d e f g h i j k l m n o p q r s t u v w x y z "
 	    "a1 a2 a3 a4 a5 a6 a7",
-	    "protect needs DOMAIN [DOMAIN ...] [alias DOMAIN ...]" },
+	    "protect needs DOMAIN [DOMAIN ...] [alias DOMAIN ...] or file "
+	    "PATH" },
 	{ "dbl", "dbl needs ZONE and at most 16 CODEs" },
 	{ "dbl dbl.test 127.0.1.1 127.0.1.2 127.0.1.3 127.0.1.4 127.0.1.5 "
 	    "127.0.1.6 127.0.1.7 127.0.1.8 127.0.1.9 127.0.1.10 127.0.1.11 "
@@ -629,7 +652,7 @@ static const struct match_row cidr_matches[] = {
 int
 main(void)
 {
-	plan(756);
+	plan(780);
 	test_defaults();
 	test_lines();
 	test_line_errors();

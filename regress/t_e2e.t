@@ -137,6 +137,20 @@ my @sessions = (
 	  { from => '2001:db8::20', server => $V6, helo => '2001:db8::20' },
 	  '501 5.5.4 Invalid command arguments: Invalid domain name', undef ],
 
+	# Exceptions per check, and a pattern.
+	[ 'except literal client: a NAT gateway\'s private literal',
+	  { from => '203.0.113.30', helo => '[10.0.0.5]' },
+	  $OK, qr/ helo=\[10\.0\.0\.5\] verdict=pass checks=- spared=literal:client$/,
+	  'clean' ],
+	[ 'except literal client: the same gateway, a name without a dot',
+	  { from => '203.0.113.30', helo => 'desktop-7h2k' },
+	  "504 5.5.2 <desktop-7h2k>: $HR: need fully-qualified hostname",
+	  qr/ verdict=reject checks=non-fqdn\b/ ],
+	[ 'block helo /regex/: a bot name',
+	  { from => '192.0.2.10', helo => 'WIN-0123456789A' },
+	  "550 5.7.1 <WIN-0123456789A>: $HR: Access denied",
+	  qr/ verdict=reject checks=blocklist,non-fqdn\b/ ],
+
 	# Exemptions.
 	[ 'exempt: a pass client entry',
 	  { from => '198.51.100.20', helo => 'mail_1.regress.test' },

@@ -171,6 +171,31 @@ my $REFUSED = "action=504 5.5.2 need fully-qualified hostname\n\n";
 	ok(!(grep { /malformed/ } log_lines($srv)), 'nothing malformed');
 }
 
+# except and lists in files, as in the other front ends: the policy
+# server goes through the same verdict.
+{
+	my $names = "$TMP/except-names";
+	open(my $fh, '>', $names) or die "$names: $!";
+	print $fh "# HELOs spared from non-fqdn\n/^local/\n";
+	close $fh;
+	my $srv = server(conf => "resolver 127.0.0.1\ncheck dns-error pass\n"
+	    . "check special-name pass\ncheck rdns pass\ncheck rdns-match pass\n"
+	    . "except non-fqdn client 192.0.2.11\n"
+	    . "except non-fqdn helo file $names\n");
+	is(ask($srv, $REQ), "action=DUNNO\n\n",
+	    'except non-fqdn helo file: spared');
+	my $req = $REQ =~ s/^helo_name=.*$/helo_name=myhost/mr;
+	is(ask($srv, $req), $REFUSED,
+	    'a HELO the pattern does not match: refused');
+	$req = $REQ =~ s/^helo_name=.*$/helo_name=myhost/mr
+	    =~ s/^client_address=.*$/client_address=192.0.2.11/mr;
+	is(ask($srv, $req), "action=DUNNO\n\n",
+	    'except non-fqdn client: spared');
+	is(stop($srv), 0, 'SIGTERM: exit 0');
+	ok((grep { /helo=localhost verdict=pass checks=- spared=non-fqdn:helo$/ }
+	    log_lines($srv)), 'the log: spared=non-fqdn:helo');
+}
+
 # One socket, two servers.
 {
 	my $first = server();

@@ -25,6 +25,7 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Filter;
+use File::Temp ();
 use Test::More;
 use Time::HiRes qw(time sleep);
 
@@ -36,7 +37,7 @@ my $PENDING = 100;		# sessions waiting for lookups at once
 
 my ($port, $dir, $vport) = Filter::dns_fixture();
 plan skip_all => 'unbound not installed' unless defined $port;
-plan tests => 44;
+plan tests => 52;
 
 # Five lines: the errors below are on lines 7 and 8.
 my $base = $Filter::LAB . "resolver 127.0.0.1\@$port\ndns-timeout 3\n"
@@ -260,6 +261,71 @@ ok(hup($f, $LOADED), 'and back: loaded');
 	like(ehlo($f, 'foo'), qr/^reject\|504 /, 'still judging after them');
 }
 is($f->finish, 0, 'exit 0 at EOF');
+
+# Lists in files are read again at each reload, with the same rule: a
+# bad line (named by the file's name and line) keeps the running lists.
+# Under load, with a file of 100,000 names read at each reload, every
+# request is answered once.
+{
+	my $names = File::Temp::tempdir(CLEANUP => 1) . "/names";
+	rewrite("# exempt HELOs\n.partner.test\n", $names);
+	my $fconf = Filter::config($base . "check non-fqdn reject\n"
+	    . "pass helo file $names\n");
+	my $floaded = qr/^reload: \Q$fconf\E: loaded$/m;
+	my $frefused = qr/^reload: \Q$fconf\E: \d+ errors?, \Q$KEEP\E$/m;
+	my $g = Filter->new('-f', $fconf);
+	$g->handshake('0.6');
+	like(ehlo($g, 'foo'), qr/^reject\|504 /, 'file: foo refused at first');
+	rewrite(".partner.test\nfoo\n", $names);
+	ok(hup($g, $floaded), 'file changed: reloaded');
+	is(ehlo($g, 'foo'), 'proceed', 'file: the new entry is in force');
+	rewrite(".partner.test\nfoo\nnot a name\n", $names);
+	ok(hup($g, $frefused), 'a bad line in the file: refused');
+	like($g->stderr, qr/^\Q$fconf\E:7: \Q$names\E:3: one entry a line$/m,
+	    'the error names the file and its line');
+	is(ehlo($g, 'foo'), 'proceed', 'the running lists stay');
+
+	open(my $fh, '>', "$names.new") or die;
+	printf $fh "h%d.many%d.test\n", $_, $_ % 101 for 1 .. 100_000;
+	print $fh "foo\n";
+	close $fh;
+	my $big = "$names.big";
+	rename("$names.new", $big) or die;
+	my (%want, @lines);
+	my $t0 = time;
+	for my $i (1 .. 10) {
+		if ($i % 2) {
+			system('cp', $big, "$names.new") == 0 or die;
+			rename("$names.new", $names) or die;
+		} else {
+			rewrite("bad entry\n", $names);
+		}
+		kill 'HUP', $g->{pid};
+		for my $j (1 .. 5) {
+			my $s = Filter::Session->new($g);
+			$s->connect($CLI, $SRV);
+			$g->send(join('|', 'filter', '0.6',
+			    Filter::Session::ts(), 'smtp-in', 'ehlo', $s->sid,
+			    $s->{token}, "foo"));
+			$want{$s->sid} = 1;
+		}
+		push @lines, $g->drain(0.05);
+	}
+	while (@lines < keys(%want) && time < $t0 + 20) {
+		my $l = $g->line(1);
+		push @lines, $l if defined $l;
+	}
+	push @lines, $g->drain(0.5);
+	my %got;
+	$got{$_}++ for map { /^filter-result\|([0-9a-f]{16})\|/ ? $1 : () }
+	    @lines;
+	is(scalar(grep { ($got{$_} // 0) != 1 } keys %want), 0,
+	    'reloading 100,000 names under load: each of ' . keys(%want)
+	    . ' requests answered once');
+	is(scalar(grep { !/\|proceed$/ } grep { /^filter-result/ } @lines), 0,
+	    '... each under a policy that passes foo');
+	$g->finish;
+}
 
 # Without -f: the built-in defaults again, harmlessly.
 {
