@@ -1381,7 +1381,7 @@ test_reply_hostile(void)
 int
 main(void)
 {
-	plan_lazy();
+	plan(298);
 	policy_init(&p);
 	test_strongest();
 	test_exempt();
