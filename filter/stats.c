@@ -39,6 +39,7 @@
 
 #include "dns.h"
 #include "log.h"
+#include "memory.h"
 #include "policy.h"
 #include "session.h"
 #include "stats.h"
@@ -106,6 +107,14 @@ static struct {
 } out;
 
 static char	file_buf[STATS_FILE_MAX];
+static const struct memory *client_memory;	/* the front end's, or NULL */
+
+/* The table of clients the front end keeps, counted with the rest. */
+void
+stats_memory(const struct memory *m)
+{
+	client_memory = m;
+}
 
 /* Counted where the verdict is logged. */
 void
@@ -192,6 +201,7 @@ void
 stats_log(void)
 {
 	struct lookup_result	 r[LOOKUP_RESULTS];
+	struct memory_stats	 ms;
 	struct text		 t;
 	char			 line[STATS_LINE_MAX], kind[32], *s;
 	const char		*sep;
@@ -232,6 +242,9 @@ stats_log(void)
 	for (i = 0; i < nitems(buckets); i++)
 		text_add(&t, "%s%s:%llu", i ? "," : " latency=",
 		    buckets[i].name, counts.latency[i]);
+	memory_stats(client_memory, &ms);
+	text_add(&t, " memory=%zu/%zu evicted=%lu", ms.entries, ms.capacity,
+	    ms.evictions);
 	log_info("%s", line);
 }
 
@@ -251,6 +264,7 @@ static int
 stats_format(struct text *t)
 {
 	struct lookup_result	 r[LOOKUP_RESULTS];
+	struct memory_stats	 ms;
 	unsigned long long	 seen, sum;
 	size_t			 open_now, i;
 	int			 c, a;
@@ -302,6 +316,17 @@ stats_format(struct text *t)
 	text_add(t, PROM "verdict_seconds_sum %llu.%06llu\n",
 	    counts.latency_usec / 1000000, counts.latency_usec % 1000000);
 	text_add(t, PROM "verdict_seconds_count %llu\n", sum);
+
+	memory_stats(client_memory, &ms);
+	prom_head(t, "memory_clients", "gauge",
+	    "Client addresses remembered across sessions.");
+	text_add(t, PROM "memory_clients %zu\n", ms.entries);
+	prom_head(t, "memory_capacity", "gauge",
+	    "Client addresses the memory holds at most.");
+	text_add(t, PROM "memory_capacity %zu\n", ms.capacity);
+	prom_head(t, "memory_evictions_total", "counter",
+	    "Clients forgotten to make room for new ones.");
+	text_add(t, PROM "memory_evictions_total %lu\n", ms.evictions);
 	return t->full ? -1 : 0;
 }
 
