@@ -306,6 +306,17 @@ stats_format(struct text *t)
 			text_add(t, PROM "lookups_total{result=\"%s\"} %lu\n",
 			    r[i].label, r[i].n);
 
+	memory_stats(client_memory, &ms);
+	prom_head(t, "memory_clients", "gauge",
+	    "Client addresses remembered across sessions.");
+	text_add(t, PROM "memory_clients %zu\n", ms.entries);
+	prom_head(t, "memory_capacity", "gauge",
+	    "Client addresses the memory holds at most.");
+	text_add(t, PROM "memory_capacity %zu\n", ms.capacity);
+	prom_head(t, "memory_evictions_total", "counter",
+	    "Clients forgotten to make room for new ones.");
+	text_add(t, PROM "memory_evictions_total %lu\n", ms.evictions);
+
 	prom_head(t, "verdict_seconds", "histogram",
 	    "Time from a request's arrival to its verdict.");
 	for (i = 0, sum = 0; i < nitems(buckets); i++) {
@@ -317,16 +328,6 @@ stats_format(struct text *t)
 	    counts.latency_usec / 1000000, counts.latency_usec % 1000000);
 	text_add(t, PROM "verdict_seconds_count %llu\n", sum);
 
-	memory_stats(client_memory, &ms);
-	prom_head(t, "memory_clients", "gauge",
-	    "Client addresses remembered across sessions.");
-	text_add(t, PROM "memory_clients %zu\n", ms.entries);
-	prom_head(t, "memory_capacity", "gauge",
-	    "Client addresses the memory holds at most.");
-	text_add(t, PROM "memory_capacity %zu\n", ms.capacity);
-	prom_head(t, "memory_evictions_total", "counter",
-	    "Clients forgotten to make room for new ones.");
-	text_add(t, PROM "memory_evictions_total %lu\n", ms.evictions);
 	return t->full ? -1 : 0;
 }
 
