@@ -100,8 +100,8 @@ TESTS =		regress/t_proto regress/t_helo regress/t_config \
 		regress/t_reload.t regress/t_dry_run.t regress/t_stats.t \
 		regress/t_add_header.t regress/t_policyd_edges.t regress/t_memory.t \
 		regress/t_leaks.t regress/t_config_cli.t regress/t_e2e.t \
-		regress/t_postfix_e2e.t regress/t_exim.t regress/t_build.sh \
-		regress/t_docs.sh \
+		regress/t_postfix_e2e.t regress/t_exim.t regress/t_policyd.t \
+		regress/t_build.sh regress/t_docs.sh \
 		regress/t_fuzz_replay.sh regress/t_dist.sh regress/t_port.sh \
 		regress/t_deb.t
 # The C unit tests that need neither the DNS fixture nor an MTA: what
@@ -315,12 +315,16 @@ fuzz: deps
 	sh regress/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_NAMES)
 
 bench: deps
-	$(MAKE) all regress/bench/null-filter
+	$(MAKE) all regress/bench/null-filter regress/bench/policy-client
 	sh regress/bench.sh
 
 # The benchmark's null filter: the protocol alone, no checks.
 regress/bench/null-filter: regress/bench/null-filter.c
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ regress/bench/null-filter.c
+
+# The benchmark's client of the policy server, and of -E.
+regress/bench/policy-client: regress/bench/policy-client.c
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ regress/bench/policy-client.c
 
 demo: deps smtpd78
 	$(MAKE) all
@@ -367,7 +371,8 @@ install: all
 
 clean:
 	rm -f $(PROG) $(OBJS) $(TAP_OBJ) $(UNIT_TESTS) regress/*.o \
-	    regress/bench/null-filter $(FUZZ_OBJS) $(REPLAYS) $(FUZZERS) \
+	    regress/bench/null-filter regress/bench/policy-client \
+	    $(FUZZ_OBJS) $(REPLAYS) $(FUZZERS) \
 	    .flavour
 	rm -rf regress/fuzz/new
 

@@ -30,6 +30,11 @@
  * ours, without an answer, which makes Postfix apply its default_action
  * and Exim's ${readsocket} its fail string: never an accept by mistake.
  */
+/* glibc declares accept4(2) only for this. */
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE
+#endif
+
 #include "compat.h"
 
 #include <sys/types.h>
@@ -131,6 +136,8 @@ static void	pconn_free(struct pconn *);
 static void	pconn_close_soon(struct pconn *, const char *);
 static void	pconn_arm(struct pconn *, int);
 static void	on_timer(int, short, void *);
+static void	request_begins(struct pconn *);
+static void	on_read(void *);
 static void	on_line(char *, size_t, void *);
 static void	on_eof(void *);
 static void	on_toolong(size_t, void *);
@@ -334,7 +341,9 @@ on_accept(int fd, short events, void *arg)
 	int	 c, n;
 
 	for (n = 0; n < PD_ACCEPT_TURN; n++) {
-		if ((c = accept(pd.lfd, NULL, NULL)) == -1) {
+		/* non-blocking at once: a request is a few system calls */
+		if ((c = accept4(pd.lfd, NULL, NULL, SOCK_NONBLOCK |
+		    SOCK_CLOEXEC)) == -1) {
 			if (errno == EMFILE || errno == ENFILE ||
 			    errno == ENOBUFS || errno == ENOMEM) {
 				log_warn("policy server: accept");
@@ -397,6 +406,7 @@ pconn_new(int rfd, int wfd, int fd)
 		return NULL;
 	}
 	io_out_on_drain(c->out, on_drained, c);
+	io_in_on_read(c->in, on_read, c);
 	evtimer_set(&c->timer, on_timer, c);
 	if (event_base_set(pd.base, &c->timer) == -1) {
 		io_in_free(c->in);
@@ -474,6 +484,26 @@ on_timer(int fd, short events, void *arg)
 	pconn_free(c);
 }
 
+/*
+ * A request begins with its first byte, not its first whole line: one
+ * that never ends, a line of it included, has PD_REQUEST_SEC, not the
+ * idle time.
+ */
+static void
+request_begins(struct pconn *c)
+{
+	if (c->closing || c->state != PC_IDLE)
+		return;
+	c->state = PC_READING;
+	pconn_arm(c, PD_REQUEST_SEC);
+}
+
+static void
+on_read(void *arg)
+{
+	request_begins(arg);
+}
+
 static void
 on_line(char *line, size_t len, void *arg)
 {
@@ -482,10 +512,8 @@ on_line(char *line, size_t len, void *arg)
 
 	if (c->closing)
 		return;
-	if (c->state == PC_IDLE) {
-		c->state = PC_READING;
-		pconn_arm(c, PD_REQUEST_SEC);
-	}
+	/* a request already read with the one before */
+	request_begins(c);
 	switch (pf_request_line(&c->req, line, &errstr)) {
 	case PF_MORE:
 		break;

@@ -34,9 +34,10 @@
  * Only the libevent 1.4 subset (event_set, event_base_set) is used, so
  * the same code builds against OpenBSD's libevent and libevent 2.
  *
- * An input may also be held by its owner, who then gets no line and
- * reads nothing until it lets go: a policy server holds a connection's
- * next request while it judges one.
+ * An input may also be held by its owner, who then gets no line until
+ * it lets go; meanwhile it reads no more than its buffer holds, and
+ * notices the end of input: a policy server holds a connection's next
+ * request while it judges one.
  *
  * A line callback must not free its io_in.  The end-of-input callback
  * is the last thing io_in does, so it may; so is the drain callback of
@@ -90,6 +91,8 @@ struct io_in {
 	struct io_out	*out;		/* the output that throttles us */
 	size_t		 high;		/* pause above this much pending */
 	size_t		 low;		/* resume at or below this much */
+	void		(*read_cb)(void *);	/* bytes came in */
+	void		*read_arg;
 };
 
 struct io_out {
@@ -108,6 +111,7 @@ struct io_out {
 
 static int	set_nonblock(int);
 static void	io_in_read(int, short, void *);
+static void	io_in_read_held(struct io_in *);
 static int	io_in_fill(struct io_in *);
 static int	io_in_lines(struct io_in *, int *);
 static void	io_in_line(struct io_in *, char *, size_t);
@@ -265,7 +269,19 @@ io_out_on_drain(struct io_out *out, void (*cb)(void *), void *arg)
 	out->drained_arg = arg;
 }
 
-/* Hold the input (no line, no read) or let it go on. */
+/*
+ * cb(arg) after each read that brought bytes, before any line of them
+ * is handed out: the owner learns that a line has begun, even one that
+ * never ends.
+ */
+void
+io_in_on_read(struct io_in *in, void (*cb)(void *), void *arg)
+{
+	in->read_cb = cb;
+	in->read_arg = arg;
+}
+
+/* Hold the input (no line handed out) or let it go on. */
 void
 io_in_hold(struct io_in *in, int hold)
 {
@@ -328,6 +344,10 @@ io_in_read(int fd, short events, void *arg)
 	struct io_in	*in = arg;
 	int		 budget = IO_IN_BURST;
 
+	if (in->held && !in->paused && !in->eof && (events & EV_READ)) {
+		io_in_read_held(in);
+		return;
+	}
 	if (in->paused || in->held || in->eof)
 		return;
 	if (!io_in_lines(in, &budget)) {
@@ -336,6 +356,30 @@ io_in_read(int fd, short events, void *arg)
 		io_in_lines(in, &budget);
 	}
 	io_in_schedule(in);
+}
+
+/*
+ * The descriptor fired while the owner holds the input: what fits is
+ * read and kept, nothing is handed out.  The end of input is taken at
+ * once, so that a peer that said all it had to (Exim's ${readsocket})
+ * is closed as soon as it is answered; but not while whole lines wait
+ * for the owner: they would be lost, and a read after the end ends
+ * again once they are handed out.  Lines waiting or a full buffer stop
+ * the watching until the hold is let go.
+ */
+static void
+io_in_read_held(struct io_in *in)
+{
+	if (!io_in_backlog(in) && (in->off > 0 || in->len < in->size)) {
+		if (io_in_fill(in) == -1)
+			return;		/* ended: in may be gone */
+		if (!io_in_backlog(in) && (in->off > 0 || in->len < in->size))
+			return;
+	}
+	if (in->watching) {
+		event_del(&in->ev);
+		in->watching = 0;
+	}
 }
 
 /* One read into the buffer; -1 once input ended (eof_cb was called). */
@@ -356,6 +400,8 @@ io_in_fill(struct io_in *in)
 		return 0;
 	if (n > 0) {
 		in->len += n;
+		if (in->read_cb != NULL)
+			in->read_cb(in->read_arg);
 		return 0;
 	}
 
@@ -539,6 +585,9 @@ io_in_backlog(const struct io_in *in)
 /*
  * Paused: wait for nothing.  Lines left over: hand them out next turn,
  * without reading.  Otherwise: read when there is something to read.
+ * Held: the read event stays (io_in_read_held() decides when it
+ * fires), so that a hold let go within the turn, as a policy server's
+ * for an answer it gives at once, costs no change to the event set.
  */
 static void
 io_in_schedule(struct io_in *in)
@@ -553,7 +602,7 @@ io_in_schedule(struct io_in *in)
 	if (want_read && !in->watching) {
 		if (event_add(&in->ev, NULL) == 0)
 			in->watching = 1;
-	} else if (!want_read && in->watching) {
+	} else if (!want_read && in->watching && (!in->held || in->paused)) {
 		event_del(&in->ev);
 		in->watching = 0;
 	}

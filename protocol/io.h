@@ -39,6 +39,7 @@ struct io_in	*io_in_new(struct event_base *, int, size_t, io_line_cb,
 		    io_eof_cb, io_toolong_cb, void *);
 void		 io_in_free(struct io_in *);
 void		 io_in_hold(struct io_in *, int);
+void		 io_in_on_read(struct io_in *, void (*)(void *), void *);
 void		 io_in_throttle(struct io_in *, struct io_out *, size_t,
 		    size_t);
 struct io_out	*io_out_new(struct event_base *, int);

@@ -28,7 +28,8 @@ top=$(dirname "$here")
 PATH=$PATH:/usr/sbin:/usr/local/sbin
 FILTER_HELO=${FILTER_HELO:-$top/filter-helo}
 BENCH_NULL=${BENCH_NULL:-$here/bench/null-filter}
-export FILTER_HELO BENCH_NULL
+BENCH_POLICY_CLIENT=${BENCH_POLICY_CLIENT:-$here/bench/policy-client}
+export FILTER_HELO BENCH_NULL BENCH_POLICY_CLIENT
 
 if [ ! -x "$FILTER_HELO" ]; then
 	echo "bench: no $FILTER_HELO (make all)" >&2
@@ -36,6 +37,11 @@ if [ ! -x "$FILTER_HELO" ]; then
 fi
 if [ ! -x "$BENCH_NULL" ]; then
 	echo "bench: no $BENCH_NULL (make regress/bench/null-filter)" >&2
+	exit 1
+fi
+if [ ! -x "$BENCH_POLICY_CLIENT" ]; then
+	echo "bench: no $BENCH_POLICY_CLIENT" \
+	    "(make regress/bench/policy-client)" >&2
 	exit 1
 fi
 if ! command -v unbound >/dev/null 2>&1; then

@@ -19,8 +19,12 @@
 # in an Exim configuration, SMTP dialogues through "exim -bh", and what
 # the client sees for every check, for an authenticated client, for a
 # HELO full of shell characters, a silent resolver and a missing
-# program.  Exim comes from regress/exim/fetch.sh (Debian's package,
-# unpacked, never installed); without root or network that part skips.
+# program; all of it twice, through the ${run} ACL and through the
+# ${readsocket} one with the policy server (filter-helo -S) started
+# here, which must give the same verdicts and replies, and defer when
+# the server is not there or gives no answer.  Exim comes from
+# regress/exim/fetch.sh (Debian's package, unpacked, never installed);
+# without root or network that part skips.
 use strict;
 use warnings;
 use FindBin;
@@ -30,6 +34,7 @@ use File::Copy qw(copy);
 use File::Temp qw(tempdir);
 use IO::Select;
 use IO::Socket::INET;
+use IO::Socket::UNIX;
 use POSIX qw(_exit);
 use Test::More;
 use Time::HiRes qw(time);
@@ -246,8 +251,10 @@ for my $t (@rdns) {
 	    or diag($r->{out});
 }
 
-# Behind the real Exim.
-# name, config, client, HELOs, RCPT reply, header, exim options
+# Behind the real Exim, through each of the snippet's RCPT ACLs: the
+# same verdicts, the same replies and headers.
+# name, config, client, HELOs, RCPT reply, header, exim options, session
+# options (rcpt_each: MAIL and RCPT after each EHLO)
 my $ok = '250 Accepted';
 my @cases = (
     [ 'a good client', '', '192.0.2.10', [ 'good.regress.test' ],
@@ -317,10 +324,12 @@ my @cases = (
       . "dynamic host, use your provider's relay", undef ],
     [ 'changed: a second EHLO naming another host', '', '192.0.2.10',
       [ 'good.regress.test', 'dual.regress.test' ], $ok,
-      'verdict=junk checks=forward,changed helo=dual.regress.test' ],
+      'verdict=junk checks=forward,changed helo=dual.regress.test', undef,
+      { rcpt_each => 1 } ],
     [ 'changed: the same name again', '', '192.0.2.10',
       [ 'good.regress.test', 'GOOD.regress.test' ], $ok,
-      'verdict=pass checks=- helo=GOOD.regress.test' ],
+      'verdict=pass checks=- helo=GOOD.regress.test', undef,
+      { rcpt_each => 1 } ],
     [ 'rdns: the HELO is the name Exim confirmed', "rdns-match exact\n"
       . "check rdns-match tempfail\ncheck forward reject\n", '192.0.2.10',
       [ 'good.regress.test' ], $ok,
@@ -344,31 +353,82 @@ my @cases = (
       . 'command rejected: need fully-qualified hostname; see '
       . 'https://mx.regress.test/helo#non-fqdn', undef ],
 );
-my $exim_count = 13 + grep({ $_->[4] eq $ok } @cases) + @cases;
+# Per ACL: each case, its header when accepted, and 17 more; one more
+# for the server, and 3 of the socket ACL's own failures.
+my $exim_count = 2 * (17 + grep({ $_->[4] eq $ok } @cases) + @cases) + 4;
 
-SKIP: {
-	my $why = $> != 0 ? 'needs root (Exim drops to its own user)' : undef;
-	my $exim;
-	unless ($why) {
-		$exim = qx{sh $FindBin::Bin/exim/fetch.sh 2>&1};
-		chomp $exim;
-		$why = "no Exim: $exim" if $? != 0;
-	}
-	skip($why, $exim_count) if $why;
-	note("Exim: $exim");
-	exim_tests($exim);
-}
-
+# An Exim configuration with the snippet: $program in its ${run} line,
+# $socket in its ${readsocket}, and $acl the one the RCPT ACL requires.
 sub exim_conf {
-	my ($name, $program) = @_;
+	my ($name, $program, $acl, $socket) = @_;
 	my $snippet = slurp("$top/exim.conf.snippet");
 	$snippet =~ s{/usr/local/libexec/smtpd/filter-helo}{$program}g
 	    or die "no program path in exim.conf.snippet";
+	$snippet =~ s{/run/filter-helo/filter-helo\.sock}{$socket}g
+	    or die "no socket path in exim.conf.snippet";
+	mkdir("$dir/$name", 0755);
+	# -bh writes nothing there, but Exim wants them.
+	for (qw(spool log)) {
+		mkdir("$dir/$name/$_");
+		chmod(01777, "$dir/$name/$_");
+	}
 	spew("$dir/$name/snippet.conf", $snippet);
 	my $in = slurp("$FindBin::Bin/exim/exim.conf.in");
 	$in =~ s/\@DIR\@/$dir\/$name/g;
+	$in =~ s/\@ACL\@/$acl/g or die "no \@ACL\@ in exim.conf.in";
 	spew("$dir/$name/exim.conf", $in);
 	return "$dir/$name/exim.conf";
+}
+
+# The policy server for filter_helo_check_socket, started afresh with
+# the test's configuration as the ${run} line has it, and the two lines
+# the snippet says stand for its operands greeting= and header=yes.  It
+# runs as nobody, its socket in Exim's group.
+my ($server, $server_log);
+my $sock = "$dir/filter-helo.sock";
+
+sub server_stop {
+	return unless $server;
+	kill('TERM', $server);
+	waitpid($server, 0);
+	$server = undef;
+}
+
+sub server_start {
+	server_stop();
+	spew("$dir/server.conf", slurp($conf)
+	    . "local-name mx.regress.test\nadd-header yes\n");
+	$server_log = "$dir/server.log";
+	unlink($server_log);
+	my $pid = fork // die "fork: $!";
+	if ($pid == 0) {
+		open(STDIN, '<', '/dev/null') or _exit(126);
+		open(STDERR, '>', $server_log) or _exit(126);
+		exec($bin, '-S', $sock, '-d', '-u', 'nobody', '-g', 'Debian-exim',
+		    '-f', "$dir/server.conf") or _exit(127);
+	}
+	$server = $pid;
+	# Ready once it says how many connections it takes: it listens.
+	my $end = time + 10;
+	until (slurp($server_log) =~ /connections at most/) {
+		die "policy server did not start:\n" . slurp($server_log)
+		    if time > $end || waitpid($pid, POSIX::WNOHANG()) == $pid;
+		select(undef, undef, undef, 0.02);
+	}
+}
+
+END { server_stop() }
+
+# A refusal as the socket ACL words it: "<HELO>: Helo command rejected:"
+# before the text, which the server leaves out for Postfix to add, and
+# the context of ${run}'s reply, if any, gone.
+sub socket_reply {
+	my ($reply, $helo) = @_;
+	return $reply unless $reply =~ /^([45]\d\d(?: [45]\.\d+\.\d+)?) (.*)$/;
+	my ($code, $text) = ($1, $2);
+	$text =~ s/^(?:<.*?>: )?(?:Helo command|Client host) rejected: //;
+	$helo = substr($helo, 0, 61) . '...' if length($helo) > 64;
+	return "$code <$helo>: Helo command rejected: $text";
 }
 
 # Exim wraps a long reply into lines of its own ("501-5.5.2 <x>: Helo
@@ -380,16 +440,24 @@ sub unwrap {
 	    map { s/^\d{3}[ -](?:\d\.\d{1,3}\.\d{1,3} )?//r } @more);
 }
 
-# One SMTP session: the HELOs, MAIL, one RCPT and, with data, DATA.
-# Returns the RCPT reply, the X-HELO-Check header or undef, the run.
+# One SMTP session: the HELOs, MAIL, one RCPT (with rcpt_each, MAIL and
+# RCPT after each HELO) and, with data, DATA.  Each session comes from a
+# port of its own, as real connections do, so that the policy server
+# takes none for another.  Returns the last RCPT's reply, the
+# X-HELO-Check header or undef, the run.
+my $client_port = 40000;
 sub session {
 	my ($exim, $cfg, $client, $helos, %o) = @_;
-	my @cmd = ((map { "EHLO $_" } @$helos), 'MAIL FROM:<alice@other.test>',
+	my @mail = ('MAIL FROM:<alice@other.test>',
 	    'RCPT TO:<' . ($o{rcpt} // 'bob@regress.test') . '>');
+	my @cmd = $o{rcpt_each} ? (map { ("EHLO $_", @mail) } @$helos) :
+	    ((map { "EHLO $_" } @$helos), @mail);
+	my $rcpt = @cmd;	# its reply's index: the greeting is 0
 	push @cmd, 'DATA', 'Subject: test', '', 'hello', '.' if $o{data};
 	push @cmd, 'QUIT';
+	$client_port++;
 	my $r = run(join('', map { "$_\r\n" } @cmd), $exim, '-C', $cfg,
-	    '-bh', $client, @{$o{opts} // []});
+	    '-bh', "$client.$client_port", @{$o{opts} // []});
 	my (@replies, @lines);
 	for (split /\r?\n/, $r->{out}) {
 		next unless /^\d{3}[ -]/;
@@ -405,32 +473,108 @@ sub session {
 	    $headers =~ /\\nX-HELO-Check: (.*?)(?:\\n|$)/;
 	$r->{ar} = [ defined $headers ? $headers =~
 	    /(?:^|\\n)Authentication-Results: (.*?)(?=\\n|$)/g : () ];
-	return ($replies[@$helos + 2], $hdr, $r);
+	return ($replies[$rcpt], $hdr, $r);
 }
+
+# The ACL under test: its name in the snippet, how a refusal's reply
+# reads through it, and what runs before each session's configuration
+# is in force.
+my %acls = (
+	run => { acl => 'filter_helo_check', reply => sub { $_[0] },
+	    ready => sub {} },
+	socket => { acl => 'filter_helo_check_socket',
+	    reply => \&socket_reply, ready => \&server_start },
+);
 
 sub exim_tests {
 	my ($exim) = @_;
-	for my $sub (qw(main missing)) {
-		mkdir("$dir/$sub", 0755);
-		# -bh writes nothing there, but Exim wants them.
-		for (qw(spool log)) {
-			mkdir("$dir/$sub/$_");
-			chmod(01777, "$dir/$sub/$_");
-		}
+	for my $via (qw(run socket)) {
+		exim_acl_tests($exim, $via, $acls{$via});
+		server_stop();
 	}
-	my $cfg = exim_conf('main', "$bin -f $conf");
+
+	# The socket ACL's own failures defer: a server that closes
+	# without an answer (its log says why) ...
+	my $cfg = exim_conf('closing', "$bin -f $conf",
+	    'filter_helo_check_socket', "$dir/closing.sock");
+	my $listener = IO::Socket::UNIX->new(Local => "$dir/closing.sock",
+	    Listen => 5) or die "$dir/closing.sock: $!";
+	chmod(0666, "$dir/closing.sock");
+	my $pid = fork // die "fork: $!";
+	if ($pid == 0) {
+		while (my $c = $listener->accept) {
+			close $c;
+		}
+		_exit(0);
+	}
+	close $listener;
+	my ($got, undef, $er) = session($exim, $cfg, '192.0.2.10',
+	    [ 'localhost' ]);
+	kill('TERM', $pid);
+	waitpid($pid, 0);
+	is($got, '451 4.3.0 Temporary local problem, try again later',
+	    'exim (socket): a server that closes without an answer: 451');
+	like($er->{err}, qr/filter-helo policy server: closed without an/,
+	    'exim (socket): ... and why, in the log');
+
+	# ... or one that sends what is no answer.
+	$listener = IO::Socket::UNIX->new(Local => "$dir/junk.sock",
+	    Listen => 5) or die "$dir/junk.sock: $!";
+	chmod(0666, "$dir/junk.sock");
+	$pid = fork // die "fork: $!";
+	if ($pid == 0) {
+		while (my $c = $listener->accept) {
+			while (defined(my $l = <$c>)) {
+				last if $l eq "\n";
+			}
+			print $c "action=DUNNO\n\naction=OK\n\n";
+			close $c;
+		}
+		_exit(0);
+	}
+	close $listener;
+	$cfg = exim_conf('junk', "$bin -f $conf", 'filter_helo_check_socket',
+	    "$dir/junk.sock");
+	($got, undef, $er) = session($exim, $cfg, '192.0.2.10',
+	    [ 'localhost' ]);
+	kill('TERM', $pid);
+	waitpid($pid, 0);
+	is($got, '451 4.3.0 Temporary local problem, try again later',
+	    'exim (socket): two answers are none: 451, not accepted');
+}
+
+sub exim_acl_tests {
+	my ($exim, $via, $a) = @_;
+	my $t = "exim ($via)";
+	my $cfg = exim_conf("main-$via", "$bin -f $conf", $a->{acl}, $sock);
 
 	for my $c (@cases) {
-		my ($name, $extra, $client, $helos, $reply, $hdr, $opts) = @$c;
+		my ($name, $extra, $client, $helos, $reply, $hdr, $opts,
+		    $so) = @$c;
 		policy($extra);
+		$a->{ready}->();
 		my ($got, $ghdr, $r) = session($exim, $cfg, $client, $helos,
-		    data => $reply eq $ok, opts => $opts);
-		is($got, $reply, "exim: $name: the client sees the reply")
-		    or diag($r->{out}, $r->{err});
-		is($ghdr, $hdr, "exim: $name: " . (defined $hdr ?
+		    data => $reply eq $ok, opts => $opts, %{$so // {}});
+		is($got, $a->{reply}->($reply, $helos->[-1]),
+		    "$t: $name: the client sees the reply")
+		    or diag($r->{out}, $r->{err},
+		    $via eq 'socket' ? slurp($server_log) : '');
+		is($ghdr, $hdr, "$t: $name: " . (defined $hdr ?
 		    'X-HELO-Check header' : 'no X-HELO-Check header'))
 		    if $reply eq $ok;
 	}
+
+	# The policy server sees a HELO at each RCPT: a second EHLO with no
+	# RCPT before it is the only one it is asked about (the snippet
+	# says so), where ${run} has the first one from the HELO ACL.
+	policy();
+	$a->{ready}->();
+	my ($got, $ghdr) = session($exim, $cfg, '192.0.2.10',
+	    [ 'good.regress.test', 'dual.regress.test' ], data => 1);
+	is($ghdr, $via eq 'run' ?
+	    'verdict=junk checks=forward,changed helo=dual.regress.test' :
+	    'verdict=report checks=forward helo=dual.regress.test',
+	    "$t: changed: two EHLOs, then one RCPT");
 
 	# Authentication-Results from Exim's own lookup of the client: no
 	# name in -bh here (fail), or the name -oMs gives (pass).
@@ -444,86 +588,118 @@ sub exim_tests {
 		my ($got, undef, $r) = session($exim, $cfg, $client,
 		    [ 'good.regress.test' ], data => 1, opts => $opts);
 		is_deeply($r->{ar}, [ "mx.regress.test; $want" ],
-		    "exim: Authentication-Results, $name") or
+		    "$t: Authentication-Results, $name") or
 		    diag($r->{out}, $r->{err});
 	}
 
 	# pass rcpt: Exim gives the recipient; postmaster is reached from a
 	# client whose HELO refuses its other recipients.
 	policy("pass rcpt postmaster@\n");
+	$a->{ready}->();
 	for my $c ([ 'postmaster@regress.test', $ok ], [ 'bob@regress.test',
 	    '504 5.5.2 <localhost>: Helo command rejected: need '
 	    . 'fully-qualified hostname' ]) {
 		my ($got, undef, $r) = session($exim, $cfg, '192.0.2.10',
 		    [ 'localhost' ], rcpt => $c->[0]);
-		is($got, $c->[1], "exim: pass rcpt postmaster\@: $c->[0]")
+		is($got, $c->[1], "$t: pass rcpt postmaster\@: $c->[0]")
 		    or diag($r->{out}, $r->{err});
 	}
 	policy();
+	$a->{ready}->();
 
 	my (undef, undef, $wr) = session($exim, $cfg, '192.0.2.10',
 	    [ 'mail_1.regress.test' ]);
 	is_deeply($wr->{raw}[3], [ '501-5.5.2 <mail_1.regress.test>: Helo '
 	    . 'command rejected:', '501 5.5.2 Invalid name (underscore)' ],
-	    'exim: Exim wraps a long reply, with the codes on every line');
+	    "$t: Exim wraps a long reply, with the codes on every line");
 
 	# A HELO of shell syntax, quotes and spaces is one argument, data.
-	my $w = "$dir/w";
+	my $w = "$dir/w-$via";
 	mkdir($w);
 	chmod(0777, $w);
 	my $evil = "x.example; touch $w/a \$(touch $w/b) `touch $w/c` "
 	    . "\"q r\" 's t' \\ | touch $w/d & \${run{/bin/touch $w/e}}";
-	my ($got, undef, $er) = session($exim, $cfg, '192.0.2.10', [ $evil ]);
+	my $er;
+	($got, undef, $er) = session($exim, $cfg, '192.0.2.10', [ $evil ]);
 	# Longer than 64 characters: quoted cut, as every long value is.
 	is($got, '501 5.5.2 <' . substr($evil, 0, 61) . '...>: Helo command '
 	    . 'rejected: Invalid name',
-	    'exim: a HELO of shell syntax comes back as data in the reply')
+	    "$t: a HELO of shell syntax comes back as data in the reply")
 	    or diag($er->{out}, $er->{err});
 	my @made = glob("$w/*");
-	is(scalar(@made), 0, 'exim: and nothing in it ran') or diag("@made");
+	is(scalar(@made), 0, "$t: and nothing in it ran") or diag("@made");
 
 	# A resolver that never answers: 4xx within dns-timeout + 1 s.
-	spew($conf, $Filter::LAB . "resolver 127.0.0.1\@$silent_port\ndns-timeout $TIMEOUT\n");
+	spew($conf, $Filter::LAB . "resolver 127.0.0.1\@$silent_port\n"
+	    . "dns-timeout $TIMEOUT\n");
+	$a->{ready}->();
 	($got, undef, $er) = session($exim, $cfg, '192.0.2.10',
 	    [ 'good.regress.test' ]);
 	is($got, '451 4.4.3 <good.regress.test>: Helo command rejected: '
 	    . 'temporary DNS failure, try again later',
-	    'exim: silent resolver: 451');
-	cmp_ok($er->{elapsed}, '<', $TIMEOUT + 1, 'exim: silent resolver: '
+	    "$t: silent resolver: 451");
+	cmp_ok($er->{elapsed}, '<', $TIMEOUT + 1, "$t: silent resolver: "
 	    . "answered within dns-timeout + 1 s ($er->{elapsed})");
-
-	# Our errors defer, with the reason in Exim's log.
-	spew($conf, "dns-timeout 99\n");
-	($got, undef, $er) = session($exim, $cfg, '192.0.2.10',
-	    [ 'localhost' ]);
-	is($got, '451 4.3.0 Temporary local problem, try again later',
-	    'exim: broken configuration: 451, not the 504 it would be');
-	like($er->{err}, qr/filter-helo failed \(exit 78\): .*dns-timeout/,
-	    'exim: broken configuration: exit 78 and why, in the log');
-	policy();
 
 	# The name Exim confirmed ($sender_host_name, here from -oMs)
 	# reaches filter-helo: with a resolver that never answers, only a
 	# HELO that is that name is accepted.
 	spew($conf, slurp("$dir/silent-nocname.conf"));
+	$a->{ready}->();
 	($got, undef, $er) = session($exim, $cfg, '192.0.2.10',
 	    [ 'good.regress.test' ], opts => [ '-oMs', 'good.regress.test' ]);
-	is($got, '250 Accepted', 'exim: rdns= from $sender_host_name: '
+	is($got, '250 Accepted', "$t: the name from \$sender_host_name: "
 	    . 'judged without the resolver') or diag($er->{out}, $er->{err});
 	($got, undef, $er) = session($exim, $cfg, '192.0.2.10',
 	    [ 'good.regress.test' ]);
 	is($got, '451 4.4.3 <good.regress.test>: Helo command rejected: '
 	    . 'temporary DNS failure, try again later',
-	    'exim: without it, the resolver is asked');
+	    "$t: without it, the resolver is asked");
 	policy();
 
-	my $missing = exim_conf('missing', "$dir/no/such/filter-helo");
+	# Our errors defer, with the reason in Exim's log: a configuration
+	# that ${run} cannot load, or a server that cannot start with it.
+	spew($conf, "dns-timeout 99\n");
+	if ($via eq 'socket') {
+		server_stop();
+		my $r = run('', $bin, '-S', $sock, '-d', '-u', 'nobody',
+		    '-f', $conf);
+		isnt($r->{status}, 0, "$t: broken configuration: the server "
+		    . 'does not start');
+	}
+	($got, undef, $er) = session($exim, $cfg, '192.0.2.10',
+	    [ 'localhost' ]);
+	is($got, '451 4.3.0 Temporary local problem, try again later',
+	    "$t: broken configuration: 451, not the 504 it would be");
+	like($er->{err}, $via eq 'run' ?
+	    qr/filter-helo failed \(exit 78\): .*dns-timeout/ :
+	    qr/filter-helo policy server: no answer in time, or no server/,
+	    "$t: broken configuration: and why, in the log");
+	policy();
+
+	# No program, or no server on the socket.
+	my $missing = exim_conf("missing-$via", "$dir/no/such/filter-helo",
+	    $a->{acl}, "$dir/no/such.sock");
 	($got, undef, $er) = session($exim, $missing, '192.0.2.10',
 	    [ 'good.regress.test' ]);
 	is($got, '451 4.3.0 Temporary local problem, try again later',
-	    'exim: missing program: 451, not accepted unchecked');
-	like($er->{err}, qr/filter-helo failed \(exit 127\)/,
-	    'exim: missing program: exit 127 in the log');
+	    "$t: missing program or server: 451, not accepted unchecked");
+	like($er->{err}, $via eq 'run' ? qr/filter-helo failed \(exit 127\)/ :
+	    qr/filter-helo policy server: no answer in time, or no server/,
+	    "$t: missing program or server: why, in the log");
+}
+
+SKIP: {
+	my $why = $> != 0 ? 'needs root (Exim drops to its own user)' : undef;
+	my $exim;
+	unless ($why) {
+		$exim = qx{sh $FindBin::Bin/exim/fetch.sh 2>&1};
+		chomp $exim;
+		$why = "no Exim: $exim" if $? != 0;
+	}
+	skip($why, $exim_count) if $why;
+	note("Exim: $exim");
+	exim_tests($exim);
 }
 
 done_testing();

@@ -30,7 +30,7 @@
 #			fixture (regress/dns/dns.sh) [131072]
 #   BENCH_ONLY		sections to run [compare open idle exim p99 flood
 #			dead hol memory bound callgrind dataline
-#			deadstream verified oneshot rotation; also
+#			deadstream verified oneshot policy rotation; also
 #			throughput]
 #   BENCH_ROT_CLIENTS	clients the rotation section cycles over [1000]
 #   BENCH_CONC		sessions in flight [1 10 100 1000]
@@ -57,6 +57,12 @@
 #   BENCH_DS_SECONDS	length of each dead-name stream [60]
 #   BENCH_DS_TIMEOUT	dns-timeout of the dead-name streams [8]
 #   BENCH_ONESHOT_RUNS	runs of each -E case, interleaved [50]
+#   BENCH_POLICY_CLIENT	the policy server's client
+#			[regress/bench/policy-client]
+#   BENCH_POLICY_CONC	requests in flight to the policy server [1 8 64]
+#   BENCH_POLICY_SECONDS	length of one policy server run [3]
+#   BENCH_POLICY_EXEC	runs of filter-helo -E per row, one at a time and
+#			as many at once as the most requests in flight [400]
 use strict;
 use warnings;
 use File::Temp ();
@@ -71,7 +77,8 @@ use Time::HiRes qw(time sleep);
 
 my %ENVDEF = (
 	BENCH_ONLY => 'compare open idle exim p99 flood dead hol memory '
-	    . 'bound callgrind dataline deadstream verified oneshot rotation',
+	    . 'bound callgrind dataline deadstream verified oneshot '
+	    . 'policy rotation',
 	BENCH_ROT_CLIENTS => 1000,
 	BENCH_CONC => '1 10 100 1000',
 	BENCH_SECONDS => 2,
@@ -97,6 +104,10 @@ my %ENVDEF = (
 	BENCH_DS_SECONDS => 60,
 	BENCH_DS_TIMEOUT => 8,
 	BENCH_ONESHOT_RUNS => 50,
+	BENCH_POLICY_CLIENT => "$FindBin::Bin/policy-client",
+	BENCH_POLICY_CONC => '1 8 64',
+	BENCH_POLICY_SECONDS => 3,
+	BENCH_POLICY_EXEC => 400,
 );
 # BENCH_QUICK=1: small numbers everywhere, to see that it all runs.
 my %QUICK = (
@@ -117,6 +128,9 @@ my %QUICK = (
 	BENCH_DL_MESSAGES => 100,
 	BENCH_DS_SECONDS => 5,
 	BENCH_ONESHOT_RUNS => 10,
+	BENCH_POLICY_CONC => '1 8',
+	BENCH_POLICY_SECONDS => 0.5,
+	BENCH_POLICY_EXEC => 20,
 );
 %ENVDEF = (%ENVDEF, %QUICK) if $ENV{BENCH_QUICK};
 my %P = map { $_ => $ENV{$_} // $ENVDEF{$_} } keys %ENVDEF;
@@ -1680,7 +1694,7 @@ sub section_verified {
 # them on (their default), on the same stream.
 sub section_rotation {
 	my $pool = $P{BENCH_ROT_CLIENTS};
-	print "## 19. Memory across sessions (rotation, forged-before)\n\n";
+	print "## 20. Memory across sessions (rotation, forged-before)\n\n";
 	print "$pool clients (100.64.0.0/14) cycled, each with smtpd's "
 	    . "confirmed name and HELO\nits address literal: from the "
 	    . "second round on, every session finds its client in\nthe "
@@ -1812,6 +1826,122 @@ sub section_targets {
 	print "\n";
 }
 
+# 15. The policy server (filter-helo -S) and -E, for the same verdicts.
+
+# A request as Postfix 3.7 writes it at RCPT TO.
+sub policy_request {
+	my ($helo) = @_;
+	return Filter::Policyd::request(request => 'smtpd_access_policy',
+	    protocol_state => 'RCPT', protocol_name => 'ESMTP',
+	    client_address => '192.0.2.10', client_name => 'unknown',
+	    client_port => 40001, reverse_client_name => 'unknown',
+	    server_address => '192.0.2.1', server_port => 25,
+	    helo_name => $helo, sender => 'alice@other.test',
+	    recipient => 'bob@regress.test', recipient_count => 0,
+	    queue_id => '', instance => '3c1e.656f1b2a.a8f3b.0', size => 0,
+	    etrn_domain => '', stress => '', sasl_method => '',
+	    sasl_username => '', sasl_sender => '', ccert_subject => '',
+	    ccert_issuer => '', ccert_fingerprint => '',
+	    ccert_pubkey_fingerprint => '', encryption_protocol => '',
+	    encryption_cipher => '', encryption_keysize => 0,
+	    policy_context => '', compatibility_level => '3.6',
+	    mail_version => '3.7.11');
+}
+
+# One run of the client: its summary as a hash, the answers as a
+# string "N x TEXT; ...".
+sub policy_run {
+	my (@args) = @_;
+	open(my $fh, '-|', $P{BENCH_POLICY_CLIENT}, @args) or
+	    die "$P{BENCH_POLICY_CLIENT}: $!";
+	my (%r, @answers);
+	while (<$fh>) {
+		chomp;
+		if (/^answer\t(\d+)\t(.*)$/) {
+			push @answers, "$1 x `$2`";
+		} else {
+			%r = map { split /=/, $_, 2 } split ' ';
+		}
+	}
+	close $fh or die "$P{BENCH_POLICY_CLIENT} @args: failed ($?)\n";
+	$r{answers} = join('; ', @answers);
+	return \%r;
+}
+
+sub section_policy {
+	my @conc = split ' ', $P{BENCH_POLICY_CONC};
+	my $secs = $P{BENCH_POLICY_SECONDS};
+	my $runs = $P{BENCH_POLICY_EXEC};
+	die "drive.pl: no $P{BENCH_POLICY_CLIENT} (make "
+	    . "regress/bench/policy-client)\n" unless -x $P{BENCH_POLICY_CLIENT};
+	my $text = $BASE . "dns-timeout 8\n";
+	my $conf = Filter::config($text);
+	print "## 19. The policy server: a cached client, and -E\n\n";
+	print "filter-helo -S with the default checks and the fixture as "
+	    . "resolver, asked by\nregress/bench/policy-client over its unix "
+	    . "socket: `conn`, a connection per\nrequest as Exim's "
+	    . "\${readsocket} makes them (connect, the request, shut the\n"
+	    . "write side, read to the end); `keep`, as Postfix, each of the "
+	    . "connections\ncarrying its requests one after the other.  "
+	    . "$secs s a run, closed loop.  The\nrequest is Postfix 3.7's, "
+	    . "from 192.0.2.10 (no confirmed name); the server's\ncache holds "
+	    . "its lookups (asked once before).  `-E`: filter-helo -E with "
+	    . "the\nsame facts, forked and waited for by the client, as "
+	    . "Exim's \${run}, $runs\nruns.  Latency: connect (or fork) to "
+	    . "the answer's end, in ms.  CPU per\nrequest: the server's, or "
+	    . "for -E the runs' own; the client's apart.\nqueries/request: "
+	    . "what reached the fixture.\n\n";
+	print "| verdict | via | in flight | requests | requests/s | p50 "
+	    . "| p99 | max | CPU us/req | client CPU us/req | queries/req "
+	    . "| answers |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:"
+	    . "|---:|---|\n";
+	my @cases = (
+	    [ 'pass, lookups from the cache', 'good.regress.test' ],
+	    [ 'reject (non-fqdn), no lookup', 'localhost' ],
+	);
+	for my $c (@cases) {
+		my ($name, $helo) = @$c;
+		my $s = Filter::Policyd->new($text);
+		my $req = Filter::config(policy_request($helo));
+		# The cache, filled.
+		policy_run('-m', 'conn', '-s', $s->{sock}, '-r', $req,
+		    '-n', 1);
+		sleep 0.2;
+		for my $via (qw(conn keep)) {
+			for my $n (@conc) {
+				fixture_queries();
+				my $cpu0 = proc_cpu($s->{pid});
+				my $r = policy_run('-m', $via, '-s', $s->{sock},
+				    '-r', $req, '-c', $n, '-t', $secs);
+				my $cpu = proc_cpu($s->{pid}) - $cpu0;
+				policy_row($name, $via, $n, $r, $cpu,
+				    fixture_queries());
+			}
+		}
+		$s->finish;
+		for my $n (1, $conc[-1]) {
+			fixture_queries();
+			my $r = policy_run('-m', 'exec', '-c', $n, '-n', $runs,
+			    '-t', 3600, '--', $Filter::BIN, '-E', '-f', $conf,
+			    "helo=$helo", 'client=192.0.2.10',
+			    'server=192.0.2.1', 'rcpt=bob@regress.test',
+			    'rcpt-domain=regress.test');
+			policy_row($name, '-E', $n, $r, $r->{cpu_children},
+			    fixture_queries());
+		}
+	}
+	print "\n";
+}
+
+sub policy_row {
+	my ($name, $via, $n, $r, $cpu, $queries) = @_;
+	my $req = $r->{requests} || 1;
+	printf "| %s | %s | %d | %d | %.0f | %.3f | %.3f | %.3f | %.1f | "
+	    . "%.1f | %.2f | %s |\n", $name, $via, $n, $r->{requests},
+	    $r->{rate}, $r->{p50}, $r->{p99}, $r->{max}, 1e6 * $cpu / $req,
+	    1e6 * $r->{cpu} / $req, $queries / $req, $r->{answers};
+}
+
 sub loadavg {
 	open(my $fh, '<', '/proc/loadavg') or return 'unknown';
 	my @l = split ' ', <$fh>;
@@ -1839,6 +1969,7 @@ sub main {
 	section_verified() if $ONLY{verified};
 	section_oneshot() if $ONLY{oneshot};
 	section_targets();
+	section_policy() if $ONLY{policy};
 	section_rotation() if $ONLY{rotation};
 	printf "Load average at the end: %s.\n", loadavg();
 	printf "Benchmark time: %.0f s.\n", time - $t0;

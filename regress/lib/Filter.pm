@@ -374,6 +374,180 @@ sub pending_lines {
 	return @{$self->{lines}};
 }
 
+# The policy server, filter-helo -S: started on a socket of its own
+# with a configuration from text, logging to a file (-d).  As root it
+# runs as nobody (-u), so its directory and configuration are readable
+# to all, for SIGHUP to read again.  Ready once it listens.  A hash
+# first holds options: fds => N starts it with a limit of N descriptors.
+package Filter::Policyd;
+
+use File::Temp qw(tempdir);
+use IO::Socket::UNIX;
+use POSIX qw(:sys_wait_h);
+use Socket qw(SOCK_STREAM);
+use Time::HiRes qw(time sleep);
+
+sub new {
+	my ($class, @args) = @_;
+	my %o = ref $args[0] eq 'HASH' ? %{ shift @args } : ();
+	my $conf = shift @args;
+	my @limit = defined $o{fds} ? ('sh', '-c',
+	    'ulimit -n "$1" && shift && exec "$@"', 'sh', $o{fds}) : ();
+	my $dir = tempdir('policyd.XXXXXX', TMPDIR => 1, CLEANUP => 1);
+	chmod(0755, $dir);
+	my $self = bless { dir => $dir, sock => "$dir/policy.sock",
+	    conf => "$dir/filter-helo.conf", errfile => "$dir/log",
+	    bin => $Filter::BIN }, $class;
+	$self->config($conf);
+	my @user = $> == 0 ? ('-u', 'nobody') : ();
+	my $pid = fork // die "fork: $!";
+	if ($pid == 0) {
+		open(STDIN, '<', '/dev/null') or POSIX::_exit(126);
+		open(STDERR, '>', $self->{errfile}) or POSIX::_exit(126);
+		exec(@limit, $Filter::BIN, '-S', $self->{sock}, '-d', @user,
+		    '-f', $self->{conf}, @args) or POSIX::_exit(127);
+	}
+	$self->{pid} = $pid;
+	push @started, $self;
+	my $end = time + 10;
+	until ($self->stderr =~ /connections at most/) {
+		if (time > $end || waitpid($pid, WNOHANG) == $pid) {
+			$self->{reaped} = 1;
+			die "filter-helo -S did not start:\n" . $self->stderr;
+		}
+		sleep 0.02;
+	}
+	return $self;
+}
+
+# Replace the configuration (by rename, as an admin's editor would).
+sub config {
+	my ($self, $text) = @_;
+	my $path = $self->{conf};
+	open(my $fh, '>', "$path.new") or die "$path.new: $!";
+	print $fh $text;
+	close $fh;
+	chmod(0644, "$path.new");
+	rename("$path.new", $path) or die "rename $path: $!";
+}
+
+# A new connection, blocking, or undef with $! set.
+sub connect {
+	my ($self) = @_;
+	return IO::Socket::UNIX->new(Type => SOCK_STREAM,
+	    Peer => $self->{sock});
+}
+
+# A request from name => value pairs (in order), as Postfix writes it.
+sub request {
+	my (@attrs) = @_;
+	my $text = '';
+	while (my ($k, $v) = splice(@attrs, 0, 2)) {
+		$text .= "$k=$v\n";
+	}
+	return "$text\n";
+}
+
+# The answer on a connection: its "action=..." line once the empty
+# line after it has come, 'EOF' if the connection ended first (with
+# nothing, or what came, after "EOF: "), undef after $timeout seconds.
+# What came after an answer waits with the connection for the next.
+sub answer {
+	my ($c, $timeout) = @_;
+	my $end = time + ($timeout // 10);
+	my $buf = \${*$c}{filter_policyd_buf};
+	$$buf //= '';
+	my $sel = IO::Select->new($c);
+	while (1) {
+		if ($$buf =~ s/^(action=[^\n]*)\n\n//) {
+			return $1;
+		}
+		my $left = $end - time;
+		return undef if $left <= 0 || !$sel->can_read($left);
+		my $n = sysread($c, $$buf, 65536, length $$buf);
+		next if $n;
+		my $rest = $$buf;
+		$$buf = '';
+		return $rest eq '' ? 'EOF' : "EOF: $rest";
+	}
+}
+
+# One request on connection $c (a new one if undef); returns the answer.
+sub ask {
+	my ($self, $c, @attrs) = @_;
+	$c //= $self->connect or die "connect $self->{sock}: $!";
+	local $SIG{PIPE} = 'IGNORE';
+	print $c request(@attrs);
+	$c->flush;
+	return answer($c);
+}
+
+# As Exim's ${readsocket}: a connection of its own, the request, the
+# write side shut, then everything to the end.  Returns what came.
+sub readsocket {
+	my ($self, @attrs) = @_;
+	my $c = $self->connect or die "connect $self->{sock}: $!";
+	local $SIG{PIPE} = 'IGNORE';
+	print $c request(@attrs);
+	$c->flush;
+	shutdown($c, 1);
+	my $sel = IO::Select->new($c);
+	my $all = '';
+	while ($sel->can_read(10)) {
+		last unless sysread($c, $all, 65536, length $all);
+	}
+	return $all;
+}
+
+sub stderr {
+	my ($self) = @_;
+	open(my $fh, '<', $self->{errfile}) or return '';
+	local $/;
+	return scalar <$fh>;
+}
+
+# Wait until the log matches $re (a new match: more than $before of
+# them); returns the matches, or an empty list after $timeout seconds.
+sub wait_log {
+	my ($self, $re, $before, $timeout) = @_;
+	my $end = time + ($timeout // 5);
+	while (1) {
+		my @m = $self->stderr =~ /$re/g;
+		return @m if @m > ($before // 0);
+		return () if time > $end;
+		sleep 0.02;
+	}
+}
+
+sub rss {
+	my ($self) = @_;
+	return Filter::rss($self);
+}
+
+sub signal {
+	my ($self, $sig) = @_;
+	kill $sig, $self->{pid};
+}
+
+# SIGTERM and wait; returns the exit status ($? form).
+sub finish {
+	my ($self, $timeout) = @_;
+	return $self->{status} if $self->{reaped};
+	kill 'TERM', $self->{pid};
+	my $end = time + ($timeout // 10);
+	while (time < $end) {
+		if (waitpid($self->{pid}, WNOHANG) == $self->{pid}) {
+			$self->{reaped} = 1;
+			return $self->{status} = $?;
+		}
+		sleep 0.02;
+	}
+	kill 'KILL', $self->{pid};
+	waitpid($self->{pid}, 0);
+	$self->{reaped} = 1;
+	return $self->{status} = -1;
+}
+
 # A session as smtpd numbers it.
 package Filter::Session;
 
