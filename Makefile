@@ -47,7 +47,8 @@ LAYER_INCS =	`case $< in checks/* | protocol/*) echo -Icompat ;; \
 PROTO_OBJS =	protocol/proto.o protocol/io.o protocol/postfix.o
 CHECK_OBJS =	checks/addr.o checks/helo.o checks/dynamic.o checks/special.o \
 		checks/rcpt.o checks/facts.o checks/policy.o checks/protect.o \
-		checks/dbl.o checks/verdict.o checks/reply.o checks/lists.o
+		checks/dbl.o checks/verdict.o checks/reply.o checks/lists.o \
+		checks/memory.o
 DNS_OBJS =	checks/dns.o checks/dnscache.o checks/dnsresult.o \
 		checks/lookup.o
 FRONT_OBJS =	filter/log.o filter/logsys.o filter/config.o filter/session.o \
@@ -63,7 +64,8 @@ HDRS =		compat/compat.h filter/config.h filter/log.h filter/logsys.h \
 		protocol/proto.h protocol/io.h protocol/postfix.h \
 		checks/addr.h checks/helo.h checks/policy.h checks/facts.h \
 		checks/verdict.h checks/dns.h checks/dnscache.h checks/dnsresult.h \
-		checks/lookup.h checks/protect.h checks/dbl.h checks/reply.h
+		checks/lookup.h checks/protect.h checks/dbl.h checks/reply.h \
+		checks/memory.h
 
 # Everything but main(): what the unit tests and fuzz targets link.
 LIB_OBJS =	$(FRONT_OBJS) $(DNS_OBJS) $(CHECK_OBJS) $(PROTO_OBJS)
@@ -75,7 +77,7 @@ LIB_SRCS =	filter/log.c filter/logsys.c filter/config.c \
 		checks/lookup.c checks/addr.c checks/protect.c checks/dbl.c \
 		checks/helo.c checks/dynamic.c checks/special.c checks/rcpt.c \
 		checks/facts.c checks/policy.c checks/verdict.c checks/reply.c \
-		checks/lists.c \
+		checks/lists.c checks/memory.c \
 		protocol/proto.c protocol/io.c protocol/postfix.c
 
 TAP_OBJ =	regress/tap.o
@@ -99,6 +101,7 @@ TESTS =		regress/t_proto regress/t_helo regress/t_config \
 		regress/t_except.t \
 		regress/t_reload.t regress/t_dry_run.t regress/t_stats.t \
 		regress/t_add_header.t regress/t_policyd_edges.t \
+		regress/t_memory.t \
 		regress/t_leaks.t regress/t_config_cli.t regress/t_e2e.t \
 		regress/t_postfix_e2e.t regress/t_exim.t regress/t_policyd.t \
 		regress/t_build.sh regress/t_docs.sh \

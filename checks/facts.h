@@ -23,10 +23,12 @@
 #define FACTS_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "addr.h"
 #include "helo.h"
 
+struct memory;
 struct policy;
 struct dbl_list;
 struct dbl_zone;
@@ -105,6 +107,10 @@ struct facts {
 	const char	*rcpt_domain;	/* NULL outside the rcpt-to phase */
 
 	struct dns_facts dns;
+
+	/* What was seen of the client before: NULL, nothing (-E). */
+	const struct memory *memory;
+	time_t		 now;		/* for the memory's windows */
 };
 
 /*

@@ -27,6 +27,7 @@
 
 #include "addr.h"
 #include "helo.h"
+#include "memory.h"
 #include "policy.h"
 #include "protect.h"
 
@@ -87,6 +88,9 @@ policy_init(struct policy *p)
 	p->phase = PHASE_RCPT_TO;
 	p->dns_timeout = 8;
 	p->stats_interval = STATS_INTERVAL_DEFAULT;
+	p->rotation_limit = ROTATION_LIMIT_DEFAULT;
+	p->rotation_window = MEMORY_WINDOW_DEFAULT;
+	p->forged_window = MEMORY_WINDOW_DEFAULT;
 	/*
 	 * Registrable domains match by default: a HELO under the same
 	 * domain as the client's PTR name is the common, honest case.

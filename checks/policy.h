@@ -68,6 +68,8 @@ enum check {
 	CHECK_PRIVATE,
 	CHECK_DYNAMIC,
 	CHECK_CHANGED,
+	CHECK_ROTATION,		/* across sessions: memory.c */
+	CHECK_FORGED_BEFORE,
 	CHECK_COUNT
 };
 
@@ -189,6 +191,9 @@ struct policy {
 	char		*stats_file;		/* filter mode only */
 	int		 stats_interval;	/* seconds */
 	int		 add_header;		/* smtpd: headers for later */
+	int		 rotation_limit;	/* distinct names, at most */
+	int		 rotation_window;	/* seconds */
+	int		 forged_window;		/* seconds */
 };
 
 const char	*action_name(enum action);

@@ -45,6 +45,7 @@ struct judged {
 	const struct policy	*p;
 	const struct facts	*f;
 	const char		*domain;	/* %d of the check just run */
+	char			*rotation;	/* the verdict's, to fill */
 };
 
 static enum check_state	lookup_state(enum lookup_state);
@@ -67,6 +68,9 @@ static enum check_state	check_cname(struct judged *);
 static enum check_state	check_private(struct judged *);
 static enum check_state	check_dynamic(struct judged *);
 static enum check_state	check_changed(struct judged *);
+static enum check_state	check_rotation(struct judged *);
+static enum check_state	check_forged_before(struct judged *);
+static const char	*rotation_name(const struct facts *);
 static const char	*exemption(const struct policy *,
 			    const struct facts *, int *);
 static enum check_state	 run_check(struct judged *, int, struct verdict *);
@@ -176,6 +180,18 @@ static const struct check_row {
 	[CHECK_CHANGED] = { "changed", ACT_JUNK,
 	    "550 5.7.1 <%h>: Helo command rejected: changed during session",
 	    check_changed, 0 },
+	/*
+	 * Across sessions: the client's names need its confirmed ones,
+	 * which never count.  %d is the count and the window, "7/1d".
+	 */
+	[CHECK_ROTATION] = { "rotation", ACT_REPORT,
+	    "450 4.7.1 <%h>: Helo command rejected: "
+	    "too many HELO names from [%i] (rotation=%d)",
+	    check_rotation, NEEDS_PTR },
+	[CHECK_FORGED_BEFORE] = { "forged-before", ACT_REPORT,
+	    "550 5.7.1 <%h>: Helo command rejected: "
+	    "[%i] forged a HELO name before",
+	    check_forged_before, 0 },
 };
 
 const char *
@@ -769,6 +785,86 @@ check_changed(struct judged *j)
 	return st;
 }
 
+/*
+ * The name the client's HELO counts as: a name as compared, anything
+ * else as given.  NULL when it does not count: none yet, or one of the
+ * client's forward-confirmed names, which a host may have many of.
+ */
+static const char *
+rotation_name(const struct facts *f)
+{
+	if (f->helo_raw == NULL || facts_helo_confirmed(f))
+		return NULL;
+	return f->helo.kind == HELO_DOMAIN ? f->helo.name : f->helo_raw;
+}
+
+/*
+ * More distinct HELO names from the client within the window than the
+ * limit, this one included.  A new name may yet prove the client's own
+ * while its rDNS is in flight; one it gave before counts anyway.
+ */
+static enum check_state
+check_rotation(struct judged *j)
+{
+	const struct facts	*f = j->f;
+	const struct policy	*p = j->p;
+	const char		*name = rotation_name(f);
+	char			 window[12];
+	int			 n;
+
+	if (f->memory == NULL || f->client.family == 0)
+		return CS_CLEAR;
+	n = memory_rotation(f->memory, &f->client, name, f->now,
+	    p->rotation_window);
+	if (n <= p->rotation_limit)
+		return CS_CLEAR;
+	if (name != NULL && f->dns.fcrdns == LOOKUP_PENDING &&
+	    f->helo.kind == HELO_DOMAIN && memory_rotation(f->memory,
+	    &f->client, NULL, f->now, p->rotation_window) <= p->rotation_limit)
+		return CS_WAIT;
+	duration_fmt(p->rotation_window, window, sizeof(window));
+	if (j->rotation != NULL) {
+		snprintf(j->rotation, ROTATION_FMT_MAX, "%d/%s", n, window);
+		j->domain = j->rotation;
+	}
+	return CS_FIRED;
+}
+
+static enum check_state
+check_forged_before(struct judged *j)
+{
+	const struct facts	*f = j->f;
+
+	if (memory_forged(f->memory, &f->client, f->now,
+	    j->p->forged_window))
+		return CS_FIRED;
+	return CS_CLEAR;
+}
+
+/*
+ * What this verdict teaches the memory, once its checks have their
+ * answers: the client's name, unless it is one of its confirmed names,
+ * and its forgery.  Exempt clients teach nothing, nor do checks set to
+ * pass, so that a check turned off costs nothing.
+ */
+void
+verdict_learn(const struct policy *p, const struct facts *f,
+    const struct verdict *v, struct memory *m)
+{
+	const char	*name;
+
+	if (m == NULL || v->exempt != NULL || f->local ||
+	    f->client.family == 0)
+		return;
+	if (p->rules[CHECK_FORGED_BEFORE].action != ACT_PASS &&
+	    (v->state[CHECK_SELF] == CS_FIRED ||
+	    v->state[CHECK_PROTECTED] == CS_FIRED))
+		memory_note_forged(m, &f->client, f->now);
+	if (p->rules[CHECK_ROTATION].action != ACT_PASS &&
+	    (name = rotation_name(f)) != NULL)
+		memory_note_name(m, &f->client, name, f->now);
+}
+
 /* Same registrable domain, by the public suffix list. */
 static int
 same_org(const char *a, const char *b)
@@ -931,11 +1027,12 @@ void
 verdict_decide(const struct policy *p, const struct facts *f,
     struct verdict *v)
 {
-	struct judged	 j = { p, f, NULL };
+	struct judged	 j = { p, f, NULL, NULL };
 	const char	*domain[CHECK_COUNT] = { NULL };
 	int		 c, pending = 0, wait;
 
 	memset(v, 0, sizeof(*v));
+	j.rotation = v->rotation;
 	v->action = ACT_PASS;
 	v->check = -1;
 	if ((v->exempt = exemption(p, f, &wait)) != NULL)
@@ -994,7 +1091,7 @@ int
 verdict_complete(const struct policy *p, const struct facts *f,
     struct verdict *v)
 {
-	struct judged	 j = { p, f, NULL };
+	struct judged	 j = { p, f, NULL, v->rotation };
 	int		 c, waits = 0;
 
 	for (c = 0; c < CHECK_COUNT; c++) {

@@ -23,6 +23,7 @@
 #define VERDICT_H
 
 #include "facts.h"
+#include "memory.h"
 #include "policy.h"
 
 enum check_state {
@@ -54,6 +55,8 @@ struct verdict {
 	const char		*domain;	/* %d: rcpt-domain's match, or
 						   the zone that lists (dbl) */
 	int			 wait;		/* some needed facts pending */
+	char			 rotation[ROTATION_FMT_MAX];
+						/* "7/1d" when it fired */
 };
 
 int	verdict_needs(const struct policy *);
@@ -65,6 +68,8 @@ int	verdict_complete(const struct policy *, const struct facts *,
 	    struct verdict *);
 int	verdict_reply(const struct policy *, const struct facts *,
 	    const struct verdict *, char *, size_t);
+void	verdict_learn(const struct policy *, const struct facts *,
+	    const struct verdict *, struct memory *);
 int	verdict_list(const struct verdict *, enum check_state, char *,
 	    size_t);
 int	verdict_spared(const struct verdict *, char *, size_t);

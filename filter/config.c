@@ -40,6 +40,7 @@
 #include "config.h"
 #include "helo.h"
 #include "log.h"
+#include "memory.h"
 #include "policy.h"
 #include "protect.h"
 
@@ -120,6 +121,8 @@ static int	parse_setting(const struct directive *, struct policy *,
 		    char **, const char **);
 static int	parse_number(const struct directive *, struct policy *,
 		    char **, const char **);
+static int	parse_duration(const struct directive *, struct policy *,
+		    char **, const char **);
 static int	parse_gone(const struct directive *, struct policy *,
 		    char **, const char **);
 static int	parse_name(const char *, int, char *, size_t, const char **);
@@ -168,6 +171,8 @@ static int	parse_stats_file(const struct directive *, struct policy *,
 static void	print_setting(const struct directive *,
 		    const struct policy *, FILE *);
 static void	print_number(const struct directive *,
+		    const struct policy *, FILE *);
+static void	print_duration(const struct directive *,
 		    const struct policy *, FILE *);
 static void	print_text(const struct directive *, const struct policy *,
 		    FILE *);
@@ -276,6 +281,16 @@ static const struct directive directives[] = {
 	    parse_number, print_number, .field = FIELD(stats_interval),
 	    .min = STATS_INTERVAL_MIN, .max = STATS_INTERVAL_MAX,
 	    .hint = "seconds" },
+	/* What rotation and forged-before remember, and how long. */
+	{ "rotation-limit", 1, 1, "rotation-limit needs NAMES", parse_number,
+	    print_number, .field = FIELD(rotation_limit), .min = 1,
+	    .max = ROTATION_LIMIT_MAX, .hint = "distinct names" },
+	{ "rotation-window", 1, 1, "rotation-window needs TIME",
+	    parse_duration, print_duration, .field = FIELD(rotation_window),
+	    .max = MEMORY_WINDOW_MAX },
+	{ "forged-window", 1, 1, "forged-window needs TIME", parse_duration,
+	    print_duration, .field = FIELD(forged_window),
+	    .max = MEMORY_WINDOW_MAX },
 	/* Each check's action, and its message after it. */
 	{ "check", 2, 2, "check needs NAME and ACTION", parse_check,
 	    print_rules, .words = &actions },
@@ -572,6 +587,23 @@ parse_number(const struct directive *d, struct policy *p, char **arg,
 		return -1;
 	}
 	*(int *)member(p, d->field) = n;
+	return 0;
+}
+
+/* A time: seconds, or with a suffix s, m, h or d ("1d"). */
+static int
+parse_duration(const struct directive *d, struct policy *p, char **arg,
+    const char **errstr)
+{
+	char	max[16];
+
+	if (duration_parse(arg[0], d->max, (int *)member(p, d->field)) ==
+	    -1) {
+		duration_fmt(d->max, max, sizeof(max));
+		*errstr = errorf("%s \"%s\" is invalid: use 1s to %s, with "
+		    "s, m, h or d", d->name, arg[0], max);
+		return -1;
+	}
 	return 0;
 }
 
@@ -1224,6 +1256,16 @@ print_number(const struct directive *d, const struct policy *p, FILE *f)
 {
 	fprintf(f, "%s %d\n", d->name,
 	    *(const int *)member_const(p, d->field));
+}
+
+static void
+print_duration(const struct directive *d, const struct policy *p, FILE *f)
+{
+	char	buf[16];
+
+	duration_fmt(*(const int *)member_const(p, d->field), buf,
+	    sizeof(buf));
+	fprintf(f, "%s %s\n", d->name, buf);
 }
 
 /* Text that may be unset. */

@@ -123,6 +123,7 @@ static struct {
 	unsigned long		 next_id;
 	unsigned long		 turned_away;
 	char			 hostname[NAME_BUFSZ];
+	struct memory		*memory;	/* outlives reloads */
 } pd;
 
 static int	socket_live(const struct sockaddr_un *);
@@ -265,6 +266,9 @@ policyd_run(struct event_base *base, const struct policy *policy, int lfd)
 	if (gethostname(pd.hostname, sizeof(pd.hostname)) == -1)
 		pd.hostname[0] = '\0';
 	firsthelo_init();
+	if ((pd.memory = memory_new(MEMORY_ENTRIES)) == NULL)
+		fatal("%s: memory of clients", __func__);
+	stats_memory(pd.memory);
 	if (lfd == -1) {
 		pd.maxconns = 1;
 		if (pconn_new(STDIN_FILENO, STDOUT_FILENO, -1) == NULL)
@@ -290,6 +294,9 @@ policyd_run(struct event_base *base, const struct policy *policy, int lfd)
 	while (!TAILQ_EMPTY(&pd.conns))
 		pconn_free(TAILQ_FIRST(&pd.conns));
 	firsthelo_free();
+	stats_memory(NULL);
+	memory_free(pd.memory);
+	pd.memory = NULL;
 	return 0;
 }
 
@@ -639,6 +646,8 @@ request_facts(struct pconn *c)
 	name = v[PF_CLIENT_NAME];
 	if (pf_value_known(name))
 		f->rdns_verified = name;
+	f->memory = pd.memory;
+	f->now = time(NULL);
 	return 0;
 }
 
@@ -703,6 +712,7 @@ request_answer(struct pconn *c, const struct verdict *v)
 		    c->facts.rdns_verified);
 		stats_verdict(pd.policy, v);
 		stats_latency(&c->arrived);
+		verdict_learn(pd.policy, &c->facts, v, pd.memory);
 	}
 	if (answer_line(c, v, line, sizeof(line)) == -1) {
 		pconn_close_soon(c, "no answer for the verdict");

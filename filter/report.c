@@ -85,12 +85,13 @@ report_verdict(const char *id, const struct policy *p, const struct facts *f,
 		snprintf(would, sizeof(would), " would=%s",
 		    action_name(v->action));
 	log_info("%sip=%s rdns=%s helo=%s verdict=%s checks=%s%s%s%s%s%s%s"
-	    "%s%s%s%s", id, ip, name, helo, action_name(v->action), fired,
+	    "%s%s%s%s%s%s", id, ip, name, helo, action_name(v->action), fired,
 	    unknown[0] ? " unknown=" : "", unknown,
 	    waiting[0] ? " waiting=" : "", waiting,
 	    spared[0] ? " spared=" : "", spared,
 	    f->dns.helo_secure ? " dns=secure" : "",
-	    dbl[0] ? " dbl=" : "", dbl, would);
+	    dbl[0] ? " dbl=" : "", dbl,
+	    v->rotation[0] ? " rotation=" : "", v->rotation, would);
 	if (!log_verbose())
 		return;
 	for (c = 0; c < CHECK_COUNT; c++) {

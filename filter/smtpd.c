@@ -185,6 +185,7 @@ static struct {
 	int			 registered;
 	long long		 session_timeout;
 	char			 admd[HOST_NAME_MAX + 1];	/* or "" */
+	struct memory		*memory;	/* outlives reloads */
 } smtpd;
 
 int
@@ -209,6 +210,9 @@ smtpd_setup(struct event_base *base, const struct policy *policy)
 	smtpd.registered = 0;
 	smtpd.admd[0] = '\0';
 	session_on_free(session_release);
+	if ((smtpd.memory = memory_new(MEMORY_ENTRIES)) == NULL)
+		fatal("%s: memory of clients", __func__);
+	stats_memory(smtpd.memory);
 	if ((smtpd.out = io_out_new(base, 1)) == NULL)
 		fatal("%s: output", __func__);
 	if ((smtpd.in = io_in_new(base, 0, PROTO_LINE_MAX, on_line, on_eof,
@@ -243,6 +247,9 @@ smtpd_teardown(void)
 	evtimer_del(&smtpd.sweep);
 	io_in_free(smtpd.in);
 	io_out_free(smtpd.out);
+	stats_memory(NULL);
+	memory_free(smtpd.memory);
+	smtpd.memory = NULL;
 }
 
 /* One line from smtpd, NUL-terminated, newline removed. */
@@ -801,6 +808,8 @@ session_facts(struct session *s)
 	f->rcpt = s->req.phase == PHASE_RCPT_TO ? s->rcpt : NULL;
 	f->rcpt_domain = s->req.phase == PHASE_RCPT_TO ? s->rcpt_domain :
 	    NULL;
+	f->memory = smtpd.memory;
+	f->now = time(NULL);
 }
 
 static void
@@ -940,6 +949,8 @@ log_verdict(struct session *s, const struct verdict *v)
 	snprintf(id, sizeof(id), "%016" PRIx64 " ", s->sid);
 	report_verdict(id, smtpd.policy, &s->facts, v, s->smtpd_rdns);
 	stats_verdict(smtpd.policy, v);
+	/* Its checks have their answers: the memory learns from them. */
+	verdict_learn(smtpd.policy, &s->facts, v, smtpd.memory);
 	header_summarise(v, &s->verdict);
 }
 

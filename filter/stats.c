@@ -39,6 +39,7 @@
 
 #include "dns.h"
 #include "log.h"
+#include "memory.h"
 #include "policy.h"
 #include "session.h"
 #include "stats.h"
@@ -107,6 +108,14 @@ static struct {
 } out;
 
 static char	file_buf[STATS_FILE_MAX];
+static const struct memory *client_memory;	/* the front end's, or NULL */
+
+/* The table of clients the front end keeps, counted with the rest. */
+void
+stats_memory(const struct memory *m)
+{
+	client_memory = m;
+}
 
 /* Counted where the verdict is logged. */
 void
@@ -197,6 +206,7 @@ void
 stats_log(void)
 {
 	struct lookup_result	 r[LOOKUP_RESULTS];
+	struct memory_stats	 ms;
 	struct text		 t;
 	char			 line[STATS_LINE_MAX], kind[32], *s;
 	const char		*sep;
@@ -245,6 +255,9 @@ stats_log(void)
 	for (i = 0; i < nitems(buckets); i++)
 		text_add(&t, "%s%s:%llu", i ? "," : " latency=",
 		    buckets[i].name, counts.latency[i]);
+	memory_stats(client_memory, &ms);
+	text_add(&t, " memory=%zu/%zu evicted=%lu", ms.entries, ms.capacity,
+	    ms.evictions);
 	log_info("%s", line);
 }
 
@@ -264,6 +277,7 @@ static int
 stats_format(struct text *t)
 {
 	struct lookup_result	 r[LOOKUP_RESULTS];
+	struct memory_stats	 ms;
 	unsigned long long	 seen, sum;
 	size_t			 open_now, i;
 	int			 c, a;
@@ -311,6 +325,17 @@ stats_format(struct text *t)
 			text_add(t, PROM "lookups_total{result=\"%s\"} %lu\n",
 			    r[i].label, r[i].n);
 
+	memory_stats(client_memory, &ms);
+	prom_head(t, "memory_clients", "gauge",
+	    "Client addresses remembered across sessions.");
+	text_add(t, PROM "memory_clients %zu\n", ms.entries);
+	prom_head(t, "memory_capacity", "gauge",
+	    "Client addresses the memory holds at most.");
+	text_add(t, PROM "memory_capacity %zu\n", ms.capacity);
+	prom_head(t, "memory_evictions_total", "counter",
+	    "Clients forgotten to make room for new ones.");
+	text_add(t, PROM "memory_evictions_total %lu\n", ms.evictions);
+
 	prom_head(t, "verdict_seconds", "histogram",
 	    "Time from a request's arrival to its verdict.");
 	for (i = 0, sum = 0; i < nitems(buckets); i++) {
@@ -321,6 +346,7 @@ stats_format(struct text *t)
 	text_add(t, PROM "verdict_seconds_sum %llu.%06llu\n",
 	    counts.latency_usec / 1000000, counts.latency_usec % 1000000);
 	text_add(t, PROM "verdict_seconds_count %llu\n", sum);
+
 	return t->full ? -1 : 0;
 }
 

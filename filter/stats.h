@@ -27,6 +27,7 @@
 #include <time.h>
 
 struct event_base;
+struct memory;
 struct policy;
 struct verdict;
 
@@ -35,5 +36,6 @@ void	stats_latency(const struct timespec *);
 void	stats_log(void);
 void	stats_start(struct event_base *, const struct policy *);
 void	stats_stop(void);
+void	stats_memory(const struct memory *);
 
 #endif

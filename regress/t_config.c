@@ -157,13 +157,19 @@ static const struct check_row defaults[] = {
 	    "provider's relay" },
 	{ CHECK_CHANGED, "junk",
 	    "550 5.7.1 <%h>: Helo command rejected: changed during session" },
+	{ CHECK_ROTATION, "report",
+	    "450 4.7.1 <%h>: Helo command rejected: too many HELO names from "
+	    "[%i] (rotation=%d)" },
+	{ CHECK_FORGED_BEFORE, "report",
+	    "550 5.7.1 <%h>: Helo command rejected: [%i] forged a HELO name "
+	    "before" },
 };
 
 static const char *const check_names[CHECK_COUNT] = {
 	"self", "rcpt-domain", "protected", "blocklist", "dbl", "syntax",
 	"underscore", "bare-ip", "non-fqdn", "literal", "special-name", "dns",
 	"dns-error", "rdns", "rdns-match", "forward", "cname", "private",
-	"dynamic", "changed",
+	"dynamic", "changed", "rotation", "forged-before",
 };
 
 /* One line on a default policy, then one value of the result. */
@@ -174,6 +180,17 @@ static const struct line_row lines[] = {
 	{ "resolver ::1", "resolvers", "::1" },
 	{ "resolver 2001:db8::53@53", "resolvers", "2001:db8::53@53" },
 	{ "dns-timeout 1", "dns-timeout", "1" },
+	{ "", "rotation-limit", "5" },
+	{ "", "rotation-window", "86400" },
+	{ "", "forged-window", "86400" },
+	{ "rotation-limit 1", "rotation-limit", "1" },
+	{ "rotation-limit 20", "rotation-limit", "20" },
+	{ "rotation-window 90", "rotation-window", "90" },
+	{ "rotation-window 45s", "rotation-window", "45" },
+	{ "rotation-window 30m", "rotation-window", "1800" },
+	{ "rotation-window 12h", "rotation-window", "43200" },
+	{ "forged-window 7d", "forged-window", "604800" },
+	{ "forged-window 30d", "forged-window", "2592000" },
 	{ "dns-timeout 50", "dns-timeout", "50" },
 	{ "verdict-phase helo", "phase", "helo" },
 	{ "verdict-phase mail-from", "phase", "mail-from" },
@@ -278,6 +295,19 @@ static const struct error_row line_errors[] = {
 	{ "resolver 127.0.0.1@65536", "resolver port \"65536\" is too large" },
 	{ "resolver 127.0.0.1@0", "resolver port \"0\" is too small" },
 	{ "resolver 127.0.0.1@", "resolver port \"\" is invalid" },
+	{ "rotation-limit 0", "rotation-limit \"0\" is too small: use 1 to "
+	    "20 distinct names" },
+	{ "rotation-limit 21", "rotation-limit \"21\" is too large: use 1 to "
+	    "20 distinct names" },
+	{ "rotation-window 0", "rotation-window \"0\" is invalid: use 1s to "
+	    "30d, with s, m, h or d" },
+	{ "rotation-window 1w", "rotation-window \"1w\" is invalid: use 1s to "
+	    "30d, with s, m, h or d" },
+	{ "forged-window 31d", "forged-window \"31d\" is invalid: use 1s to "
+	    "30d, with s, m, h or d" },
+	{ "forged-window -1d", "forged-window \"-1d\" is invalid: use 1s to "
+	    "30d, with s, m, h or d" },
+	{ "rotation-window", "rotation-window needs TIME" },
 	{ "dns-timeout 0", "dns-timeout \"0\" is too small: use 1 to 50 "
 	    "seconds, well below Exim's 60 s limit" },
 	{ "dns-timeout 51", "dns-timeout \"51\" is too large: use 1 to 50 "
@@ -652,7 +682,7 @@ static const struct match_row cidr_matches[] = {
 int
 main(void)
 {
-	plan(780);
+	plan(834);
 	test_defaults();
 	test_lines();
 	test_line_errors();
@@ -1216,6 +1246,12 @@ field(const struct policy *p, const char *name)
 		    sizeof(buf));
 	else if (strcmp(name, "stats-interval") == 0)
 		snprintf(buf, sizeof(buf), "%d", p->stats_interval);
+	else if (strcmp(name, "rotation-limit") == 0)
+		snprintf(buf, sizeof(buf), "%d", p->rotation_limit);
+	else if (strcmp(name, "rotation-window") == 0)
+		snprintf(buf, sizeof(buf), "%d", p->rotation_window);
+	else if (strcmp(name, "forged-window") == 0)
+		snprintf(buf, sizeof(buf), "%d", p->forged_window);
 	else if (strncmp(name, "action:", 7) == 0 &&
 	    check_lookup(name + 7, &c) == 0)
 		strlcpy(buf, action_name(p->rules[c].action), sizeof(buf));

@@ -268,7 +268,7 @@ for my $c (@cases) {
 {
 	my $off = join('', map { "check $_ pass\n" }
 	    qw(dns forward cname rdns rdns-match rcpt-domain protected
-	    dynamic));
+	    dynamic rotation));
 	my $f = Filter->new('-f', Filter::config($base . $off));
 	$f->handshake('0.6');
 	my $s = Filter::Session->new($f);

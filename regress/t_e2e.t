@@ -393,6 +393,39 @@ sub suite {
 		    @{$s->{lines}}, @{$s->{log}})) unless $ok;
 	}
 
+	# Memory across sessions (port 2528, its own filter, the verdict at
+	# HELO): 192.0.2.11, whose rDNS does not resolve back, gives a new
+	# name each session; the sixth within the day is deferred, with its
+	# count.  192.0.2.13 says our name, then its own confirmed name in
+	# its next session, which is refused for the forgery before.
+	{
+		my @s = map { $h->session(from => '192.0.2.11', port => 2528,
+		    helo => "n$_.wild.regress.test") } 1 .. 5;
+		my $ok = is_deeply([ map { $_->{reply} } @s ], [ ($OK) x 5 ],
+		    "$label: memory: five HELO names from one client pass");
+		my $s = $h->session(from => '192.0.2.11', port => 2528,
+		    helo => 'n6.wild.regress.test', verdict => 'EHLO');
+		push @s, $s;
+		$ok &= is($s->{reply}, "450 4.7.1 <n6.wild.regress.test>: $HR: "
+		    . 'too many HELO names from [192.0.2.11] (rotation=6/1d)',
+		    "$label: memory: the sixth is deferred, with its count");
+		$ok &= like(join("\n", @{$s->{log}}), qr/ helo=n6\.wild\.regress\.test verdict=tempfail checks=\S*rotation rotation=6\/1d$/,
+		    "$label: memory: the log says rotation=6/1d");
+		$s = $h->session(from => '192.0.2.13', port => 2528,
+		    helo => 'mx.regress.test', verdict => 'EHLO');
+		push @s, $s;
+		$ok &= is($s->{reply}, "550 5.7.1 <mx.regress.test>: $HR: "
+		    . 'you are not me', "$label: memory: our name is refused");
+		$s = $h->session(from => '192.0.2.13', port => 2528,
+		    helo => '192-0-2-13.pool.regress.test', verdict => 'EHLO');
+		push @s, $s;
+		$ok &= is($s->{reply}, '550 5.7.1 <192-0-2-13.pool.regress.test>: '
+		    . "$HR: [192.0.2.13] forged a HELO name before",
+		    "$label: memory: its next session is refused for it");
+		diag(join("\n", map { @{$_->{lines}}, @{$_->{log}} } @s))
+		    unless $ok;
+	}
+
 	# A refusal at HELO, then a good HELO in the same session: judged
 	# afresh.
 	{

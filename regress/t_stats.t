@@ -237,6 +237,10 @@ is_deeply([ map { $val->{"filter_helo_verdict_seconds_bucket{le=\"$_\"}"} }
     qw(0.001 0.01 0.1 1 10 +Inf) ], \@buckets,
     'file: latency histogram, cumulative');
 is($val->{filter_helo_verdict_seconds_count}, 7, 'file: histogram count');
+ok(defined $val->{filter_helo_memory_clients} &&
+    $val->{filter_helo_memory_capacity} == 100000 &&
+    $val->{filter_helo_memory_evictions_total} == 0,
+    'file: the clients remembered, of 100000, none evicted');
 ok($val->{filter_helo_verdict_seconds_sum} >= 0.9,
     'file: histogram sum in seconds');
 

@@ -33,6 +33,7 @@
 static struct policy	p;
 static struct facts	f;
 static struct addr	helo_addrs[2];
+static struct memory	*mem;
 
 /*
  * A remote client 192.0.2.10 talking to us at 192.0.2.1.  The names
@@ -1378,10 +1379,150 @@ test_reply_hostile(void)
 	}
 }
 
+/*
+ * Memory across sessions: names counted per client within the window,
+ * the client's confirmed names never, an IPv6 /64 as one client, and
+ * a table that stays within its entries under a flood.
+ */
+/* A session of client at now, whose confirmed name is another. */
+static void
+client(const char *addr, const char *helo, time_t now)
+{
+	reset(helo);
+	policy_set_action(&p, CHECK_RDNS_MATCH, ACT_PASS);
+	addr_parse(addr, &f.client);
+	f.memory = mem;
+	f.now = now;
+	rdns(LOOKUP_FOUND, "host.example.org");
+}
+
+static void
+learn(const char *addr, const char *helo, time_t now)
+{
+	struct verdict	v;
+
+	client(addr, helo, now);
+	verdict_decide(&p, &f, &v);
+	verdict_learn(&p, &f, &v, mem);
+}
+
+static void
+test_memory(void)
+{
+	struct memory_stats	 st;
+	struct verdict		 v;
+	struct addr		 a;
+	char			 name[64], buf[1024];
+	time_t			 t0 = 1700000000;
+	int			 i;
+
+	/* "a few hundred bytes" an address, whatever the compiler pads */
+	ok(memory_bound(1000) - memory_bound(0) <= 300 * 1000,
+	    "memory: under 300 bytes an address (%zu)",
+	    (memory_bound(1000) - memory_bound(0)) / 1000);
+	mem = memory_new(4);
+	for (i = 1; i <= 5; i++) {
+		snprintf(name, sizeof(name), "n%d.example.com", i);
+		learn("198.51.100.7", name, t0 + i);
+		is_str(decided(&v), "pass - -", "memory: name %d of 5 passes",
+		    i);
+	}
+	learn("198.51.100.7", "n3.example.com", t0 + 6);
+	is_str(decided(&v), "pass - -", "memory: a name given again is one");
+	client("198.51.100.7", "n6.example.com", t0 + 7);
+	is_str(decided(&v), "report rotation rotation",
+	    "memory: the sixth name fires rotation");
+	is_str(v.rotation, "6/1d", "memory: its count, 6/1d");
+	policy_set_action(&p, CHECK_ROTATION, ACT_REJECT);
+	verdict_reply(&p, &f, (verdict_decide(&p, &f, &v), &v), buf,
+	    sizeof(buf));
+	is_str(buf, "550 5.7.1 <n6.example.com>: Helo command rejected: too "
+	    "many HELO names from [198.51.100.7] (rotation=6/1d)",
+	    "memory: the reply names the count");
+	f.now = t0 + 86400 + 3;
+	is_str(decided(&v), "pass - -",
+	    "memory: a day later, the first names are out of the window");
+	p.rotation_window = 7 * 86400;
+	f.now = t0 + 7;
+	decided(&v);
+	is_str(v.rotation, "6/7d", "memory: the window as configured");
+	p.rotation_window = 86400;
+
+	/* the client's confirmed name is not counted */
+	rdns(LOOKUP_FOUND, "n6.example.com");
+	is_str(decided(&v), "pass - -",
+	    "memory: its confirmed name is none of them");
+	rdns(LOOKUP_PENDING, NULL);
+	decided(&v);
+	is_int(v.state[CHECK_ROTATION], CS_WAIT,
+	    "memory: a new name waits for the client's names");
+	f.authenticated = 1;
+	is_str(decided(&v), "exempt:authenticated",
+	    "memory: an authenticated client is exempt");
+
+	/* IPv6: one /64 */
+	for (i = 1; i <= 6; i++) {
+		snprintf(name, sizeof(name), "2001:db8:1:2::%d", i);
+		learn(name, name + 13, t0);
+	}
+	learn("2001:db8:1:2:ffff::1", "x.example.com", t0);
+	is_str(decided(&v), "report rotation rotation",
+	    "memory: the addresses of a /64 are one client");
+	learn("2001:db8:1:3::1", "x.example.com", t0);
+	is_str(decided(&v), "pass - -", "memory: the next /64 another");
+
+	/* forged-before */
+	client("203.0.113.9", "mx.regress.test", t0);
+	is_str(decided(&v), "reject self self", "memory: self fires");
+	verdict_learn(&p, &f, &v, mem);
+	learn("203.0.113.9", "mail.example.net", t0 + 60);
+	is_str(decided(&v), "report forged-before forged-before",
+	    "memory: its next session fires forged-before");
+	f.now = t0 + 86400;
+	is_str(decided(&v), "pass - -", "memory: for forged-window only");
+
+	/* four entries: the least recently seen goes */
+	memory_stats(mem, &st);
+	ok(st.entries == 4 && st.evictions == 0,
+	    "memory: four clients, four entries");
+	learn("192.0.2.200", "a.example.com", t0 + 100);
+	learn("192.0.2.201", "a.example.com", t0 + 100);
+	learn("192.0.2.202", "a.example.com", t0 + 100);
+	learn("192.0.2.203", "a.example.com", t0 + 100);
+	memory_stats(mem, &st);
+	ok(st.entries == 4 && st.evictions == 4,
+	    "memory: four more, four evicted");
+	addr_parse("203.0.113.9", &a);
+	is_int(memory_forged(mem, &a, t0 + 100, 86400), 0,
+	    "memory: a client pushed out is forgotten");
+	addr_parse("192.0.2.203", &a);
+	is_int(memory_rotation(mem, &a, NULL, t0 + 100, 86400), 1,
+	    "memory: the newest is kept");
+	memory_free(mem);
+	mem = NULL;
+
+	mem = memory_new(1000);
+	for (i = 0; i < 100000; i++) {
+		a.family = AF_INET;
+		a.bytes[0] = 10;
+		a.bytes[1] = i >> 16;
+		a.bytes[2] = i >> 8;
+		a.bytes[3] = i;
+		memory_note_name(mem, &a, "flood.example.com", t0);
+	}
+	memory_stats(mem, &st);
+	ok(st.entries == 1000 && st.evictions == 99000,
+	    "memory: 100,000 addresses in 1,000 entries, 99,000 evicted");
+	is_int(memory_rotation(mem, &a, NULL, t0, 86400), 1,
+	    "memory: the last of them is found");
+	memory_free(mem);
+	mem = NULL;
+}
+
 int
 main(void)
 {
-	plan(298);
+	plan(324);
 	policy_init(&p);
 	test_strongest();
 	test_exempt();
@@ -1402,6 +1543,7 @@ main(void)
 	test_special();
 	test_pass_rcpt();
 	test_reply();
+	test_memory();
 	helo_clear(&f.helo);
 	policy_free(&p);
 	return done_testing();

@@ -30,8 +30,9 @@
 #			fixture (regress/dns/dns.sh) [131072]
 #   BENCH_ONLY		sections to run [compare open idle exim p99 flood
 #			dead hol memory bound callgrind dataline
-#			deadstream verified oneshot policy lists; also
-#			throughput]
+#			deadstream verified oneshot policy rotation lists;
+#			also throughput]
+#   BENCH_ROT_CLIENTS	clients the rotation section cycles over [1000]
 #   BENCH_CONC		sessions in flight [1 10 100 1000]
 #   BENCH_SECONDS	time limit of one closed-loop run [2]
 #   BENCH_SESSIONS	session limit of one closed-loop run [20000]
@@ -79,7 +80,8 @@ use Time::HiRes qw(time sleep);
 my %ENVDEF = (
 	BENCH_ONLY => 'compare open idle exim p99 flood dead hol memory '
 	    . 'bound callgrind dataline deadstream verified oneshot '
-	    . 'policy lists',
+	    . 'policy rotation lists',
+	BENCH_ROT_CLIENTS => 1000,
 	BENCH_CONC => '1 10 100 1000',
 	BENCH_SECONDS => 2,
 	BENCH_SESSIONS => 20000,
@@ -1688,6 +1690,61 @@ sub section_verified {
 	    "$qs queries", $qs == 0);
 }
 
+# Memory across sessions: what a session that finds its client in the
+# table costs.  A pool of clients with smtpd's confirmed names, cycled,
+# each saying its address literal: every session after the first round
+# looks its client up (rotation, forged-before) and notes its name.  No
+# check that needs DNS: the table's cost is not hidden in lookups.  The
+# null filter, filter-helo with both checks off, and filter-helo with
+# them on (their default), on the same stream.
+sub section_rotation {
+	my $pool = $P{BENCH_ROT_CLIENTS};
+	print "## 20. Memory across sessions (rotation, forged-before)\n\n";
+	print "$pool clients (100.64.0.0/14) cycled, each with smtpd's "
+	    . "confirmed name and HELO\nits address literal: from the "
+	    . "second round on, every session finds its client in\nthe "
+	    . "table.  DNS checks off.  Closed loop, N in flight, each run "
+	    . "$P{BENCH_SESSIONS}\nsessions or $P{BENCH_SECONDS} s.  "
+	    . "memory off: `check rotation pass` and `check\n"
+	    . "forged-before pass`; memory on: their defaults (report).  "
+	    . "Latency: rcpt-to\nrequest to its answer (ms).\n\n";
+	print "| filter | N | sessions | sessions/s | p50 | p99 | max "
+	    . "| CPU us/session | answers |\n"
+	    . "|---|---:|---:|---:|---:|---:|---:|---:|---|\n";
+	my $mk = sub {
+		my $i = $_[0] % $pool;
+		my $c = sprintf('100.%d.%d.%d', 64 + ($i >> 16),
+		    ($i >> 8) & 255, $i & 255);
+		return ($c, "[$c]", "h$i.fcrdns.test");
+	};
+	my $off = $BASE . $OFFLINE . "check rotation pass\n"
+	    . "check forged-before pass\n";
+	my %r;
+	for my $peer ([ 'null' ], [ 'memory off', $off ],
+	    [ 'memory on', $BASE . $OFFLINE ]) {
+		my ($name, $conf) = @$peer;
+		my $f = peer_start(defined $conf ? 'filter-helo' : 'null',
+		    $conf);
+		# One round: every client in the table.
+		closed_loop($f, 100, $pool, 60, $mk);
+		for my $conc (split ' ', $P{BENCH_CONC}) {
+			my ($done, $wall, $cpu) = closed_loop($f, $conc,
+			    $P{BENCH_SESSIONS}, $P{BENCH_SECONDS}, $mk);
+			my $n = @$done;
+			$r{$conc}{$name} = 1e6 * $cpu / ($n || 1);
+			printf "| %s | %d | %d | %.0f | %s | %s | %s | %.1f "
+			    . "| %s |\n", $name, $conc, $n, $n / ($wall || 1),
+			    (lat_cols(@$done))[0, 2, 3], $r{$conc}{$name},
+			    outcomes(@$done);
+		}
+		filter_stop($f);
+	}
+	print "\n| N | memory on - off, CPU us/session |\n|---:|---:|\n";
+	printf "| %d | %.1f |\n", $_, $r{$_}{'memory on'} -
+	    $r{$_}{'memory off'} for sort { $a <=> $b } keys %r;
+	print "\n";
+}
+
 # -E with an address literal (the client's PTR and its confirmation
 # asked) against -E with a bare IP (refused on its syntax, nothing
 # asked), runs interleaved so that both see the same machine.
@@ -1982,6 +2039,7 @@ sub main {
 	section_oneshot() if $ONLY{oneshot};
 	section_targets();
 	section_policy() if $ONLY{policy};
+	section_rotation() if $ONLY{rotation};
 	section_lists() if $ONLY{lists};
 	printf "Load average at the end: %s.\n", loadavg();
 	printf "Benchmark time: %.0f s.\n", time - $t0;

@@ -95,7 +95,7 @@ fi
 # The listeners smtpd must answer on before "up" returns.
 LISTENERS="192.0.2.1:25 [2001:db8::1]:25 192.0.2.1:587 192.0.2.1:2525
 [2001:db8::1]:2525 192.0.2.1:2526 192.0.2.1:2587 [2001:db8::1]:2587
-192.0.2.1:2588 [2001:db8::1]:587"
+192.0.2.1:2588 [2001:db8::1]:587 192.0.2.1:2528"
 
 fail()
 {
@@ -226,7 +226,7 @@ make_files()
 	cp "$FILTER_HELO" "$dir/bin/filter-helo"
 	cp "$here/tap.sh" "$dir/bin/tap.sh"
 	chmod 755 "$dir/bin" "$dir/bin/filter-helo" "$dir/bin/tap.sh"
-	for c in default strict helo-phase header; do
+	for c in default strict helo-phase header memory; do
 		cp "$here/$c.conf" "$dir/$c.conf"
 		chmod 644 "$dir/$c.conf"
 	done
