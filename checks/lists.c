@@ -46,6 +46,7 @@
 static size_t	len_nodot(const char *);
 static uint32_t	name_hash(const char *, size_t);
 static int	hash_grow(struct namelist *);
+static size_t	grown(size_t);
 static void	hash_put(size_t *, size_t, uint32_t, size_t);
 static int	hash_find(const struct namelist *, const char *, size_t);
 static int	cidr_cmp(const void *, const void *);
@@ -125,6 +126,17 @@ hash_find(const struct namelist *l, const char *s, size_t len)
 	return 0;
 }
 
+/*
+ * Lists grow by doubling: 100,000 entries one realloc at a time would
+ * copy the array 100,000 times where the allocator cannot move it in
+ * place (sanitizers never do).
+ */
+static size_t
+grown(size_t cap)
+{
+	return cap == 0 ? 16 : cap * 2;
+}
+
 static int
 names_append(struct namelist *l, const char *name)
 {
@@ -133,12 +145,16 @@ names_append(struct namelist *l, const char *name)
 
 	if ((s = strdup(name)) == NULL)
 		return -1;
-	if ((v = reallocarray(l->v, l->n + 1, sizeof(*v))) == NULL) {
-		free(s);
-		return -1;
+	if (l->n == l->cap) {
+		if ((v = reallocarray(l->v, grown(l->cap), sizeof(*v))) ==
+		    NULL) {
+			free(s);
+			return -1;
+		}
+		l->v = v;
+		l->cap = grown(l->cap);
 	}
-	v[l->n++] = s;
-	l->v = v;
+	l->v[l->n++] = s;
 	return 0;
 }
 
@@ -283,10 +299,14 @@ cidrlist_add(struct cidrlist *l, const struct cidr *c)
 {
 	struct cidr	*v;
 
-	if ((v = reallocarray(l->v, l->n + 1, sizeof(*v))) == NULL)
-		return -1;
-	v[l->n++] = *c;
-	l->v = v;
+	if (l->n == l->cap) {
+		if ((v = reallocarray(l->v, grown(l->cap), sizeof(*v))) ==
+		    NULL)
+			return -1;
+		l->v = v;
+		l->cap = grown(l->cap);
+	}
+	l->v[l->n++] = *c;
 	return 0;
 }
 

@@ -124,6 +124,7 @@ struct listfiles {
 struct namelist {
 	char		**v;		/* every entry, in order */
 	size_t		  n;
+	size_t		  cap;		/* room in v */
 	size_t		 *hash;		/* of the names: index + 1, or 0 */
 	size_t		  hsize;
 	size_t		  nhashed;
@@ -135,6 +136,7 @@ struct namelist {
 struct cidrlist {
 	struct cidr	 *v;		/* every entry, in order */
 	size_t		  n;
+	size_t		  cap;		/* room in v */
 	struct cidr	 *sorted;	/* v[0..indexed), disjoint */
 	size_t		  nsorted;
 	size_t		  indexed;

@@ -74,6 +74,24 @@ sub stats_line {
 	return undef;
 }
 
+# The stats line once no lookup is in flight: the verdict line, and so
+# the counters, of a session may wait for lookups its answer did not.
+sub settled_stats {
+	my ($f) = @_;
+	my $end = time + 5;
+	my $st;
+	while (time < $end) {
+		$st = stats_line($f) or return undef;
+		my $l = $st->{lookups};
+		my $done = 0;
+		$done += $l->{$_} // 0 for qw(cached resolver failed timeout
+		    cancelled);
+		return $st if ($l->{asked} // 0) == $done;
+		sleep 0.05;
+	}
+	return $st;
+}
+
 # The Prometheus text exposition format, strictly: each sample line is
 # "name{labels} value" or "name value", after its metric's HELP and
 # TYPE.  Returns the samples ("name{labels}" => value) and the lines
@@ -147,7 +165,7 @@ for my $step (@steps) {
 	my ($what, $client, $helo, $want, $pause) = @$step;
 	like(session($f, $client, $helo, $pause), $want, "$what: answered");
 	$asked_fixture{$what} = Filter::dns_queries($helo, 'A');
-	push @st, stats_line($f);
+	push @st, settled_stats($f);
 }
 my %at = map { $steps[$_][0] => [ $st[$_], $st[$_ + 1] ] } 0 .. $#steps;
 
@@ -155,13 +173,23 @@ is_deeply([ map { delta(@{ $at{'pass client'} }, $_) }
     qw(asked cached resolver failed timeout cancelled) ], [ (0) x 6 ],
     'an exempt client is asked no lookups');
 my $asked = delta(@{ $at{lookups} }, 'asked');
-ok($asked > 0 && delta(@{ $at{lookups} }, 'resolver') == $asked &&
-    delta(@{ $at{lookups} }, 'cached') == 0,
-    "first session: $asked lookups, all answered by the resolver");
+# The HELO is the client's name, whose A the confirmation asks too:
+# asked again before that answer came, it shares the lookup; after, it
+# is the cache's.  Either way nothing else comes from the cache.
+ok($asked > 0 && delta(@{ $at{lookups} }, 'resolver') +
+    delta(@{ $at{lookups} }, 'cached') == $asked &&
+    delta(@{ $at{lookups} }, 'cached') <= 1,
+    "first session: $asked lookups, answered by the resolver (the "
+    . "confirmation's A and the HELO's are one)");
 my $again = delta(@{ $at{cache} }, 'asked');
-ok($again > 0 && delta(@{ $at{cache} }, 'cached') == $again &&
-    delta(@{ $at{cache} }, 'resolver') == 0,
-    "the same session again: its $again lookups answered from the cache");
+# The client's PTR, its confirmation and the HELO's A, which both
+# sessions ask, come from the cache now; the HELO's AAAA and MX are
+# asked only while the HELO is not yet known to be the client's name,
+# by either session, as the answers happen to come.
+ok($again >= 3 && delta(@{ $at{cache} }, 'cached') >= 3 &&
+    delta(@{ $at{cache} }, 'cached') + delta(@{ $at{cache} }, 'resolver')
+    == $again,
+    "the same session again: the client's lookups from the cache");
 is($asked_fixture{cache}, $asked_fixture{lookups},
     '... and the fixture was not asked again');
 ok(delta(@{ $at{servfail} }, 'failed') > 0 &&
