@@ -112,12 +112,6 @@ firsthelo_free(void)
 		firsthelo_drop(TAILQ_FIRST(&firsthelo_age));
 }
 
-size_t
-firsthelo_count(void)
-{
-	return firsthelo_n;
-}
-
 static int
 firsthelo_cmp(struct firsthelo *a, struct firsthelo *b)
 {

@@ -32,6 +32,5 @@ void		 firsthelo_init(void);
 const char	*firsthelo_note(const struct addr *, const char *,
 		    const char *);
 void		 firsthelo_free(void);
-size_t		 firsthelo_count(void);
 
 #endif

@@ -117,12 +117,6 @@ pf_request_clear(struct pf_request *r)
 	r->lines = 0;
 }
 
-const char *
-pf_attr_name(enum pf_attr a)
-{
-	return a < PF_ATTR_COUNT ? pf_names[a] : "?";
-}
-
 /*
  * Whether a request has a value: sent, not empty, and not "unknown",
  * which Postfix sends for what it does not have (a client name it could

@@ -68,7 +68,6 @@ enum pf_status {
 enum pf_status	 pf_request_line(struct pf_request *, const char *,
 		    const char **);
 void		 pf_request_clear(struct pf_request *);
-const char	*pf_attr_name(enum pf_attr);
 int		 pf_value_known(const char *);
 int		 pf_fmt_dunno(char *, size_t);
 int		 pf_fmt_refuse(char *, size_t, const char *);
