@@ -55,6 +55,7 @@ my $driver = $ENV{SPF_DRIVER} // "$top/regress/t_spfcheck";
 plan skip_all => "no OpenSPF suite at $suite" unless -r $suite;
 plan skip_all => "no driver $driver (make regress/t_spfcheck)"
     unless -x $driver;
+$ENV{PATH} .= ':/usr/sbin:/usr/local/sbin';
 plan skip_all => 'unbound not installed'
     unless system('command -v unbound >/dev/null 2>&1') == 0;
 my ($scenarios, $why) = SpfSuite::load($suite);
@@ -85,6 +86,9 @@ for my $scenario (@$scenarios) {
 		    $srv);
 	}
 	SpfSuite::stop($srv);
+	diag("$scenario->{description}: no answer to $_, a name under a "
+	    . 'TIMEOUT name that the zone data does not list')
+	    for SpfSuite::dropped_unlisted($srv);
 }
 
 sub run_test {

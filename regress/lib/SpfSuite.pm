@@ -29,6 +29,8 @@
 #   served as one empty string, the closest record there is.  Escapes
 #   such as "\x80" are octets, and reach the client as they are.
 # - MX is [preference, name]; A, AAAA, PTR and CNAME are as in DNS.
+# - Records listed twice are one: DNS has sets of records (example7.com's
+#   two "v=spf1 -all", whose test allows the fail that one gives).
 # - TIMEOUT: a query about that name for which the data has no answer
 #   gets none at all, so that the client times out.  pyspf appends the
 #   TXT copies of SPF records after the TIMEOUT mark, where they never
@@ -40,10 +42,11 @@
 # authoritative server does.  A name with TIMEOUT is a local zone of
 # type deny with its records as local data: unbound answers queries
 # those match and drops the rest, with every name under it that the
-# data does not list (pyspf would say those do not exist; no test of
-# the suite asks about one).  Every other name is a transparent local
-# zone, a hole through the zones unbound serves empty by default
-# (192.0.2.0/24's reverse, 2001:db8::/32's, private ranges).
+# data does not list (pyspf would say that those do not exist;
+# dropped_unlisted() tells when a test asks about one).  Every other
+# name is a transparent local zone, a hole through the zones unbound
+# serves empty by default (192.0.2.0/24's reverse, 2001:db8::/32's,
+# private ranges).
 package SpfSuite;
 
 use strict;
@@ -243,7 +246,8 @@ sub start {
 			    POSIX::_exit(127);
 		}
 		$running{$pid} = 1;
-		my $srv = { pid => $pid, port => $port, dir => $dir };
+		my $srv = { pid => $pid, port => $port, dir => $dir,
+		    zone => $zone };
 		my $end = time + 10;
 		while (time < $end) {
 			return $srv if slurp("$dir/unbound.log") =~
@@ -286,11 +290,18 @@ sub slurp {
 	return scalar <$fh>;
 }
 
-# The queries the server was asked, as "NAME TYPE" lines.
-sub queries {
+# The queries the server dropped for names under a TIMEOUT name that
+# the data does not list, as "NAME TYPE": where pyspf's driver would
+# have said that the name does not exist.
+sub dropped_unlisted {
 	my ($srv) = @_;
-	return map { / info: \S+ (\S+) (\S+) IN$/ ? "$1 $2" : () }
+	my $zone = $srv->{zone};
+	my @timeout = grep { $zone->{$_}{timeout} } keys %$zone;
+	my %listed = map { lc $_ => 1 } keys %$zone;
+	my @q = map { / info: \S+ (\S+) (\S+) IN$/ ? [lc $1, $2] : () }
 	    split(/\n/, slurp("$srv->{dir}/unbound.log"));
+	return map { "$_->[0] $_->[1]" } grep { my $n = $_->[0];
+	    !$listed{$n} && grep { $n =~ /\.\Q$_\E$/i } @timeout } @q;
 }
 
 # Run the driver: DRIVER RESOLVER TIMEOUT_MS IP MAILFROM HELO.  Returns
