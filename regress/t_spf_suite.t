@@ -24,8 +24,8 @@
 # which prints the result, and for fail a line "explanation: TEXT".  The
 # result must be one of those the test allows, the explanation the one
 # it gives, if it gives one.  The suite's DEFAULT is its driver's
-# default explanation: here the evaluator's, which a record without exp=
-# shows (the first scenario, below).  TIMEOUT_MS is 1.5 s, so that the
+# default explanation: here the evaluator's, the one a record without
+# exp= gets (asked first, below).  TIMEOUT_MS is 1.5 s, so that the
 # tests whose DNS never answers stay quick.
 #
 # The suite is vendored material outside the tree, at
