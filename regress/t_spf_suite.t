@@ -42,6 +42,10 @@ use Test::More;
 # Tests that fail for a reason outside the evaluator: "scenario/test"
 # => why.  They run, as TODO.
 my %TODO = (
+	'Macro expansion rules/v-macro-ip6' => 'the explanation has the '
+	    . '%{ir} nibbles in the case the address was written in '
+	    . '(E.B.A.B.E.F.A.C for CAFE:BABE::1), as pyspf keeps it; RFC '
+	    . '7208 7.4 writes them in lower case, as the evaluator does',
 );
 
 my $TESTS = 203;	# the suite's count: a file that lost some fails
@@ -97,24 +101,33 @@ sub run_test {
 	my $r = SpfSuite::check($driver, $srv, $TIMEOUT_MS, $t);
 	my $got = $r->{result} // '(nothing)';
 	my $ok = $r->{status} == 0 && grep { $_ eq $got } @want;
-	my $exp = $t->{explanation};
-	$exp = $default if defined $exp && $exp eq 'DEFAULT';
+	my ($want, $have) = (join(' or ', @want), $got);
 	if (exists $t->{explanation}) {
+		my $exp = $t->{explanation} eq 'DEFAULT' ? $default :
+		    SpfSuite::octets($t->{explanation});
 		$ok &&= defined $exp && defined $r->{explanation} &&
-		    $r->{explanation} eq SpfSuite::octets($exp);
+		    $r->{explanation} eq $exp;
+		$want .= ', explanation ' . show($exp);
+		$have .= ', explanation ' . show($r->{explanation});
 	}
 	local $TODO = $TODO{$id};
-	ok($ok, "$id: expected " . join(' or ', @want) . ", got $got") or
-	    diag(explain_failure($t, $r, $exp));
+	ok($ok, "$id: expected $want, got $have") or
+	    diag(explain_failure($t, $r));
+}
+
+# Text quoted, its octets outside printable ASCII as \xHH.
+sub show {
+	my ($text) = @_;
+	return '(none)' unless defined $text;
+	return '"' . $text =~ s/([^\x20-\x7e])/sprintf('\\x%02X', ord $1)/ger
+	    . '"';
 }
 
 sub explain_failure {
-	my ($t, $r, $exp) = @_;
+	my ($t, $r) = @_;
 	my $text = "$t->{host} mailfrom <" . ($t->{mailfrom} // '') .
 	    "> helo $t->{helo}";
 	$text .= "\nexit status $r->{status}" if $r->{status};
-	$text .= "\nexpected explanation: " . ($exp // '(no default known)')
-	    if exists $t->{explanation};
 	$text .= "\noutput:\n$r->{output}";
 	$text .= "stderr:\n$r->{stderr}" if $r->{stderr} ne '';
 	return $text;
