@@ -218,15 +218,13 @@ sub write_file {
 
 my %running;	# pid => 1, for the END block
 
-# A child only execs, or leaves by _exit: an exit would run the END
-# blocks, and stop the parent's servers.
-#
-# A server for ZONEDATA: returns { pid, port, dir }, or dies.  Ready once
-# unbound logs "start of service" (regress/dns/dns.sh waits the same
-# way); a port in use makes it exit, and another is tried.  It is our
-# own child, reaped by stop() at once: a daemon left to init (as
+# A server for ZONEDATA: returns { pid, port, dir, zone }, or dies.
+# Ready once unbound logs "start of service" (regress/dns/dns.sh waits
+# the same way); a port in use makes it exit, and another is tried.  It
+# is our own child, reaped by stop() at once: a daemon left to init (as
 # dns.sh's are) lingers for seconds as a zombie, which sixteen
-# scenarios would add up.
+# scenarios would add up.  A child of ours only execs, or leaves by
+# _exit: exit would run the END blocks, and stop the parent's servers.
 sub start {
 	my ($zonedata, $tmp) = @_;
 	my $zone = records($zonedata);
@@ -248,15 +246,18 @@ sub start {
 		$running{$pid} = 1;
 		my $srv = { pid => $pid, port => $port, dir => $dir,
 		    zone => $zone };
-		my $end = time + 10;
+		my ($end, $exited) = (time + 10, 0);
 		while (time < $end) {
 			return $srv if slurp("$dir/unbound.log") =~
 			    /start of service/;
-			last if waitpid($pid, WNOHANG) == $pid;
+			last if ($exited = waitpid($pid, WNOHANG) == $pid);
 			sleep 0.02;
 		}
-		delete $running{$pid};
-		stop($srv);
+		if ($exited) {
+			delete $running{$pid};
+		} else {
+			stop($srv);
+		}
 	}
 	die "unbound did not start: " . slurp("$dir/unbound.stderr") .
 	    slurp("$dir/unbound.log");
@@ -266,9 +267,11 @@ sub stop {
 	my ($srv) = @_;
 	my $pid = $srv->{pid};
 	kill 'TERM', $pid;
-	my $end = time + 5;
-	sleep 0.01 while waitpid($pid, WNOHANG) == 0 && time < $end;
-	if (kill(0, $pid)) {
+	my ($end, $gone) = (time + 5, 0);
+	until (($gone = waitpid($pid, WNOHANG) == $pid) || time > $end) {
+		sleep 0.01;
+	}
+	if (!$gone) {
 		kill 'KILL', $pid;
 		waitpid($pid, 0);
 	}
