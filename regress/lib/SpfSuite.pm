@@ -278,12 +278,23 @@ sub stop {
 	delete $running{$pid};
 }
 
-END {
-	local $?;
+sub kill_all {
 	for my $pid (keys %running) {
 		kill 'KILL', $pid;
 		waitpid($pid, 0);
 	}
+	%running = ();
+}
+
+# A test killed by a signal (its reader gone, ^C) would leave its
+# server running.  Not in END alone: a SIGPIPE in another END block
+# (Test::More's last words) would end the program before this one.
+$SIG{$_} = sub { kill_all(); File::Temp::cleanup(); exit 1 }
+    for qw(HUP INT PIPE TERM);
+
+END {
+	local $?;
+	kill_all();
 }
 
 sub slurp {
