@@ -18,7 +18,7 @@
 # missing and go on: the build then tells what it could not find.
 PKGS="build-essential pkg-config libevent-dev libc-ares-dev libidn2-dev
 libpsl-dev libbsd-dev bmake mandoc perl valgrind
-unbound ldnsutils
+unbound ldnsutils libyaml-libyaml-perl
 opensmtpd swaks iproute2 openssl libio-socket-inet6-perl libnet-ssleay-perl
 libio-socket-ssl-perl
 autoconf automake libtool bison libssl-dev zlib1g-dev
@@ -28,9 +28,10 @@ clang libclang-rt-14-dev
 git dpkg-dev debhelper fakeroot lintian"
 # build and unit tests; the DNS fixture (unbound, both the test zones'
 # server and the validating resolver in front of it; ldnsutils signs
-# its DNSSEC zone); smtpd end to end (swaks needs the two Perl modules
-# for IPv6 and TLS; the tests' own STARTTLS client needs
-# IO::Socket::SSL); building OpenSMTPD 7.8.0p1 from source
+# its DNSSEC zone); reading the OpenSPF suite, whose file is YAML
+# (YAML::XS, for regress/t_spf_suite.t only); smtpd end to end (swaks
+# needs the two Perl modules for IPv6 and TLS; the tests' own STARTTLS
+# client needs IO::Socket::SSL); building OpenSMTPD 7.8.0p1 from source
 # (regress/smtpd78.sh); the unpacked Exim's user and libraries, and
 # those of the unpacked Postfix (regress/postfix37.sh); make
 # fuzz (clang's libFuzzer and sanitizer runtimes; gcc's come with
