@@ -94,7 +94,7 @@ TESTS =		regress/t_proto regress/t_helo regress/t_config \
 		regress/t_verdict regress/t_dblzone regress/t_header \
 		regress/t_dnsmsg regress/t_oom regress/t_postfix regress/t_spf \
 		regress/t_dbl.t \
-		regress/t_dns.sh \
+		regress/t_dns.sh regress/t_spfcheck.sh \
 		regress/t_transcript.t \
 		regress/t_sessions.t regress/t_robust.t regress/t_flood.t \
 		regress/t_signals.t regress/t_dnschecks.t regress/t_dnssec.t \

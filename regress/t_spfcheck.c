@@ -21,7 +21,12 @@
  * without one (""), the HELO is the domain, postmaster@HELO the sender.
  * Prints the result's name, and for fail "explanation: TEXT"; with -v,
  * on stderr, what matched or went wrong and the lookups it took.
- * Exits 0, or 2 on a usage error or a resolver that cannot be set up.
+ *
+ * -c MS cancels the check MS ms after it started (0: as soon as
+ * spf_check_start() returns) and prints "cancelled", then runs the loop
+ * for a second more: no callback may come.  Exits 0, 2 on a usage error or a resolver that cannot be set
+ * up, 3 if the check broke its contract (a callback from
+ * spf_check_start(), twice, or after the cancel).
  */
 #include "compat.h"
 
@@ -38,11 +43,16 @@
 #include "dns.h"
 #include "spf.h"
 
-static int	verbose;
-static int	finished;
+#define GRACE_MS	1000
+
+static struct spf_check	*chk;
+static int		 verbose;
+static int		 finished, cancelled, broken;
 
 static void	usage(void) __dead;
 static void	done(const struct spf_outcome *, void *);
+static void	cancel(int, short, void *);
+static void	grace(int, short, void *);
 
 int
 main(int argc, char *argv[])
@@ -50,15 +60,21 @@ main(int argc, char *argv[])
 	struct event_base	*base;
 	struct dns_conf		 conf;
 	struct spf_request	 req;
-	struct spf_check	*chk;
+	struct event		 cancel_ev;
+	struct timeval		 tv;
 	char			 err[256];
 	const char		*errstr, *at;
 	char			*resolver;
-	long			 timeout;
+	long			 timeout, cancel_ms = -1;
 	int			 ch;
 
-	while ((ch = getopt(argc, argv, "v")) != -1) {
+	while ((ch = getopt(argc, argv, "c:v")) != -1) {
 		switch (ch) {
+		case 'c':
+			cancel_ms = strtonum(optarg, 0, INT_MAX, &errstr);
+			if (errstr != NULL)
+				usage();
+			break;
 		case 'v':
 			verbose = 1;
 			break;
@@ -102,21 +118,65 @@ main(int argc, char *argv[])
 		fprintf(stderr, "t_spfcheck: spf_check_start failed\n");
 		return 2;
 	}
-	if (finished)
+	if (finished) {
 		fprintf(stderr, "t_spfcheck: called back from "
 		    "spf_check_start\n");
-	while (!finished)
+		broken = 1;
+	}
+	/* -c 0: at once, before the loop runs */
+	if (cancel_ms == 0)
+		cancel(-1, 0, &cancel_ev);
+	else if (cancel_ms > 0) {
+		evtimer_set(&cancel_ev, cancel, &cancel_ev);
+		event_base_set(base, &cancel_ev);
+		tv.tv_sec = cancel_ms / 1000;
+		tv.tv_usec = cancel_ms % 1000 * 1000;
+		evtimer_add(&cancel_ev, &tv);
+	}
+	while (!finished && cancelled < 2)
 		event_base_loop(base, EVLOOP_ONCE);
 	dns_shutdown();
 	event_base_free(base);
-	return 0;
+	return broken ? 3 : 0;
+}
+
+/* The check is left; a second later, the loop stops. */
+static void
+cancel(int fd, short events, void *arg)
+{
+	struct timeval	 tv = { GRACE_MS / 1000, GRACE_MS % 1000 * 1000 };
+	struct dns_stats st;
+
+	/* NULL once called back: the cancel came too late to test */
+	spf_check_cancel(chk);
+	chk = NULL;
+	cancelled = 1;
+	printf("cancelled\n");
+	fflush(stdout);
+	dns_stats(&st);
+	if (verbose)
+		fprintf(stderr, "%lu queries asked, %lu left unanswered\n",
+		    st.asked, st.cancelled);
+	evtimer_set(arg, grace, NULL);
+	event_base_set(dns_event_base(), arg);
+	evtimer_add(arg, &tv);
+}
+
+static void
+grace(int fd, short events, void *arg)
+{
+	cancelled = 2;
 }
 
 static void
 done(const struct spf_outcome *o, void *arg)
 {
-	if (finished++)
-		fprintf(stderr, "t_spfcheck: called back twice\n");
+	chk = NULL;
+	if (finished++ || cancelled) {
+		fprintf(stderr, "t_spfcheck: called back %s\n",
+		    cancelled ? "after the cancel" : "twice");
+		broken = 1;
+	}
 	printf("%s\n", spf_result_name(o->result));
 	if (o->result == SPF_FAIL)
 		printf("explanation: %s\n", o->explanation != NULL ?
@@ -130,7 +190,7 @@ done(const struct spf_outcome *o, void *arg)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: t_spfcheck [-v] RESOLVER TIMEOUT_MS IP "
-	    "MAILFROM HELO\n");
+	fprintf(stderr, "usage: t_spfcheck [-v] [-c MS] RESOLVER TIMEOUT_MS "
+	    "IP MAILFROM HELO\n");
 	exit(2);
 }
