@@ -48,7 +48,7 @@ PROTO_OBJS =	protocol/proto.o protocol/io.o protocol/postfix.o
 CHECK_OBJS =	checks/addr.o checks/helo.o checks/dynamic.o checks/special.o \
 		checks/rcpt.o checks/facts.o checks/policy.o checks/protect.o \
 		checks/dbl.o checks/verdict.o checks/reply.o checks/lists.o \
-		checks/memory.o checks/spfrecord.o
+		checks/memory.o checks/spfrecord.o checks/spfmacro.o
 DNS_OBJS =	checks/dns.o checks/dnscache.o checks/dnsresult.o \
 		checks/lookup.o checks/spf.o
 FRONT_OBJS =	filter/log.o filter/logsys.o filter/config.o filter/session.o \
@@ -75,7 +75,7 @@ LIB_SRCS =	filter/log.c filter/logsys.c filter/config.c \
 		filter/firsthelo.c filter/priv.c \
 		checks/dns.c checks/dnscache.c checks/dnsresult.c \
 		checks/lookup.c checks/spf.c checks/spfrecord.c \
-		checks/addr.c checks/protect.c checks/dbl.c \
+		checks/spfmacro.c checks/addr.c checks/protect.c checks/dbl.c \
 		checks/helo.c checks/dynamic.c checks/special.c checks/rcpt.c \
 		checks/facts.c checks/policy.c checks/verdict.c checks/reply.c \
 		checks/lists.c checks/memory.c \

@@ -17,8 +17,9 @@
 /*
  * The pure half of SPF (RFC 7208): which TXT record is the SPF record,
  * the record parsed whole into terms (§4.6: a syntax error anywhere is
- * a permerror before anything is looked up), and macros (§7) checked
- * and expanded.  spf.c walks the parsed record on the resolver.
+ * a permerror before anything is looked up), in spfrecord.c; macros
+ * (§7) checked and expanded, and the names made of them, in
+ * spfmacro.c.  spf.c walks the parsed record on the resolver.
  */
 #ifndef SPFRECORD_H
 #define SPFRECORD_H
