@@ -41,89 +41,8 @@
 
 #include "dns.h"
 #include "spf.h"
+#include "spfcheck.h"
 #include "spfrecord.h"
-
-#define SPF_TERMS_MAX	10	/* terms that look up (§4.6.4) */
-#define SPF_VOIDS_MAX	2	/* lookups with no answer (§4.6.4) */
-#define SPF_NAMES_MAX	10	/* names of an MX or PTR looked at */
-#define SPF_DEPTH_MAX	(SPF_TERMS_MAX + 1)
-#define SPF_EXP_LEN	1024	/* an explanation, expanded */
-/* without exp=: one text, which no sender or record can steer */
-#define SPF_EXP_DEFAULT	"the SPF record does not permit this host"
-
-/* What the check waits for. */
-enum spf_wait {
-	WAIT_NONE,
-	WAIT_RECORD,		/* the TXT records of the frame on top */
-	WAIT_TERM,		/* a, mx, ptr, exists: its lookup */
-	WAIT_NAMES,		/* mx, ptr: the addresses of its names */
-	WAIT_P,			/* %{p}: the PTR names */
-	WAIT_P_NAMES,		/* %{p}: their addresses */
-	WAIT_EXP		/* the explanation */
-};
-
-/* Where the explanation is, once the result is fail. */
-enum spf_exp {
-	EXP_NONE,
-	EXP_TARGET,		/* its name to expand and look up */
-	EXP_TEXT		/* its text to expand */
-};
-
-/* A term's outcome, as spf_run() goes on with it. */
-enum spf_step {
-	STEP_EVAL,		/* the term is still to be looked at */
-	STEP_MATCH,
-	STEP_NOMATCH,
-	STEP_WAIT		/* a lookup runs, or the check is over */
-};
-
-struct spf_frame {
-	struct spf_record	 rec;
-	char			 domain[SPF_NAME_LEN];
-	size_t			 next;		/* the term looked at */
-	int			 counted;	/* it was counted */
-	int			 redirected;	/* came by redirect= */
-};
-
-/* One of the names whose addresses are asked at once. */
-struct spf_slot {
-	struct spf_check	*chk;
-	struct dns_query	*q;
-	int			 failed;	/* DNS_ERROR */
-	int			 match;
-};
-
-struct spf_check {
-	struct spf_frame	 frames[SPF_DEPTH_MAX];
-	size_t			 depth;
-	enum spf_wait		 wait;
-	struct dns_query	*q;
-	struct spf_slot		 slots[SPF_NAMES_MAX];
-	size_t			 nslots, pending;
-	int			 cidr4, cidr6;	/* of the slots' match */
-	char			 target[SPF_NAME_LEN];	/* ptr's */
-
-	struct addr		 ip;
-	char			*sender, *local, *sender_domain;
-	char			*helo, *receiver;
-	unsigned int		 terms, voids, lookups;
-
-	int			 p_done;
-	char			 p_names[SPF_NAMES_MAX][SPF_NAME_LEN];
-	size_t			 np;
-
-	enum spf_exp		 exp;
-	char			*exp_text;
-	char			 explanation[SPF_EXP_LEN];
-
-	struct event		 deadline, soon;
-	struct timespec		 end;
-	int			 starting, done;
-	enum spf_result		 result;
-	char			 problem[SPF_PROBLEM_LEN];
-	spf_cb			 cb;
-	void			*arg;
-};
 
 static const char *const spf_names[] = {
 	[SPF_NONE] = "none",
@@ -137,36 +56,20 @@ static const char *const spf_names[] = {
 
 static int	spf_identity(struct spf_check *, const struct spf_request *);
 static void	spf_open(struct spf_check *, const char *, int);
-static void	spf_ask(struct spf_check *, enum spf_wait, const char *, int);
 static void	spf_answer(const struct dns_result *, void *);
 static void	spf_record_answer(struct spf_check *,
 		    const struct dns_result *);
-static void	spf_run(struct spf_check *, enum spf_step);
 static enum spf_step spf_term(struct spf_check *, struct spf_frame *,
 		    const struct spf_term *);
 static void	spf_term_answer(struct spf_check *,
 		    const struct dns_result *);
 static int	spf_frame_done(struct spf_check *, enum spf_result);
-static void	spf_batch(struct spf_check *, enum spf_wait, char *const *,
-		    size_t, int, int);
 static void	spf_slot_answer(const struct dns_result *, void *);
 static void	spf_batch_done(struct spf_check *);
-static void	spf_p_start(struct spf_check *);
-static void	spf_p_answer(struct spf_check *, const struct dns_result *);
-static void	spf_resume(struct spf_check *);
-static void	spf_exp_start(struct spf_check *);
-static void	spf_exp_answer(struct spf_check *,
-		    const struct dns_result *);
-static void	spf_exp_text(struct spf_check *);
-static void	spf_exp_default(struct spf_check *);
-static void	spf_macros(struct spf_check *, const char *,
-		    struct spf_macros *);
 static int	spf_addr_match(const struct spf_check *,
 		    const struct dns_result *, int, int);
 static int	spf_lookup_type(const struct spf_check *);
 static long	spf_remaining(const struct spf_check *);
-static void	spf_finish(struct spf_check *, enum spf_result, const char *,
-		    ...) __attribute__((format(printf, 3, 4)));
 static void	spf_stop(struct spf_check *);
 static void	spf_deadline(int, short, void *);
 static void	spf_soon(int, short, void *);
@@ -314,7 +217,7 @@ spf_open(struct spf_check *chk, const char *name, int push)
 	spf_ask(chk, WAIT_RECORD, f->domain, DNS_TYPE_TXT);
 }
 
-static void
+void
 spf_ask(struct spf_check *chk, enum spf_wait wait, const char *name,
     int type)
 {
@@ -398,7 +301,7 @@ spf_record_answer(struct spf_check *chk, const struct dns_result *res)
  * The walk, from the term on top, as far as it goes without waiting:
  * step is the outcome of that term if it is known.
  */
-static void
+void
 spf_run(struct spf_check *chk, enum spf_step step)
 {
 	struct spf_frame	*f;
@@ -617,7 +520,7 @@ spf_term_answer(struct spf_check *chk, const struct dns_result *res)
  * The addresses of names, asked at once; a name that cannot be asked
  * (too long, or with octets the resolver would misread) has none.
  */
-static void
+void
 spf_batch(struct spf_check *chk, enum spf_wait wait, char *const *names,
     size_t n, int cidr4, int cidr6)
 {
@@ -693,174 +596,6 @@ spf_batch_done(struct spf_check *chk)
 	spf_run(chk, STEP_NOMATCH);
 }
 
-/*
- * %{p} (§7.3): the client's names that resolve back to it.  Looked up
- * once, when a macro first needs it; the lookups count in no limit but
- * the deadline, as they are at most 11.
- */
-static void
-spf_p_start(struct spf_check *chk)
-{
-	char	 rev[DNS_REVERSE_LEN];
-
-	if (dns_reverse_name(&chk->ip, rev, sizeof(rev)) == -1) {
-		chk->p_done = 1;
-		spf_resume(chk);
-		return;
-	}
-	spf_ask(chk, WAIT_P, rev, DNS_TYPE_PTR);
-}
-
-static void
-spf_p_answer(struct spf_check *chk, const struct dns_result *res)
-{
-	char	*names[SPF_NAMES_MAX];
-	size_t	 i, n = 0;
-
-	if (res->status != DNS_FOUND) {
-		chk->p_done = 1;
-		spf_resume(chk);
-		return;
-	}
-	for (i = 0; i < res->nnames && n < SPF_NAMES_MAX; i++)
-		if (strlen(res->names[i]) <= SPF_NAME_MAX)
-			names[n++] = res->names[i];
-	/* the slots say which were validated; the names are kept here */
-	for (i = 0; i < n; i++)
-		strlcpy(chk->p_names[i], names[i], SPF_NAME_LEN);
-	spf_batch(chk, WAIT_P_NAMES, names, n, 32, 128);
-}
-
-/* %{p} known: back to what needed it. */
-static void
-spf_resume(struct spf_check *chk)
-{
-	size_t	 i, k = 0;
-
-	/* keep the validated names only, in their order */
-	if (chk->wait == WAIT_P_NAMES) {
-		for (i = 0; i < chk->nslots; i++)
-			if (chk->slots[i].match)
-				memmove(chk->p_names[k++], chk->p_names[i],
-				    SPF_NAME_LEN);
-		chk->np = k;
-	}
-	chk->wait = WAIT_NONE;
-	switch (chk->exp) {
-	case EXP_TARGET:
-		spf_exp_start(chk);
-		break;
-	case EXP_TEXT:
-		spf_exp_text(chk);
-		break;
-	default:
-		spf_run(chk, STEP_EVAL);
-		break;
-	}
-}
-
-/*
- * The result is fail: the explanation of the record that failed, if it
- * has exp= (§6.2).  Whatever goes wrong on the way gives the default,
- * never another result.
- */
-static void
-spf_exp_start(struct spf_check *chk)
-{
-	struct spf_frame	*f = &chk->frames[0];
-	struct spf_macros	 m;
-	char			 name[SPF_NAME_LEN];
-
-	chk->result = SPF_FAIL;
-	chk->exp = EXP_TARGET;
-	if (f->rec.exp == NULL) {
-		spf_exp_default(chk);
-		return;
-	}
-	if (spf_macro_uses_p(f->rec.exp) && !chk->p_done) {
-		spf_p_start(chk);
-		return;
-	}
-	spf_macros(chk, f->domain, &m);
-	if (spf_target(f->rec.exp, &m, name) == -1) {
-		spf_exp_default(chk);
-		return;
-	}
-	spf_ask(chk, WAIT_EXP, name, DNS_TYPE_TXT);
-}
-
-static void
-spf_exp_answer(struct spf_check *chk, const struct dns_result *res)
-{
-	const struct dns_txt	*t;
-
-	if (res->status != DNS_FOUND || res->ntxts != 1) {
-		spf_exp_default(chk);
-		return;
-	}
-	t = &res->txts[0];
-	if (memchr(t->text, '\0', t->len) != NULL ||
-	    (chk->exp_text = strdup(t->text)) == NULL) {
-		spf_exp_default(chk);
-		return;
-	}
-	chk->exp = EXP_TEXT;
-	if (spf_macro_uses_p(chk->exp_text) && !chk->p_done) {
-		spf_p_start(chk);
-		return;
-	}
-	spf_exp_text(chk);
-}
-
-static void
-spf_exp_text(struct spf_check *chk)
-{
-	struct spf_macros	 m;
-
-	spf_macros(chk, chk->frames[0].domain, &m);
-	if (spf_explain(chk->exp_text, strlen(chk->exp_text), &m,
-	    chk->explanation, sizeof(chk->explanation)) == -1) {
-		spf_exp_default(chk);
-		return;
-	}
-	spf_finish(chk, SPF_FAIL, NULL);
-}
-
-static void
-spf_exp_default(struct spf_check *chk)
-{
-	strlcpy(chk->explanation, SPF_EXP_DEFAULT, sizeof(chk->explanation));
-	spf_finish(chk, SPF_FAIL, NULL);
-}
-
-/*
- * The macros for a record of domain.  %{p} is the validated name that
- * is the domain, else one under it, else any (§7.3).
- */
-static void
-spf_macros(struct spf_check *chk, const char *domain, struct spf_macros *m)
-{
-	size_t	 i;
-
-	memset(m, 0, sizeof(*m));
-	m->sender = chk->sender;
-	m->local = chk->local;
-	m->sender_domain = chk->sender_domain;
-	m->domain = domain;
-	m->ip = &chk->ip;
-	m->helo = chk->helo;
-	m->receiver = chk->receiver;
-	m->now = time(NULL);
-	for (i = 0; i < chk->np && m->ptr == NULL; i++)
-		if (strcasecmp(chk->p_names[i], domain) == 0)
-			m->ptr = chk->p_names[i];
-	for (i = 0; i < chk->np && m->ptr == NULL; i++)
-		if (spf_name_under(chk->p_names[i], domain))
-			m->ptr = chk->p_names[i];
-	if (m->ptr == NULL && chk->np > 0)
-		m->ptr = chk->p_names[0];
-}
-
 /* Whether one of the addresses is the client's, to the prefix. */
 static int
 spf_addr_match(const struct spf_check *chk, const struct dns_result *res,
@@ -902,7 +637,7 @@ spf_remaining(const struct spf_check *chk)
  * next turn of the loop if the check is still starting.  A matched term
  * already in problem stays, unless a reason is given.
  */
-static void
+void
 spf_finish(struct spf_check *chk, enum spf_result r, const char *fmt, ...)
 {
 	static const struct timeval	 zero = { 0, 0 };
