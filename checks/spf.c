@@ -211,7 +211,8 @@ spf_open(struct spf_check *chk, const char *name, int push)
 		spf_record_free(&f->rec);
 		f->redirected = 1;
 	}
-	f->next = 0;
+	f->off = 0;
+	f->current = 0;
 	f->counted = 0;
 	strlcpy(f->domain, name, sizeof(f->domain));
 	spf_ask(chk, WAIT_RECORD, f->domain, DNS_TYPE_TXT);
@@ -312,14 +313,18 @@ spf_run(struct spf_check *chk, enum spf_step step)
 
 	for (;;) {
 		f = &chk->frames[chk->depth - 1];
-		if (f->next < f->rec.nterms) {
-			t = &f->rec.terms[f->next];
+		/* parsed whole before: a directive reads again without fail */
+		if (!f->current)
+			f->current = spf_record_next(&f->rec, &f->off,
+			    &f->term) == 1;
+		if (f->current) {
+			t = &f->term;
 			if (step == STEP_EVAL)
 				step = spf_term(chk, f, t);
 			if (step == STEP_WAIT)
 				return;
 			if (step == STEP_NOMATCH) {
-				f->next++;
+				f->current = 0;
 				f->counted = 0;
 				step = STEP_EVAL;
 				continue;
@@ -374,9 +379,9 @@ spf_frame_done(struct spf_check *chk, enum spf_result r)
 	while (chk->depth > 1) {
 		spf_record_free(&chk->frames[--chk->depth].rec);
 		f = &chk->frames[chk->depth - 1];
-		t = &f->rec.terms[f->next];
+		t = &f->term;
 		if (r != SPF_PASS) {
-			f->next++;
+			f->current = 0;
 			f->counted = 0;
 			return 0;
 		}
@@ -464,7 +469,7 @@ static void
 spf_term_answer(struct spf_check *chk, const struct dns_result *res)
 {
 	struct spf_frame	*f = &chk->frames[chk->depth - 1];
-	const struct spf_term	*t = &f->rec.terms[f->next];
+	const struct spf_term	*t = &f->term;
 	char			*names[SPF_NAMES_MAX];
 	size_t			 i, n = 0;
 
@@ -583,7 +588,7 @@ spf_batch_done(struct spf_check *chk)
 	}
 	for (i = 0; i < chk->nslots; i++) {
 		if (chk->slots[i].failed &&
-		    f->rec.terms[f->next].mech == SPF_MECH_MX) {
+		    f->term.mech == SPF_MECH_MX) {
 			spf_finish(chk, SPF_TEMPERROR,
 			    "lookup failed for an MX name at %s", f->domain);
 			return;

@@ -66,7 +66,9 @@ enum spf_step {
 struct spf_frame {
 	struct spf_record	 rec;
 	char			 domain[SPF_NAME_LEN];
-	size_t			 next;		/* the term looked at */
+	size_t			 off;		/* in the record, past... */
+	struct spf_term		 term;		/* ...the term looked at */
+	int			 current;	/* term is read */
 	int			 counted;	/* it was counted */
 	int			 redirected;	/* came by redirect= */
 };

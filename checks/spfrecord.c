@@ -72,12 +72,12 @@ static const struct {
 	{ '?',	SPF_NEUTRAL },
 };
 
-static int	spf_term_parse(struct spf_record *, char *, const char *,
-		    char *, size_t);
+static int	spf_term_read(struct spf_record *, size_t *, struct spf_term *,
+		    int, char *, size_t);
 static int	spf_modifier(struct spf_record *, const char *, size_t,
 		    const char *, char *, size_t);
-static int	spf_directive(struct spf_record *, char *, const char *,
-		    char *, size_t);
+static int	spf_directive(char *, const char *, struct spf_term *, char *,
+		    size_t);
 static int	spf_dual_cidr(char *, struct spf_term *);
 static int	spf_cidr_value(const char *, const char *, int, int *);
 static int	spf_network(const char *, int, struct cidr *);
@@ -113,15 +113,18 @@ spf_record_select(const struct dns_txt *txts, size_t n, size_t *idx)
 
 /*
  * The record selected, len octets, parsed whole.  0, or -1 with what is
- * wrong in err (a permerror), or -2 when out of memory.  The terms point
- * into one buffer: the text as written, then a copy cut up as parsed.
+ * wrong in err (a permerror), or -2 when out of memory.  The record is
+ * kept as text, its terms NUL-separated, and a term is parsed again
+ * when its turn comes (spf_record_next()): a record of 64 KiB holds
+ * 32,768 terms, and only 10 of them can look anything up.
  */
 int
 spf_record_parse(const char *text, size_t len, struct spf_record *rec,
     char *err, size_t errlen)
 {
-	char	*work, *p, *tok;
-	size_t	 i, n = 0;
+	struct spf_term	 t;
+	size_t		 i, start = 0, longest = 0, off = 0;
+	int		 r;
 
 	memset(rec, 0, sizeof(*rec));
 	for (i = 0; i < len; i++)
@@ -130,65 +133,84 @@ spf_record_parse(const char *text, size_t len, struct spf_record *rec,
 			    text[i] & 0xff);
 			return -1;
 		}
-	if ((rec->buf = malloc(2 * (len + 1))) == NULL)
+	if ((rec->buf = malloc(len + 1)) == NULL)
 		return -2;
 	memcpy(rec->buf, text, len);
-	rec->buf[len] = '\0';
-	work = rec->buf + len + 1;
-	memcpy(work, text, len + 1);
-	work[len] = '\0';
-	for (i = 0; i < len; i++)
-		if (rec->buf[i] == ' ') {
+	rec->len = len;
+	for (i = 0; i <= len; i++)
+		if (i == len || rec->buf[i] == ' ') {
 			rec->buf[i] = '\0';
-			if (i + 1 < len && rec->buf[i + 1] != ' ')
-				n++;
+			if (i - start > longest)
+				longest = i - start;
+			start = i + 1;
 		}
-	if (n > 0 && (rec->terms = calloc(n, sizeof(*rec->terms))) == NULL) {
+	if ((rec->scratch = malloc(longest + 1)) == NULL) {
 		spf_record_free(rec);
 		return -2;
 	}
-	for (p = work + SPF_VERSION_LEN; *p != '\0';) {
-		if (*p == ' ') {
-			p++;
-			continue;
-		}
-		for (tok = p; *p != '\0' && *p != ' '; p++)
-			;
-		if (*p == ' ')
-			*p++ = '\0';
-		if (spf_term_parse(rec, tok, rec->buf + (tok - work), err,
-		    errlen) == -1) {
-			spf_record_free(rec);
-			return -1;
-		}
+	while ((r = spf_term_read(rec, &off, &t, 1, err, errlen)) == 1)
+		rec->nterms++;
+	if (r == -1) {
+		spf_record_free(rec);
+		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The directive after *off (0: the first), which then points past it:
+ * 1, or 0 at the end of the record.  Its strings live until the next
+ * call.
+ */
+int
+spf_record_next(struct spf_record *rec, size_t *off, struct spf_term *t)
+{
+	return spf_term_read(rec, off, t, 0, NULL, 0);
 }
 
 void
 spf_record_free(struct spf_record *rec)
 {
 	free(rec->buf);
-	free(rec->terms);
+	free(rec->scratch);
 	memset(rec, 0, sizeof(*rec));
 }
 
-/* A modifier is a name and "=" (§4.6.1); anything else, a directive. */
+/*
+ * The next term after *off that is a directive; modifiers on the way
+ * are taken (first: the parse that checks every term) or skipped.  A
+ * modifier is a name and "=" (§4.6.1); anything else, a directive.
+ */
 static int
-spf_term_parse(struct spf_record *rec, char *tok, const char *text,
-    char *err, size_t errlen)
+spf_term_read(struct spf_record *rec, size_t *off, struct spf_term *t,
+    int first, char *err, size_t errlen)
 {
-	const char	*q;
+	const char	*tok, *q;
 
-	if (spf_alpha(tok[0])) {
-		for (q = tok + 1; spf_alpha(*q) || spf_digit(*q) ||
-		    *q == '-' || *q == '_' || *q == '.'; q++)
-			;
-		if (*q == '=')
-			return spf_modifier(rec, tok, q - tok, q + 1, err,
-			    errlen);
+	if (*off < SPF_VERSION_LEN)
+		*off = SPF_VERSION_LEN;
+	for (;;) {
+		while (*off < rec->len && rec->buf[*off] == '\0')
+			(*off)++;
+		if (*off >= rec->len)
+			return 0;
+		tok = rec->buf + *off;
+		*off += strlen(tok);
+		if (spf_alpha(tok[0])) {
+			for (q = tok + 1; spf_alpha(*q) || spf_digit(*q) ||
+			    *q == '-' || *q == '_' || *q == '.'; q++)
+				;
+			if (*q == '=') {
+				if (first && spf_modifier(rec, tok, q - tok,
+				    q + 1, err, errlen) == -1)
+					return -1;
+				continue;
+			}
+		}
+		strlcpy(rec->scratch, tok, strlen(tok) + 1);
+		return spf_directive(rec->scratch, tok, t, err, errlen) == -1 ?
+		    -1 : 1;
 	}
-	return spf_directive(rec, tok, text, err, errlen);
 }
 
 /*
@@ -226,12 +248,12 @@ spf_modifier(struct spf_record *rec, const char *name, size_t namelen,
 	return 0;
 }
 
+/* A directive, tok (a copy of text to cut up), into t. */
 static int
-spf_directive(struct spf_record *rec, char *tok, const char *text,
-    char *err, size_t errlen)
+spf_directive(char *tok, const char *text, struct spf_term *t, char *err,
+    size_t errlen)
 {
 	const struct spf_mech_def	*def = NULL;
-	struct spf_term			*t = &rec->terms[rec->nterms];
 	char				*rest;
 	size_t				 i, n;
 
@@ -280,7 +302,6 @@ spf_directive(struct spf_record *rec, char *tok, const char *text,
 			goto bad;
 		break;
 	}
-	rec->nterms++;
 	return 0;
  bad:
 	snprintf(err, errlen, "bad %s: %.64s", def->name, text);

@@ -57,11 +57,12 @@ struct spf_term {
 	int		 cidr4, cidr6;	/* a, mx */
 };
 
-/* A record parsed: its strings point into buf. */
+/* A record parsed: the modifiers' strings point into buf. */
 struct spf_record {
-	char		*buf;
-	struct spf_term	*terms;
-	size_t		 nterms;
+	char		*buf;		/* its terms, NUL-separated */
+	size_t		 len;
+	char		*scratch;	/* the directive read last, cut up */
+	size_t		 nterms;	/* directives */
 	const char	*redirect;	/* domain-spec, or NULL */
 	const char	*exp;		/* domain-spec, or NULL */
 };
@@ -82,6 +83,7 @@ struct spf_macros {
 int	spf_record_select(const struct dns_txt *, size_t, size_t *);
 int	spf_record_parse(const char *, size_t, struct spf_record *, char *,
 	    size_t);
+int	spf_record_next(struct spf_record *, size_t *, struct spf_term *);
 void	spf_record_free(struct spf_record *);
 int	spf_macro_check(const char *, int);
 int	spf_domain_spec_check(const char *);

@@ -430,10 +430,11 @@ static void
 test_hostile(void)
 {
 	struct spf_record	 rec;
+	struct spf_term		 t;
 	struct spf_macros	 m;
 	struct addr		 ip;
 	char			*big, *out, err[SPF_PROBLEM_LEN];
-	size_t			 n;
+	size_t			 n, k, off;
 	int			 rc;
 
 	if ((big = malloc(BIG_LEN + 1)) == NULL ||
@@ -446,15 +447,25 @@ test_hostile(void)
 	for (n = 6; n + 2 <= BIG_LEN; n += 2)
 		memcpy(big + n, " a", 2);
 	rc = spf_record_parse(big, n, &rec, err, sizeof(err));
-	ok(rc == 0 && rec.nterms == (n - 6) / 2,
-	    "a record of %zu octets: %zu terms", n, rec.nterms);
+	for (off = 0, k = 0; spf_record_next(&rec, &off, &t) == 1; k++)
+		;
+	ok(rc == 0 && rec.nterms == (n - 6) / 2 && k == rec.nterms,
+	    "a record of %zu octets: %zu terms, read one by one", n, k);
 	spf_record_free(&rec);
+
+	/* one bad term at the very end fails the whole record */
+	big[n - 1] = '!';
+	is_int(spf_record_parse(big, n, &rec, err, sizeof(err)), -1,
+	    "... and with its last term bad, it is a permerror");
 
 	/* spaces only, then a term at the very end */
 	memset(big + 6, ' ', BIG_LEN - 6);
 	memcpy(big + BIG_LEN - 4, "-all", 4);
 	rc = spf_record_parse(big, BIG_LEN, &rec, err, sizeof(err));
-	ok(rc == 0 && rec.nterms == 1 && rec.terms[0].mech == SPF_MECH_ALL,
+	off = 0;
+	ok(rc == 0 && rec.nterms == 1 && spf_record_next(&rec, &off, &t) ==
+	    1 && t.mech == SPF_MECH_ALL && t.qualifier == SPF_FAIL &&
+	    spf_record_next(&rec, &off, &t) == 0,
 	    "64 KiB of spaces before the one term");
 	spf_record_free(&rec);
 
@@ -465,9 +476,11 @@ test_hostile(void)
 	memcpy(big + n, ".com", 4);
 	n += 4;
 	rc = spf_record_parse(big, n, &rec, err, sizeof(err));
-	ok(rc == 0 && rec.nterms == 1, "a domain-spec of %zu octets", n);
+	off = 0;
+	ok(rc == 0 && spf_record_next(&rec, &off, &t) == 1,
+	    "a domain-spec of %zu octets", n);
 	macros(&m, &ip, 0);
-	ok(rc == 0 && spf_target(rec.terms[0].domain, &m, out) == -1,
+	ok(rc == 0 && spf_target(t.domain, &m, out) == -1,
 	    "... expands past the bound: no name, no overflow");
 	spf_record_free(&rec);
 
@@ -506,16 +519,15 @@ summary(const char *text, size_t len)
 	};
 	static char		 buf[SUMMARY_LEN];
 	struct spf_record	 rec;
-	const struct spf_term	*t;
+	struct spf_term		 term, *t = &term;
 	char			 err[SPF_PROBLEM_LEN], a[ADDR_STRLEN];
 	char			 part[300];
-	size_t			 i;
+	size_t			 i, off = 0;
 
 	if (spf_record_parse(text, len, &rec, err, sizeof(err)) != 0)
 		return "permerror";
 	buf[0] = '\0';
-	for (i = 0; i < rec.nterms; i++) {
-		t = &rec.terms[i];
+	for (i = 0; spf_record_next(&rec, &off, t) == 1; i++) {
 		snprintf(part, sizeof(part), "%s%c%s%s%s", i > 0 ? " " : "",
 		    quals[t->qualifier], mechs[t->mech],
 		    t->domain != NULL ? ":" : "",
