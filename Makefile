@@ -142,16 +142,17 @@ SAN_ENV =	ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:exitcode=86 \
 # the objects above by $(CC), so gcc is enough and they build as the rest);
 # built by clang with libFuzzer from the sources by "make fuzz", which
 # runs each for FUZZ_TIME seconds.
-FUZZ_NAMES =	lines helo config reply dnsmsg
+FUZZ_NAMES =	lines helo config reply dnsmsg spf
 FUZZ_OBJS =	regress/fuzz/fuzz_lines.o regress/fuzz/fuzz_helo.o \
 		regress/fuzz/fuzz_config.o regress/fuzz/fuzz_reply.o \
-		regress/fuzz/fuzz_dnsmsg.o regress/fuzz/replay.o
+		regress/fuzz/fuzz_dnsmsg.o regress/fuzz/fuzz_spf.o \
+		regress/fuzz/replay.o
 REPLAYS =	regress/fuzz/replay_lines regress/fuzz/replay_helo \
 		regress/fuzz/replay_config regress/fuzz/replay_reply \
-		regress/fuzz/replay_dnsmsg
+		regress/fuzz/replay_dnsmsg regress/fuzz/replay_spf
 FUZZERS =	regress/fuzz/fuzz_lines regress/fuzz/fuzz_helo \
 		regress/fuzz/fuzz_config regress/fuzz/fuzz_reply \
-		regress/fuzz/fuzz_dnsmsg
+		regress/fuzz/fuzz_dnsmsg regress/fuzz/fuzz_spf
 FUZZ_CC =	clang
 FUZZ_CFLAGS =	-g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -Wall -Wextra -Wno-unused-parameter \
@@ -274,6 +275,11 @@ regress/fuzz/replay_dnsmsg: regress/fuzz/fuzz_dnsmsg.o \
 	$(CC) $(LDFLAGS) -o $@ regress/fuzz/fuzz_dnsmsg.o \
 	    regress/fuzz/replay.o $(LIB_OBJS) $(PKG_LIBS)
 
+regress/fuzz/replay_spf: regress/fuzz/fuzz_spf.o regress/fuzz/replay.o \
+    $(LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ regress/fuzz/fuzz_spf.o regress/fuzz/replay.o \
+	    $(LIB_OBJS) $(PKG_LIBS)
+
 # From the sources, not the objects: those are $(CC)'s, without the
 # coverage instrumentation libFuzzer needs.
 regress/fuzz/fuzz_lines: regress/fuzz/fuzz_lines.c $(LIB_SRCS) $(HDRS)
@@ -295,6 +301,10 @@ regress/fuzz/fuzz_reply: regress/fuzz/fuzz_reply.c $(LIB_SRCS) $(HDRS)
 regress/fuzz/fuzz_dnsmsg: regress/fuzz/fuzz_dnsmsg.c $(LIB_SRCS) $(HDRS)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) $(INCS) -o $@ \
 	    regress/fuzz/fuzz_dnsmsg.c $(LIB_SRCS) $(PKG_LIBS)
+
+regress/fuzz/fuzz_spf: regress/fuzz/fuzz_spf.c $(LIB_SRCS) $(HDRS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) $(INCS) -o $@ \
+	    regress/fuzz/fuzz_spf.c $(LIB_SRCS) $(PKG_LIBS)
 
 # The test and demo targets install their packages first (as root, when
 # missing), then build, so a fresh machine needs nothing else.

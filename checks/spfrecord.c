@@ -397,7 +397,8 @@ spf_ip4(const char *s, size_t len, unsigned char *out)
 	for (i = 0; i < 4; i++) {
 		if (i > 0 && (s == end || *s++ != '.'))
 			return -1;
-		for (v = 0, nd = 0; s < end && spf_digit(*s); s++, nd++)
+		for (v = 0, nd = 0; s < end && spf_digit(*s) && nd < 4;
+		    s++, nd++)
 			v = v * 10 + (*s - '0');
 		if (nd == 0 || nd > 3 || v > 255 || (nd > 1 && s[-nd] == '0'))
 			return -1;

@@ -183,6 +183,7 @@ test_parse(void)
 		{ "v=spf1 ip4:1.2.3.4/33", "permerror" },
 		{ "v=spf1 ip4:01.2.3.4", "permerror" },
 		{ "v=spf1 ip4:1.2.3.256", "permerror" },
+		{ "v=spf1 ip4:199999999999999", "permerror" },
 		{ "v=spf1 ip6::CAFE::BABE", "permerror" },
 		{ "v=spf1 ip6:::1/129", "permerror" },
 		{ "v=spf1 ip6:::1//33", "permerror" },
