@@ -44,16 +44,6 @@
 #include "spfcheck.h"
 #include "spfrecord.h"
 
-static const char *const spf_names[] = {
-	[SPF_NONE] = "none",
-	[SPF_NEUTRAL] = "neutral",
-	[SPF_PASS] = "pass",
-	[SPF_FAIL] = "fail",
-	[SPF_SOFTFAIL] = "softfail",
-	[SPF_TEMPERROR] = "temperror",
-	[SPF_PERMERROR] = "permerror",
-};
-
 static int	spf_identity(struct spf_check *, const struct spf_request *);
 static void	spf_open(struct spf_check *, const char *, int);
 static void	spf_answer(const struct dns_result *, void *);
@@ -134,14 +124,6 @@ spf_check_cancel(struct spf_check *chk)
 	spf_stop(chk);
 	evtimer_del(&chk->soon);
 	spf_free(chk);
-}
-
-const char *
-spf_result_name(enum spf_result r)
-{
-	if ((size_t)r >= nitems(spf_names) || spf_names[r] == NULL)
-		return "unknown";
-	return spf_names[r];
 }
 
 /*

@@ -72,6 +72,16 @@ static const struct {
 	{ '?',	SPF_NEUTRAL },
 };
 
+static const char *const spf_names[] = {
+	[SPF_NONE] = "none",
+	[SPF_NEUTRAL] = "neutral",
+	[SPF_PASS] = "pass",
+	[SPF_FAIL] = "fail",
+	[SPF_SOFTFAIL] = "softfail",
+	[SPF_TEMPERROR] = "temperror",
+	[SPF_PERMERROR] = "permerror",
+};
+
 static int	spf_term_read(struct spf_record *, size_t *, struct spf_term *,
 		    int, char *, size_t);
 static int	spf_modifier(struct spf_record *, const char *, size_t,
@@ -174,6 +184,15 @@ spf_record_free(struct spf_record *rec)
 	free(rec->buf);
 	free(rec->scratch);
 	memset(rec, 0, sizeof(*rec));
+}
+
+/* Here, not in spf.c: a name needs no resolver. */
+const char *
+spf_result_name(enum spf_result r)
+{
+	if ((size_t)r >= nitems(spf_names) || spf_names[r] == NULL)
+		return "unknown";
+	return spf_names[r];
 }
 
 /*

@@ -77,6 +77,7 @@ static void	test_target(void);
 static void	test_explain(void);
 static void	test_valid(void);
 static void	test_hostile(void);
+static void	test_names(void);
 static const char *summary(const char *, size_t);
 static void	macros(struct spf_macros *, struct addr *, int);
 
@@ -92,6 +93,7 @@ main(void)
 	test_explain();
 	test_valid();
 	test_hostile();
+	test_names();
 	return done_testing();
 }
 
@@ -499,6 +501,24 @@ test_hostile(void)
 	    "a value longer than an expansion");
 	free(big);
 	free(out);
+}
+
+/* The names logs and headers carry (RFC 7208 section 2.6). */
+static void
+test_names(void)
+{
+	is_str(spf_result_name(SPF_NONE), "none", "result name: none");
+	is_str(spf_result_name(SPF_NEUTRAL), "neutral", "result name: neutral");
+	is_str(spf_result_name(SPF_PASS), "pass", "result name: pass");
+	is_str(spf_result_name(SPF_FAIL), "fail", "result name: fail");
+	is_str(spf_result_name(SPF_SOFTFAIL), "softfail",
+	    "result name: softfail");
+	is_str(spf_result_name(SPF_TEMPERROR), "temperror",
+	    "result name: temperror");
+	is_str(spf_result_name(SPF_PERMERROR), "permerror",
+	    "result name: permerror");
+	is_str(spf_result_name((enum spf_result)42), "unknown",
+	    "result name: no such result");
 }
 
 /*
