@@ -48,9 +48,9 @@ PROTO_OBJS =	protocol/proto.o protocol/io.o protocol/postfix.o
 CHECK_OBJS =	checks/addr.o checks/helo.o checks/dynamic.o checks/special.o \
 		checks/rcpt.o checks/facts.o checks/policy.o checks/protect.o \
 		checks/dbl.o checks/verdict.o checks/reply.o checks/lists.o \
-		checks/memory.o
+		checks/memory.o checks/spfrecord.o checks/spfmacro.o
 DNS_OBJS =	checks/dns.o checks/dnscache.o checks/dnsresult.o \
-		checks/lookup.o
+		checks/lookup.o checks/spf.o checks/spfexp.o
 FRONT_OBJS =	filter/log.o filter/logsys.o filter/config.o filter/session.o \
 		filter/smtpd.o filter/exim.o filter/report.o filter/reload.o \
 		filter/stats.o filter/header.o filter/policyd.o \
@@ -65,7 +65,8 @@ HDRS =		compat/compat.h filter/config.h filter/log.h filter/logsys.h \
 		checks/addr.h checks/helo.h checks/policy.h checks/facts.h \
 		checks/verdict.h checks/dns.h checks/dnscache.h checks/dnsresult.h \
 		checks/lookup.h checks/protect.h checks/dbl.h checks/reply.h \
-		checks/memory.h
+		checks/memory.h checks/spf.h checks/spfrecord.h \
+		checks/spfcheck.h
 
 # Everything but main(): what the unit tests and fuzz targets link.
 LIB_OBJS =	$(FRONT_OBJS) $(DNS_OBJS) $(CHECK_OBJS) $(PROTO_OBJS)
@@ -74,7 +75,9 @@ LIB_SRCS =	filter/log.c filter/logsys.c filter/config.c \
 		filter/reload.c filter/stats.c filter/header.c filter/policyd.c \
 		filter/firsthelo.c filter/priv.c \
 		checks/dns.c checks/dnscache.c checks/dnsresult.c \
-		checks/lookup.c checks/addr.c checks/protect.c checks/dbl.c \
+		checks/lookup.c checks/spf.c checks/spfexp.c \
+		checks/spfrecord.c checks/spfmacro.c checks/addr.c \
+		checks/protect.c checks/dbl.c \
 		checks/helo.c checks/dynamic.c checks/special.c checks/rcpt.c \
 		checks/facts.c checks/policy.c checks/verdict.c checks/reply.c \
 		checks/lists.c checks/memory.c \
@@ -83,15 +86,17 @@ LIB_SRCS =	filter/log.c filter/logsys.c filter/config.c \
 TAP_OBJ =	regress/tap.o
 UNIT_TESTS =	regress/t_proto regress/t_helo regress/t_config \
 		regress/t_verdict regress/t_dns regress/t_dblzone regress/t_header \
-		regress/t_dnsmsg regress/t_oom regress/t_postfix
+		regress/t_dnsmsg regress/t_oom regress/t_postfix regress/t_spf \
+		regress/t_spfcheck
 UNIT_OBJS =	regress/t_proto.o regress/t_helo.o regress/t_config.o \
 		regress/t_verdict.o regress/t_dns.o regress/t_dblzone.o \
 		regress/t_header.o regress/t_dnsmsg.o regress/t_oom.o \
-		regress/t_postfix.o
+		regress/t_postfix.o regress/t_spf.o regress/t_spfcheck.o
 TESTS =		regress/t_proto regress/t_helo regress/t_config \
 		regress/t_verdict regress/t_dblzone regress/t_header \
-		regress/t_dnsmsg regress/t_oom regress/t_postfix regress/t_dbl.t \
-		regress/t_dns.sh \
+		regress/t_dnsmsg regress/t_oom regress/t_postfix regress/t_spf \
+		regress/t_dbl.t \
+		regress/t_dns.sh regress/t_spfcheck.sh \
 		regress/t_transcript.t \
 		regress/t_sessions.t regress/t_robust.t regress/t_flood.t \
 		regress/t_signals.t regress/t_dnschecks.t regress/t_dnssec.t \
@@ -112,7 +117,7 @@ TESTS =		regress/t_proto regress/t_helo regress/t_config \
 # "make unit" runs, as the Debian package and the OpenBSD port do.
 FAST_TESTS =	regress/t_proto regress/t_helo regress/t_config \
 		regress/t_verdict regress/t_dblzone regress/t_header \
-		regress/t_dnsmsg regress/t_postfix
+		regress/t_dnsmsg regress/t_postfix regress/t_spf
 
 # make dist: filter-helo-VERSION.tar.gz in DISTDIR, of the files git
 # tracks, as they are in the work tree (so it needs a git clone, and a
@@ -138,16 +143,17 @@ SAN_ENV =	ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:exitcode=86 \
 # the objects above by $(CC), so gcc is enough and they build as the rest);
 # built by clang with libFuzzer from the sources by "make fuzz", which
 # runs each for FUZZ_TIME seconds.
-FUZZ_NAMES =	lines helo config reply dnsmsg
+FUZZ_NAMES =	lines helo config reply dnsmsg spf
 FUZZ_OBJS =	regress/fuzz/fuzz_lines.o regress/fuzz/fuzz_helo.o \
 		regress/fuzz/fuzz_config.o regress/fuzz/fuzz_reply.o \
-		regress/fuzz/fuzz_dnsmsg.o regress/fuzz/replay.o
+		regress/fuzz/fuzz_dnsmsg.o regress/fuzz/fuzz_spf.o \
+		regress/fuzz/replay.o
 REPLAYS =	regress/fuzz/replay_lines regress/fuzz/replay_helo \
 		regress/fuzz/replay_config regress/fuzz/replay_reply \
-		regress/fuzz/replay_dnsmsg
+		regress/fuzz/replay_dnsmsg regress/fuzz/replay_spf
 FUZZERS =	regress/fuzz/fuzz_lines regress/fuzz/fuzz_helo \
 		regress/fuzz/fuzz_config regress/fuzz/fuzz_reply \
-		regress/fuzz/fuzz_dnsmsg
+		regress/fuzz/fuzz_dnsmsg regress/fuzz/fuzz_spf
 FUZZ_CC =	clang
 FUZZ_CFLAGS =	-g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -Wall -Wextra -Wno-unused-parameter \
@@ -227,6 +233,15 @@ regress/t_dnsmsg: regress/t_dnsmsg.o $(TAP_OBJ) checks/dnsresult.o \
 	$(CC) $(LDFLAGS) -o $@ regress/t_dnsmsg.o $(TAP_OBJ) \
 	    checks/dnsresult.o $(CHECK_OBJS) $(PKG_LIBS)
 
+regress/t_spf: regress/t_spf.o $(TAP_OBJ) $(CHECK_OBJS)
+	$(CC) $(LDFLAGS) -o $@ regress/t_spf.o $(TAP_OBJ) $(CHECK_OBJS) \
+	    $(PKG_LIBS)
+
+# One check_host() against a resolver: the OpenSPF suite's driver.
+regress/t_spfcheck: regress/t_spfcheck.o $(DNS_OBJS) $(CHECK_OBJS)
+	$(CC) $(LDFLAGS) -o $@ regress/t_spfcheck.o $(DNS_OBJS) \
+	    $(CHECK_OBJS) $(PKG_LIBS)
+
 # Allocations fail at the test's word: the link wraps them (GNU ld, lld).
 regress/t_oom: regress/t_oom.o $(TAP_OBJ) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -Wl,--wrap=realloc -Wl,--wrap=reallocarray -o $@ \
@@ -261,6 +276,11 @@ regress/fuzz/replay_dnsmsg: regress/fuzz/fuzz_dnsmsg.o \
 	$(CC) $(LDFLAGS) -o $@ regress/fuzz/fuzz_dnsmsg.o \
 	    regress/fuzz/replay.o $(LIB_OBJS) $(PKG_LIBS)
 
+regress/fuzz/replay_spf: regress/fuzz/fuzz_spf.o regress/fuzz/replay.o \
+    $(LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ regress/fuzz/fuzz_spf.o regress/fuzz/replay.o \
+	    $(LIB_OBJS) $(PKG_LIBS)
+
 # From the sources, not the objects: those are $(CC)'s, without the
 # coverage instrumentation libFuzzer needs.
 regress/fuzz/fuzz_lines: regress/fuzz/fuzz_lines.c $(LIB_SRCS) $(HDRS)
@@ -282,6 +302,10 @@ regress/fuzz/fuzz_reply: regress/fuzz/fuzz_reply.c $(LIB_SRCS) $(HDRS)
 regress/fuzz/fuzz_dnsmsg: regress/fuzz/fuzz_dnsmsg.c $(LIB_SRCS) $(HDRS)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) $(INCS) -o $@ \
 	    regress/fuzz/fuzz_dnsmsg.c $(LIB_SRCS) $(PKG_LIBS)
+
+regress/fuzz/fuzz_spf: regress/fuzz/fuzz_spf.c $(LIB_SRCS) $(HDRS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) $(INCS) -o $@ \
+	    regress/fuzz/fuzz_spf.c $(LIB_SRCS) $(PKG_LIBS)
 
 # The test and demo targets install their packages first (as root, when
 # missing), then build, so a fresh machine needs nothing else.

@@ -459,6 +459,12 @@ dns_stats(struct dns_stats *st)
 	st->inflight_max = DNS_LOOKUPS_MAX;
 }
 
+struct event_base *
+dns_event_base(void)
+{
+	return dns_up ? dns_base : NULL;
+}
+
 /*
  * c-ares opened, closed, or wants to write to one of its sockets: the
  * event for it follows.  Called from inside c-ares, also while the

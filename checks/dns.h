@@ -35,6 +35,7 @@
 #define DNS_TYPE_CNAME	5
 #define DNS_TYPE_PTR	12
 #define DNS_TYPE_MX	15
+#define DNS_TYPE_TXT	16
 #define DNS_TYPE_AAAA	28
 
 /* 32 nibbles with their dots, "ip6.arpa" and the NUL */
@@ -69,6 +70,16 @@ struct dns_conf {
 	enum dnssec_mode	 dnssec;
 };
 
+/*
+ * A TXT record: its character-strings joined without a separator (RFC
+ * 7208 section 3.3), as octets.  text has a NUL after its len octets,
+ * and may hold others: len is the length.
+ */
+struct dns_txt {
+	char		*text;
+	size_t		 len;
+};
+
 enum dns_status {
 	DNS_FOUND,
 	DNS_NXDOMAIN,
@@ -90,6 +101,8 @@ struct dns_result {
 	size_t		  naddrs;
 	char		**names;	/* PTR targets, MX exchanges */
 	size_t		  nnames;
+	struct dns_txt	 *txts;		/* TXT */
+	size_t		  ntxts;
 	long		  msec;		/* time taken */
 	int		  cached;	/* answered from our cache */
 };
@@ -136,6 +149,8 @@ struct dns_stats {
  * never from dns_query() itself.  The result and its arrays live only
  * during the callback.  A callback may start and cancel other queries,
  * but neither cancel its own query nor call dns_shutdown().
+ * dns_event_base() is the loop dns_init() was given (NULL before), for
+ * the timers of checks built on the resolver.
  */
 
 int		 dns_init(struct event_base *, const struct dns_conf *,
@@ -144,6 +159,7 @@ void		 dns_shutdown(void);
 struct dns_query *dns_query(const char *, int, long, dns_cb, void *);
 void		 dns_cancel(struct dns_query *);
 void		 dns_stats(struct dns_stats *);
+struct event_base *dns_event_base(void);
 int		 dns_reverse_name(const struct addr *, char *, size_t);
 const char	*dns_type_name(int);
 const char	*dns_result_name(const struct dns_result *);

@@ -62,6 +62,8 @@ struct dnscache_entry {
 	size_t				 naddrs;
 	char				**names;
 	size_t				 nnames;
+	struct dns_txt			*txts;
+	size_t				 ntxts;
 	char				*name;		/* follows the entry */
 };
 
@@ -155,6 +157,8 @@ dnscache_result(const struct dnscache_entry *e, long long now,
 	res->naddrs = e->naddrs;
 	res->names = e->names;
 	res->nnames = e->nnames;
+	res->txts = e->txts;
+	res->ntxts = e->ntxts;
 }
 
 void
@@ -238,6 +242,21 @@ dnscache_copy(const char *name, int type, const struct dns_result *res)
 			    strlen(res->names[i]) + 1;
 		}
 	}
+	if (res->ntxts > 0) {
+		if ((e->txts = calloc(res->ntxts, sizeof(*e->txts))) == NULL)
+			goto fail;
+		for (i = 0; i < res->ntxts; i++) {
+			/* octets, NULs among them, and the NUL after */
+			if ((e->txts[i].text = malloc(res->txts[i].len + 1)) ==
+			    NULL)
+				goto fail;
+			memcpy(e->txts[i].text, res->txts[i].text,
+			    res->txts[i].len + 1);
+			e->txts[i].len = res->txts[i].len;
+			e->ntxts++;
+			e->bytes += sizeof(*e->txts) + res->txts[i].len + 1;
+		}
+	}
 	/* too big to keep: not a failure */
 	if (e->bytes > DNSCACHE_ENTRY_MAX) {
 		dnscache_free(e);
@@ -273,7 +292,10 @@ dnscache_free(struct dnscache_entry *e)
 
 	for (i = 0; i < e->nnames; i++)
 		free(e->names[i]);
+	for (i = 0; i < e->ntxts; i++)
+		free(e->txts[i].text);
 	free(e->names);
+	free(e->txts);
 	free(e->addrs);
 	free(e->cname);
 	free(e);

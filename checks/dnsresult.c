@@ -49,7 +49,8 @@ enum rdata {
 	RDATA_OTHER,
 	RDATA_INET,
 	RDATA_INET6,
-	RDATA_NAME
+	RDATA_NAME,
+	RDATA_TEXT
 };
 
 static const struct dns_type {
@@ -63,6 +64,7 @@ static const struct dns_type {
 	{ DNS_TYPE_CNAME,	"CNAME",	RDATA_NAME,	0 },
 	{ DNS_TYPE_MX,		"MX",		RDATA_NAME,	2 },
 	{ DNS_TYPE_PTR,		"PTR",		RDATA_NAME,	0 },
+	{ DNS_TYPE_TXT,		"TXT",		RDATA_TEXT,	0 },
 };
 
 static const struct {
@@ -98,6 +100,10 @@ static int	dns_rr_read(const struct dns_msg *, size_t *, struct dns_rr *);
 static int	dns_name(const struct dns_msg *, size_t *, char *, size_t);
 static int	dns_rdata_name(const struct dns_msg *, const struct dns_rr *,
 		    size_t, char *);
+static int	dns_rdata_text(const struct dns_msg *, const struct dns_rr *,
+		    struct dns_txt *);
+static int	dns_qname(const char *, char *);
+static int	dns_octet_odd(int);
 static int	dns_follow(const struct dns_msg *, char *, uint32_t *);
 static int	dns_records(const struct dns_msg *, const char *, int,
 		    struct dns_result *, uint32_t *);
@@ -122,7 +128,7 @@ dns_result_parse(const uint8_t *msg, size_t len, const char *qname,
     size_t cnamelen)
 {
 	struct dns_msg	 m;
-	char		 canon[DNS_TEXT_LEN];
+	char		 canon[DNS_TEXT_LEN], asked[DNS_TEXT_LEN];
 	uint32_t	 ttl = UINT32_MAX;
 	size_t		 i;
 	int		 rcode, n = 0;
@@ -142,10 +148,12 @@ dns_result_parse(const uint8_t *msg, size_t len, const char *qname,
 				res->why = dns_rcodes[i].why;
 		return;
 	}
-	if (strlcpy(canon, qname, sizeof(canon)) >= sizeof(canon)) {
+	/* the name as the answer's owners read, odd octets escaped */
+	if (dns_qname(qname, asked) == -1) {
 		dns_drop(res, "malformed", NULL);
 		return;
 	}
+	memcpy(canon, asked, sizeof(canon));
 	/* a CNAME asked for is the answer, not a link to follow */
 	for (i = 0; type != DNS_TYPE_CNAME &&
 	    (n = dns_follow(&m, canon, &ttl)) == 1; i++)
@@ -171,7 +179,7 @@ dns_result_parse(const uint8_t *msg, size_t len, const char *qname,
 	}
 	res->ttl = ttl > INT_MAX ? 0 : (int)ttl;
 	res->secure = trust_ad && (msg[3] & DNS_HDR_AD);
-	if (strcmp(canon, qname) != 0) {
+	if (strcmp(canon, asked) != 0) {
 		strlcpy(cname, canon, cnamelen);
 		res->cname = cname;
 	}
@@ -277,7 +285,7 @@ dns_name(const struct dns_msg *m, size_t *off, char *buf, size_t bufsz)
 			c = m->p[i++];
 			if (c >= 'A' && c <= 'Z')
 				c += 'a' - 'A';
-			if (c <= ' ' || c >= 0x7f || c == '.' || c == '\\')
+			if (dns_octet_odd(c) || c == '.' || c == '\\')
 				o += snprintf(buf + o, bufsz - o, "\\%03d", c);
 			else
 				buf[o++] = c;
@@ -299,6 +307,38 @@ dns_rdata_name(const struct dns_msg *m, const struct dns_rr *rr, size_t at,
 	if (rr->rdlen <= at || dns_name(m, &off, buf, DNS_TEXT_LEN) == -1)
 		return -1;
 	return off == rr->rdata + rr->rdlen ? 0 : -1;
+}
+
+/*
+ * A TXT record's character-strings, each a length octet and that many
+ * octets, which must fill the rdata exactly, joined into one text.  No
+ * strings at all (RFC 1035 wants one) reads as an empty text: a record
+ * that is wrong but harmless.  Octets are kept as they are, NULs too.
+ * -1: malformed; -2: out of memory.
+ */
+static int
+dns_rdata_text(const struct dns_msg *m, const struct dns_rr *rr,
+    struct dns_txt *txt)
+{
+	const uint8_t	*p = m->p + rr->rdata;
+	size_t		 off, len = 0, n;
+
+	for (off = 0; off < rr->rdlen; off += 1 + n) {
+		n = p[off];
+		if (rr->rdlen - off - 1 < n)
+			return -1;
+		len += n;
+	}
+	if ((txt->text = malloc(len + 1)) == NULL)
+		return -2;
+	txt->len = 0;
+	for (off = 0; off < rr->rdlen; off += 1 + n) {
+		n = p[off];
+		memcpy(txt->text + txt->len, p + off + 1, n);
+		txt->len += n;
+	}
+	txt->text[len] = '\0';
+	return 0;
 }
 
 /*
@@ -365,9 +405,12 @@ dns_records(const struct dns_msg *m, const char *name, int type,
 			break;
 		if (t->rdata == RDATA_NAME)
 			res->names = reallocarray(NULL, n, sizeof(*res->names));
+		else if (t->rdata == RDATA_TEXT)
+			res->txts = reallocarray(NULL, n, sizeof(*res->txts));
 		else
 			res->addrs = reallocarray(NULL, n, sizeof(*res->addrs));
-		if (res->names == NULL && res->addrs == NULL) {
+		if (res->names == NULL && res->addrs == NULL &&
+		    res->txts == NULL) {
 			dns_drop(res, "local error", strerror(errno));
 			return -1;
 		}
@@ -408,6 +451,17 @@ dns_record(const struct dns_msg *m, const struct dns_rr *rr,
 			return -1;
 		}
 		res->nnames++;
+		return 0;
+	case RDATA_TEXT:
+		switch (dns_rdata_text(m, rr, &res->txts[res->ntxts])) {
+		case -1:
+			dns_drop(res, "malformed", NULL);
+			return -1;
+		case -2:
+			dns_drop(res, "local error", strerror(errno));
+			return -1;
+		}
+		res->ntxts++;
 		return 0;
 	case RDATA_OTHER:
 		break;
@@ -453,12 +507,49 @@ dns_drop(struct dns_result *res, const char *why, const char *detail)
 
 	for (i = 0; i < res->nnames; i++)
 		free(res->names[i]);
+	for (i = 0; i < res->ntxts; i++)
+		free(res->txts[i].text);
 	res->nnames = 0;
 	res->naddrs = 0;
+	res->ntxts = 0;
 	res->status = DNS_ERROR;
 	res->why = why;
 	res->detail = detail;
 	res->cname = NULL;
+}
+
+/*
+ * The name asked, lower-case, in the text dns_name() makes of names on
+ * the wire: an octet that is escaped there (a space a macro of SPF put
+ * into a name, say) is escaped here, so that the owner it was asked for
+ * compares equal.  Dots stay separators; the name was sent as it is.
+ */
+static int
+dns_qname(const char *qname, char *out)
+{
+	size_t	 o = 0;
+	int	 c;
+
+	for (; *qname != '\0'; qname++) {
+		c = *qname & 0xff;
+		if (c >= 'A' && c <= 'Z')
+			c += 'a' - 'A';
+		if (o + 5 > DNS_TEXT_LEN)
+			return -1;
+		if (dns_octet_odd(c))
+			o += snprintf(out + o, DNS_TEXT_LEN - o, "\\%03d", c);
+		else
+			out[o++] = c;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+/* An octet that would make a name unprintable or ambiguous in text. */
+static int
+dns_octet_odd(int c)
+{
+	return c <= ' ' || c >= 0x7f;
 }
 
 static uint16_t
@@ -481,8 +572,11 @@ dns_result_free(struct dns_result *res)
 
 	for (i = 0; i < res->nnames; i++)
 		free(res->names[i]);
+	for (i = 0; i < res->ntxts; i++)
+		free(res->txts[i].text);
 	free(res->names);
 	free(res->addrs);
+	free(res->txts);
 }
 
 int

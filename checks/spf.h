@@ -67,7 +67,9 @@ struct spf_check;
  * spf_check_start() copies what it needs of the request.  The callback
  * runs exactly once, from the event loop, never from spf_check_start()
  * itself, unless the check is cancelled first; past timeout_ms the
- * result is temperror.  NULL: out of memory, or no resolver.
+ * result is temperror.  NULL: out of memory, or no resolver.  The
+ * check is gone once its callback returns: it is not to be cancelled
+ * from the callback, nor after it.
  * spf_domain_valid() says whether check_host() would look the domain up
  * at all (§4.3): an address literal or a name that is no domain gives
  * none at once, without a lookup.

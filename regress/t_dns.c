@@ -78,6 +78,9 @@ static const struct {
 	{ "nodata.regress.test",	DNS_TYPE_A,	"nodata" },
 	{ "nodata.regress.test",	DNS_TYPE_AAAA,	"nodata" },
 	{ "nodata.regress.test",	DNS_TYPE_MX,	"nodata" },
+	{ "nodata.regress.test",	DNS_TYPE_TXT,
+	    "found \"exists, but has no address and no MX\"" },
+	{ "a-only.regress.test",	DNS_TYPE_TXT,	"nodata" },
 	{ "missing.regress.test",	DNS_TYPE_A,	"nxdomain" },
 	{ "missing.regress.test",	DNS_TYPE_MX,	"nxdomain" },
 	{ "alias.regress.test",		DNS_TYPE_A,
@@ -168,7 +171,8 @@ static const struct {
 	{ DNS_TYPE_MX,		"MX" },
 	{ DNS_TYPE_PTR,		"PTR" },
 	{ DNS_TYPE_CNAME,	"CNAME" },
-	{ 16,			"TYPE16" },
+	{ DNS_TYPE_TXT,		"TXT" },
+	{ 99,			"TYPE99" },
 };
 
 static const char *status_names[] = {
@@ -241,7 +245,7 @@ main(void)
 	}
 	evtimer_set(&guard, guard_fired, NULL);
 	event_base_set(base, &guard);
-	plan(217);
+	plan(222);
 
 	test_reverse_names();
 	test_types();
@@ -937,6 +941,11 @@ got(const struct dns_result *res, void *arg)
 		addr_fmt(&res->addrs[i], items[n], ITEM_LEN);
 	for (i = 0; i < res->nnames && n < ITEMS_MAX; i++, n++)
 		strlcpy(items[n], res->names[i], ITEM_LEN);
+	/* a TXT record as text in quotes, its length checked */
+	for (i = 0; i < res->ntxts && n < ITEMS_MAX; i++, n++)
+		snprintf(items[n], ITEM_LEN, "\"%s\"%s", res->txts[i].text,
+		    strlen(res->txts[i].text) == res->txts[i].len ? "" :
+		    " (length wrong)");
 	for (i = 0; i < n; i++)
 		sorted[i] = items[i];
 	qsort(sorted, n, sizeof(sorted[0]), cmp_items);

@@ -56,23 +56,26 @@ static void	msg_rdlen(struct msg *, size_t);
 static void	msg_count(struct msg *, int);
 static void	msg_soa(struct msg *, uint32_t, uint32_t);
 static const char *summary(const struct msg *, const char *, int, int);
+static void	summary_text(char *, size_t, const struct dns_txt *);
 static void	test_found(void);
 static void	test_negative(void);
 static void	test_cname(void);
 static void	test_secure(void);
 static void	test_errors(void);
 static void	test_hostile(void);
+static void	test_txt(void);
 
 int
 main(void)
 {
-	plan(37);
+	plan(46);
 	test_found();
 	test_negative();
 	test_cname();
 	test_secure();
 	test_errors();
 	test_hostile();
+	test_txt();
 	return done_testing();
 }
 
@@ -392,6 +395,115 @@ test_hostile(void)
 	    "error malformed", "a name through too many pointers");
 }
 
+/*
+ * TXT records: their strings joined as octets, whatever octets; lengths
+ * that do not fill the rdata exactly fail the whole answer.
+ */
+static void
+test_txt(void)
+{
+	static const uint8_t	 two[] = { 6, 'v', '=', 's', 'p', 'f', '1',
+	    4, ' ', '-', 'a', 'l' };
+	static const uint8_t	 nul[] = { 5, 'a', 0, 'b', 0xe9, '"' };
+	static const uint8_t	 empty[] = { 0, 3, 'a', 'l', 'l' };
+	static const uint8_t	 over[] = { 4, 'a', 'b', 'c' };
+	static const uint8_t	 short1[] = { 2, 'a', 'b', 1 };
+	struct msg		 m;
+	size_t			 at, n;
+	char			 want[600];
+
+	msg_new(&m, 0, "example.test", DNS_TYPE_TXT);
+	at = msg_rr(&m, AN, "example.test", DNS_TYPE_TXT, 300);
+	msg_bytes(&m, two, sizeof(two));
+	m.b[m.len++] = 1;
+	m.b[m.len++] = 'l';
+	msg_rdlen(&m, at);
+	at = msg_rr(&m, AN, "example.test", DNS_TYPE_TXT, 300);
+	m.b[m.len++] = 5;
+	msg_bytes(&m, "other", 5);
+	msg_rdlen(&m, at);
+	is_str(summary(&m, "example.test", DNS_TYPE_TXT, 0),
+	    "found \"v=spf1 -all\" \"other\" ttl=300",
+	    "TXT: a record's strings joined without a separator, two records");
+
+	msg_new(&m, 0, "example.test", DNS_TYPE_TXT);
+	at = msg_rr(&m, AN, "example.test", DNS_TYPE_TXT, 300);
+	msg_bytes(&m, nul, sizeof(nul));
+	msg_rdlen(&m, at);
+	is_str(summary(&m, "example.test", DNS_TYPE_TXT, 0),
+	    "found \"a\\000b\\351\\042\" ttl=300",
+	    "TXT: a NUL, a non-ASCII octet and a quote kept, with the length");
+
+	msg_new(&m, 0, "example.test", DNS_TYPE_TXT);
+	at = msg_rr(&m, AN, "example.test", DNS_TYPE_TXT, 300);
+	msg_bytes(&m, empty, sizeof(empty));
+	msg_rdlen(&m, at);
+	at = msg_rr(&m, AN, "example.test", DNS_TYPE_TXT, 300);
+	msg_rdlen(&m, at);
+	is_str(summary(&m, "example.test", DNS_TYPE_TXT, 0),
+	    "found \"all\" \"\" ttl=300",
+	    "TXT: an empty string, and a record of no string at all");
+
+	/* the longest string there is, and two of them */
+	msg_new(&m, 0, "example.test", DNS_TYPE_TXT);
+	at = msg_rr(&m, AN, "example.test", DNS_TYPE_TXT, 300);
+	for (n = 0; n < 2; n++) {
+		m.b[m.len++] = 255;
+		memset(m.b + m.len, n == 0 ? 'x' : 'y', 255);
+		m.len += 255;
+	}
+	msg_rdlen(&m, at);
+	memset(want, 0, sizeof(want));
+	strlcpy(want, "found \"", sizeof(want));
+	memset(want + 7, 'x', 255);
+	memset(want + 7 + 255, 'y', 255);
+	strlcat(want, "\" ttl=300", sizeof(want));
+	is_str(summary(&m, "example.test", DNS_TYPE_TXT, 0), want,
+	    "TXT: two strings of 255 octets");
+
+	msg_new(&m, 0, "example.test", DNS_TYPE_TXT);
+	at = msg_rr(&m, AN, "example.test", DNS_TYPE_TXT, 300);
+	msg_bytes(&m, over, sizeof(over));
+	msg_rdlen(&m, at);
+	is_str(summary(&m, "example.test", DNS_TYPE_TXT, 0),
+	    "error malformed", "TXT: a string longer than its rdata");
+
+	msg_new(&m, 0, "example.test", DNS_TYPE_TXT);
+	at = msg_rr(&m, AN, "example.test", DNS_TYPE_TXT, 300);
+	msg_bytes(&m, short1, sizeof(short1));
+	msg_rdlen(&m, at);
+	is_str(summary(&m, "example.test", DNS_TYPE_TXT, 0),
+	    "error malformed", "TXT: a length octet with nothing after it");
+
+	msg_new(&m, 0, "example.test", DNS_TYPE_TXT);
+	at = msg_rr(&m, AN, "example.test", DNS_TYPE_TXT, 300);
+	msg_bytes(&m, two, sizeof(two));
+	msg_rdlen(&m, at);
+	at = msg_rr(&m, AN, "example.test", DNS_TYPE_TXT, 300);
+	msg_bytes(&m, over, sizeof(over));
+	msg_rdlen(&m, at);
+	is_str(summary(&m, "example.test", DNS_TYPE_TXT, 0),
+	    "error malformed", "TXT: one bad record fails the good one too");
+
+	/* a space in the name asked, as an SPF macro may put there */
+	msg_new(&m, 0, "a b.example.test", DNS_TYPE_TXT);
+	at = msg_rr(&m, AN, "A b.example.test", DNS_TYPE_TXT, 300);
+	m.b[m.len++] = 2;
+	msg_bytes(&m, "ok", 2);
+	msg_rdlen(&m, at);
+	is_str(summary(&m, "a b.example.test", DNS_TYPE_TXT, 0),
+	    "found \"ok\" ttl=300",
+	    "a name with a space is its own owner, escaped on both sides");
+
+	msg_new(&m, 0, "example.test", DNS_TYPE_A);
+	at = msg_rr(&m, AN, "example.test", DNS_TYPE_TXT, 300);
+	msg_bytes(&m, two, sizeof(two));
+	msg_rdlen(&m, at);
+	msg_soa(&m, 60, 60);
+	is_str(summary(&m, "example.test", DNS_TYPE_A, 0),
+	    "nodata ttl=60", "TXT records are no answer to A");
+}
+
 /* A response to name and type, with rcode; no records yet. */
 static void
 msg_new(struct msg *m, int rcode, const char *name, int type)
@@ -500,7 +612,11 @@ msg_soa(struct msg *m, uint32_t ttl, uint32_t minimum)
 	msg_rdlen(m, at);
 }
 
-/* "found ADDR... NAME... [cname=C] ttl=T [secure]", or "error WHY". */
+/*
+ * "found ADDR... NAME... "TEXT"... [cname=C] ttl=T [secure]", or "error
+ * WHY"; in a text, octets other than printable ASCII and the quote are
+ * \DDD, in octal as C writes them.
+ */
 static const char *
 summary(const struct msg *m, const char *qname, int type, int trust_ad)
 {
@@ -532,6 +648,8 @@ summary(const struct msg *m, const char *qname, int type, int trust_ad)
 		strlcat(buf, " ", sizeof(buf));
 		strlcat(buf, res.names[i], sizeof(buf));
 	}
+	for (i = 0; i < res.ntxts; i++)
+		summary_text(buf, sizeof(buf), &res.txts[i]);
 	if (res.cname != NULL) {
 		strlcat(buf, " cname=", sizeof(buf));
 		strlcat(buf, res.cname, sizeof(buf));
@@ -542,4 +660,25 @@ summary(const struct msg *m, const char *qname, int type, int trust_ad)
 		strlcat(buf, " secure", sizeof(buf));
 	dns_result_free(&res);
 	return buf;
+}
+
+static void
+summary_text(char *buf, size_t len, const struct dns_txt *t)
+{
+	char	 oct[8];
+	size_t	 i;
+	int	 c;
+
+	if (t->text[t->len] != '\0')
+		strlcat(buf, " (no NUL after the text)", len);
+	strlcat(buf, " \"", len);
+	for (i = 0; i < t->len; i++) {
+		c = t->text[i] & 0xff;
+		if (c < ' ' || c >= 0x7f || c == '"')
+			snprintf(oct, sizeof(oct), "\\%03o", c);
+		else
+			snprintf(oct, sizeof(oct), "%c", c);
+		strlcat(buf, oct, len);
+	}
+	strlcat(buf, "\"", len);
 }

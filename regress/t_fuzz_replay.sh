@@ -17,11 +17,11 @@
 # inputs) runs through its target without a finding: the harnesses'
 # checks, and the sanitizers under "make test SANITIZE=1".
 dir=$(cd "$(dirname "$0")/fuzz" && pwd)
-names="lines helo config reply dnsmsg"
+names="lines helo config reply dnsmsg spf"
 tmp=$(mktemp) || exit 1
 trap 'rm -f "$tmp"' EXIT
 
-echo "1..5"
+echo "1..6"
 n=0
 for t in $names; do
 	n=$((n + 1))

@@ -19,7 +19,9 @@
  * ends in one of the four statuses, a failure has a reason, and what an
  * answer gives is what the checks may trust: addresses of the family of
  * the type asked, names of printable ASCII without "..", at most 1,020
- * octets of text (255 on the wire, \DDD at worst).
+ * octets of text (255 on the wire, \DDD at worst), TXT records only
+ * for TXT, each no longer than its rdata and with a NUL after its
+ * length.
  *
  * Input: a byte choosing the type asked and whether AD is believed,
  * then the message.  The question's name is read from the message, as
@@ -46,7 +48,7 @@
 
 static const int types[] = {
 	DNS_TYPE_A, DNS_TYPE_AAAA, DNS_TYPE_MX, DNS_TYPE_PTR, DNS_TYPE_CNAME,
-	16
+	DNS_TYPE_TXT
 };
 
 int		LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -70,7 +72,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    cname, sizeof(cname));
 	switch (res.status) {
 	case DNS_ERROR:
-		if (res.why == NULL || res.naddrs + res.nnames != 0)
+		if (res.why == NULL || res.naddrs + res.nnames + res.ntxts != 0)
 			FAIL("a failure without a reason, or with data");
 		break;
 	case DNS_FOUND:
@@ -78,7 +80,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case DNS_NODATA:
 		if (res.ttl < 0)
 			FAIL("negative TTL %d", res.ttl);
-		if (res.status != DNS_FOUND && res.naddrs + res.nnames != 0)
+		if (res.status != DNS_FOUND &&
+		    res.naddrs + res.nnames + res.ntxts != 0)
 			FAIL("no answer, yet data");
 		break;
 	default:
@@ -91,6 +94,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    res.addrs[i].family, type);
 	for (i = 0; i < res.nnames; i++)
 		check_text(res.names[i]);
+	if (res.ntxts > 0 && type != DNS_TYPE_TXT)
+		FAIL("TXT records for type %d", type);
+	for (i = 0; i < res.ntxts; i++)
+		if (res.txts[i].len > size || res.txts[i].text[res.txts[i].len]
+		    != '\0')
+			FAIL("a TXT record of %zu octets in %zu, or no NUL",
+			    res.txts[i].len, size);
 	if (res.cname != NULL)
 		check_text(res.cname);
 	if (res.secure && !(data[0] & 0x80))
