@@ -50,7 +50,7 @@ CHECK_OBJS =	checks/addr.o checks/helo.o checks/dynamic.o checks/special.o \
 		checks/dbl.o checks/verdict.o checks/reply.o checks/lists.o \
 		checks/memory.o
 DNS_OBJS =	checks/dns.o checks/dnscache.o checks/dnsresult.o \
-		checks/lookup.o
+		checks/lookup.o checks/spf.o
 FRONT_OBJS =	filter/log.o filter/logsys.o filter/config.o filter/session.o \
 		filter/smtpd.o filter/exim.o filter/report.o filter/reload.o \
 		filter/stats.o filter/header.o filter/policyd.o \
@@ -65,7 +65,7 @@ HDRS =		compat/compat.h filter/config.h filter/log.h filter/logsys.h \
 		checks/addr.h checks/helo.h checks/policy.h checks/facts.h \
 		checks/verdict.h checks/dns.h checks/dnscache.h checks/dnsresult.h \
 		checks/lookup.h checks/protect.h checks/dbl.h checks/reply.h \
-		checks/memory.h
+		checks/memory.h checks/spf.h
 
 # Everything but main(): what the unit tests and fuzz targets link.
 LIB_OBJS =	$(FRONT_OBJS) $(DNS_OBJS) $(CHECK_OBJS) $(PROTO_OBJS)
@@ -74,7 +74,8 @@ LIB_SRCS =	filter/log.c filter/logsys.c filter/config.c \
 		filter/reload.c filter/stats.c filter/header.c filter/policyd.c \
 		filter/firsthelo.c filter/priv.c \
 		checks/dns.c checks/dnscache.c checks/dnsresult.c \
-		checks/lookup.c checks/addr.c checks/protect.c checks/dbl.c \
+		checks/lookup.c checks/spf.c checks/addr.c checks/protect.c \
+		checks/dbl.c \
 		checks/helo.c checks/dynamic.c checks/special.c checks/rcpt.c \
 		checks/facts.c checks/policy.c checks/verdict.c checks/reply.c \
 		checks/lists.c checks/memory.c \
@@ -217,9 +218,9 @@ regress/t_dblzone: regress/t_dblzone.o $(TAP_OBJ) $(CHECK_OBJS)
 	    $(PKG_LIBS)
 
 regress/t_header: regress/t_header.o $(TAP_OBJ) filter/header.o \
-    $(CHECK_OBJS)
+    $(DNS_OBJS) $(CHECK_OBJS)
 	$(CC) $(LDFLAGS) -o $@ regress/t_header.o $(TAP_OBJ) \
-	    filter/header.o $(CHECK_OBJS) $(PKG_LIBS)
+	    filter/header.o $(DNS_OBJS) $(CHECK_OBJS) $(PKG_LIBS)
 
 regress/t_dnsmsg: regress/t_dnsmsg.o $(TAP_OBJ) checks/dnsresult.o \
     $(CHECK_OBJS)

@@ -70,6 +70,7 @@ enum check {
 	CHECK_CHANGED,
 	CHECK_ROTATION,		/* across sessions: memory.c */
 	CHECK_FORGED_BEFORE,
+	CHECK_SPF_HELO,		/* SPF of the HELO identity: spf.c */
 	CHECK_COUNT
 };
 
@@ -82,6 +83,12 @@ enum phase {
 enum rdns_mode {
 	RDNS_EXACT,
 	RDNS_DOMAIN
+};
+
+/* Whose mail spf-helo's action applies to ("spf-helo all|null-sender"). */
+enum spf_helo_mode {
+	SPF_HELO_ALL,
+	SPF_HELO_NULL_SENDER	/* bounces only: MAIL FROM:<> */
 };
 
 /*
@@ -196,6 +203,7 @@ struct policy {
 	int		 rotation_limit;	/* distinct names, at most */
 	int		 rotation_window;	/* seconds */
 	int		 forged_window;		/* seconds */
+	enum spf_helo_mode spf_helo;		/* whose mail it judges */
 };
 
 const char	*action_name(enum action);
