@@ -96,6 +96,7 @@ TESTS =		regress/t_proto regress/t_helo regress/t_config \
 		regress/t_transcript.t \
 		regress/t_sessions.t regress/t_robust.t regress/t_flood.t \
 		regress/t_signals.t regress/t_dnschecks.t regress/t_dnssec.t \
+		regress/t_spf.t \
 		regress/t_deadnames.t regress/t_flood_dns.t regress/t_syslog.t \
 		regress/t_verified.t regress/t_idle.t regress/t_special.t \
 		regress/t_pass_rcpt.t regress/t_protected.t regress/t_private.t \
