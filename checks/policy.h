@@ -45,7 +45,9 @@ enum action {
  * Table order is also the tie-break: the first of equal actions replies,
  * so the more telling reply comes first ("you are not me" before "use an
  * address literal", "does not match your hostname" before "does not
- * resolve to").
+ * resolve to").  spf-helo comes before the checks that report by
+ * default, so that a report-only verdict waits for its result (it may
+ * outrank them) and every front end logs it whatever the timing.
  */
 enum check {
 	CHECK_SELF,
@@ -61,6 +63,7 @@ enum check {
 	CHECK_SPECIAL_NAME,
 	CHECK_DNS,
 	CHECK_DNS_ERROR,
+	CHECK_SPF_HELO,		/* SPF of the HELO identity: spf.c */
 	CHECK_RDNS,
 	CHECK_RDNS_MATCH,
 	CHECK_FORWARD,
@@ -70,7 +73,6 @@ enum check {
 	CHECK_CHANGED,
 	CHECK_ROTATION,		/* across sessions: memory.c */
 	CHECK_FORGED_BEFORE,
-	CHECK_SPF_HELO,		/* SPF of the HELO identity: spf.c */
 	CHECK_COUNT
 };
 

@@ -154,6 +154,10 @@ static const struct check_row {
 	    "451 4.4.3 <%h>: Helo command rejected: "
 	    "temporary DNS failure, try again later",
 	    NULL, 0 },
+	/* RFC 7372 5.7.23: "SPF validation failed"; %e is its explanation. */
+	[CHECK_SPF_HELO] = { "spf-helo", ACT_REPORT,
+	    "550 5.7.23 <%h>: Helo command rejected: %e",
+	    check_spf_helo, NEEDS_SPF_HELO },
 	[CHECK_RDNS] = { "rdns", ACT_REPORT,
 	    "450 4.7.25 Client host rejected: "
 	    "cannot find your hostname, [%i]",
@@ -193,10 +197,6 @@ static const struct check_row {
 	    "550 5.7.1 <%h>: Helo command rejected: "
 	    "[%i] forged a HELO name before",
 	    check_forged_before, 0 },
-	/* RFC 7372 5.7.23: "SPF validation failed"; %e is its explanation. */
-	[CHECK_SPF_HELO] = { "spf-helo", ACT_REPORT,
-	    "550 5.7.23 <%h>: Helo command rejected: %e",
-	    check_spf_helo, NEEDS_SPF_HELO },
 };
 
 /*

@@ -170,8 +170,8 @@ static const struct check_row defaults[] = {
 static const char *const check_names[CHECK_COUNT] = {
 	"self", "rcpt-domain", "protected", "blocklist", "dbl", "syntax",
 	"underscore", "bare-ip", "non-fqdn", "literal", "special-name", "dns",
-	"dns-error", "rdns", "rdns-match", "forward", "cname", "private",
-	"dynamic", "changed", "rotation", "forged-before", "spf-helo",
+	"dns-error", "spf-helo", "rdns", "rdns-match", "forward", "cname",
+	"private", "dynamic", "changed", "rotation", "forged-before",
 };
 
 /* One line on a default policy, then one value of the result. */

@@ -1234,7 +1234,7 @@ test_spf_helo(void)
 		{ SPF_PASS, "pass", "report forward forward" },
 		{ SPF_SOFTFAIL, "softfail", "report forward forward" },
 		{ SPF_PERMERROR, "permerror", "report forward forward" },
-		{ SPF_FAIL, "fail", "reject spf-helo forward,spf-helo" },
+		{ SPF_FAIL, "fail", "reject spf-helo spf-helo,forward" },
 		{ SPF_TEMPERROR, "temperror",
 		    "tempfail dns-error dns-error,forward" },
 	};
@@ -1257,15 +1257,20 @@ test_spf_helo(void)
 	is_str(decided(&v), "report forward forward",
 	    "spf-helo off: its result fires nothing");
 	policy_set_action(&p, CHECK_SPF_HELO, ACT_REPORT);
-	is_str(decided(&v), "report forward forward,spf-helo",
-	    "spf-helo report: fail is reported");
+	is_str(decided(&v), "report spf-helo spf-helo,forward",
+	    "spf-helo report: fail is reported, and replies first");
 	spf(LOOKUP_FOUND, SPF_TEMPERROR, NULL);
 	is_str(decided(&v), "report forward forward",
 	    "  and a temperror defers nothing");
 	spf(LOOKUP_PENDING, SPF_NONE, NULL);
-	is_str(decided(&v), "report forward forward",
-	    "  in flight, it cannot outrank forward's report");
-	is_int(v.state[CHECK_SPF_HELO], CS_WAIT, "  and waits for its line");
+	is_str(decided(&v), "wait",
+	    "  in flight, a report verdict waits for it: it comes first");
+	policy_set_action(&p, CHECK_CHANGED, ACT_JUNK);
+	f.helo_prev = "other.regress.test";
+	is_str(decided(&v), "junk changed forward,changed",
+	    "  a junk verdict does not");
+	is_int(v.state[CHECK_SPF_HELO], CS_WAIT, "  and spf-helo waits");
+	f.helo_prev = NULL;
 	policy_set_action(&p, CHECK_SPF_HELO, ACT_REJECT);
 	is_str(decided(&v), "wait", "  set to reject, the verdict waits");
 	spf_clear();
@@ -1648,7 +1653,7 @@ test_memory(void)
 int
 main(void)
 {
-	plan(351);
+	plan(352);
 	policy_init(&p);
 	test_strongest();
 	test_exempt();
