@@ -188,9 +188,12 @@ sub transaction {
 	$f->finish;
 }
 
-# The counters: each verdict's result.
+# The counters: each verdict's result, in the SIGUSR1 line and in the
+# stats file, written again at exit.
 {
-	my $f = Filter->new('-f', Filter::config($BASE));
+	my $prom = "$Filter::TMP/spf.prom";
+	my $f = Filter->new('-f', Filter::config($BASE
+	    . "stats-file $prom\n"));
 	$f->handshake('0.6');
 	for my $helo (qw(spf-fail spf-fail spf-softfail good)) {
 		my $s = Filter::Session->new($f);
@@ -202,6 +205,12 @@ sub transaction {
 	$f->finish;
 	like($f->stderr, qr/^stats: .* spf-helo=none:1,neutral:0,pass:0,fail:2,softfail:1,temperror:0,permerror:0 memory=/m,
 	    'stats: the results counted');
+	open(my $fh, '<', $prom) or die "$prom: $!";
+	my $text = do { local $/; <$fh> };
+	like($text, qr/^filter_helo_spf_helo_total\{result="fail"\} 2$/m,
+	    'stats-file: the results counted');
+	like($text, qr/^filter_helo_spf_helo_total\{result="permerror"\} 0$/m,
+	    'stats-file: every result, zero or not');
 }
 
 # -E: sender= is the sender, empty for a bounce; header=yes prints the
