@@ -100,6 +100,7 @@ TESTS =		regress/t_proto regress/t_helo regress/t_config \
 		regress/t_transcript.t \
 		regress/t_sessions.t regress/t_robust.t regress/t_flood.t \
 		regress/t_signals.t regress/t_dnschecks.t regress/t_dnssec.t \
+		regress/t_spf_helo.t \
 		regress/t_deadnames.t regress/t_flood_dns.t regress/t_syslog.t \
 		regress/t_spf_suite.t \
 		regress/t_verified.t regress/t_idle.t regress/t_special.t \
@@ -224,9 +225,9 @@ regress/t_dblzone: regress/t_dblzone.o $(TAP_OBJ) $(CHECK_OBJS)
 	    $(PKG_LIBS)
 
 regress/t_header: regress/t_header.o $(TAP_OBJ) filter/header.o \
-    $(CHECK_OBJS)
+    $(DNS_OBJS) $(CHECK_OBJS)
 	$(CC) $(LDFLAGS) -o $@ regress/t_header.o $(TAP_OBJ) \
-	    filter/header.o $(CHECK_OBJS) $(PKG_LIBS)
+	    filter/header.o $(DNS_OBJS) $(CHECK_OBJS) $(PKG_LIBS)
 
 regress/t_dnsmsg: regress/t_dnsmsg.o $(TAP_OBJ) checks/dnsresult.o \
     $(CHECK_OBJS)

@@ -71,6 +71,11 @@ dns_facts_clear_helo(struct dns_facts *d)
 	d->dbl_zones = NULL;
 	d->ndbl = 0;
 	d->dbl_lost = 0;
+	free(d->spf_explanation);
+	free(d->spf_problem);
+	d->spf_explanation = d->spf_problem = NULL;
+	d->spf = LOOKUP_NONE;
+	d->spf_result = SPF_NONE;
 }
 
 /*
@@ -136,6 +141,23 @@ dns_facts_set_cname(struct dns_facts *d, const char *cname)
 }
 
 /*
+ * The HELO's SPF result, with copies of its texts (spf.c's live only
+ * during its callback).  A text that cannot be copied is left out: the
+ * result stands without it.
+ */
+void
+dns_facts_set_spf(struct dns_facts *d, enum spf_result result,
+    const char *explanation, const char *problem)
+{
+	free(d->spf_explanation);
+	free(d->spf_problem);
+	d->spf_explanation = explanation != NULL ? strdup(explanation) : NULL;
+	d->spf_problem = problem != NULL ? strdup(problem) : NULL;
+	d->spf_result = result;
+	d->spf = LOOKUP_FOUND;
+}
+
+/*
  * The MTA forward-confirmed the client's name (smtpd's fcrdns "pass",
  * Exim's $sender_host_name): the name is the client's whatever the HELO,
  * and stands for our own PTR and confirmation lookups.  Of a client with
@@ -185,6 +207,9 @@ dns_facts_expire(struct dns_facts *d)
 		dbl_expire(&d->dbl[i].name);
 		dbl_expire(&d->dbl[i].domain);
 	}
+	/* RFC 7208 2.6.6: a DNS error that may pass is a temperror. */
+	if (d->spf == LOOKUP_PENDING)
+		dns_facts_set_spf(d, SPF_TEMPERROR, NULL, "deadline");
 }
 
 static void
@@ -211,7 +236,9 @@ dns_facts_rdns(const struct dns_facts *d)
  * with NEEDS_PTR, the client's names; with PLAN_HELO, the HELO's
  * records asked, and its name and registrable domain on each
  * blocklist zone (the zones copied; a query name too long to ask is
- * no listing), in place of what an earlier HELO's lookups said.
+ * no listing), in place of what an earlier HELO's lookups said.  SPF
+ * has nothing to look up for an address literal, a name of one label
+ * or a client without an address: its result is none at once.
  */
 void
 facts_mark(struct facts *f, int plan, const struct dbl_list *zones)
@@ -228,6 +255,13 @@ facts_mark(struct facts *f, int plan, const struct dbl_list *zones)
 	if (!(plan & PLAN_HELO))
 		return;
 	dns_facts_clear_helo(d);
+	if ((plan & NEEDS_SPF_HELO) && f->helo_raw != NULL) {
+		if (f->helo.kind == HELO_DOMAIN && !f->helo.dotless &&
+		    f->client.family != 0)
+			d->spf = LOOKUP_PENDING;
+		else
+			dns_facts_set_spf(d, SPF_NONE, NULL, NULL);
+	}
 	if (f->helo_raw == NULL || f->helo.kind != HELO_DOMAIN ||
 	    f->helo.dotless)
 		return;

@@ -27,6 +27,7 @@
 
 #include "addr.h"
 #include "helo.h"
+#include "spf.h"
 
 struct memory;
 struct policy;
@@ -88,6 +89,17 @@ struct dns_facts {
 	struct dbl_zone		 *dbl_zones;
 	size_t			  ndbl;
 	int			  dbl_lost;	/* out of memory: unknown */
+
+	/*
+	 * SPF of the HELO identity (RFC 7208 2.3): LOOKUP_NONE not asked,
+	 * LOOKUP_PENDING under way, LOOKUP_FOUND once it has a result
+	 * (temperror included: the result says what failed).  The texts
+	 * are copies the facts own, or NULL.
+	 */
+	enum lookup_state	  spf;
+	enum spf_result		  spf_result;
+	char			 *spf_explanation;
+	char			 *spf_problem;
 };
 
 struct facts {
@@ -103,6 +115,9 @@ struct facts {
 	struct helo	 helo;
 	const char	*helo_prev;	/* an earlier accepted HELO, or NULL */
 
+	const char	*mail_from;	/* the sender, "" for a bounce (the
+					   null reverse path); NULL: not
+					   known (before MAIL FROM) */
 	const char	*rcpt;		/* the recipient, as the MTA gave it */
 	const char	*rcpt_domain;	/* NULL outside the rcpt-to phase */
 
@@ -125,12 +140,15 @@ struct facts {
 #define NEEDS_DBL	0x10	/* the HELO name on the blocklist zones */
 /* A plan for this HELO: its lookups replace an earlier HELO's. */
 #define PLAN_HELO	0x20
+#define NEEDS_SPF_HELO	0x40	/* SPF of the HELO name */
 
 void		 dns_facts_free(struct dns_facts *);
 void		 dns_facts_clear_client(struct dns_facts *);
 void		 dns_facts_clear_helo(struct dns_facts *);
 int		 dns_facts_set_rdns(struct dns_facts *, char **, size_t);
 int		 dns_facts_set_cname(struct dns_facts *, const char *);
+void		 dns_facts_set_spf(struct dns_facts *, enum spf_result,
+		    const char *, const char *);
 int		 dns_facts_dbl_init(struct dns_facts *,
 		    const struct dbl_list *);
 int		 dns_facts_verified(struct dns_facts *, const char *);

@@ -32,6 +32,7 @@
 
 #include "dns.h"
 #include "lookup.h"
+#include "spf.h"
 
 /* More PTR names than this are a misconfiguration; confirm the first. */
 #define PTR_NAMES_MAX	8
@@ -83,10 +84,13 @@ struct lookup_set {
 	size_t			 nconfirmed;
 	int			 helo_answered;
 	int			 helo_secure;
+	struct spf_check	*spf;		/* the HELO's, under way */
 };
 
 static void	lookup_client(struct lookup_set *);
 static void	lookup_helo(struct lookup_set *);
+static void	lookup_spf(struct lookup_set *);
+static void	on_spf(const struct spf_outcome *, void *);
 static void	lookup_one(struct lookup_set *, enum lookup_kind,
 		    const char *, int);
 static void	lookup_ask(struct lookup_set *, enum lookup_kind,
@@ -192,6 +196,48 @@ lookup_helo(struct lookup_set *set)
 			lookup_dbl(set, LK_DBL_DOMAIN,
 			    dbl_domain(f->helo.name), i);
 	}
+	if (d->spf == LOOKUP_PENDING)
+		lookup_spf(set);
+}
+
+/*
+ * check_host() of the HELO identity (RFC 7208 2.3): the HELO name is
+ * both the domain and %{h}, and the sender is postmaster@ that name,
+ * whatever MAIL FROM says, so the result is the same for every
+ * transaction of the session.  A name check_host() would not look up
+ * is none at once; a check that cannot start is a temperror, as a
+ * lookup that cannot start is a failed one.
+ */
+static void
+lookup_spf(struct lookup_set *set)
+{
+	struct facts		*f = set->facts;
+	struct spf_request	 req;
+
+	if (!spf_domain_valid(f->helo.name)) {
+		dns_facts_set_spf(&f->dns, SPF_NONE, NULL, NULL);
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	req.ip = f->client;
+	req.domain = f->helo.name;
+	req.helo = f->helo.name;
+	req.receiver = f->greeting;
+	if ((set->spf = spf_check_start(&req, set->timeout_ms, on_spf,
+	    set)) == NULL)
+		dns_facts_set_spf(&f->dns, SPF_TEMPERROR, NULL,
+		    "local error");
+}
+
+static void
+on_spf(const struct spf_outcome *o, void *arg)
+{
+	struct lookup_set	*set = arg;
+
+	set->spf = NULL;
+	dns_facts_set_spf(&set->facts->dns, o->result, o->explanation,
+	    o->problem);
+	set->cb(set->arg);
 }
 
 /* facts_mark() marked only a query name that fits: it is asked. */
@@ -214,7 +260,7 @@ lookup_dbl(struct lookup_set *set, enum lookup_kind kind, const char *name,
 int
 lookup_pending(const struct lookup_set *set)
 {
-	return !TAILQ_EMPTY(&set->pending);
+	return !TAILQ_EMPTY(&set->pending) || set->spf != NULL;
 }
 
 /*
@@ -296,6 +342,10 @@ lookup_cancel(struct lookup_set *set, int which)
 		TAILQ_REMOVE(&set->pending, l, entry);
 		dns_cancel(l->q);
 		free(l);
+	}
+	if ((which & LC_HELO) && set->spf != NULL) {
+		spf_check_cancel(set->spf);
+		set->spf = NULL;
 	}
 }
 

@@ -19,7 +19,8 @@
  * soon as their input is known and all in parallel: the PTR of the
  * client, then A/AAAA of each PTR name (forward confirmation); A, AAAA
  * and MX of the HELO name, or those of them a verdict still needs; the
- * HELO name and its registrable domain on each blocklist zone (dbl).
+ * HELO name and its registrable domain on each blocklist zone (dbl);
+ * the SPF of the HELO name (spf.c), which asks its own.
  * Answers are written into the client's dns_facts, which own them and
  * outlive the set, and the owner is told after each one, so a waiting
  * verdict can be given at once.

@@ -45,7 +45,9 @@ enum action {
  * Table order is also the tie-break: the first of equal actions replies,
  * so the more telling reply comes first ("you are not me" before "use an
  * address literal", "does not match your hostname" before "does not
- * resolve to").
+ * resolve to").  spf-helo comes before the checks that report by
+ * default, so that a report-only verdict waits for its result (it may
+ * outrank them) and every front end logs it whatever the timing.
  */
 enum check {
 	CHECK_SELF,
@@ -61,6 +63,7 @@ enum check {
 	CHECK_SPECIAL_NAME,
 	CHECK_DNS,
 	CHECK_DNS_ERROR,
+	CHECK_SPF_HELO,		/* SPF of the HELO identity: spf.c */
 	CHECK_RDNS,
 	CHECK_RDNS_MATCH,
 	CHECK_FORWARD,
@@ -82,6 +85,12 @@ enum phase {
 enum rdns_mode {
 	RDNS_EXACT,
 	RDNS_DOMAIN
+};
+
+/* Whose mail spf-helo's action applies to ("spf-helo all|null-sender"). */
+enum spf_helo_mode {
+	SPF_HELO_ALL,
+	SPF_HELO_NULL_SENDER	/* bounces only: MAIL FROM:<> */
 };
 
 /*
@@ -196,6 +205,7 @@ struct policy {
 	int		 rotation_limit;	/* distinct names, at most */
 	int		 rotation_window;	/* seconds */
 	int		 forged_window;		/* seconds */
+	enum spf_helo_mode spf_helo;		/* whose mail it judges */
 };
 
 const char	*action_name(enum action);

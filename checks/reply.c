@@ -56,8 +56,9 @@ struct escape {
 
 /*
  * Every value is cut at REPLY_VALUE_MAX.  %l is "[...]" or "unknown",
- * %c a check's name; the client chooses the HELO, DNS the rDNS name,
- * and an IPv4 address or a domain may be all digits and dots.
+ * %c a check's name; the client chooses the HELO, DNS the rDNS name
+ * and the SPF explanation (the HELO domain's exp= text), and an IPv4
+ * address or a domain may be all digits and dots.
  */
 static const struct escape escapes[] = {
 	{ 'h', RV_HELO,		REPLY_VALUE_MAX,	SHAPE_ANY },
@@ -66,6 +67,7 @@ static const struct escape escapes[] = {
 	{ 'r', RV_RDNS,		REPLY_VALUE_MAX,	SHAPE_ANY },
 	{ 'd', RV_DOMAIN,	REPLY_VALUE_MAX,	SHAPE_ANY },
 	{ 'c', RV_CHECK,	REPLY_VALUE_MAX,	SHAPE_WORD },
+	{ 'e', RV_SPF,		REPLY_VALUE_MAX,	SHAPE_ANY },
 	{ '%', RV_COUNT,	1,			SHAPE_LETTER },
 };
 

@@ -26,7 +26,7 @@
 #define REPLY_MAX	512
 /* RFC 5321 4.5.3.1.5: a reply line is 512 octets with its CRLF. */
 #define REPLY_LINE_MAX	510
-/* A longer value (%h, %r, %d) is quoted shortened, with "...". */
+/* A longer value (%h, %r, %d, %e) is quoted shortened, with "...". */
 #define REPLY_VALUE_MAX	64
 
 /* What the escapes stand for: the caller gives each its value. */
@@ -37,6 +37,7 @@ enum reply_value {
 	RV_RDNS,		/* %r */
 	RV_DOMAIN,		/* %d */
 	RV_CHECK,		/* %c, and the anchor of the explain-url */
+	RV_SPF,			/* %e: the SPF explanation (spf-helo) */
 	RV_COUNT
 };
 

@@ -70,6 +70,7 @@ static enum check_state	check_dynamic(struct judged *);
 static enum check_state	check_changed(struct judged *);
 static enum check_state	check_rotation(struct judged *);
 static enum check_state	check_forged_before(struct judged *);
+static enum check_state	check_spf_helo(struct judged *);
 static const char	*rotation_name(const struct facts *);
 static const char	*exemption(const struct policy *,
 			    const struct facts *, int *);
@@ -153,6 +154,10 @@ static const struct check_row {
 	    "451 4.4.3 <%h>: Helo command rejected: "
 	    "temporary DNS failure, try again later",
 	    NULL, 0 },
+	/* RFC 7372 5.7.23: "SPF validation failed"; %e is its explanation. */
+	[CHECK_SPF_HELO] = { "spf-helo", ACT_REPORT,
+	    "550 5.7.23 <%h>: Helo command rejected: %e",
+	    check_spf_helo, NEEDS_SPF_HELO },
 	[CHECK_RDNS] = { "rdns", ACT_REPORT,
 	    "450 4.7.25 Client host rejected: "
 	    "cannot find your hostname, [%i]",
@@ -192,6 +197,21 @@ static const struct check_row {
 	    "550 5.7.1 <%h>: Helo command rejected: "
 	    "[%i] forged a HELO name before",
 	    check_forged_before, 0 },
+};
+
+/*
+ * What an SPF result of the HELO makes of spf-helo: only fail fires; a
+ * temperror cannot tell (dns-error, a deferral at most); permerror,
+ * softfail, neutral, none and pass never refuse, they are reported.
+ */
+static const enum check_state spf_states[] = {
+	[SPF_NONE] =		CS_CLEAR,
+	[SPF_NEUTRAL] =		CS_CLEAR,
+	[SPF_PASS] =		CS_CLEAR,
+	[SPF_FAIL] =		CS_FIRED,
+	[SPF_SOFTFAIL] =	CS_CLEAR,
+	[SPF_TEMPERROR] =	CS_UNKNOWN,
+	[SPF_PERMERROR] =	CS_CLEAR,
 };
 
 const char *
@@ -264,7 +284,8 @@ verdict_plan(const struct policy *p, struct facts *f)
 		plan |= NEEDS_PTR;
 	if (f->helo_raw == NULL)
 		return plan;
-	plan |= PLAN_HELO;
+	/* SPF is asked for any HELO: a literal's none needs no lookup. */
+	plan |= PLAN_HELO | (needs & NEEDS_SPF_HELO);
 	if (f->helo.kind != HELO_DOMAIN || f->helo.dotless)
 		return plan;
 	if (p->dnssec != DNSSEC_OFF && (needs & NEEDS_HELO))
@@ -313,7 +334,7 @@ check_needs(const struct policy *p, const struct facts *f, int c)
 	    ((needs & UNLESS_CONFIRMED) || ((needs & UNLESS_CONFIRMED_PUBLIC) &&
 	    !addr_is_private(&f->client))))
 		needs &= ~NEEDS_HELO;
-	return needs & (NEEDS_PTR | NEEDS_HELO | NEEDS_DBL);
+	return needs & (NEEDS_PTR | NEEDS_HELO | NEEDS_DBL | NEEDS_SPF_HELO);
 }
 
 static int
@@ -842,6 +863,31 @@ check_forged_before(struct judged *j)
 }
 
 /*
+ * The HELO identity's SPF fails (RFC 7208 2.3): the domain says that
+ * this client may not use its name.  With "spf-helo null-sender" only
+ * a bounce is judged, the one mail whose only SPF identity is the HELO
+ * (2.4): before MAIL FROM, and for any other sender, the result is
+ * only reported.  It is waited for all the same, so that the log line
+ * and the headers say it whatever the sender and the timing.
+ */
+static enum check_state
+check_spf_helo(struct judged *j)
+{
+	const struct facts	*f = j->f;
+
+	if (!is_name(f))
+		return CS_CLEAR;
+	if (f->dns.spf != LOOKUP_FOUND)
+		return lookup_state(f->dns.spf);
+	if (j->p->spf_helo == SPF_HELO_NULL_SENDER &&
+	    (f->mail_from == NULL || f->mail_from[0] != '\0'))
+		return CS_CLEAR;
+	if ((unsigned int)f->dns.spf_result >= nitems(spf_states))
+		return CS_UNKNOWN;
+	return spf_states[f->dns.spf_result];
+}
+
+/*
  * What this verdict teaches the memory, once its checks have their
  * answers: the client's name, unless it is one of its confirmed names,
  * and its forgery.  Exempt clients teach nothing, nor do checks set to
@@ -1134,6 +1180,7 @@ verdict_reply(const struct policy *p, const struct facts *f,
 	val[RV_RDNS] = facts_rdns(f) != NULL ? facts_rdns(f) : "unknown";
 	val[RV_DOMAIN] = v->domain != NULL ? v->domain : f->helo.name;
 	val[RV_CHECK] = check_name(v->check);
+	val[RV_SPF] = f->dns.spf_explanation;
 	reply_expand(p->rules[v->check].reply, val, p->explain_url, buf, len);
 	return 0;
 }

@@ -202,6 +202,9 @@ static const struct words rdns_modes = { list_word,
 static const struct words dnssec_modes = { list_word,
     (const char *const []){ [DNSSEC_OFF] = "no", [DNSSEC_LOOPBACK] = "yes",
     [DNSSEC_ANY] = "any", NULL }, NULL };
+static const struct words spf_helo_modes = { list_word,
+    (const char *const []){ [SPF_HELO_ALL] = "all",
+    [SPF_HELO_NULL_SENDER] = "null-sender", NULL }, NULL };
 static const struct words profiles = { list_word,
     (const char *const []){ "default", "strict", NULL }, NULL };
 
@@ -291,6 +294,9 @@ static const struct directive directives[] = {
 	{ "forged-window", 1, 1, "forged-window needs TIME", parse_duration,
 	    print_duration, .field = FIELD(forged_window),
 	    .max = MEMORY_WINDOW_MAX },
+	/* Whose mail check spf-helo's action applies to. */
+	{ "spf-helo", 1, 1, NULL, parse_setting, print_setting,
+	    .field = FIELD(spf_helo), .words = &spf_helo_modes },
 	/* Each check's action, and its message after it. */
 	{ "check", 2, 2, "check needs NAME and ACTION", parse_check,
 	    print_rules, .words = &actions },
@@ -1184,6 +1190,12 @@ config_finish(struct policy *p, const char *path)
 		config_error("%s: pass rcpt needs verdict-phase rcpt-to: "
 		    "a verdict given before RCPT TO spares no recipient",
 		    path);
+		rc = -1;
+	}
+	if (p->spf_helo == SPF_HELO_NULL_SENDER && p->phase == PHASE_HELO) {
+		config_error("%s: spf-helo null-sender needs verdict-phase "
+		    "mail-from or rcpt-to: a verdict given at HELO cannot "
+		    "know whether the mail is a bounce", path);
 		rc = -1;
 	}
 	for (c = 0; c < CHECK_COUNT; c++) {

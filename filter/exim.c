@@ -59,6 +59,7 @@ struct exim_args {
 	const char	*auth;
 	const char	*rcpt;
 	const char	*rcpt_domain;
+	const char	*sender;
 	const char	*greeting;
 	const char	*rdns;
 	const char	*header;
@@ -75,6 +76,7 @@ static const struct operand {
 	{ "auth",		offsetof(struct exim_args, auth) },
 	{ "rcpt",		offsetof(struct exim_args, rcpt) },
 	{ "rcpt-domain",	offsetof(struct exim_args, rcpt_domain) },
+	{ "sender",		offsetof(struct exim_args, sender) },
 	{ "greeting",		offsetof(struct exim_args, greeting) },
 	{ "header",		offsetof(struct exim_args, header) },
 	{ "rdns",		offsetof(struct exim_args, rdns) },
@@ -172,7 +174,7 @@ operand_error(const char *what, const char *arg)
 	fprintf(stderr, "usage: %s -E [-v] [-f file] helo=NAME "
 	    "[client=ADDR] [server=ADDR]\n\t[auth=ID] [rcpt=ADDRESS] "
 	    "[rcpt-domain=DOMAIN] [greeting=NAME]\n\t[first-helo=NAME] "
-	    "[rdns=NAME] [header=yes]\n",
+	    "[rdns=NAME] [sender=ADDRESS] [header=yes]\n",
 	    getprogname());
 	return -1;
 }
@@ -238,6 +240,11 @@ fill_facts(const struct exim_args *a)
 		return -1;
 	}
 	f->helo_prev = nonempty(a->first_helo);
+	/*
+	 * Empty: a bounce ($sender_address after MAIL FROM:<>); absent:
+	 * not known, and "spf-helo null-sender" judges nothing.
+	 */
+	f->mail_from = a->sender;
 	f->rcpt = nonempty(a->rcpt);
 	f->rdns_verified = nonempty(a->rdns);
 	if (nonempty(a->header) != NULL &&
@@ -413,7 +420,7 @@ helo_check(char *buf, size_t len)
 {
 	struct verdict_sum	 sum;
 
-	header_summarise(&ex.verdict, &sum);
+	header_summarise(&ex.facts, &ex.verdict, &sum);
 	return header_helo_check_value(buf, len, &sum, ex.facts.helo_raw) ==
 	    -1 ? -1 : 0;
 }

@@ -17,10 +17,13 @@
 /*
  * The headers of "add-header yes".  Authentication-Results carries the
  * iprev method (RFC 8601 2.7.3): the client's address has a reverse
- * name that resolves back to it.  X-HELO-Check carries the verdict as
- * the log line gives it.  Values from the client or from DNS are cut
- * and reduced to printable ASCII, so no header can run into the body
- * or into another header, and long headers are folded (RFC 5322 2.2.3).
+ * name that resolves back to it; and the SPF result of the HELO
+ * identity (2.7.2) as smtp.helo, never as smtp.mailfrom: it says
+ * nothing of the sender's domain (CVE-2019-20790 came of that mix-up).
+ * X-HELO-Check carries the verdict as the log line gives it.  Values
+ * from the client or from DNS are cut and reduced to printable ASCII,
+ * so no header can run into the body or into another header, and long
+ * headers are folded (RFC 5322 2.2.3).
  */
 #include "compat.h"
 
@@ -31,6 +34,7 @@
 #include "addr.h"
 #include "header.h"
 #include "policy.h"
+#include "spf.h"
 #include "verdict.h"
 
 #define FOLD_AT		78	/* RFC 5322 2.1.1: lines SHOULD be shorter */
@@ -67,7 +71,8 @@ static const char *const iprev_results[] = {
 };
 
 void
-header_summarise(const struct verdict *v, struct verdict_sum *sum)
+header_summarise(const struct facts *f, const struct verdict *v,
+    struct verdict_sum *sum)
 {
 	int	c;
 
@@ -75,6 +80,8 @@ header_summarise(const struct verdict *v, struct verdict_sum *sum)
 	sum->given = 1;
 	sum->action = v->action;
 	sum->exempt = v->exempt;
+	if (header_spf(f) != NULL)
+		sum->spf = f->dns.spf_result + 1;
 	for (c = 0; c < CHECK_COUNT; c++)
 		if (v->state[c] == CS_FIRED)
 			sum->fired |= (uint32_t)1 << c;
@@ -126,31 +133,60 @@ header_iprev(const struct facts *f, enum iprev smtpd)
 }
 
 /*
- * "Authentication-Results: ADMD; iprev=RESULT policy.iprev=IP", or
- * "ADMD; none" when iprev does not apply.  An IPv6 address is no RFC
- * 2045 token, so it is quoted.  Returns the length, or -1.
+ * The HELO's SPF result as the log line shows it, or NULL: not
+ * evaluated, or none (no SPF record, as most HELO names), which the
+ * log and the headers leave out.
+ */
+const char *
+header_spf(const struct facts *f)
+{
+	if (f->dns.spf != LOOKUP_FOUND || f->dns.spf_result == SPF_NONE)
+		return NULL;
+	return spf_result_name(f->dns.spf_result);
+}
+
+/*
+ * "Authentication-Results: ADMD; iprev=RESULT policy.iprev=IP
+ * spf=RESULT smtp.helo=NAME", each method where it applies (spf: its
+ * result, or NULL), or "ADMD; none" when neither does.  A value that
+ * is no RFC 2045 token, an IPv6 address, is quoted.  Returns the
+ * length, or -1.
  */
 int
 header_auth_results(char *buf, size_t len, const char *admd,
-    enum iprev iprev, const struct addr *client)
+    enum iprev iprev, const struct addr *client, const char *spf,
+    const char *helo)
 {
 	struct folder	f;
-	char		id[VALUE_MAX + 2], ip[ADDR_STRLEN], word[128];
+	char		id[VALUE_MAX + 2], ip[ADDR_STRLEN];
+	char		word[VALUE_MAX + 32], name[VALUE_MAX + 1];
+	int		n = 0;
 
 	clean(id, sizeof(id), admd, TSPECIALS, '-');
 	fold_start(&f, buf, len, "Authentication-Results:");
 	strlcat(id, ";", sizeof(id));
 	fold_word(&f, id);
-	if (iprev == IPREV_NONE || client == NULL || client->family == 0) {
-		fold_word(&f, "none");
-		return fold_end(&f);
+	if (iprev != IPREV_NONE && client != NULL && client->family != 0) {
+		snprintf(word, sizeof(word), "iprev=%s",
+		    iprev_results[iprev]);
+		fold_word(&f, word);
+		addr_fmt(client, ip, sizeof(ip));
+		snprintf(word, sizeof(word), strchr(ip, ':') != NULL ?
+		    "policy.iprev=\"%s\"" : "policy.iprev=%s", ip);
+		fold_word(&f, word);
+		n++;
 	}
-	snprintf(word, sizeof(word), "iprev=%s", iprev_results[iprev]);
-	fold_word(&f, word);
-	addr_fmt(client, ip, sizeof(ip));
-	snprintf(word, sizeof(word), strchr(ip, ':') != NULL ?
-	    "policy.iprev=\"%s\"" : "policy.iprev=%s", ip);
-	fold_word(&f, word);
+	if (spf != NULL) {
+		snprintf(word, sizeof(word), "spf=%s", spf);
+		fold_word(&f, word);
+		/* Only a name has an SPF record: no quotes to escape. */
+		clean(name, sizeof(name), helo, TSPECIALS, '?');
+		snprintf(word, sizeof(word), "smtp.helo=%s", name);
+		fold_word(&f, word);
+		n++;
+	}
+	if (n == 0)
+		fold_word(&f, "none");
 	return fold_end(&f);
 }
 
@@ -187,6 +223,10 @@ header_helo_check_value(char *buf, size_t len, const struct verdict_sum *sum,
 	return helo_check(&f, sum, helo);
 }
 
+/*
+ * As the log line: "verdict=ACTION checks=... helo=NAME", then
+ * "spf-helo=RESULT" when the HELO has an SPF result but none.
+ */
 static int
 helo_check(struct folder *f, const struct verdict_sum *sum, const char *helo)
 {
@@ -214,6 +254,11 @@ helo_check(struct folder *f, const struct verdict_sum *sum, const char *helo)
 	if (helo != NULL) {
 		clean(name, sizeof(name), helo, "", '?');
 		snprintf(word, sizeof(word), "helo=%s", name);
+		fold_word(f, word);
+	}
+	if (sum->spf != 0) {
+		snprintf(word, sizeof(word), "spf-helo=%s",
+		    spf_result_name(sum->spf - 1));
 		fold_word(f, word);
 	}
 	return fold_end(f);

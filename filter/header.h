@@ -19,6 +19,7 @@
  * with "add-header yes", for the filters and delivery agents after it:
  *
  *   Authentication-Results: ADMD; iprev=pass policy.iprev=192.0.2.10
+ *	spf=fail smtp.helo=mail.example.net
  *   X-HELO-Check: verdict=junk checks=literal helo=[192.0.2.99]
  *
  * Each is built as text whose folded lines are separated by '\n' (none
@@ -51,16 +52,20 @@ struct verdict_sum {
 	uint32_t	 fired;		/* 1 << check, for each fired */
 	unsigned char	 action;	/* enum action */
 	unsigned char	 given;		/* a verdict was given */
+	unsigned char	 spf;		/* SPF result + 1; 0: none,
+					   or not evaluated */
 };
 
 /* Room for either header, folded, with every value at its longest. */
 #define HEADER_MAX	1024
 
-void		header_summarise(const struct verdict *, struct verdict_sum *);
+void		header_summarise(const struct facts *,
+		    const struct verdict *, struct verdict_sum *);
 enum iprev	header_iprev(const struct facts *, enum iprev);
 enum iprev	header_iprev_smtpd(const char *);
+const char	*header_spf(const struct facts *);
 int		header_auth_results(char *, size_t, const char *, enum iprev,
-		    const struct addr *);
+		    const struct addr *, const char *, const char *);
 int		header_helo_check(char *, size_t, const struct verdict_sum *,
 		    const char *);
 int		header_helo_check_value(char *, size_t,

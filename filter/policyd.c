@@ -138,6 +138,7 @@ static void	pconn_arm(struct pconn *, int);
 static void	on_timer(int, short, void *);
 static void	request_begins(struct pconn *);
 static void	on_read(void *);
+static const char *request_sender(char *const *);
 static void	on_line(char *, size_t, void *);
 static void	on_eof(void *);
 static void	on_toolong(size_t, void *);
@@ -646,9 +647,31 @@ request_facts(struct pconn *c)
 	name = v[PF_CLIENT_NAME];
 	if (pf_value_known(name))
 		f->rdns_verified = name;
+	f->mail_from = request_sender(v);
 	f->memory = pd.memory;
 	f->now = time(NULL);
 	return 0;
+}
+
+/*
+ * The sender, "" for a bounce, from the states that follow MAIL FROM;
+ * NULL before it (Postfix sends an empty sender there too) or when the
+ * state is not said.
+ */
+static const char *
+request_sender(char *const *v)
+{
+	static const char *const after_mail[] = {
+		"MAIL", "RCPT", "DATA", "END-OF-MESSAGE",
+	};
+	size_t	i;
+
+	if (v[PF_SENDER] == NULL || v[PF_PROTOCOL_STATE] == NULL)
+		return NULL;
+	for (i = 0; i < nitems(after_mail); i++)
+		if (strcmp(v[PF_PROTOCOL_STATE], after_mail[i]) == 0)
+			return v[PF_SENDER];
+	return NULL;
 }
 
 /* The lookups the verdict needs (verdict_plan()), as the other front ends. */
@@ -710,7 +733,7 @@ request_answer(struct pconn *c, const struct verdict *v)
 		snprintf(id, sizeof(id), "%lu.%lu ", c->id, c->nreq);
 		report_verdict(id, pd.policy, &c->facts, v,
 		    c->facts.rdns_verified);
-		stats_verdict(pd.policy, v);
+		stats_verdict(pd.policy, &c->facts, v);
 		stats_latency(&c->arrived);
 		verdict_learn(pd.policy, &c->facts, v, pd.memory);
 	}
@@ -759,7 +782,7 @@ answer_line(struct pconn *c, const struct verdict *v, char *buf,
 			return pf_fmt_dunno(buf, len);
 		break;
 	}
-	header_summarise(v, &sum);
+	header_summarise(&c->facts, v, &sum);
 	if (header_helo_check_value(value, sizeof(value), &sum,
 	    c->facts.helo_raw) == -1)
 		return -1;

@@ -21,7 +21,9 @@
  * never blocks on it, and one summary line ends the reload.
  *
  * Not everything can change while smtpd runs: it asked for the
- * verdict phase once, at start, so a new one is an error; and the
+ * verdict phase once, at start, so a new one is an error, as is
+ * "spf-helo null-sender" where it was not (smtpd was not asked for
+ * MAIL FROM, and without it the check would judge no bounce); and the
  * resolver was set up before pledge(2), so its settings are kept and
  * the log says that they wait for a restart.
  */
@@ -74,6 +76,12 @@ reload_config(const char *file, struct policy *running)
 		log_warnx("%s: verdict-phase %s: smtpd asks for a verdict at "
 		    "%s until it restarts", path, phase_name(p->phase),
 		    phase_name(running->phase));
+		reload_errors++;
+	}
+	if (p->spf_helo == SPF_HELO_NULL_SENDER &&
+	    running->spf_helo != SPF_HELO_NULL_SENDER) {
+		log_warnx("%s: spf-helo null-sender: smtpd gives no sender "
+		    "until it restarts", path);
 		reload_errors++;
 	}
 	if (reload_errors > 0) {

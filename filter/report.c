@@ -34,6 +34,7 @@
 #define DBL_FIELD_MAX	(DBL_ZONES_MAX * (NAME_BUFSZ + 32))
 
 static void	dbl_field(const struct facts *, char *, size_t);
+static const char *spf_field(const struct facts *);
 
 static const char *const state_names[] = {
 	[CS_CLEAR] =	"clear",
@@ -54,6 +55,8 @@ report_verdict(const char *id, const struct policy *p, const struct facts *f,
 	char		ip[ADDR_STRLEN], helo[ESCAPED_MAX], name[ESCAPED_MAX];
 	char		fired[256], unknown[256], waiting[256], would[32];
 	char		dbl[DBL_FIELD_MAX], spared[512];
+	char		problem[ESCAPED_MAX];
+	const char	*spf;
 	enum action	a;
 	int		c;
 
@@ -78,6 +81,7 @@ report_verdict(const char *id, const struct policy *p, const struct facts *f,
 	if (verdict_list(v, CS_WAIT, waiting, sizeof(waiting)) == 0)
 		waiting[0] = '\0';
 	dbl_field(f, dbl, sizeof(dbl));
+	spf = spf_field(f);
 	(void)verdict_spared(v, spared, sizeof(spared));
 	/* Under dry-run, what was not done: smtpd or Exim was told pass. */
 	would[0] = '\0';
@@ -85,15 +89,21 @@ report_verdict(const char *id, const struct policy *p, const struct facts *f,
 		snprintf(would, sizeof(would), " would=%s",
 		    action_name(v->action));
 	log_info("%sip=%s rdns=%s helo=%s verdict=%s checks=%s%s%s%s%s%s%s"
-	    "%s%s%s%s%s%s", id, ip, name, helo, action_name(v->action), fired,
-	    unknown[0] ? " unknown=" : "", unknown,
+	    "%s%s%s%s%s%s%s%s", id, ip, name, helo, action_name(v->action),
+	    fired, unknown[0] ? " unknown=" : "", unknown,
 	    waiting[0] ? " waiting=" : "", waiting,
 	    spared[0] ? " spared=" : "", spared,
 	    f->dns.helo_secure ? " dns=secure" : "",
 	    dbl[0] ? " dbl=" : "", dbl,
+	    spf != NULL ? " spf-helo=" : "", spf != NULL ? spf : "",
 	    v->rotation[0] ? " rotation=" : "", v->rotation, would);
 	if (!log_verbose())
 		return;
+	/* What matched, or what went wrong: the domain's, escaped. */
+	if (f->dns.spf == LOOKUP_FOUND && f->dns.spf_problem != NULL)
+		log_debug("%sspf-helo %s: %s", id,
+		    spf_result_name(f->dns.spf_result),
+		    log_escape(f->dns.spf_problem, problem, sizeof(problem)));
 	for (c = 0; c < CHECK_COUNT; c++) {
 		if ((a = p->rules[c].action) == ACT_PASS)
 			continue;
@@ -140,6 +150,19 @@ dbl_field(const struct facts *f, char *buf, size_t len)
 		    code[0] ? code : "none");
 		strlcat(buf, one, len);
 	}
+}
+
+/*
+ * The SPF result of the HELO, once there is one, but none: most HELO
+ * names publish no SPF record, and the common line stays short.  NULL
+ * when there is nothing to show.
+ */
+static const char *
+spf_field(const struct facts *f)
+{
+	if (f->dns.spf != LOOKUP_FOUND || f->dns.spf_result == SPF_NONE)
+		return NULL;
+	return spf_result_name(f->dns.spf_result);
 }
 
 /*

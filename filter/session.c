@@ -100,6 +100,7 @@ session_free(struct session *s)
 	free(s->helo);
 	free(s->helo_accepted);
 	free(s->helo_prev);
+	free(s->mail_from);
 	free(s->rcpt);
 	free(s->rcpt_domain);
 	free(s->smtpd_rdns);

@@ -56,6 +56,8 @@ struct session {
 	char			*helo;		/* current HELO argument */
 	char			*helo_accepted;	/* last HELO we let through */
 	char			*helo_prev;	/* earlier one, for "changed" */
+	char			*mail_from;	/* "" for a bounce; only
+						   with spf-helo null-sender */
 	char			*rcpt;
 	char			*rcpt_domain;
 	char			*smtpd_rdns;	/* smtpd's, for the log */

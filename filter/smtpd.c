@@ -133,6 +133,7 @@ static void	report_auth(struct session *, struct proto_line *);
 static void	report_disconnect(struct session *, struct proto_line *);
 static void	report_timeout(struct session *, struct proto_line *);
 static void	request_helo(struct session *, struct proto_line *);
+static void	request_mail_from(struct session *, struct proto_line *);
 static void	request_rcpt_to(struct session *, struct proto_line *);
 static void	request_data_line(struct session *, struct proto_line *);
 static void	add_headers(struct session *, const struct proto_line *);
@@ -172,7 +173,7 @@ static const struct report_handler report_handlers[] = {
 static const struct filter_handler filter_handlers[] = {
 	{ "helo",	PHASE_HELO,	request_helo },
 	{ "ehlo",	PHASE_HELO,	request_helo },
-	{ "mail-from",	PHASE_MAIL_FROM, NULL },
+	{ "mail-from",	PHASE_MAIL_FROM, request_mail_from },
 	{ "rcpt-to",	PHASE_RCPT_TO,	request_rcpt_to },
 };
 
@@ -404,11 +405,18 @@ register_hooks(void)
 		return;
 	for (i = 0; i < nitems(report_handlers); i++)
 		register_line("report", report_handlers[i].event);
-	/* HELO/EHLO always (facts, lookups), then the verdict phase. */
+	/*
+	 * HELO/EHLO always (facts, lookups), then the verdict phase, and
+	 * MAIL FROM for "spf-helo null-sender", which judges bounces only:
+	 * the filter phase gives the sender as it is, whatever the
+	 * version, before the RCPT TO that is judged.
+	 */
 	for (i = 0; i < nitems(filter_handlers); i++) {
 		h = &filter_handlers[i];
 		if (h->verdict_phase == PHASE_HELO ||
-		    h->verdict_phase == smtpd.policy->phase)
+		    h->verdict_phase == smtpd.policy->phase ||
+		    (h->verdict_phase == PHASE_MAIL_FROM &&
+		    smtpd.policy->spf_helo == SPF_HELO_NULL_SENDER))
 			register_line("filter", h->phase);
 	}
 	/* Every line of every message: only when asked for. */
@@ -586,10 +594,19 @@ request_helo(struct session *s, struct proto_line *pl)
 	held_write_all(s);
 	session_set(&s->helo_prev, s->helo_accepted);
 	session_set(&s->helo, pl->params);
+	/* RFC 5321 4.1.4: a HELO clears the transaction. */
+	session_set(&s->mail_from, NULL);
 	helo_clear(&s->facts.helo);
 	if (helo_classify(pl->params, &s->facts.helo) == -1)
 		fatal("%s: helo_classify", __func__);
 	session_dns(s);
+}
+
+/* The sender without its <> and parameters; "" for a bounce. */
+static void
+request_mail_from(struct session *s, struct proto_line *pl)
+{
+	session_set(&s->mail_from, pl->params);
 }
 
 static void
@@ -649,7 +666,8 @@ add_headers(struct session *s, const struct proto_line *pl)
 	held_write_all(s);
 	session_facts(s);
 	if (header_auth_results(text, sizeof(text), admd,
-	    header_iprev(&s->facts, s->smtpd_iprev), &s->facts.client) > 0)
+	    header_iprev(&s->facts, s->smtpd_iprev), &s->facts.client,
+	    header_spf(&s->facts), s->facts.helo.name) > 0)
 		dataline_folded(pl, text);
 	if (header_helo_check(text, sizeof(text), &s->verdict, s->helo) > 0)
 		dataline_folded(pl, text);
@@ -805,6 +823,7 @@ session_facts(struct session *s)
 	f->greeting = s->greeting;
 	f->helo_raw = s->helo;
 	f->helo_prev = s->helo_prev;
+	f->mail_from = s->mail_from;
 	f->rcpt = s->req.phase == PHASE_RCPT_TO ? s->rcpt : NULL;
 	f->rcpt_domain = s->req.phase == PHASE_RCPT_TO ? s->rcpt_domain :
 	    NULL;
@@ -948,10 +967,10 @@ log_verdict(struct session *s, const struct verdict *v)
 
 	snprintf(id, sizeof(id), "%016" PRIx64 " ", s->sid);
 	report_verdict(id, smtpd.policy, &s->facts, v, s->smtpd_rdns);
-	stats_verdict(smtpd.policy, v);
+	stats_verdict(smtpd.policy, &s->facts, v);
 	/* Its checks have their answers: the memory learns from them. */
 	verdict_learn(smtpd.policy, &s->facts, v, smtpd.memory);
-	header_summarise(v, &s->verdict);
+	header_summarise(&s->facts, v, &s->verdict);
 }
 
 /* Look for lost sessions as often as smtpd's own timeout could fire. */

@@ -50,6 +50,7 @@
 #define STATS_LINE_MAX	4000		/* under log.c's line limit */
 #define PROM		"filter_helo_"
 #define LOOKUP_RESULTS	6
+#define SPF_RESULTS	(SPF_PERMERROR + 1)
 
 /* A verdict's latency falls in the first bucket that holds it. */
 static const struct bucket {
@@ -96,6 +97,7 @@ static struct {
 	unsigned long long	 verdicts[ACT_COUNT];
 	unsigned long long	 exempt[EXEMPT_COUNT];
 	unsigned long long	 spared[CHECK_COUNT];	/* by "except" */
+	unsigned long long	 spf_helo[SPF_RESULTS];
 	unsigned long long	 latency[nitems(buckets)];
 	unsigned long long	 latency_usec;	/* their sum */
 } counts;
@@ -117,9 +119,13 @@ stats_memory(const struct memory *m)
 	client_memory = m;
 }
 
-/* Counted where the verdict is logged. */
+/*
+ * Counted where the verdict is logged, with the HELO's SPF result when
+ * the verdict had one: the log line shows it then.
+ */
 void
-stats_verdict(const struct policy *p, const struct verdict *v)
+stats_verdict(const struct policy *p, const struct facts *f,
+    const struct verdict *v)
 {
 	size_t	i;
 	int	c;
@@ -134,6 +140,9 @@ stats_verdict(const struct policy *p, const struct verdict *v)
 		if (v->spared[c] != 0)
 			counts.spared[c]++;
 	}
+	if (v->exempt == NULL && f->dns.spf == LOOKUP_FOUND &&
+	    (unsigned int)f->dns.spf_result < SPF_RESULTS)
+		counts.spf_helo[f->dns.spf_result]++;
 }
 
 /*
@@ -198,7 +207,8 @@ lookup_results(struct lookup_result *r)
 /*
  * One line, whatever was counted: "stats: sessions=N open=N
  * verdicts=pass:N,... fired=CHECK:ACTION:N,... exempt=KIND:N,...
- * spared=CHECK:N,... lookups=asked:N,... latency=1ms:N,...".  Checks
+ * spared=CHECK:N,... lookups=asked:N,... latency=1ms:N,...
+ * spf-helo=RESULT:N,... memory=N/N evicted=N".  Checks
  * that never fired, or were never spared, are left out; a blank in an
  * exemption's name becomes '-'.
  */
@@ -255,6 +265,9 @@ stats_log(void)
 	for (i = 0; i < nitems(buckets); i++)
 		text_add(&t, "%s%s:%llu", i ? "," : " latency=",
 		    buckets[i].name, counts.latency[i]);
+	for (i = 0; i < SPF_RESULTS; i++)
+		text_add(&t, "%s%s:%llu", i ? "," : " spf-helo=",
+		    spf_result_name(i), counts.spf_helo[i]);
 	memory_stats(client_memory, &ms);
 	text_add(&t, " memory=%zu/%zu evicted=%lu", ms.entries, ms.capacity,
 	    ms.evictions);
@@ -314,6 +327,12 @@ stats_format(struct text *t)
 	for (c = 0; c < CHECK_COUNT; c++)
 		text_add(t, PROM "check_spared_total{check=\"%s\"} %llu\n",
 		    check_name(c), counts.spared[c]);
+
+	prom_head(t, "spf_helo_total", "counter",
+	    "Verdicts with an SPF result of the HELO, by result.");
+	for (i = 0; i < SPF_RESULTS; i++)
+		text_add(t, PROM "spf_helo_total{result=\"%s\"} %llu\n",
+		    spf_result_name(i), counts.spf_helo[i]);
 
 	lookup_results(r);
 	prom_head(t, "lookups_asked_total", "counter", "DNS lookups asked.");

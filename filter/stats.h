@@ -27,11 +27,13 @@
 #include <time.h>
 
 struct event_base;
+struct facts;
 struct memory;
 struct policy;
 struct verdict;
 
-void	stats_verdict(const struct policy *, const struct verdict *);
+void	stats_verdict(const struct policy *, const struct facts *,
+	    const struct verdict *);
 void	stats_latency(const struct timespec *);
 void	stats_log(void);
 void	stats_start(struct event_base *, const struct policy *);

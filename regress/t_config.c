@@ -163,13 +163,15 @@ static const struct check_row defaults[] = {
 	{ CHECK_FORGED_BEFORE, "report",
 	    "550 5.7.1 <%h>: Helo command rejected: [%i] forged a HELO name "
 	    "before" },
+	{ CHECK_SPF_HELO, "report",
+	    "550 5.7.23 <%h>: Helo command rejected: %e" },
 };
 
 static const char *const check_names[CHECK_COUNT] = {
 	"self", "rcpt-domain", "protected", "blocklist", "dbl", "syntax",
 	"underscore", "bare-ip", "non-fqdn", "literal", "special-name", "dns",
-	"dns-error", "rdns", "rdns-match", "forward", "cname", "private",
-	"dynamic", "changed", "rotation", "forged-before",
+	"dns-error", "spf-helo", "rdns", "rdns-match", "forward", "cname",
+	"private", "dynamic", "changed", "rotation", "forged-before",
 };
 
 /* One line on a default policy, then one value of the result. */
@@ -191,6 +193,10 @@ static const struct line_row lines[] = {
 	{ "rotation-window 12h", "rotation-window", "43200" },
 	{ "forged-window 7d", "forged-window", "604800" },
 	{ "forged-window 30d", "forged-window", "2592000" },
+	{ "", "spf-helo", "all" },
+	{ "spf-helo null-sender", "spf-helo", "null-sender" },
+	{ "spf-helo all", "spf-helo", "all" },
+	{ "check spf-helo reject", "action:spf-helo", "reject" },
 	{ "dns-timeout 50", "dns-timeout", "50" },
 	{ "verdict-phase helo", "phase", "helo" },
 	{ "verdict-phase mail-from", "phase", "mail-from" },
@@ -417,6 +423,11 @@ static const struct error_row line_errors[] = {
 	{ "dry-run maybe", "unknown dry-run \"maybe\": use yes or no" },
 	{ "dry-run", "dry-run needs yes or no" },
 	{ "dry-run yes please", "dry-run needs yes or no" },
+	{ "spf-helo bounces", "unknown spf-helo \"bounces\": use all or "
+	    "null-sender" },
+	{ "spf-helo", "spf-helo needs all or null-sender" },
+	{ "message spf-helo \"550 5.7.23 %e\"", "message spf-helo: reply "
+	    "needs text after its codes that no escape can empty" },
 	{ "dnssec-trust-anchor /var/lib/unbound/root.key",
 	    "dnssec-trust-anchor is gone: validate in the site's resolver and "
 	    "use \"dnssec yes\"" },
@@ -464,7 +475,7 @@ static const struct reply_row replies[] = {
 	    "character" },
 	{ "550 caf\xc3\xa9", "reply contains a control or non-ASCII "
 	    "character" },
-	{ "550 50%off", "unknown escape %o (known: %h %i %l %r %d %c %%)" },
+	{ "550 50%off", "unknown escape %o (known: %h %i %l %r %d %c %e %%)" },
 	{ "501 5.5.2 <%l>: need text", NULL },
 	{ "501 %%", NULL },
 	{ "501 x%d", NULL },
@@ -626,6 +637,12 @@ static const struct finish_row finishes[] = {
 	{ { "verdict-phase helo", "pass rcpt postmaster@" },
 	    "FILE: pass rcpt needs verdict-phase rcpt-to: a verdict given "
 	    "before RCPT TO spares no recipient\n" },
+	{ { "spf-helo null-sender", "verdict-phase mail-from" }, "" },
+	{ { "spf-helo null-sender", "verdict-phase helo" },
+	    "FILE: spf-helo null-sender needs verdict-phase mail-from or "
+	    "rcpt-to: a verdict given at HELO cannot know whether the mail "
+	    "is a bounce\n" },
+
 	{ { "message dns \"550 5.7.1 a\"", "check dns-error reject" },
 	    "FILE: check dns tempfail but its message is 5xx\n"
 	    "FILE: check dns-error reject: DNS failure is never a permanent "
@@ -682,7 +699,7 @@ static const struct match_row cidr_matches[] = {
 int
 main(void)
 {
-	plan(834);
+	plan(861);
 	test_defaults();
 	test_lines();
 	test_line_errors();
@@ -1252,6 +1269,10 @@ field(const struct policy *p, const char *name)
 		snprintf(buf, sizeof(buf), "%d", p->rotation_window);
 	else if (strcmp(name, "forged-window") == 0)
 		snprintf(buf, sizeof(buf), "%d", p->forged_window);
+	else if (strcmp(name, "spf-helo") == 0)
+		strlcpy(buf, p->spf_helo == SPF_HELO_ALL ? "all" :
+		    p->spf_helo == SPF_HELO_NULL_SENDER ? "null-sender" : "?",
+		    sizeof(buf));
 	else if (strncmp(name, "action:", 7) == 0 &&
 	    check_lookup(name + 7, &c) == 0)
 		strlcpy(buf, action_name(p->rules[c].action), sizeof(buf));

@@ -41,7 +41,7 @@ like($out, qr/^message dns "450 4\.7\.1 <%h>: Helo command rejected: Host not fo
     '-n: dns reply');
 like($out, qr/^dnssec no$/m, '-n: dnssec no by default');
 my @checks = $out =~ /^check (\S+) /mg;
-is(scalar(@checks), 22, '-n: every check is listed');
+is(scalar(@checks), 23, '-n: every check is listed');
 like($out, qr/^rotation-limit 5\nrotation-window 1d\nforged-window 1d$/m,
     '-n: the memory across sessions, 5 names a day, forgeries a day');
 ($st, $out) = run($bin, '-n', '-f', Filter::config("rotation-window 90m\n"

@@ -38,6 +38,7 @@
 #	2525	filter-helo with profile strict (IPv4 and IPv6)
 #	2526	verdict-phase helo, resolver from /etc/resolv.conf
 #	2527	the MX's filter with add-header yes
+#	2529	check spf-helo reject, spf-helo null-sender
 # E2E_KEEP=1 keeps the runs' directories (smtpd.log, smtpd.conf, maildir).
 use strict;
 use warnings;
@@ -136,6 +137,25 @@ my @sessions = (
 	[ 'MX: IPv6, a bare address (refused by smtpd)',
 	  { from => '2001:db8::20', server => $V6, helo => '2001:db8::20' },
 	  '501 5.5.4 Invalid command arguments: Invalid domain name', undef ],
+
+	# SPF of the HELO: spf-fail.regress.test's record allows only
+	# 192.0.2.61.  A bounce from another host is refused where
+	# bounces are judged, and only reported by default.
+	[ 'spf-helo null-sender: a bounce from a host the HELO disowns',
+	  { from => '192.0.2.10', helo => 'spf-fail.regress.test',
+	    sender => '<>', port => 2529 },
+	  "550 5.7.23 <spf-fail.regress.test>: $HR: 192.0.2.10 is not one "
+	  . "of spf-fail.regress.test's hosts",
+	  qr/ helo=spf-fail\.regress\.test verdict=reject checks=spf-helo,forward spf-helo=fail$/ ],
+	[ 'spf-helo null-sender: the same host with a sender is accepted',
+	  { from => '192.0.2.10', helo => 'spf-fail.regress.test',
+	    port => 2529 },
+	  $OK, qr/ verdict=report checks=forward spf-helo=fail$/, 'clean' ],
+	[ 'spf-helo by default: the bounce is accepted, the result logged',
+	  { from => '192.0.2.10', helo => 'spf-fail.regress.test',
+	    sender => '<>' },
+	  $OK, qr/ verdict=report checks=spf-helo,forward spf-helo=fail$/,
+	  'clean' ],
 
 	# Exceptions per check, and a pattern.
 	[ 'except literal client: a NAT gateway\'s private literal',
@@ -468,6 +488,24 @@ sub suite {
 		$ok &= ok(defined $m,
 		    "$label: pass rcpt: delivered to postmaster");
 		diag(join("\n", @r, @{$d->{log}})) unless $ok;
+	}
+
+	# add-header yes and a bounce whose HELO fails SPF: accepted by
+	# default, with the result in Authentication-Results, as smtp.helo.
+	{
+		my $name = "$label: add-header, a bounce whose HELO fails SPF";
+		my $s = $h->session(from => '192.0.2.10', port => 2527,
+		    helo => 'spf-fail.regress.test', sender => '<>');
+		my $ok = is($s->{reply}, $OK, "$name: accepted");
+		my $m = $h->message($s->{subject}) // '';
+		my ($head) = split(/\n\n/, $m, 2);
+		$ok &= like($head // '', qr/^Authentication-Results: \S+; iprev=pass policy\.iprev=192\.0\.2\.10\s+spf=fail\s+smtp\.helo=spf-fail\.regress\.test$/m,
+		    "$name: Authentication-Results: spf=fail smtp.helo");
+		$ok &= unlike($m, qr/smtp\.mailfrom/,
+		    "$name: never smtp.mailfrom");
+		$ok &= like($head // '', qr/^X-HELO-Check: [^\n]*(?:\n\t[^\n]*)* spf-helo=fail$/m,
+		    "$name: X-HELO-Check says it too");
+		diag(join("\n", @{$s->{lines}}, @{$s->{log}}, $m)) unless $ok;
 	}
 
 	# add-header yes: each delivered message carries both headers, once,

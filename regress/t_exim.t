@@ -355,7 +355,7 @@ my @cases = (
 );
 # Per ACL: each case, its header when accepted, and 17 more; one more
 # for the server, and 3 of the socket ACL's own failures.
-my $exim_count = 2 * (17 + grep({ $_->[4] eq $ok } @cases) + @cases) + 4;
+my $exim_count = 2 * (21 + grep({ $_->[4] eq $ok } @cases) + @cases) + 4;
 
 # An Exim configuration with the snippet: $program in its ${run} line,
 # $socket in its ${readsocket}, and $acl the one the RCPT ACL requires.
@@ -440,15 +440,16 @@ sub unwrap {
 	    map { s/^\d{3}[ -](?:\d\.\d{1,3}\.\d{1,3} )?//r } @more);
 }
 
-# One SMTP session: the HELOs, MAIL, one RCPT (with rcpt_each, MAIL and
-# RCPT after each HELO) and, with data, DATA.  Each session comes from a
+# One SMTP session: the HELOs, MAIL (from alice@other.test, or from),
+# one RCPT (with rcpt_each, MAIL and RCPT after each HELO) and, with
+# data, DATA.  Each session comes from a
 # port of its own, as real connections do, so that the policy server
 # takes none for another.  Returns the last RCPT's reply, the
 # X-HELO-Check header or undef, the run.
 my $client_port = 40000;
 sub session {
 	my ($exim, $cfg, $client, $helos, %o) = @_;
-	my @mail = ('MAIL FROM:<alice@other.test>',
+	my @mail = ('MAIL FROM:<' . ($o{from} // 'alice@other.test') . '>',
 	    'RCPT TO:<' . ($o{rcpt} // 'bob@regress.test') . '>');
 	my @cmd = $o{rcpt_each} ? (map { ("EHLO $_", @mail) } @$helos) :
 	    ((map { "EHLO $_" } @$helos), @mail);
@@ -594,6 +595,31 @@ sub exim_acl_tests {
 		    "$t: Authentication-Results, $name") or
 		    diag($r->{out}, $r->{err});
 	}
+
+	# spf-helo null-sender: Exim gives the sender ($sender_address,
+	# empty for a bounce).  A bounce whose HELO's SPF fails is refused
+	# with the domain's explanation; mail from a sender is accepted,
+	# and the result reaches Authentication-Results as smtp.helo.
+	policy("check spf-helo reject\nspf-helo null-sender\n");
+	$a->{ready}->();
+	my $spf_reply = '550 5.7.23 <spf-fail.regress.test>: Helo command '
+	    . "rejected: 192.0.2.10 is not one of spf-fail.regress.test's "
+	    . 'hosts';
+	($got) = session($exim, $cfg, '192.0.2.10',
+	    [ 'spf-fail.regress.test' ], from => '');
+	is($got, $a->{reply}->($spf_reply, 'spf-fail.regress.test'),
+	    "$t: spf-helo null-sender: a bounce refused");
+	my $sr;
+	($got, $ghdr, $sr) = session($exim, $cfg, '192.0.2.10',
+	    [ 'spf-fail.regress.test' ], data => 1,
+	    opts => [ '-oMs', 'good.regress.test' ]);
+	is($got, $ok, "$t: spf-helo null-sender: a sender accepted");
+	is($ghdr, 'verdict=report checks=forward helo=spf-fail.regress.test '
+	    . 'spf-helo=fail', "$t: spf-helo: in X-HELO-Check");
+	is_deeply($sr->{ar}, [ 'mx.regress.test; iprev=pass '
+	    . 'policy.iprev=192.0.2.10 spf=fail smtp.helo=spf-fail.regress.test' ],
+	    "$t: spf-helo: in Authentication-Results, as smtp.helo") or
+	    diag($sr->{out}, $sr->{err});
 
 	# pass rcpt: Exim gives the recipient; postmaster is reached from a
 	# client whose HELO refuses its other recipients.

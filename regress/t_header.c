@@ -79,7 +79,7 @@ static const struct iprev_case iprev_cases[] = {
 int
 main(void)
 {
-	plan(35);
+	plan(40);
 	test_iprev();
 	test_auth_results();
 	test_helo_check();
@@ -121,41 +121,59 @@ test_auth_results(void)
 
 	addr_parse("192.0.2.10", &a);
 	header_auth_results(buf, sizeof(buf), "mx.regress.test", IPREV_PASS,
-	    &a);
+	    &a, NULL, NULL);
 	is_str(buf, "Authentication-Results: mx.regress.test; iprev=pass "
 	    "policy.iprev=192.0.2.10", "pass, IPv4");
 	header_auth_results(buf, sizeof(buf), "mx.regress.test", IPREV_FAIL,
-	    &a);
+	    &a, NULL, NULL);
 	is_str(buf, "Authentication-Results: mx.regress.test; iprev=fail "
 	    "policy.iprev=192.0.2.10", "fail");
 	header_auth_results(buf, sizeof(buf), "mx.regress.test",
-	    IPREV_TEMPERROR, &a);
+	    IPREV_TEMPERROR, &a, NULL, NULL);
 	is_str(buf, "Authentication-Results: mx.regress.test; "
 	    "iprev=temperror\n\tpolicy.iprev=192.0.2.10",
 	    "temperror, folded at 78");
 	addr_parse("2001:db8::20", &a);
-	header_auth_results(buf, sizeof(buf), "mx", IPREV_PASS, &a);
+	header_auth_results(buf, sizeof(buf), "mx", IPREV_PASS, &a, NULL,
+	    NULL);
 	is_str(buf, "Authentication-Results: mx; iprev=pass "
 	    "policy.iprev=\"2001:db8::20\"", "IPv6 quoted");
-	header_auth_results(buf, sizeof(buf), "mx", IPREV_NONE, &a);
+	header_auth_results(buf, sizeof(buf), "mx", IPREV_NONE, &a, NULL,
+	    NULL);
 	is_str(buf, "Authentication-Results: mx; none", "no method");
-	header_auth_results(buf, sizeof(buf), "a b;c@d", IPREV_PASS, NULL);
+	header_auth_results(buf, sizeof(buf), "a b;c@d", IPREV_PASS, NULL,
+	    NULL, NULL);
 	is_str(buf, "Authentication-Results: a-b-c-d; none",
 	    "the ADMD made a token");
-	header_auth_results(buf, sizeof(buf), "", IPREV_NONE, NULL);
+	header_auth_results(buf, sizeof(buf), "", IPREV_NONE, NULL, NULL, NULL);
 	is_str(buf, "Authentication-Results: unknown; none", "empty ADMD");
-	is_int(header_auth_results(buf, 30, "mx", IPREV_PASS, &a), -1,
-	    "too small a buffer is refused");
+	is_int(header_auth_results(buf, 30, "mx", IPREV_PASS, &a, NULL,
+	    NULL), -1, "too small a buffer is refused");
+
+	addr_parse("192.0.2.10", &a);
+	header_auth_results(buf, sizeof(buf), "mx.regress.test", IPREV_PASS,
+	    &a, "fail", "spf-fail.regress.test");
+	is_str(buf, "Authentication-Results: mx.regress.test; iprev=pass "
+	    "policy.iprev=192.0.2.10\n\tspf=fail "
+	    "smtp.helo=spf-fail.regress.test",
+	    "spf of the HELO, as smtp.helo, after iprev");
+	ok(strstr(buf, "smtp.mailfrom") == NULL, "  never as smtp.mailfrom");
+	header_auth_results(buf, sizeof(buf), "mx", IPREV_NONE, NULL,
+	    "pass", "a;b\r\nX-Evil: 1");
+	is_str(buf, "Authentication-Results: mx; spf=pass "
+	    "smtp.helo=a?b??X-Evil??1", "spf alone; the name made a token");
 }
 
 static void
 test_helo_check(void)
 {
+	struct facts		f;
 	struct verdict		v;
 	struct verdict_sum	sum;
 	char			buf[HEADER_MAX];
 	int			c;
 
+	memset(&f, 0, sizeof(f));
 	memset(&sum, 0, sizeof(sum));
 	is_int(header_helo_check(buf, sizeof(buf), &sum, "x.example"), 0,
 	    "no verdict: no header");
@@ -163,7 +181,7 @@ test_helo_check(void)
 	memset(&v, 0, sizeof(v));
 	v.action = ACT_PASS;
 	v.check = -1;
-	header_summarise(&v, &sum);
+	header_summarise(&f, &v, &sum);
 	header_helo_check(buf, sizeof(buf), &sum, "good.regress.test");
 	is_str(buf, "X-HELO-Check: verdict=pass checks=- "
 	    "helo=good.regress.test", "pass");
@@ -172,7 +190,7 @@ test_helo_check(void)
 	v.state[CHECK_RDNS] = CS_FIRED;
 	v.state[CHECK_FORWARD] = CS_FIRED;
 	v.state[CHECK_DNS] = CS_UNKNOWN;
-	header_summarise(&v, &sum);
+	header_summarise(&f, &v, &sum);
 	header_helo_check(buf, sizeof(buf), &sum, "noptr.regress.test");
 	is_str(buf, "X-HELO-Check: verdict=report checks=rdns,forward "
 	    "helo=noptr.regress.test", "report: the fired checks only");
@@ -180,7 +198,7 @@ test_helo_check(void)
 	memset(&v, 0, sizeof(v));
 	v.action = ACT_PASS;
 	v.exempt = "pass client";
-	header_summarise(&v, &sum);
+	header_summarise(&f, &v, &sum);
 	header_helo_check(buf, sizeof(buf), &sum, "x");
 	is_str(buf, "X-HELO-Check: verdict=pass (exempt: pass client) helo=x",
 	    "exempt, with the reason");
@@ -189,18 +207,33 @@ test_helo_check(void)
 	v.action = ACT_JUNK;
 	for (c = 0; c < CHECK_COUNT; c++)
 		v.state[c] = CS_FIRED;
-	header_summarise(&v, &sum);
+	header_summarise(&f, &v, &sum);
 	ok(header_helo_check(buf, sizeof(buf), &sum, "x") > 0 &&
 	    lines_ok(buf), "every check fired: folded, lines bounded");
 	ok(strstr(buf, check_name(CHECK_COUNT - 1)) != NULL,
 	    "  the last check is named");
+
+	memset(&v, 0, sizeof(v));
+	v.action = ACT_PASS;
+	v.check = -1;
+	f.dns.spf = LOOKUP_FOUND;
+	f.dns.spf_result = SPF_SOFTFAIL;
+	header_summarise(&f, &v, &sum);
+	header_helo_check(buf, sizeof(buf), &sum, "mx-out.example");
+	is_str(buf, "X-HELO-Check: verdict=pass checks=- helo=mx-out.example "
+	    "spf-helo=softfail", "the HELO's SPF result, as the log line");
+	f.dns.spf_result = SPF_NONE;
+	header_summarise(&f, &v, &sum);
+	header_helo_check(buf, sizeof(buf), &sum, "mx-out.example");
+	is_str(buf, "X-HELO-Check: verdict=pass checks=- helo=mx-out.example",
+	    "  none, as most names have, is left out");
 }
 
 /* A client's HELO can never break the header, whatever it holds. */
 static void
 test_hostile(void)
 {
-	struct verdict_sum	sum = { NULL, 0, ACT_PASS, 1 };
+	struct verdict_sum	sum = { NULL, 0, ACT_PASS, 1, 0 };
 	char			buf[HEADER_MAX], helo[1024];
 
 	header_helo_check(buf, sizeof(buf), &sum,

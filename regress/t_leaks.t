@@ -17,8 +17,9 @@
 # sessions that disconnect while their lookups are in flight, a
 # deadline that cancels lookups, and reloads (one refused) leave no leak
 # and no memory error, nor do the counters, logged and written to
-# stats-file; with two blocklist zones, one of which never answers, and
-# a second HELO.
+# stats-file; with two blocklist zones, one of which never answers, a
+# second HELO, and the HELO's SPF, its check cancelled with the others
+# and its result's texts kept by the facts (spf-fail, with exp= text).
 use strict;
 use warnings;
 use FindBin;
@@ -39,6 +40,7 @@ my $SRV = '192.0.2.1:25';
 my $conf = Filter::config($Filter::LAB . "resolver 127.0.0.1\@$port\ndns-timeout 2\n"
     . "profile strict\n" . $Filter::LAB
     . "dbl dbl.test\ndbl dbl.dropped.test\n"
+    . "check spf-helo reject\n"
     . "stats-file $Filter::TMP/leaks.prom\nstats-interval 1\n");
 my $vlog = "$Filter::TMP/valgrind.log";
 {
@@ -53,6 +55,7 @@ my $vlog = "$Filter::TMP/valgrind.log";
 	# Answered sessions, v4 and v6.
 	for my $c ([ '192.0.2.10:1', 'good.regress.test' ],
 	    [ '[2001:db8::20]:2', 'good6.regress.test' ],
+	    [ '192.0.2.10:5', 'spf-fail.regress.test' ],
 	    [ '192.0.2.12:3', 'missing.regress.test' ]) {
 		my $s = Filter::Session->new($f, version => '0.7');
 		$s->connect(@$c[0], $SRV);

@@ -282,8 +282,10 @@ like(slurp("$dir/syslog"), qr/postfix\/smtpd\[\d+\]: NOQUEUE: reject: RCPT from 
 	    'DATA', "Subject: $subject\n\nchanged", 'QUIT');
 	my @r = @{$d->{replies}};
 	my $ok = is("@r[3, 7]", "$OK $OK", 'changed: both recipients accepted');
-	my @v = map { / helo=(\S+) verdict=(\S+) checks=(\S+)$/ ? "$1 $2 $3"
-	    : () } @{$d->{log}};
+	# A check whose lookup had not answered when the junk verdict was
+	# given (the server does not hold its line) is logged waiting.
+	my @v = map { / helo=(\S+) verdict=(\S+) checks=(\S+)(?: waiting=\S+)?$/ ?
+	    "$1 $2 $3" : () } @{$d->{log}};
 	$ok &= is($v[0], 'good.regress.test pass -',
 	    'changed: the first name passes');
 	$ok &= like($v[1] // '', qr/^mail\.regress\.test junk \S*\bchanged$/,

@@ -28,9 +28,10 @@ my ($port) = Filter::dns_fixture();
 plan skip_all => 'unbound not installed' unless defined $port;
 
 my $TIMEOUT = 2;
-# Not what this file tests: the fixture's names are all under .test.
+# Not what this file tests: the fixture's names are all under .test,
+# and SPF (t_spf_helo.t).
 my $base = "resolver 127.0.0.1\@$port\ndns-timeout $TIMEOUT\n"
-    . "check special-name pass\n";
+    . "check special-name pass\ncheck spf-helo pass\n";
 my $reject = "check private reject\n";
 my $refused = 'reject|550 5.7.1 <%s>: Helo command rejected: resolves '
     . 'only to private addresses';

@@ -31,9 +31,9 @@ plan skip_all => 'unbound not installed' unless defined $port;
 
 my $TIMEOUT = 2;
 # The fixture's names are under .test and its addresses documentation
-# ones: the checks about those are not what this file tests.
+# ones: the checks about those are not what this file tests, nor SPF.
 my $base = "resolver 127.0.0.1\@$port\ndns-timeout $TIMEOUT\n"
-    . "check special-name pass\ncheck private pass\n"
+    . "check special-name pass\ncheck private pass\ncheck spf-helo pass\n"
     . "protect bigmail.test bigmail-mx.test alias outbound.mailhost.test\n";
 my $not = 'reject|550 5.7.1 <%s>: Helo command rejected: you are not %s';
 

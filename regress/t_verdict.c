@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "policy.h"
@@ -48,6 +49,7 @@ reset(const char *helo)
 	policy_init(&p);
 	policy_set_action(&p, CHECK_SPECIAL_NAME, ACT_PASS);
 	policy_set_action(&p, CHECK_PRIVATE, ACT_PASS);
+	policy_set_action(&p, CHECK_SPF_HELO, ACT_PASS);
 	helo_clear(&f.helo);
 	memset(&f, 0, sizeof(f));
 	addr_parse("192.0.2.10", &f.client);
@@ -1196,6 +1198,132 @@ test_pass_rcpt(void)
 	    "pass rcpt: no recipient yet");
 }
 
+/* Set the HELO's SPF result, as lookup.c would, or mark it in flight. */
+static void
+spf(enum lookup_state st, enum spf_result r, const char *exp)
+{
+	if (st == LOOKUP_FOUND)
+		dns_facts_set_spf(&f.dns, r, exp, NULL);
+	else
+		f.dns.spf = st;
+}
+
+static void
+spf_clear(void)
+{
+	free(f.dns.spf_explanation);
+	free(f.dns.spf_problem);
+	f.dns.spf_explanation = f.dns.spf_problem = NULL;
+}
+
+/*
+ * spf-helo: only fail fires, temperror is unknown, the rest is
+ * reported; null-sender judges bounces only; the plan asks SPF for a
+ * name, and a literal has none without a lookup.
+ */
+static void
+test_spf_helo(void)
+{
+	static const struct {
+		enum spf_result	 result;
+		const char	*name;
+		const char	*want;
+	} results[] = {
+		{ SPF_NONE, "none", "report forward forward" },
+		{ SPF_NEUTRAL, "neutral", "report forward forward" },
+		{ SPF_PASS, "pass", "report forward forward" },
+		{ SPF_SOFTFAIL, "softfail", "report forward forward" },
+		{ SPF_PERMERROR, "permerror", "report forward forward" },
+		{ SPF_FAIL, "fail", "reject spf-helo spf-helo,forward" },
+		{ SPF_TEMPERROR, "temperror",
+		    "tempfail dns-error dns-error,forward" },
+	};
+	struct verdict	v;
+	size_t		i;
+
+	for (i = 0; i < nitems(results); i++) {
+		reset("spf.regress.test");
+		policy_set_action(&p, CHECK_SPF_HELO, ACT_REJECT);
+		dns_helo(LOOKUP_NODATA, LOOKUP_NODATA, LOOKUP_FOUND);
+		spf(LOOKUP_FOUND, results[i].result, NULL);
+		is_str(decided(&v), results[i].want, "spf-helo reject, %s",
+		    results[i].name);
+		spf_clear();
+	}
+
+	reset("spf.regress.test");
+	dns_helo(LOOKUP_NODATA, LOOKUP_NODATA, LOOKUP_FOUND);
+	spf(LOOKUP_FOUND, SPF_FAIL, NULL);
+	is_str(decided(&v), "report forward forward",
+	    "spf-helo off: its result fires nothing");
+	policy_set_action(&p, CHECK_SPF_HELO, ACT_REPORT);
+	is_str(decided(&v), "report spf-helo spf-helo,forward",
+	    "spf-helo report: fail is reported, and replies first");
+	spf(LOOKUP_FOUND, SPF_TEMPERROR, NULL);
+	is_str(decided(&v), "report forward forward",
+	    "  and a temperror defers nothing");
+	spf(LOOKUP_PENDING, SPF_NONE, NULL);
+	is_str(decided(&v), "wait",
+	    "  in flight, a report verdict waits for it: it comes first");
+	policy_set_action(&p, CHECK_CHANGED, ACT_JUNK);
+	f.helo_prev = "other.regress.test";
+	is_str(decided(&v), "junk changed forward,changed",
+	    "  a junk verdict does not");
+	is_int(v.state[CHECK_SPF_HELO], CS_WAIT, "  and spf-helo waits");
+	f.helo_prev = NULL;
+	policy_set_action(&p, CHECK_SPF_HELO, ACT_REJECT);
+	is_str(decided(&v), "wait", "  set to reject, the verdict waits");
+	spf_clear();
+
+	/* A bounce only: MAIL FROM:<>. */
+	reset("spf.regress.test");
+	policy_set_action(&p, CHECK_SPF_HELO, ACT_REJECT);
+	p.spf_helo = SPF_HELO_NULL_SENDER;
+	dns_helo(LOOKUP_FOUND, LOOKUP_NODATA, LOOKUP_FOUND);
+	f.dns.helo_addrs = &f.client;
+	f.dns.helo_naddrs = 1;
+	spf(LOOKUP_FOUND, SPF_FAIL, "192.0.2.10 is not one of "
+	    "spf.regress.test's hosts");
+	is_str(decided(&v), "pass - -", "null-sender: before MAIL FROM, no");
+	f.mail_from = "bob@example.org";
+	is_str(decided(&v), "pass - -", "null-sender: a sender, no");
+	f.mail_from = "";
+	is_str(decided(&v), "reject spf-helo spf-helo",
+	    "null-sender: a bounce, refused");
+	is_str(reply(), "550 5.7.23 <spf.regress.test>: Helo command "
+	    "rejected: 192.0.2.10 is not one of spf.regress.test's hosts",
+	    "  with the domain's explanation (%%e)");
+	f.mail_from = "bob@example.org";
+	spf(LOOKUP_PENDING, SPF_NONE, NULL);
+	is_str(decided(&v), "wait",
+	    "null-sender: a sender waits for the result, for the log");
+	spf_clear();
+
+	/* The plan. */
+	reset("spf.regress.test");
+	policy_set_action(&p, CHECK_SPF_HELO, ACT_REPORT);
+	ok(verdict_plan(&p, &f) & NEEDS_SPF_HELO, "plan: SPF of a name");
+	facts_mark(&f, verdict_plan(&p, &f), &p.dbl);
+	is_int(f.dns.spf, LOOKUP_PENDING, "mark: SPF in flight");
+	dns_facts_clear_helo(&f.dns);
+	reset("[192.0.2.10]");
+	policy_set_action(&p, CHECK_SPF_HELO, ACT_REPORT);
+	ok(verdict_plan(&p, &f) & NEEDS_SPF_HELO, "plan: SPF of a literal");
+	facts_mark(&f, verdict_plan(&p, &f), &p.dbl);
+	ok(f.dns.spf == LOOKUP_FOUND && f.dns.spf_result == SPF_NONE,
+	    "mark: a literal is none, no lookup");
+	dns_facts_clear_helo(&f.dns);
+	reset("localhost");
+	policy_set_action(&p, CHECK_SPF_HELO, ACT_REPORT);
+	facts_mark(&f, verdict_plan(&p, &f), &p.dbl);
+	ok(f.dns.spf == LOOKUP_FOUND && f.dns.spf_result == SPF_NONE,
+	    "mark: a dotless name is none, no lookup");
+	dns_facts_clear_helo(&f.dns);
+	reset("spf.regress.test");
+	is_int(verdict_plan(&p, &f) & NEEDS_SPF_HELO, 0,
+	    "plan: spf-helo pass asks nothing");
+}
+
 static void	test_reply_literal(void);
 static void	test_reply_long(void);
 static void	test_reply_hostile(void);
@@ -1310,6 +1438,8 @@ static const struct hostile_row hostile_replies[] = {
 	{ "550 5.7.1%c%h x", 0 },
 	{ "550 5.7.1%c x", 1 },
 	{ "550 100 reasons %h", 1 },
+	{ "550 %e rejected", 0 },	/* the domain's exp= text */
+	{ "550 5.7.23 SPF: %e", 1 },
 };
 
 /* The length of a leading "D.D{1,3}.D{1,3}" before a space or the end. */
@@ -1366,6 +1496,7 @@ test_reply_hostile(void)
 		for (j = 0, good = 1; valid && j < nitems(hostile); j++) {
 			val[RV_HELO] = val[RV_ADDR] = hostile[j];
 			val[RV_RDNS] = val[RV_DOMAIN] = hostile[j];
+			val[RV_SPF] = hostile[j];
 			reply_expand(r->reply, val, NULL, got, sizeof(got));
 			if (!reads_well(got, r->reply)) {
 				diag("\"%s\" with \"%s\": \"%s\"", r->reply,
@@ -1522,7 +1653,7 @@ test_memory(void)
 int
 main(void)
 {
-	plan(324);
+	plan(352);
 	policy_init(&p);
 	test_strongest();
 	test_exempt();
@@ -1543,6 +1674,7 @@ main(void)
 	test_special();
 	test_pass_rcpt();
 	test_reply();
+	test_spf_helo();
 	test_memory();
 	helo_clear(&f.helo);
 	policy_free(&p);

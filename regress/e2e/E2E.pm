@@ -341,6 +341,7 @@ sub auth_reply {
 #	helo	the HELO/EHLO name (required)
 #	server	192.0.2.1 or 2001:db8::1; port 25
 #	to	the recipient, bob@regress.test
+#	sender	the envelope sender, alice@sender.example; '<>' a bounce
 #	smtp	send HELO instead of EHLO
 #	tls, auth	STARTTLS; AUTH LOGIN as $USER
 #	user, password	another AUTH account or password
@@ -355,7 +356,8 @@ sub session {
 	my $subject = sprintf('e2e-%d %s', ++$self->{n}, $o{helo});
 	my @cmd = ('swaks', '--server', $o{server} // '192.0.2.1',
 	    '--port', $o{port} // 25, '--local-interface', $o{from},
-	    '--helo', $o{helo}, '--from', 'alice@sender.example',
+	    '--helo', $o{helo},
+	    '--from', $o{sender} // 'alice@sender.example',
 	    '--to', $o{to} // 'bob@regress.test',
 	    '--header', "Subject: $subject", '--timeout', 30);
 	push @cmd, '--protocol', 'SMTP' if $o{smtp};

@@ -226,7 +226,7 @@ make_files()
 	cp "$FILTER_HELO" "$dir/bin/filter-helo"
 	cp "$here/tap.sh" "$dir/bin/tap.sh"
 	chmod 755 "$dir/bin" "$dir/bin/filter-helo" "$dir/bin/tap.sh"
-	for c in default strict helo-phase header memory; do
+	for c in default strict helo-phase header memory spf; do
 		cp "$here/$c.conf" "$dir/$c.conf"
 		chmod 644 "$dir/$c.conf"
 	done

@@ -88,7 +88,8 @@ static const char *const knobs[] = {
 static const enum check dns_checks[] = {
 	CHECK_RDNS, CHECK_RDNS_MATCH, CHECK_RCPT_DOMAIN, CHECK_PROTECTED,
 	CHECK_DYNAMIC, CHECK_DNS, CHECK_FORWARD, CHECK_CNAME, CHECK_PRIVATE,
-	CHECK_ROTATION		/* the client's names, which never count */
+	CHECK_ROTATION,		/* the client's names, which never count */
+	CHECK_SPF_HELO
 };
 
 /*
