@@ -146,9 +146,10 @@ header_spf(const struct facts *f)
 }
 
 /*
- * "Authentication-Results: ADMD; iprev=RESULT policy.iprev=IP
+ * "Authentication-Results: ADMD; iprev=RESULT policy.iprev=IP;
  * spf=RESULT smtp.helo=NAME", each method where it applies (spf: its
- * result, or NULL), or "ADMD; none" when neither does.  A value that
+ * result, or NULL), each after a ";" (RFC 8601 2.2), or "ADMD; none"
+ * when neither does.  A value that
  * is no RFC 2045 token, an IPv6 address, is quoted.  Returns the
  * length, or -1.
  */
@@ -172,7 +173,8 @@ header_auth_results(char *buf, size_t len, const char *admd,
 		fold_word(&f, word);
 		addr_fmt(client, ip, sizeof(ip));
 		snprintf(word, sizeof(word), strchr(ip, ':') != NULL ?
-		    "policy.iprev=\"%s\"" : "policy.iprev=%s", ip);
+		    "policy.iprev=\"%s\"%s" : "policy.iprev=%s%s", ip,
+		    spf != NULL ? ";" : "");
 		fold_word(&f, word);
 		n++;
 	}

@@ -499,7 +499,7 @@ sub suite {
 		my $ok = is($s->{reply}, $OK, "$name: accepted");
 		my $m = $h->message($s->{subject}) // '';
 		my ($head) = split(/\n\n/, $m, 2);
-		$ok &= like($head // '', qr/^Authentication-Results: \S+; iprev=pass policy\.iprev=192\.0\.2\.10\s+spf=fail\s+smtp\.helo=spf-fail\.regress\.test$/m,
+		$ok &= like($head // '', qr/^Authentication-Results: \S+; iprev=pass policy\.iprev=192\.0\.2\.10;\s+spf=fail\s+smtp\.helo=spf-fail\.regress\.test$/m,
 		    "$name: Authentication-Results: spf=fail smtp.helo");
 		$ok &= unlike($m, qr/smtp\.mailfrom/,
 		    "$name: never smtp.mailfrom");

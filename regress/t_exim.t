@@ -617,7 +617,7 @@ sub exim_acl_tests {
 	is($ghdr, 'verdict=report checks=forward helo=spf-fail.regress.test '
 	    . 'spf-helo=fail', "$t: spf-helo: in X-HELO-Check");
 	is_deeply($sr->{ar}, [ 'mx.regress.test; iprev=pass '
-	    . 'policy.iprev=192.0.2.10 spf=fail smtp.helo=spf-fail.regress.test' ],
+	    . 'policy.iprev=192.0.2.10; spf=fail smtp.helo=spf-fail.regress.test' ],
 	    "$t: spf-helo: in Authentication-Results, as smtp.helo") or
 	    diag($sr->{out}, $sr->{err});
 

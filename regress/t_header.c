@@ -154,7 +154,7 @@ test_auth_results(void)
 	header_auth_results(buf, sizeof(buf), "mx.regress.test", IPREV_PASS,
 	    &a, "fail", "spf-fail.regress.test");
 	is_str(buf, "Authentication-Results: mx.regress.test; iprev=pass "
-	    "policy.iprev=192.0.2.10\n\tspf=fail "
+	    "policy.iprev=192.0.2.10;\n\tspf=fail "
 	    "smtp.helo=spf-fail.regress.test",
 	    "spf of the HELO, as smtp.helo, after iprev");
 	ok(strstr(buf, "smtp.mailfrom") == NULL, "  never as smtp.mailfrom");

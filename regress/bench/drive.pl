@@ -80,7 +80,7 @@ use Time::HiRes qw(time sleep);
 my %ENVDEF = (
 	BENCH_ONLY => 'compare open idle exim p99 flood dead hol memory '
 	    . 'bound callgrind dataline deadstream verified oneshot '
-	    . 'policy rotation lists',
+	    . 'policy rotation lists spf',
 	BENCH_ROT_CLIENTS => 1000,
 	BENCH_CONC => '1 10 100 1000',
 	BENCH_SECONDS => 2,
@@ -1860,6 +1860,76 @@ sub section_lists {
 	print "\n";
 }
 
+# The cost of SPF of the HELO: the same sessions with spf-helo at pass
+# (never asked) and at report (its default), the record and what it
+# names in the filter's cache after the first session.
+sub section_spf {
+	my $runs = $P{BENCH_LIST_RUNS};
+	my $off = $BASE . "dns-timeout 8\n" . $OFFLINE;
+	my @cases = (
+	    [ 'pass, "a -all"', '192.0.2.60', 'spf-pass.regress.test',
+	      'spf-pass.regress.test' ],
+	    [ 'fail, "ip4 -all exp="', '192.0.2.10',
+	      'spf-fail.regress.test', 'good.regress.test' ],
+	);
+	print "## 22. SPF of the HELO\n\n";
+	print "The filter, offline mode of section 13 (no other check "
+	    . "reads DNS; the client's\nname given as the MTA's), with "
+	    . "spf-helo at pass and at report; one session\nfirst, so that "
+	    . "the SPF record and what it names are cached, then "
+	    . "$P{BENCH_SESSIONS}\nsessions or $P{BENCH_SECONDS} s at N in "
+	    . "flight; filter CPU per session.  pass:\nspf-pass.regress.test "
+	    . "\"v=spf1 a -all\" from its own address (TXT, then A).\n"
+	    . "fail: spf-fail.regress.test \"v=spf1 ip4:192.0.2.61 -all "
+	    . "exp=...\" from\nanother (TXT, then the exp= TXT, its macros "
+	    . "expanded).  -E: wall time of\n`filter-helo -E` with the same "
+	    . "operands, a new process each run, so its\nlookups reach the "
+	    . "fixture; $runs runs, median.\n\n";
+	print "| case | spf-helo | N | filter CPU us/session | more "
+	    . "| sessions/s | answers |\n|---|---|---:|---:|---:|---:|---|\n";
+	my %cpu;
+	for my $c (@cases) {
+		my ($name, $client, $helo, $rdns) = @$c;
+		my $mk = sub { ($client, $helo, $rdns) };
+		for my $conc (1, 10) {
+			for my $act (qw(pass report)) {
+				my $f = filter_start($off
+				    . "check spf-helo $act\n");
+				closed_loop($f, 1, 1, 10, $mk);
+				my ($done, $wall, $cpu) = closed_loop($f,
+				    $conc, $P{BENCH_SESSIONS},
+				    $P{BENCH_SECONDS}, $mk);
+				my $k = @$done || 1;
+				my $us = 1e6 * $cpu / $k;
+				$cpu{"$name $conc $act"} = $us;
+				printf "| %s | %s | %d | %.1f | %s | %.0f "
+				    . "| %s |\n", $name, $act, $conc, $us,
+				    $act eq 'pass' ? '' : sprintf('%.1f',
+				    $us - $cpu{"$name $conc pass"}),
+				    @$done / $wall, outcomes(@$done);
+				filter_stop($f);
+			}
+		}
+	}
+	print "\n| case | -E spf-helo pass p50 ms | report p50 ms | more ms "
+	    . "|\n|---|---:|---:|---:|\n";
+	for my $c (@cases) {
+		my ($name, $client, $helo, $rdns) = @$c;
+		my @p50;
+		for my $act (qw(pass report)) {
+			my $conf = Filter::config($off
+			    . "check spf-helo $act\n");
+			my ($r) = oneshot_runs($conf, $runs, [ "helo=$helo",
+			    "client=$client", "rdns=$rdns" ]);
+			my @t = sort { $a <=> $b } @{$r->[0]};
+			push @p50, pct(\@t, 0.5);
+		}
+		printf "| %s | %s | %s | %s |\n", $name, ms($p50[0]),
+		    ms($p50[1]), ms($p50[1] - $p50[0]);
+	}
+	print "\n";
+}
+
 # The DNS-bound rows of section 1 against their targets.
 sub dnsbound_targets {
 	my $r = $summary{'dns-bound'} or return;
@@ -2041,6 +2111,7 @@ sub main {
 	section_policy() if $ONLY{policy};
 	section_rotation() if $ONLY{rotation};
 	section_lists() if $ONLY{lists};
+	section_spf() if $ONLY{spf};
 	printf "Load average at the end: %s.\n", loadavg();
 	printf "Benchmark time: %.0f s.\n", time - $t0;
 }
