@@ -73,7 +73,7 @@ sh regress/e2e/harness.sh down "$dir"
 if [ -n "$p78" ]; then
 	echo "demo: the same with smtpd 7.8"
 	SMTPD_PREFIX=$p78 sh regress/e2e/harness.sh up "$dir78"
-	perl regress/e2e/demo.pl "$dir78" 7.8 14
+	perl regress/e2e/demo.pl "$dir78" 7.8 16
 	sh regress/e2e/harness.sh down "$dir78"
 else
 	echo "demo: no rows for smtpd 7.8: $why78"
@@ -81,7 +81,7 @@ fi
 if [ -n "$pf_root" ]; then
 	echo "demo: the same with Postfix"
 	MTA=postfix POSTFIX_ROOT=$pf_root sh regress/e2e/harness.sh up "$dirpf"
-	perl regress/e2e/demo.pl "$dirpf" postfix 20
+	perl regress/e2e/demo.pl "$dirpf" postfix 22
 else
 	echo "demo: no rows for Postfix: it could not be fetched"
 fi

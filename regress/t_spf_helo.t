@@ -178,7 +178,7 @@ sub transaction {
 	is($rcpt, 'proceed', 'add-header: the bounce accepted by default');
 	my @got = $s->data('Subject: x', '', 'body', '.');
 	is($got[0], 'Authentication-Results: mx.regress.test; iprev=pass '
-	    . 'policy.iprev=192.0.2.10', 'A-R: iprev');
+	    . 'policy.iprev=192.0.2.10;', 'A-R: iprev');
 	is($got[1], "\tspf=fail smtp.helo=spf-fail.regress.test",
 	    'A-R: the HELO\'s SPF, as smtp.helo');
 	ok(!grep({ /smtp\.mailfrom/ } @got), 'A-R: never smtp.mailfrom');

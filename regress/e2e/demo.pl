@@ -64,6 +64,12 @@ my %demo = ('6.8' => [
 	  { from => '198.51.100.20', helo => 'mail_1.regress.test' } ],
 	[ 'a Gmail name from outside Google',
 	  { from => '203.0.113.30', helo => 'mail-wr1-f54.google.com' } ],
+	[ "a bounce its HELO's SPF fails (reported)",
+	  { from => '192.0.2.10', helo => 'spf-fail.regress.test',
+	    sender => '<>' } ],
+	[ 'the same, null-sender reject (port 2529)',
+	  { from => '192.0.2.10', helo => 'spf-fail.regress.test',
+	    sender => '<>', port => 2529 } ],
 ], '7.8' => [
 	[ 'authenticated (port 2587: STARTTLS, AUTH)',
 	  { from => '192.0.2.10', helo => '192.0.2.10', port => 2587,
@@ -135,8 +141,9 @@ if ($which eq 'postfix') {
 	print "\nThe receiver is mx.regress.test (192.0.2.1, 2001:db8::1)",
 	    " running smtpd.conf.example\nin Debian's smtpd ",
 	    $h->version, ": filter-helo with its defaults on port 25,",
-	    " with profile\nstrict on port 2525.  The verdict comes at",
-	    " RCPT TO for bob\@regress.test.\nSession ids are cut from",
+	    " with profile\nstrict on port 2525, refusing bounces whose",
+	    " HELO fails SPF on port 2529.\nThe verdict comes at",
+	    " RCPT TO for bob\@regress.test.  Session ids are cut\nfrom",
 	    " the log lines.\n\n";
 } else {
 	print "\nThe same in OpenSMTPD ", $h->version, ", whose STARTTLS",
