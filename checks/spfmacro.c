@@ -304,10 +304,11 @@ int
 spf_expand(const char *s, const struct spf_macros *m, int exp, char *out,
     size_t outlen)
 {
-	char		 vbuf[SPF_EXPAND_LEN], tbuf[SPF_EXPAND_LEN], hex[4];
+	static const char hexdigits[] = "0123456789ABCDEF";
+	char		 vbuf[SPF_EXPAND_LEN], tbuf[SPF_EXPAND_LEN], hex[3];
 	const char	*value, *delims;
 	size_t		 o = 0, i = 0, j, ndelims;
-	int		 letter, upper, n, reverse;
+	int		 letter, upper, n, reverse, c;
 
 	while (s[i] != '\0') {
 		if (s[i] != '%') {
@@ -362,14 +363,18 @@ spf_expand(const char *s, const struct spf_macros *m, int exp, char *out,
 		    sizeof(tbuf)) == -1)
 			return -1;
 		for (j = 0; tbuf[j] != '\0'; j++) {
+			c = tbuf[j] & 0xff;
 			/* unreserved characters (RFC 3986) stay */
-			if (!upper || spf_alpha(tbuf[j]) ||
-			    spf_digit(tbuf[j]) || strchr("-._~", tbuf[j]))
-				snprintf(hex, sizeof(hex), "%c", tbuf[j]);
-			else
-				snprintf(hex, sizeof(hex), "%%%02X",
-				    tbuf[j] & 0xff);
-			if (spf_put(out, outlen, &o, hex, strlen(hex)) == -1)
+			if (!upper || spf_alpha(c) || spf_digit(c) ||
+			    strchr("-._~", c) != NULL) {
+				if (spf_put(out, outlen, &o, &tbuf[j], 1) == -1)
+					return -1;
+				continue;
+			}
+			hex[0] = '%';
+			hex[1] = hexdigits[c >> 4];
+			hex[2] = hexdigits[c & 0xf];
+			if (spf_put(out, outlen, &o, hex, 3) == -1)
 				return -1;
 		}
 	}
