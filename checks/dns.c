@@ -158,8 +158,9 @@ static int			 dns_closing;
 static struct dns_lookup	*dns_sending;
 static uint8_t			 dns_ids[DNS_IDS / 8];
 
-static int	dns_channel(const struct dns_conf *, char *, size_t);
+static int	dns_channel(const struct dns_conf *, int, char *, size_t);
 static int	dns_servers(const struct dns_conf *, char *, size_t);
+static int	dns_stayopen(const struct dns_conf *, char *, size_t);
 static int	dns_server_parse(const char *, struct ares_addr_port_node *);
 static int	dns_all_loopback(void);
 static void	dns_sock_state(void *, ares_socket_t, int, int);
@@ -199,11 +200,12 @@ dns_init(struct event_base *base, const struct dns_conf *conf,
 		return -1;
 	}
 	dns_base = base;
-	if (dns_channel(conf, err, errlen) == -1) {
+	if (dns_channel(conf, 0, err, errlen) == -1) {
 		ares_library_cleanup();
 		return -1;
 	}
-	if (dns_servers(conf, err, errlen) == -1) {
+	if (dns_servers(conf, err, errlen) == -1 ||
+	    (dns_all_loopback() && dns_stayopen(conf, err, errlen) == -1)) {
 		ares_destroy(dns_chan);
 		ares_library_cleanup();
 		return -1;
@@ -232,14 +234,15 @@ dns_init(struct event_base *base, const struct dns_conf *conf,
  * about dns-timeout after the first try.
  */
 static int
-dns_channel(const struct dns_conf *conf, char *err, size_t errlen)
+dns_channel(const struct dns_conf *conf, int flags, char *err,
+    size_t errlen)
 {
 	struct ares_options	 o;
 	int			 r, spread = (1 << DNS_TRIES) - 1;
 
 	memset(&o, 0, sizeof(o));
 	o.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES |
-	    ARES_FLAG_NOCHECKRESP | ARES_FLAG_EDNS;
+	    ARES_FLAG_NOCHECKRESP | ARES_FLAG_EDNS | flags;
 	o.timeout = conf->timeout * 1000 / spread;
 	if (conf->nresolvers > 1)
 		o.timeout /= conf->nresolvers;
@@ -289,6 +292,43 @@ dns_servers(const struct dns_conf *conf, char *err, size_t errlen)
 		snprintf(err, errlen, "resolver setup: %s", ares_strerror(r));
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * c-ares closes its sockets whenever no lookup is in flight, so that
+ * the next lookup has a new source port.  On loopback, where nobody off
+ * the host can answer in the server's place, that buys nothing, and a
+ * quiet filter paid a socket set up, watched and torn down for nearly
+ * every session: there the channel is made again, with the same
+ * servers, to keep its sockets.  A socket that fails is still closed,
+ * and the next lookup opens a new one (a resolver restarted).
+ */
+static int
+dns_stayopen(const struct dns_conf *conf, char *err, size_t errlen)
+{
+	struct ares_addr_port_node	*v;
+	ares_channel			 old = dns_chan;
+	int				 r;
+
+	if ((r = ares_get_servers_ports(old, &v)) != ARES_SUCCESS) {
+		snprintf(err, errlen, "resolver setup: %s", ares_strerror(r));
+		return -1;
+	}
+	if (dns_channel(conf, ARES_FLAG_STAYOPEN, err, errlen) == -1) {
+		ares_free_data(v);
+		dns_chan = old;
+		return -1;
+	}
+	r = ares_set_servers_ports(dns_chan, v);
+	ares_free_data(v);
+	if (r != ARES_SUCCESS) {
+		snprintf(err, errlen, "resolver setup: %s", ares_strerror(r));
+		ares_destroy(dns_chan);
+		dns_chan = old;
+		return -1;
+	}
+	ares_destroy(old);
 	return 0;
 }
 

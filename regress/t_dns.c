@@ -27,6 +27,10 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
 #include <event.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,6 +196,11 @@ static char			 validator[64];
 static char			 init_err[1024];
 static int			 observed;
 static int			 observed_cached;
+/* a resolver of the test's own, that says NXDOMAIN to every query */
+static int			 responder_fd = -1;
+static struct event		 responder_ev;
+static int			 responder_port;	/* it listens on */
+static int			 responder_from;	/* last query's port */
 
 static void	test_reverse_names(void);
 static void	test_types(void);
@@ -212,6 +221,12 @@ static void	test_bound(void);
 static void	test_bogus(void);
 static void	test_secure(void);
 static void	test_init_errors(void);
+static void	test_sockets(void);
+static int	sockets_pair(const char *, const char *, int *, int *);
+static int	responder_open(const char *, int);
+static void	responder_close(void);
+static void	responder_answer(int, short, void *);
+static int	host_address(char *, size_t);
 static int	start(const char *, enum dnssec_mode, int);
 static void	observe(const char *, int, const struct dns_result *);
 static void	got(const struct dns_result *, void *);
@@ -245,7 +260,7 @@ main(void)
 	}
 	evtimer_set(&guard, guard_fired, NULL);
 	event_base_set(base, &guard);
-	plan(222);
+	plan(229);
 
 	test_reverse_names();
 	test_types();
@@ -277,6 +292,7 @@ main(void)
 	test_bogus();
 	test_secure();
 	test_init_errors();
+	test_sockets();
 	is_int(early_calls, 0, "no callback ran inside dns_query()");
 
 	event_base_free(base);
@@ -889,6 +905,186 @@ test_init_errors(void)
 	dns_shutdown();
 	ok(dns_query("good.regress.test", DNS_TYPE_A, 1000, got, &an) ==
 	    NULL, "shutdown: twice, and no query is taken after it");
+}
+
+/*
+ * The resolver's sockets, as its server sees them: on loopback one
+ * socket stays between lookups (the same source port after the filter
+ * was idle), and a resolver that stopped and started again is asked
+ * again at once; off loopback, a new socket and port after idle.
+ */
+static void
+test_sockets(void)
+{
+	struct answer	 an;
+	char		 host[INET6_ADDRSTRLEN];
+	int		 first, second, port;
+
+	if (!ok(sockets_pair("127.0.0.1", "loopback", &first, &second) == 0,
+	    "loopback resolver: answered twice"))
+		return;
+	is_int(second, first, "loopback resolver: the same source port "
+	    "after idle");
+	port = responder_port;
+	responder_close();
+	lookup("stopped.sockets.test", DNS_TYPE_A, &an);
+	is_str(an.summary, "error unreachable",
+	    "loopback resolver stopped: unreachable");
+	if (responder_open("127.0.0.1", port) == -1) {
+		ok(0, "loopback resolver: started again on port %d", port);
+		dns_shutdown();
+		return;
+	}
+	lookup("restarted.sockets.test", DNS_TYPE_A, &an);
+	is_str(an.summary, "nxdomain", "loopback resolver started again: "
+	    "answered");
+	ok(an.msec < 1000, "... at once (%ldms)", an.msec);
+	dns_shutdown();
+	responder_close();
+
+	if (host_address(host, sizeof(host)) == -1) {
+		ok(1, "# SKIP no address off loopback");
+		ok(1, "# SKIP no address off loopback");
+		return;
+	}
+	if (!ok(sockets_pair(host, "off", &first, &second) == 0,
+	    "resolver off loopback (%s): answered twice", host))
+		return;
+	ok(second != first, "resolver off loopback: a new source port "
+	    "after idle (%d, then %d)", first, second);
+	dns_shutdown();
+	responder_close();
+}
+
+/*
+ * A responder on addr, the resolver started on it, and two lookups
+ * with the resolver idle between them: the source port of each.  The
+ * resolver is left running.
+ */
+static int
+sockets_pair(const char *addr, const char *tag, int *first, int *second)
+{
+	struct answer	 an;
+	char		 server[INET6_ADDRSTRLEN + 8], name[64];
+
+	if (responder_open(addr, 0) == -1)
+		return -1;
+	snprintf(server, sizeof(server), "%s@%d", addr, responder_port);
+	if (start(server, DNSSEC_OFF, 8) == -1) {
+		responder_close();
+		return -1;
+	}
+	snprintf(name, sizeof(name), "first.%s.sockets.test", tag);
+	lookup(name, DNS_TYPE_A, &an);
+	*first = responder_from;
+	idle(100);
+	snprintf(name, sizeof(name), "second.%s.sockets.test", tag);
+	lookup(name, DNS_TYPE_A, &an);
+	*second = responder_from;
+	if (strcmp(an.summary, "nxdomain") != 0 || *first == 0) {
+		diag("%s: %s", server, an.summary);
+		dns_shutdown();
+		responder_close();
+		return -1;
+	}
+	return 0;
+}
+
+/* A UDP socket on addr, port 0 for any; -1 if it cannot be had. */
+static int
+responder_open(const char *addr, int port)
+{
+	struct sockaddr_storage	 ss;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
+	socklen_t		 len;
+
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		len = sizeof(*sin);
+	} else if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		len = sizeof(*sin6);
+	} else
+		return -1;
+	if ((responder_fd = socket(ss.ss_family, SOCK_DGRAM, 0)) == -1)
+		return -1;
+	if (bind(responder_fd, (struct sockaddr *)&ss, len) == -1 ||
+	    getsockname(responder_fd, (struct sockaddr *)&ss, &len) == -1) {
+		diag("responder on %s port %d: %s", addr, port,
+		    strerror(errno));
+		close(responder_fd);
+		responder_fd = -1;
+		return -1;
+	}
+	responder_port = ntohs(ss.ss_family == AF_INET ? sin->sin_port :
+	    sin6->sin6_port);
+	responder_from = 0;
+	event_set(&responder_ev, responder_fd, EV_READ | EV_PERSIST,
+	    responder_answer, NULL);
+	event_base_set(base, &responder_ev);
+	event_add(&responder_ev, NULL);
+	return 0;
+}
+
+static void
+responder_close(void)
+{
+	if (responder_fd == -1)
+		return;
+	event_del(&responder_ev);
+	close(responder_fd);
+	responder_fd = -1;
+}
+
+/* The query back, as a response with rcode NXDOMAIN. */
+static void
+responder_answer(int fd, short events, void *arg)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof(ss);
+	unsigned char		 buf[1500];
+	ssize_t			 n;
+
+	n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&ss, &len);
+	if (n < 12)
+		return;
+	responder_from = ntohs(ss.ss_family == AF_INET ?
+	    ((struct sockaddr_in *)&ss)->sin_port :
+	    ((struct sockaddr_in6 *)&ss)->sin6_port);
+	buf[2] |= 0x80;			/* QR */
+	buf[3] = (buf[3] & 0xf0) | 3;	/* RCODE NXDOMAIN */
+	buf[3] |= 0x80;			/* RA */
+	sendto(fd, buf, n, 0, (struct sockaddr *)&ss, len);
+}
+
+/*
+ * An address of this host off loopback: the one it would send from to
+ * a documentation address.  connect() on UDP sends nothing.
+ */
+static int
+host_address(char *host, size_t hostlen)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	int			 fd, r = -1;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(9);
+	inet_pton(AF_INET, "198.51.100.1", &sin.sin_addr);
+	if ((fd = socket(AF_INET, SOCK_DGRAM, 0)) == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sin, &len) == 0 &&
+	    (ntohl(sin.sin_addr.s_addr) >> 24) != 127 &&
+	    inet_ntop(AF_INET, &sin.sin_addr, host, hostlen) != NULL)
+		r = 0;
+	close(fd);
+	return r;
 }
 
 /* The resolver as the filter sets it up, aimed at the fixture. */
