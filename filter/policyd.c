@@ -77,8 +77,8 @@
 #define PD_PREPENDED_MAX 4096	/* headers remembered for one transaction */
 /*
  * Lines held for lookups (see struct judgement): a few a connection on
- * average, and a bound in all, some 3 kB each.  Past it a line is
- * written at once, with what is known.
+ * average, and a bound in all, each 1 kB with the request's values and
+ * its lookups.  Past it a line is written at once, with what is known.
  */
 #define PD_HELD_CONN	4
 #define PD_HELD_MAX	4096
