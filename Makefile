@@ -108,6 +108,7 @@ TESTS =		regress/t_proto regress/t_helo regress/t_config \
 		regress/t_except.t \
 		regress/t_reload.t regress/t_dry_run.t regress/t_stats.t \
 		regress/t_add_header.t regress/t_policyd_edges.t \
+		regress/t_policyd_held.t \
 		regress/t_memory.t \
 		regress/t_leaks.t regress/t_config_cli.t regress/t_e2e.t \
 		regress/t_postfix_e2e.t regress/t_exim.t regress/t_policyd.t \

@@ -75,12 +75,45 @@
 #define PD_REQUEST_SEC	30	/* a request's lines, or its answer's */
 #define PD_RETRY_MS	100	/* out of descriptors: accept again later */
 #define PD_PREPENDED_MAX 4096	/* headers remembered for one transaction */
+/*
+ * Lines held for lookups (see struct judgement): a few a connection on
+ * average, and a bound in all, each 1 kB with the request's values and
+ * its lookups.  Past it a line is written at once, with what is known.
+ */
+#define PD_HELD_CONN	4
+#define PD_HELD_MAX	4096
 
 enum pconn_state {
 	PC_IDLE,		/* waiting for a request */
 	PC_READING,		/* some of its lines are in */
 	PC_JUDGING,		/* its verdict waits for lookups */
 	PC_WRITING		/* its answer waits for the peer */
+};
+
+/*
+ * One request being judged, and once answered, its verdict if the line
+ * waits: the answer is given as soon as no lookup could change it, but
+ * the line, the counters and the memory wait for the lookups that
+ * report-only checks read, until they answer or the request's deadline
+ * passes, so that such a check is logged whatever the timing.  The
+ * connection is free meanwhile for its next request: what the facts
+ * point into (the request's values) moves here with the lookups, whose
+ * callbacks get this, not the connection.  The server holds it until
+ * then, or until a reload or the end writes it with what is known.
+ */
+struct judgement {
+	TAILQ_ENTRY(judgement)	 entry;		/* in pd.held, once held */
+	struct pconn		*conn;		/* NULL once held */
+	struct facts		 facts;
+	struct lookup_set	*lookups;
+	char			 rcpt_domain[NAME_BUFSZ];
+	char			*helo_prev;
+
+	/* once held */
+	struct pf_request	 req;		/* what the facts point into */
+	struct verdict		 verdict;
+	char			 id[48];	/* "CONN.REQ ", the log's */
+	struct event		 deadline;
 };
 
 struct pconn {
@@ -104,11 +137,7 @@ struct pconn {
 	char			*prepended_instance;
 	char			*prepended;
 
-	/* the request being judged */
-	struct facts		 facts;
-	struct lookup_set	*lookups;
-	char			 rcpt_domain[NAME_BUFSZ];
-	char			*helo_prev;
+	struct judgement	*judging;	/* while judging a HELO */
 };
 
 static struct {
@@ -120,6 +149,10 @@ static struct {
 	TAILQ_HEAD(, pconn)	 conns;
 	size_t			 nconns;
 	size_t			 maxconns;
+	TAILQ_HEAD(, judgement)	 held;		/* lines waiting for lookups */
+	size_t			 nheld;
+	size_t			 maxheld;
+	unsigned long		 held_over;	/* written early: too many */
 	unsigned long		 next_id;
 	unsigned long		 turned_away;
 	char			 hostname[NAME_BUFSZ];
@@ -148,13 +181,22 @@ static int	request_facts(struct pconn *);
 static void	request_plan(struct pconn *);
 static void	request_decide(struct pconn *, int);
 static void	on_lookup(void *);
-static void	request_answer(struct pconn *, const struct verdict *);
+static void	request_answer(struct pconn *, struct verdict *);
 static int	answer_line(struct pconn *, const struct verdict *, char *,
 		    size_t);
 static int	prepended_before(struct pconn *, const char *);
 static void	request_done(struct pconn *);
 static void	request_clear(struct pconn *);
 static int	send_answer(struct pconn *, const char *);
+static void	verdict_given(struct pconn *, struct verdict *);
+static void	verdict_log(struct judgement *, const struct verdict *);
+static void	held_deadline(struct judgement *, const struct timespec *);
+static void	held_lookup(struct judgement *);
+static void	on_held_deadline(int, short, void *);
+static void	held_write(struct judgement *);
+static void	held_write_all(void);
+static void	judgement_free(struct judgement *);
+static void	run_end_check(void);
 
 /*
  * The socket, made before privileges are dropped: mode 0660, its group
@@ -264,6 +306,7 @@ policyd_run(struct event_base *base, const struct policy *policy, int lfd)
 	pd.policy = policy;
 	pd.lfd = lfd;
 	TAILQ_INIT(&pd.conns);
+	TAILQ_INIT(&pd.held);
 	if (gethostname(pd.hostname, sizeof(pd.hostname)) == -1)
 		pd.hostname[0] = '\0';
 	firsthelo_init();
@@ -286,6 +329,8 @@ policyd_run(struct event_base *base, const struct policy *policy, int lfd)
 		log_info("policy server: %zu connections at most",
 		    pd.maxconns);
 	}
+	pd.maxheld = pd.maxconns > PD_HELD_MAX / PD_HELD_CONN ?
+	    PD_HELD_MAX : pd.maxconns * PD_HELD_CONN;
 	if (event_base_dispatch(base) == -1)
 		fatal("%s: event loop", __func__);
 	if (lfd != -1) {
@@ -294,6 +339,8 @@ policyd_run(struct event_base *base, const struct policy *policy, int lfd)
 	}
 	while (!TAILQ_EMPTY(&pd.conns))
 		pconn_free(TAILQ_FIRST(&pd.conns));
+	/* As smtpd's at its end: the lines held, with what is known. */
+	held_write_all();
 	firsthelo_free();
 	stats_memory(NULL);
 	memory_free(pd.memory);
@@ -301,10 +348,15 @@ policyd_run(struct event_base *base, const struct policy *policy, int lfd)
 	return 0;
 }
 
-/* As in the OpenSMTPD front end: verdicts from now on follow it. */
+/*
+ * As in the OpenSMTPD front end: the lines held for lookups are written
+ * first, under the policy that judged them, and verdicts from now on
+ * follow the new one.  Nothing kept holds the old one.
+ */
 void
 policyd_set_policy(const struct policy *policy)
 {
+	held_write_all();
 	pd.policy = policy;
 }
 
@@ -421,7 +473,10 @@ pconn_new(int rfd, int wfd, int fd)
 	return c;
 }
 
-/* A connection's end; with stdio, the end of the run. */
+/*
+ * A connection's end; with stdio, the end of the run, once the lines
+ * it left are written.
+ */
 static void
 pconn_free(struct pconn *c)
 {
@@ -436,8 +491,7 @@ pconn_free(struct pconn *c)
 	if (c->fd != -1)
 		close(c->fd);
 	free(c);
-	if (pd.lfd == -1)
-		event_base_loopexit(pd.base, NULL);
+	run_end_check();
 }
 
 /*
@@ -581,11 +635,14 @@ request_start(struct pconn *c)
 		request_answer(c, NULL);
 		return;
 	}
+	if ((c->judging = calloc(1, sizeof(*c->judging))) == NULL)
+		fatal("%s: calloc", __func__);
+	c->judging->conn = c;
 	if (request_facts(c) == -1) {
 		pconn_close_soon(c, "malformed request");
 		return;
 	}
-	if (c->facts.helo_raw == NULL) {
+	if (c->judging->facts.helo_raw == NULL) {
 		if (state == NULL || strcmp(state, "CONNECT") != 0)
 			log_info("policy %lu.%lu: no helo_name at %s: DUNNO",
 			    c->id, c->nreq, state ? state : "an unknown state");
@@ -593,7 +650,7 @@ request_start(struct pconn *c)
 		return;
 	}
 	request_plan(c);
-	if (c->lookups != NULL)
+	if (c->judging->lookups != NULL)
 		pconn_arm(c, pd.policy->dns_timeout);
 	request_decide(c, 0);
 }
@@ -609,9 +666,10 @@ request_start(struct pconn *c)
 static int
 request_facts(struct pconn *c)
 {
-	struct facts	*f = &c->facts;
-	char *const	*v = c->req.v;
-	const char	*at, *name, *first;
+	struct judgement	*j = c->judging;
+	struct facts		*f = &j->facts;
+	char *const		*v = c->req.v;
+	const char		*at, *name, *first;
 
 	memset(f, 0, sizeof(*f));
 	if (v[PF_CLIENT_ADDRESS] == NULL || *v[PF_CLIENT_ADDRESS] == '\0')
@@ -632,17 +690,17 @@ request_facts(struct pconn *c)
 		if (!f->local && (first = firsthelo_note(&f->client,
 		    v[PF_CLIENT_PORT], f->helo_raw)) != NULL) {
 			/* kept: another request may push it out meanwhile */
-			if ((c->helo_prev = strdup(first)) == NULL)
+			if ((j->helo_prev = strdup(first)) == NULL)
 				fatal("%s: strdup", __func__);
-			f->helo_prev = c->helo_prev;
+			f->helo_prev = j->helo_prev;
 		}
 	}
 	if (v[PF_RECIPIENT] != NULL && *v[PF_RECIPIENT] != '\0') {
 		f->rcpt = v[PF_RECIPIENT];
 		if ((at = strrchr(f->rcpt, '@')) != NULL &&
-		    name_normalise(at + 1, c->rcpt_domain,
-		    sizeof(c->rcpt_domain)) == 0)
-			f->rcpt_domain = c->rcpt_domain;
+		    name_normalise(at + 1, j->rcpt_domain,
+		    sizeof(j->rcpt_domain)) == 0)
+			f->rcpt_domain = j->rcpt_domain;
 	}
 	name = v[PF_CLIENT_NAME];
 	if (pf_value_known(name))
@@ -678,17 +736,18 @@ request_sender(char *const *v)
 static void
 request_plan(struct pconn *c)
 {
-	int	plan;
+	struct judgement	*j = c->judging;
+	int			 plan;
 
-	if ((plan = verdict_plan(pd.policy, &c->facts)) == 0)
+	if ((plan = verdict_plan(pd.policy, &j->facts)) == 0)
 		return;
-	if ((c->lookups = lookup_new(&c->facts, pd.policy->dns_timeout * 1000L,
-	    on_lookup, c)) == NULL)
+	if ((j->lookups = lookup_new(&j->facts, pd.policy->dns_timeout * 1000L,
+	    on_lookup, j)) == NULL)
 		fatal("%s: lookup_new", __func__);
-	lookup_start(c->lookups, plan, &pd.policy->dbl);
-	if (!lookup_pending(c->lookups)) {
-		lookup_free(c->lookups);
-		c->lookups = NULL;
+	lookup_start(j->lookups, plan, &pd.policy->dbl);
+	if (!lookup_pending(j->lookups)) {
+		lookup_free(j->lookups);
+		j->lookups = NULL;
 	}
 }
 
@@ -696,54 +755,62 @@ request_plan(struct pconn *c)
 static void
 request_decide(struct pconn *c, int force)
 {
-	struct verdict	 v;
+	struct judgement	*j = c->judging;
+	struct verdict		 v;
 
 	if (force) {
-		if (c->lookups != NULL)
-			lookup_expire(c->lookups);
-		dns_facts_expire(&c->facts.dns);
+		if (j->lookups != NULL)
+			lookup_expire(j->lookups);
+		dns_facts_expire(&j->facts.dns);
 	}
-	verdict_decide(pd.policy, &c->facts, &v);
+	verdict_decide(pd.policy, &j->facts, &v);
 	if (!v.wait)
 		request_answer(c, &v);
 }
 
+/*
+ * An answer arrived: for the request being judged, or for a line held.
+ * lookup.c calls this last, so the set may be freed here.
+ */
 static void
 on_lookup(void *arg)
 {
-	struct pconn	*c = arg;
+	struct judgement	*j = arg;
 
-	if (c->state != PC_JUDGING)
+	if (j->conn == NULL) {
+		held_lookup(j);
 		return;
-	if (lookup_pending(c->lookups) == 0) {
-		/* the facts keep what the set found */
-		lookup_free(c->lookups);
-		c->lookups = NULL;
 	}
-	request_decide(c, 0);
+	if (lookup_pending(j->lookups) == 0) {
+		/* the facts keep what the set found */
+		lookup_free(j->lookups);
+		j->lookups = NULL;
+	}
+	request_decide(j->conn, 0);
 }
 
-/* v NULL: no verdict to give, DUNNO. */
+/*
+ * v NULL: no verdict to give, DUNNO.  The request's judgement ends
+ * here, its line written or held; the connection keeps nothing of it.
+ */
 static void
-request_answer(struct pconn *c, const struct verdict *v)
+request_answer(struct pconn *c, struct verdict *v)
 {
-	char	 id[64], line[PF_REPLY_MAX];
+	char	 line[PF_REPLY_MAX];
+	int	 answered;
 
+	answered = answer_line(c, v, line, sizeof(line)) == 0;
 	if (v != NULL) {
-		snprintf(id, sizeof(id), "%lu.%lu ", c->id, c->nreq);
-		report_verdict(id, pd.policy, &c->facts, v,
-		    c->facts.rdns_verified);
-		stats_verdict(pd.policy, &c->facts, v);
 		stats_latency(&c->arrived);
-		verdict_learn(pd.policy, &c->facts, v, pd.memory);
+		verdict_given(c, v);
 	}
-	if (answer_line(c, v, line, sizeof(line)) == -1) {
+	request_clear(c);
+	if (!answered) {
 		pconn_close_soon(c, "no answer for the verdict");
 		return;
 	}
 	if (send_answer(c, line) == -1)
 		return;
-	request_clear(c);
 	c->state = PC_WRITING;
 	if (io_out_pending(c->out) == 0)
 		request_done(c);
@@ -771,7 +838,7 @@ answer_line(struct pconn *c, const struct verdict *v, char *buf,
 	case ACT_TEMPFAIL:
 	case ACT_REJECT:
 	case ACT_DISCONNECT:
-		if (verdict_reply(pd.policy, &c->facts, v, reply,
+		if (verdict_reply(pd.policy, &c->judging->facts, v, reply,
 		    sizeof(reply)) == -1)
 			return -1;
 		return pf_fmt_refuse(buf, len, reply);
@@ -782,9 +849,9 @@ answer_line(struct pconn *c, const struct verdict *v, char *buf,
 			return pf_fmt_dunno(buf, len);
 		break;
 	}
-	header_summarise(&c->facts, v, &sum);
+	header_summarise(&c->judging->facts, v, &sum);
 	if (header_helo_check_value(value, sizeof(value), &sum,
-	    c->facts.helo_raw) == -1)
+	    c->judging->facts.helo_raw) == -1)
 		return -1;
 	if (prepended_before(c, value))
 		return pf_fmt_dunno(buf, len);
@@ -849,15 +916,8 @@ request_done(struct pconn *c)
 static void
 request_clear(struct pconn *c)
 {
-	if (c->lookups != NULL) {
-		lookup_free(c->lookups);
-		c->lookups = NULL;
-	}
-	dns_facts_free(&c->facts.dns);
-	helo_clear(&c->facts.helo);
-	memset(&c->facts, 0, sizeof(c->facts));
-	free(c->helo_prev);
-	c->helo_prev = NULL;
+	judgement_free(c->judging);
+	c->judging = NULL;
 	pf_request_clear(&c->req);
 }
 
@@ -872,4 +932,137 @@ send_answer(struct pconn *c, const char *line)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The verdict just answered: its line now, or held until the lookups
+ * its checks still wait for have answered, the request's values moving
+ * with it.  Past the bound on lines held, now, with what is known.
+ */
+static void
+verdict_given(struct pconn *c, struct verdict *v)
+{
+	struct judgement	*j = c->judging;
+
+	snprintf(j->id, sizeof(j->id), "%lu.%lu ", c->id, c->nreq);
+	if (j->lookups == NULL || !lookup_pending(j->lookups) ||
+	    verdict_complete(pd.policy, &j->facts, v)) {
+		verdict_log(j, v);
+		return;
+	}
+	if (pd.nheld >= pd.maxheld) {
+		if (pd.held_over++ % 1000 == 0)
+			log_warnx("policy server: %zu lines wait for lookups "
+			    "already, writing more at once (%lu so far)",
+			    pd.nheld, pd.held_over);
+		verdict_log(j, v);
+		return;
+	}
+	j->verdict = *v;
+	j->verdict.domain = NULL;	/* the reply's, given already */
+	j->req = c->req;
+	memset(&c->req, 0, sizeof(c->req));
+	j->conn = NULL;
+	c->judging = NULL;
+	held_deadline(j, &c->arrived);
+	TAILQ_INSERT_TAIL(&pd.held, j, entry);
+	pd.nheld++;
+}
+
+/* The line, the counters, and what the memory learns from the verdict. */
+static void
+verdict_log(struct judgement *j, const struct verdict *v)
+{
+	report_verdict(j->id, pd.policy, &j->facts, v, j->facts.rdns_verified);
+	stats_verdict(pd.policy, &j->facts, v);
+	verdict_learn(pd.policy, &j->facts, v, pd.memory);
+}
+
+/* The request's deadline, dns-timeout from its arrival, ends the wait. */
+static void
+held_deadline(struct judgement *j, const struct timespec *arrived)
+{
+	struct timespec	 now;
+	struct timeval	 tv;
+	long long	 ms;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &now) == -1)
+		fatal("%s: clock_gettime", __func__);
+	ms = (arrived->tv_sec + pd.policy->dns_timeout - now.tv_sec) * 1000LL +
+	    (arrived->tv_nsec - now.tv_nsec) / 1000000;
+	if (ms < 0)
+		ms = 0;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = ms % 1000 * 1000;
+	evtimer_set(&j->deadline, on_held_deadline, j);
+	if (event_base_set(pd.base, &j->deadline) == -1 ||
+	    evtimer_add(&j->deadline, &tv) == -1)
+		fatal("%s: deadline", __func__);
+}
+
+/* A held line is written once nothing it reads waits. */
+static void
+held_lookup(struct judgement *j)
+{
+	if (lookup_pending(j->lookups) &&
+	    !verdict_complete(pd.policy, &j->facts, &j->verdict))
+		return;
+	held_write(j);
+}
+
+/* What is still in flight at the deadline has failed: "unknown". */
+static void
+on_held_deadline(int fd, short events, void *arg)
+{
+	struct judgement	*j = arg;
+
+	lookup_expire(j->lookups);
+	held_write(j);
+}
+
+/* The line with what is known: the checks still without answers wait. */
+static void
+held_write(struct judgement *j)
+{
+	(void)verdict_complete(pd.policy, &j->facts, &j->verdict);
+	verdict_log(j, &j->verdict);
+	judgement_free(j);
+}
+
+static void
+held_write_all(void)
+{
+	while (!TAILQ_EMPTY(&pd.held))
+		held_write(TAILQ_FIRST(&pd.held));
+}
+
+/* A request's judgement, being judged or held; NULL is none. */
+static void
+judgement_free(struct judgement *j)
+{
+	int	held;
+
+	if (j == NULL)
+		return;
+	if ((held = j->conn == NULL)) {
+		evtimer_del(&j->deadline);
+		TAILQ_REMOVE(&pd.held, j, entry);
+		pd.nheld--;
+	}
+	lookup_free(j->lookups);
+	dns_facts_free(&j->facts.dns);
+	helo_clear(&j->facts.helo);
+	free(j->helo_prev);
+	pf_request_clear(&j->req);
+	free(j);
+	if (held)
+		run_end_check();
+}
+
+/* With stdio, the run ends with the connection and the lines it left. */
+static void
+run_end_check(void)
+{
+	if (pd.lfd == -1 && pd.nconns == 0 && pd.nheld == 0)
+		event_base_loopexit(pd.base, NULL);
 }

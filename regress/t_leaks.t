@@ -20,6 +20,7 @@
 # stats-file; with two blocklist zones, one of which never answers, a
 # second HELO, and the HELO's SPF, its check cancelled with the others
 # and its result's texts kept by the facts (spf-fail, with exp= text).
+# The policy server's lines held for lookups are freed on every path.
 use strict;
 use warnings;
 use FindBin;
@@ -34,7 +35,7 @@ plan skip_all => 'valgrind not installed'
     unless system('command -v valgrind >/dev/null 2>&1') == 0;
 my ($port) = Filter::dns_fixture();
 plan skip_all => 'unbound not installed' unless defined $port;
-plan tests => 7;
+plan tests => 12;
 
 my $SRV = '192.0.2.1:25';
 my $conf = Filter::config($Filter::LAB . "resolver 127.0.0.1\@$port\ndns-timeout 2\n"
@@ -113,8 +114,63 @@ my $vlog = "$Filter::TMP/valgrind.log";
 	isnt($st, -1, 'exits at EOF under valgrind');
 	is($st >> 8, 0, 'valgrind: no error, no definite or indirect leak');
 }
-open(my $fh, '<', $vlog) or die "$vlog: $!";
-my $text = do { local $/; <$fh> };
-unlike($text, qr/Invalid (read|write)|uninitialised/, 'no invalid access');
-unlike($text, qr/definitely lost: [1-9]/, 'nothing definitely lost');
-diag($text) if $text =~ /\S/;
+
+# The policy server (-P), its verdict lines held for the lookups of
+# checks set to report, asked of a resolver that answers when told:
+# written once they answer, at the deadline, at a reload, at once past
+# the bound of four, and at the end.
+my $plog = "$Filter::TMP/valgrind-policyd.log";
+{
+	my $dns = Filter::Resolver->new;
+	my $pconf = Filter::config('resolver 127.0.0.1@' . $dns->port
+	    . "\ndns-timeout 2\ncheck special-name report\n"
+	    . "check private report\ncheck spf-helo pass\n"
+	    . "check dns pass\ncheck forward pass\ncheck cname pass\n");
+	local $Filter::BIN = 'valgrind';
+	my $f = Filter->new('--quiet', '--leak-check=full',
+	    '--errors-for-leak-kinds=definite,indirect', '--error-exitcode=99',
+	    "--log-file=$plog", $ENV{FILTER_HELO} // './filter-helo',
+	    '-P', '-d', '-f', $pconf);
+	my $port = 100;
+	my $ask = sub {
+		$f->send_raw(join('', map { Filter::Policyd::request(
+		    request => 'smtpd_access_policy',
+		    protocol_state => 'RCPT', client_address => '192.0.2.10',
+		    client_port => $port++, helo_name => $_,
+		    recipient => 'bob@regress.test') } @_));
+		return join('|', map { $f->line(30) // 'none' } 1 .. 2 * @_);
+	};
+	my $answers = join('|', $ask->('a.leak.test'));
+	$dns->take(10);
+	$dns->answer(qr/./);
+	$answers .= '|' . $ask->('b.leak.test');
+	sleep 3;
+	$answers .= '|' . $ask->('c.leak.test');
+	kill 'HUP', $f->{pid};
+	sleep 1;
+	$answers .= '|' . $ask->(map { "d$_.leak.test" } 1 .. 5);
+	is($answers, join('|', ('action=DUNNO', '') x 8),
+	    'policy server under valgrind: answered');
+	kill 'TERM', $f->{pid};
+	my $st = $f->finish(60);
+	is($st >> 8, 0, 'policy server: no error, no definite or indirect '
+	    . 'leak');
+	# Each line, and whether it was written complete, at the deadline
+	# (unknown) or early (waiting).
+	my @held = map { / helo=(\S+) .* waiting=/ ? "$1 waiting" :
+	    / helo=(\S+) .* unknown=/ ? "$1 unknown" : / helo=(\S+) / ?
+	    "$1 complete" : () } $f->stderr =~ /^(\S+ ip=.*)$/mg;
+	is_deeply([ sort @held ], [ 'a.leak.test complete',
+	    'b.leak.test unknown', 'c.leak.test waiting',
+	    map { "d$_.leak.test waiting" } 1 .. 5 ],
+	    'policy server: every line written, each on its path');
+}
+
+for my $log ($vlog, $plog) {
+	open(my $fh, '<', $log) or die "$log: $!";
+	my $text = do { local $/; <$fh> };
+	unlike($text, qr/Invalid (read|write)|uninitialised/,
+	    'no invalid access');
+	unlike($text, qr/definitely lost: [1-9]/, 'nothing definitely lost');
+	diag($text) if $text =~ /\S/;
+}

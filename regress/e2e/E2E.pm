@@ -274,9 +274,11 @@ sub session_log {
 # ADDR after the marks FROM, one for each request (each RCPT TO): "-S:
 # REQ ip=..." from filter-helo -S, "-P: REQ ip=..." from a filter-helo
 # -P that spawn(8) ran, as it logged to syslog.  The session is over
-# when this is called, and its verdicts were logged before they were
-# answered; the daemon writes its log from its event loop, so this
-# waits for the first line a little, and a moment for more.
+# when this is called, and its verdicts were logged with their answers,
+# or once the lookups of checks set to report answered, which the
+# fixture does within milliseconds; the daemon writes its log from its
+# event loop, so this waits for the first line a little, and a moment
+# for more.
 sub postfix_log {
 	my ($self, $from, $addr) = @_;
 	my $d = $self->{dir};

@@ -643,4 +643,80 @@ sub connect {
 	    $src, $dest);
 }
 
+# A resolver of the test's own on a UDP port of 127.0.0.1 that answers
+# only when told: a lookup as slow as a test needs, and one that never
+# answers.  An A query is told 10.1.2.3, a private address; any other
+# type, no data.  Answers have a TTL of 60 s: a name is asked once.
+package Filter::Resolver;
+
+use IO::Select;
+use IO::Socket::INET;
+use Socket qw(inet_aton);
+use Time::HiRes qw(time);
+
+my %type_names = (1 => 'A', 12 => 'PTR', 15 => 'MX', 16 => 'TXT',
+    28 => 'AAAA');
+
+sub new {
+	my ($class) = @_;
+	my $sock = IO::Socket::INET->new(Proto => 'udp',
+	    LocalAddr => '127.0.0.1', LocalPort => 0) or die "udp: $!";
+	return bless { sock => $sock, held => [] }, $class;
+}
+
+sub port { $_[0]{sock}->sockport }
+
+# The queries that came, waiting up to $timeout seconds for the first:
+# "NAME TYPE" each, in the order they came, retries once.
+sub take {
+	my ($self, $timeout) = @_;
+	my $sel = IO::Select->new($self->{sock});
+	my $wait = $timeout // 0;
+	while ($sel->can_read($wait)) {
+		my $peer = $self->{sock}->recv(my $pkt, 65535) // last;
+		my ($name, $type, $question) = question($pkt);
+		push @{ $self->{held} }, { peer => $peer, pkt => $pkt,
+		    name => $name, type => $type, q => $question };
+		$wait = 0.05;
+	}
+	my %seen;
+	return grep { !$seen{$_}++ } map { "$_->{name} " .
+	    ($type_names{$_->{type}} // $_->{type}) } @{ $self->{held} };
+}
+
+# Answer the queries held for the names that match $re; how many.
+sub answer {
+	my ($self, $re) = @_;
+	$self->take;
+	my @keep;
+	my $n = 0;
+	for my $q (@{ $self->{held} }) {
+		if ($q->{name} !~ $re) {
+			push @keep, $q;
+			next;
+		}
+		my ($id, $flags) = unpack('n n', $q->{pkt});
+		my $an = $q->{type} == 1 ? pack('n n n N n a4', 0xc00c, 1, 1,
+		    60, 4, inet_aton('10.1.2.3')) : '';
+		# QR, AA, RA, and RD as asked; no error.
+		$self->{sock}->send(pack('n6', $id, 0x8480 | ($flags & 0x0100),
+		    1, $an ne '' ? 1 : 0, 0, 0) . $q->{q} . $an, 0, $q->{peer});
+		$n++;
+	}
+	$self->{held} = \@keep;
+	return $n;
+}
+
+# The name, type and question section of a query.
+sub question {
+	my ($pkt) = @_;
+	my ($off, @labels) = (12);
+	while ((my $len = ord(substr($pkt, $off, 1))) != 0) {
+		push @labels, substr($pkt, $off + 1, $len);
+		$off += $len + 1;
+	}
+	return (lc join('.', @labels), unpack('n', substr($pkt, $off + 1, 2)),
+	    substr($pkt, 12, $off + 5 - 12));
+}
+
 1;
