@@ -54,8 +54,6 @@ static const char *spf_macro_value(int, const struct spf_macros *, char *,
 static int	spf_transform(const char *, const char *, size_t, int, int,
 		    char *, size_t);
 static int	spf_put(char *, size_t, size_t *, const char *, size_t);
-static int	spf_alpha(int);
-static int	spf_digit(int);
 static int	spf_lower(int);
 
 /* A macro-string (§7.1); exp: the letters only explanations may use. */
@@ -480,18 +478,6 @@ spf_put(char *out, size_t outlen, size_t *o, const char *s, size_t n)
 	memcpy(out + *o, s, n);
 	*o += n;
 	return 0;
-}
-
-static int
-spf_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int
-spf_digit(int c)
-{
-	return c >= '0' && c <= '9';
 }
 
 static int

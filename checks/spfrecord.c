@@ -92,8 +92,6 @@ static int	spf_dual_cidr(char *, struct spf_term *);
 static int	spf_cidr_value(const char *, const char *, int, int *);
 static int	spf_network(const char *, int, struct cidr *);
 static int	spf_ip4(const char *, size_t, unsigned char *);
-static int	spf_alpha(int);
-static int	spf_digit(int);
 
 /*
  * The SPF record among a name's TXT records (§4.5): the one that is
@@ -426,13 +424,14 @@ spf_ip4(const char *s, size_t len, unsigned char *out)
 	return s == end ? 0 : -1;
 }
 
-static int
+/* ASCII only, whatever the locale: a record's octets are not text. */
+int
 spf_alpha(int c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-static int
+int
 spf_digit(int c)
 {
 	return c >= '0' && c <= '9';

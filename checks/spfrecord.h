@@ -94,5 +94,7 @@ int	spf_target(const char *, const struct spf_macros *, char *);
 int	spf_explain(const char *, size_t, const struct spf_macros *, char *,
 	    size_t);
 int	spf_name_under(const char *, const char *);
+int	spf_alpha(int);
+int	spf_digit(int);
 
 #endif
