@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "dns.h"
+#include "header.h"
 #include "log.h"
 #include "report.h"
 #include "verdict.h"
@@ -34,7 +35,6 @@
 #define DBL_FIELD_MAX	(DBL_ZONES_MAX * (NAME_BUFSZ + 32))
 
 static void	dbl_field(const struct facts *, char *, size_t);
-static const char *spf_field(const struct facts *);
 
 static const char *const state_names[] = {
 	[CS_CLEAR] =	"clear",
@@ -81,7 +81,7 @@ report_verdict(const char *id, const struct policy *p, const struct facts *f,
 	if (verdict_list(v, CS_WAIT, waiting, sizeof(waiting)) == 0)
 		waiting[0] = '\0';
 	dbl_field(f, dbl, sizeof(dbl));
-	spf = spf_field(f);
+	spf = header_spf(f);
 	(void)verdict_spared(v, spared, sizeof(spared));
 	/* Under dry-run, what was not done: smtpd or Exim was told pass. */
 	would[0] = '\0';
@@ -150,19 +150,6 @@ dbl_field(const struct facts *f, char *buf, size_t len)
 		    code[0] ? code : "none");
 		strlcat(buf, one, len);
 	}
-}
-
-/*
- * The SPF result of the HELO, once there is one, but none: most HELO
- * names publish no SPF record, and the common line stays short.  NULL
- * when there is nothing to show.
- */
-static const char *
-spf_field(const struct facts *f)
-{
-	if (f->dns.spf != LOOKUP_FOUND || f->dns.spf_result == SPF_NONE)
-		return NULL;
-	return spf_result_name(f->dns.spf_result);
 }
 
 /*
