@@ -541,11 +541,6 @@ sub pct {
 
 sub ms { sprintf('%.2f', 1000 * $_[0]) }
 
-sub median {
-	my @v = sort { $a <=> $b } @_;
-	return @v ? $v[$#v / 2] : 0;
-}
-
 sub lat_cols {
 	my @l = sort { $a <=> $b } map { $_->{lat} } @_;
 	return (ms(pct(\@l, 0.5)), ms(pct(\@l, 0.95)), ms(pct(\@l, 0.99)),
@@ -876,6 +871,18 @@ sub callgrind_counts {
 	return defined $c{main} ? \%c : undef;
 }
 
+# $count sessions one at a time through the filter under callgrind:
+# callgrind_counts() of the run, or undef.
+sub callgrind_run {
+	my ($conf, $count, $mk) = @_;
+	my $out = Filter::config('') . '.callgrind';
+	my $f = filter_start($conf, 'valgrind', '--tool=callgrind', '--quiet',
+	    '--separate-threads=yes', "--callgrind-out-file=$out");
+	closed_loop($f, 1, $count, 600, $mk);
+	filter_stop($f);
+	return callgrind_counts($out);
+}
+
 sub section_callgrind {
 	my $n = $P{BENCH_CALLGRIND_SESSIONS} < 20 ? 20 :
 	    $P{BENCH_CALLGRIND_SESSIONS};
@@ -899,14 +906,8 @@ EOT
 	    . "| all threads |\n|---:|---:|---:|---:|---:|\n";
 	my $base;
 	for my $count (10, $n, $n) {
-		my $out = Filter::config('') . '.callgrind';
-		my $f = filter_start($BASE . "dns-timeout 8\n" . $OFFLINE,
-		    'valgrind', '--tool=callgrind', '--quiet',
-		    '--separate-threads=yes', "--callgrind-out-file=$out");
-		closed_loop($f, 1, $count, 600,
-		    sub { ('192.0.2.10', '[192.0.2.10]') });
-		filter_stop($f);
-		my $c = callgrind_counts($out);
+		my $c = callgrind_run($BASE . "dns-timeout 8\n" . $OFFLINE,
+		    $count, sub { ('192.0.2.10', '[192.0.2.10]') });
 		unless ($c) {
 			print "| $count | no callgrind output | | | |\n";
 			next;
@@ -1917,13 +1918,14 @@ sub section_spf {
 					filter_stop($f);
 				}
 			}
-			my %med = map { $_ => median(@{$us{$_}}) } keys %us;
+			my $median = sub { pct([ sort { $a <=> $b } @_ ], 0.5) };
+			my %med = map { $_ => $median->(@{$us{$_}}) } keys %us;
 			for my $act (qw(pass report)) {
 				printf "| %s | %s | %d | %.1f | %s | %.0f "
 				    . "| %s |\n", $name, $act, $conc,
 				    $med{$act}, $act eq 'pass' ? '' :
 				    sprintf('%.1f', $med{report} -
-				    $med{pass}), median(@{$rate{$act}}),
+				    $med{pass}), $median->(@{$rate{$act}}),
 				    outcomes(@{$done{$act}});
 			}
 		}
@@ -1968,16 +1970,9 @@ sub spf_instructions {
 		for my $act (qw(pass report)) {
 			my %all;
 			for my $count (10, $n) {
-				my $out = Filter::config('') . '.callgrind';
-				my $f = filter_start($off
-				    . "check spf-helo $act\n", 'valgrind',
-				    '--tool=callgrind', '--quiet',
-				    '--separate-threads=yes',
-				    "--callgrind-out-file=$out");
-				closed_loop($f, 1, $count, 600,
+				my $k = callgrind_run($off
+				    . "check spf-helo $act\n", $count,
 				    sub { ($client, $helo, $rdns) });
-				filter_stop($f);
-				my $k = callgrind_counts($out);
 				$all{$count} = $k ? $k->{all} : undef;
 			}
 			$per{$act} = defined $all{10} && defined $all{$n} ?
