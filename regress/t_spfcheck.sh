@@ -24,32 +24,8 @@
 # suite's (t_spf_suite.t).
 
 cd "$(dirname "$0")/.." || exit 1
-PATH=$PATH:/usr/sbin:/usr/local/sbin
-
-if ! command -v unbound >/dev/null 2>&1; then
-	echo "1..0 # SKIP unbound is not installed"
-	exit 0
-fi
-if [ ! -x regress/t_spfcheck ]; then
-	echo "Bail out! regress/t_spfcheck is not built"
-	exit 1
-fi
-
-dir=$(mktemp -d "${TMPDIR:-/tmp}/t_spfcheck.XXXXXX") || exit 1
-trap 'sh regress/dns/dns.sh stop "$dir"; rm -rf "$dir"' EXIT
-trap 'exit 1' HUP INT TERM
-
-port=$((20000 + $$ % 20000))
-tries=0
-until sh regress/dns/dns.sh start "$dir" "$port" 2>"$dir/start.err"; do
-	tries=$((tries + 1))
-	if [ "$tries" -ge 5 ]; then
-		echo "Bail out! the DNS fixture does not start"
-		sed 's/^/# /' "$dir/start.err" >&2
-		exit 1
-	fi
-	port=$((port + 1))
-done
+. regress/dns/up.sh
+fixture_up regress/t_spfcheck
 resolver=127.0.0.1@$port
 
 n=0
